@@ -1,0 +1,222 @@
+import { ConfigError, type SourcePos } from './errors';
+import { describe, isNumber, javaString, sameValue, toPlain, type ConfigValue, type PlainConfigValue } from './values';
+
+export * from './values';
+
+/** Position of things built in code rather than read from a file. */
+export const BUILT_IN_POS: SourcePos = { file: '<built-in>', line: 0, column: 0 };
+
+export interface BeanHeader {
+  className?: string;
+  /** undefined when the file does not say. */
+  active?: boolean;
+  exportable?: boolean;
+  /**
+   * true when written as a bean definition, `name (...) { }` (or a block holding `active`/`class`, which
+   * Tigase turns into a definition too); false for a plain block `name { }` that only configures.
+   */
+  declared?: boolean;
+}
+
+const NUMERIC_STRING = /^-?\d+(\.\d+)?([eE][+-]?\d+)?[lLdDfF]?$/;
+
+/**
+ * A TDSL block: the root of a file, a map `name { ... }` or a bean `name (class: …, active: …) { ... }`.
+ * Scalar and list values live in `entries`, nested blocks in `beans`, both in file order.
+ */
+export class ConfigBean {
+  className?: string;
+  active?: boolean;
+  exportable?: boolean;
+  declared: boolean;
+  readonly entries = new Map<string, ConfigValue>();
+  readonly beans = new Map<string, ConfigBean>();
+  /** The block that holds this one (set by `setBean`). */
+  parent?: ConfigBean;
+  private readonly keyPositions = new Map<string, SourcePos>();
+
+  constructor(
+    readonly name: string,
+    readonly pos: SourcePos = BUILT_IN_POS,
+    header: BeanHeader = {},
+  ) {
+    this.className = header.className;
+    this.active = header.active;
+    this.exportable = header.exportable;
+    this.declared = header.declared ?? false;
+  }
+
+  /** `sess-man/amp` (the root is the empty path). */
+  get path(): string {
+    const names: string[] = [];
+    for (let b: ConfigBean | undefined = this; b?.parent; b = b.parent) names.unshift(b.name);
+    return names.join('/');
+  }
+
+  // ---- building -------------------------------------------------------------------------------
+
+  set(key: string, value: ConfigValue, pos: SourcePos = BUILT_IN_POS): this {
+    this.entries.set(key, value);
+    this.keyPositions.set(key, pos);
+    return this;
+  }
+
+  setBean(bean: ConfigBean): this {
+    bean.parent = this;
+    this.beans.set(bean.name, bean);
+    this.keyPositions.set(bean.name, bean.pos);
+    return this;
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** Where a key (entry or nested bean) was written; the bean's own position if the key is absent. */
+  keyPos(key: string): SourcePos {
+    return this.keyPositions.get(key) ?? this.pos;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: string): ConfigValue | undefined {
+    return this.entries.get(key);
+  }
+
+  /** A string; ints, longs and booleans are accepted and converted (`'1500'` and `1500` both work). */
+  getString(key: string): string | undefined;
+  getString(key: string, def: string): string;
+  getString(key: string, def?: string): string | undefined {
+    const v = this.entries.get(key);
+    if (v === undefined || v.kind === 'null') return def;
+    if (v.kind === 'list') throw this.typeError(key, 'a string', v);
+    return javaString(v);
+  }
+
+  /**
+   * A number of any kind; a numeric string (`'180000'`, as Tigase's own examples write them) is accepted.
+   * With `bounds`, a value outside them is an error pointing at the key.
+   */
+  getNumber(key: string): number | undefined;
+  getNumber(key: string, def: number, bounds?: { min?: number; max?: number }): number;
+  getNumber(key: string, def?: number, bounds?: { min?: number; max?: number }): number | undefined {
+    const v = this.entries.get(key);
+    if (v === undefined || v.kind === 'null') return def;
+    let n: number;
+    if (isNumber(v)) n = v.value;
+    else if (v.kind === 'string' && NUMERIC_STRING.test(v.value.trim())) n = parseFloat(v.value);
+    else throw this.typeError(key, 'a number', v);
+    if ((bounds?.min !== undefined && n < bounds.min) || (bounds?.max !== undefined && n > bounds.max)) {
+      const range = `${bounds.min ?? '-∞'}..${bounds.max ?? '∞'}`;
+      throw new ConfigError('STARLING_CONFIG_TYPE', this.keyPos(key), `'${this.qualified(key)}' must be in ${range}, got ${n}`);
+    }
+    return n;
+  }
+
+  /** A boolean; the strings 'true' and 'false' are accepted. */
+  getBoolean(key: string): boolean | undefined;
+  getBoolean(key: string, def: boolean): boolean;
+  getBoolean(key: string, def?: boolean): boolean | undefined {
+    const v = this.entries.get(key);
+    if (v === undefined || v.kind === 'null') return def;
+    if (v.kind === 'boolean') return v.value;
+    if (v.kind === 'string' && (v.value === 'true' || v.value === 'false')) return v.value === 'true';
+    throw this.typeError(key, 'true or false', v);
+  }
+
+  /** A list, as plain JavaScript values. */
+  getList(key: string): PlainConfigValue[] | undefined;
+  getList(key: string, def: PlainConfigValue[]): PlainConfigValue[];
+  getList(key: string, def?: PlainConfigValue[]): PlainConfigValue[] | undefined {
+    const v = this.entries.get(key);
+    if (v === undefined || v.kind === 'null') return def;
+    if (v.kind !== 'list') throw this.typeError(key, 'a list', v);
+    return v.items.map(toPlain);
+  }
+
+  /**
+   * A list of strings. Scalar items are converted; a single string is split on commas, as Tigase
+   * converts a string to a String[] (`'a,b'` → ['a', 'b']).
+   */
+  getStringList(key: string, def: string[]): string[] {
+    const v = this.entries.get(key);
+    if (v === undefined || v.kind === 'null') return def;
+    if (v.kind === 'string') return v.value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (v.kind !== 'list') throw this.typeError(key, 'a list of strings', v);
+    return v.items.map((item) => {
+      if (item.kind === 'list' || item.kind === 'null') throw this.typeError(key, 'a list of strings', item);
+      return javaString(item);
+    });
+  }
+
+  /** One of `values` (compared as strings). */
+  getEnum<T extends string>(key: string, values: readonly T[], def: T): T {
+    const s = this.getString(key);
+    if (s === undefined) return def;
+    const found = values.find((x) => x === s);
+    if (found === undefined) {
+      throw new ConfigError(
+        'STARLING_CONFIG_TYPE',
+        this.keyPos(key),
+        `'${this.qualified(key)}' must be one of ${values.map((x) => `'${x}'`).join(', ')}, got '${s}'`,
+      );
+    }
+    return found;
+  }
+
+  /** A nested bean or block of this one. */
+  bean(name: string): ConfigBean | undefined {
+    return this.beans.get(name);
+  }
+
+  /** The first bean with this name anywhere below this one (depth-first, in file order). */
+  findBean(name: string): ConfigBean | undefined {
+    for (const child of this.beans.values()) {
+      if (child.name === name) return child;
+      const found = child.findBean(name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether the bean is on: what `active:` says; else true for a bean definition (`amp () {}` enables
+   * amp, as in Tigase); else `defaultActive` (a plain block `amp { }` only configures).
+   */
+  isActive(defaultActive: boolean): boolean {
+    return this.active ?? (this.declared ? true : defaultActive);
+  }
+
+  private qualified(key: string): string {
+    const path = this.path;
+    return path ? `${path}/${key}` : key;
+  }
+
+  private typeError(key: string, expected: string, got: ConfigValue): ConfigError {
+    return new ConfigError('STARLING_CONFIG_TYPE', this.keyPos(key), `'${this.qualified(key)}' must be ${expected}, got ${describe(got)}`);
+  }
+}
+
+/** Same tree: same header, entries and nested beans (order and positions are ignored). */
+export function sameConfig(a: ConfigBean, b: ConfigBean): boolean {
+  if (
+    a.name !== b.name ||
+    a.className !== b.className ||
+    a.active !== b.active ||
+    a.exportable !== b.exportable ||
+    a.declared !== b.declared ||
+    a.entries.size !== b.entries.size ||
+    a.beans.size !== b.beans.size
+  ) {
+    return false;
+  }
+  for (const [k, v] of a.entries) {
+    const w = b.entries.get(k);
+    if (w === undefined || !sameValue(v, w)) return false;
+  }
+  for (const [k, child] of a.beans) {
+    const other = b.beans.get(k);
+    if (other === undefined || !sameConfig(child, other)) return false;
+  }
+  return true;
+}
