@@ -1,0 +1,79 @@
+import type { Migration } from './migrate';
+
+/**
+ * The schema's history. Append a new version for every change; never edit one that has shipped.
+ * JIDs are stored lower-case (see `jid-key.ts`); flags are INTEGER 0/1 on both engines; times are
+ * milliseconds since the epoch. Tables keyed by a user's JID carry no foreign key to `users` (a roster
+ * or offline store may be written before or without an account), so `users.remove` deletes them
+ * explicitly in the same transaction; credentials belong to the account and cascade.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'users, credentials, roster, offline messages, user and server data',
+    sql: `
+CREATE TABLE users (
+  jid VARCHAR(2047) {{bytewise}} NOT NULL PRIMARY KEY,
+  domain VARCHAR(1023) {{bytewise}} NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX users_domain ON users (domain, jid);
+
+CREATE TABLE user_credentials (
+  jid VARCHAR(2047) {{bytewise}} NOT NULL REFERENCES users (jid) ON DELETE CASCADE,
+  mechanism VARCHAR(32) NOT NULL,
+  salt TEXT NOT NULL,
+  iterations INTEGER NOT NULL,
+  stored_key TEXT NOT NULL,
+  server_key TEXT NOT NULL,
+  PRIMARY KEY (jid, mechanism)
+);
+
+CREATE TABLE roster_items (
+  owner VARCHAR(2047) {{bytewise}} NOT NULL,
+  contact VARCHAR(2047) {{bytewise}} NOT NULL,
+  name TEXT,
+  subscription VARCHAR(4) NOT NULL,
+  ask INTEGER NOT NULL,
+  pending_in INTEGER NOT NULL,
+  approved INTEGER NOT NULL,
+  groups_json TEXT NOT NULL,
+  pending_in_stanza TEXT,
+  PRIMARY KEY (owner, contact)
+);
+
+CREATE TABLE roster_versions (
+  owner VARCHAR(2047) {{bytewise}} NOT NULL PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+
+CREATE TABLE offline_messages (
+  id {{autoId}},
+  to_jid VARCHAR(2047) {{bytewise}} NOT NULL,
+  from_jid VARCHAR(2047) {{bytewise}} NOT NULL,
+  stanza TEXT NOT NULL,
+  stamp BIGINT NOT NULL,
+  expire_at BIGINT
+);
+CREATE INDEX offline_messages_to ON offline_messages (to_jid, stamp, id);
+CREATE INDEX offline_messages_pair ON offline_messages (to_jid, from_jid);
+CREATE INDEX offline_messages_expire ON offline_messages (expire_at) WHERE expire_at IS NOT NULL;
+
+CREATE TABLE user_data (
+  jid VARCHAR(2047) {{bytewise}} NOT NULL,
+  node VARCHAR(1024) {{bytewise}} NOT NULL,
+  data_key VARCHAR(1024) {{bytewise}} NOT NULL,
+  data_value TEXT NOT NULL,
+  PRIMARY KEY (jid, node, data_key)
+);
+
+CREATE TABLE server_data (
+  node VARCHAR(1024) {{bytewise}} NOT NULL,
+  data_key VARCHAR(1024) {{bytewise}} NOT NULL,
+  data_value TEXT NOT NULL,
+  PRIMARY KEY (node, data_key)
+);
+`,
+  },
+];

@@ -1,0 +1,21 @@
+import type { OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
+
+export type SqliteStorageOptions = {
+  kind: 'sqlite';
+  file: string;
+  /** NORMAL (default) survives a process crash; FULL also survives power loss. */
+  synchronous?: 'NORMAL' | 'FULL';
+};
+export type PostgresStorageOptions = { kind: 'postgres'; uri: string };
+export type StorageOptions = SqliteStorageOptions | PostgresStorageOptions;
+
+/** Every repository of one database, and the way to close it. */
+export interface Storage {
+  readonly kind: StorageOptions['kind'];
+  readonly users: UserRepository;
+  readonly roster: RosterRepository;
+  readonly offline: OfflineMessageRepository;
+  readonly userData: UserDataStore;
+  readonly serverData: ServerDataStore;
+  close(): Promise<void>;
+}
