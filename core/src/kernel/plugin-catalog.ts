@@ -1,0 +1,78 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@starling/sdk';
+import type { BeanView } from './bean-view';
+import { type PluginPackage, readPluginPackage } from './plugin-manifest';
+
+export interface RejectedPackage {
+  dir: string;
+  error: string;
+}
+
+/**
+ * The plugin packages on disk and the config that switches them: what `plugins list`, `config dump`
+ * and the plugin host all need, with no loading involved.
+ */
+export class PluginCatalog {
+  readonly packages = new Map<string, PluginPackage>();
+  readonly rejected: RejectedPackage[] = [];
+
+  constructor(
+    private readonly sessMan: BeanView | undefined,
+    private readonly topLevel: BeanView,
+  ) {}
+
+  /** Scans the plugin directories (one package per subdirectory); later directories win on equal ids. */
+  scan(dirs: readonly string[], log: Logger): this {
+    for (const dir of dirs) {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        log.warn('plugin directory not found', { dir });
+        continue;
+      }
+      for (const name of names.sort()) {
+        if (name.startsWith('.')) continue;
+        const sub = join(dir, name);
+        if (!statSync(sub).isDirectory()) continue;
+        try {
+          const pkg = readPluginPackage(sub);
+          if (!pkg) continue;
+          const prev = this.packages.get(pkg.manifest.id);
+          if (prev) log.warn('plugin id found twice; the later directory wins', { id: pkg.manifest.id, first: prev.dir, second: pkg.dir });
+          this.packages.set(pkg.manifest.id, pkg);
+        } catch (err) {
+          log.error('plugin package rejected', { dir: sub, err });
+          this.rejected.push({ dir: sub, error: (err as Error).message });
+        }
+      }
+    }
+    return this;
+  }
+
+  /** The plugin's bean: under 'sess-man' (depth-first, so nested beans count), else at the top level. */
+  beanOf(id: string): BeanView | undefined {
+    const search = (b: BeanView | undefined): BeanView | undefined => {
+      if (!b) return undefined;
+      const direct = b.bean(id);
+      if (direct) return direct;
+      for (const child of b.beans()) {
+        const hit = search(child);
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    return search(this.sessMan) ?? this.topLevel.bean(id);
+  }
+
+  /** Active when its bean says so (a bean definition enables), else by its manifest; never under an inactive parent. */
+  isActive(pkg: PluginPackage): boolean {
+    const own = this.beanOf(pkg.manifest.id)?.active ?? pkg.manifest.enabled ?? true;
+    if (!own) return false;
+    const parent = pkg.manifest.parent;
+    if (!parent) return true;
+    const p = this.packages.get(parent);
+    return p !== undefined && this.isActive(p);
+  }
+}

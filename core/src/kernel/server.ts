@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Container } from 'inversify';
+import {
+  CREDENTIALS,
+  DISCO,
+  EVENT_BUS,
+  type Jid,
+  type Logger,
+  OFFLINE_REPOSITORY,
+  ROSTER_REPOSITORY,
+  ROUTER,
+  SDK_VERSION,
+  SERVER_DATA,
+  SERVER_INFO,
+  SESSIONS,
+  type ServerInfo,
+  USER_DATA,
+  USER_REPOSITORY,
+  tryParseJid,
+} from '@starling/sdk';
+import { CredentialService } from '../auth/credential-service';
+import { KNOWN_TOP_LEVEL_KEYS, loadConfigFile, validateTopLevel } from '../config';
+import { KernelDiscoRegistry } from '../disco/disco-registry';
+import { CertificateStore } from '../net/certificates';
+import { C2SService } from '../net/c2s-service';
+import { LineLogger, stderrSink } from '../ops/logger';
+import { StanzaRouter } from '../router/stanza-router';
+import { SessionManager } from '../sm/session-manager';
+import { LocalSessionDirectory } from '../sm/session-directory';
+import { dataSourceFromUri, openStorage, type Storage } from '../storage';
+import { SaslAuthenticator } from '../auth/sasl-authenticator';
+import { ConfigBeanView } from './config-bean-view';
+import { KernelEventBus } from './event-bus';
+import { PluginCatalog } from './plugin-catalog';
+import { PluginHost } from './plugin-host';
+import { type ListenerSpec, type ServerSettings, readSettings } from './settings';
+
+export interface StartOptions {
+  home: string;
+  /** Defaults to <home>/etc/config.tdsl. */
+  configFile?: string;
+  logger?: Logger;
+}
+
+/** The directory that holds the built-in plugin packages (the repository's plugins/). */
+export const BUILT_IN_PLUGINS_DIR = resolve(__dirname, '../../../../plugins');
+
+/** Loads config, opens storage and returns the parts that the server and the CLI share. */
+export async function openHome(opts: StartOptions): Promise<{ settings: ServerSettings; storage: Storage; top: ConfigBeanView; log: Logger }> {
+  const home = resolve(opts.home);
+  const file = opts.configFile ?? join(home, 'etc', 'config.tdsl');
+  const config = loadConfigFile(file);
+  validateTopLevel(config, KNOWN_TOP_LEVEL_KEYS);
+  const top = new ConfigBeanView(config);
+  const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
+  const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
+  const storage = await openStorage(dataSourceFromUri(settings.dataSourceUri, home));
+  return { settings, storage, top, log };
+}
+
+/** A running Starling: config, storage, kernel container, plugins and listeners. */
+export class StarlingServer {
+  readonly startedAt = Date.now();
+  listeners: ListenerSpec[] = [];
+  readonly container = new Container({ defaultScope: 'Singleton' });
+  readonly sessions = new LocalSessionDirectory();
+  readonly events: KernelEventBus;
+  readonly router: StanzaRouter;
+  readonly disco: KernelDiscoRegistry;
+  readonly plugins: PluginHost;
+  readonly catalog: PluginCatalog;
+  readonly credentials: CredentialService;
+  private readonly c2s: C2SService;
+  private readonly admins: Set<string>;
+
+  private constructor(
+    readonly settings: ServerSettings,
+    readonly storage: Storage,
+    top: ConfigBeanView,
+    readonly log: Logger,
+    auth: SaslAuthenticator,
+  ) {
+    this.admins = new Set(settings.admins);
+    this.events = new KernelEventBus(log);
+    this.router = new StanzaRouter(this.sessions, settings.domains, log.child({ c: 'router' }));
+    this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
+    this.credentials = new CredentialService(storage.users, settings.scramIterations);
+    const info: ServerInfo = {
+      name: 'Starling',
+      version: SDK_VERSION,
+      startedAt: this.startedAt,
+      defaultDomain: settings.defaultDomain,
+      domains: () => settings.domains,
+      isAdmin: (jid) => this.isAdmin(jid),
+    };
+    const c = this.container;
+    c.bind(ROUTER).toConstantValue(this.router);
+    c.bind(SESSIONS).toConstantValue(this.sessions);
+    c.bind(SERVER_INFO).toConstantValue(info);
+    c.bind(EVENT_BUS).toConstantValue(this.events);
+    c.bind(DISCO).toConstantValue(this.disco);
+    c.bind(USER_REPOSITORY).toConstantValue(storage.users);
+    c.bind(ROSTER_REPOSITORY).toConstantValue(storage.roster);
+    c.bind(OFFLINE_REPOSITORY).toConstantValue(storage.offline);
+    c.bind(USER_DATA).toConstantValue(storage.userData);
+    c.bind(SERVER_DATA).toConstantValue(storage.serverData);
+    c.bind(CREDENTIALS).toConstantValue(this.credentials);
+
+    const sessMan = top.bean('sess-man');
+    this.catalog = new PluginCatalog(sessMan, top).scan(settings.pluginDirs, log);
+    this.plugins = new PluginHost({
+      root: c,
+      router: this.router,
+      disco: this.disco,
+      events: this.events,
+      log,
+      catalog: this.catalog,
+      globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
+    });
+    const certs = new CertificateStore(join(settings.home, 'certs'), log);
+    certs.prepare(settings.domains);
+    const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
+    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, new Set(settings.domains), settings.defaultDomain, certs, auth, sm, this.router);
+  }
+
+  static async start(opts: StartOptions): Promise<StarlingServer> {
+    const { settings, storage, top, log } = await openHome(opts);
+    const auth = await SaslAuthenticator.create(storage.users, storage.serverData, settings.scramIterations);
+    const server = new StarlingServer(settings, storage, top, log, auth);
+    try {
+      await server.plugins.loadAll();
+      server.listeners = await server.c2s.listen(settings.c2s.listeners);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return server;
+  }
+
+  isAdmin(jid: Jid | string): boolean {
+    const j = typeof jid === 'string' ? tryParseJid(jid) : jid;
+    return j ? this.admins.has(j.bareString) : false;
+  }
+
+  async stop(): Promise<void> {
+    await this.c2s.close();
+    await this.plugins.unloadAll();
+    await this.storage.close();
+  }
+}
+
+export function homeLooksInitialised(home: string): boolean {
+  return existsSync(join(home, 'etc', 'config.tdsl'));
+}

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import { StarlingError, tryParseJid } from '@starling/sdk';
+import type { C2SLimits } from '../net/c2s-connection';
+import type { BeanView } from './bean-view';
+
+export interface ListenerSpec {
+  port: number;
+  /** starttls: plain socket offering STARTTLS; direct: TLS from the first byte (Tigase socket = 'ssl'). */
+  tls: 'starttls' | 'direct';
+  host: string;
+}
+
+/** The server-wide settings the kernel reads from config.tdsl (plugins read their own beans). */
+export interface ServerSettings {
+  home: string;
+  defaultDomain: string;
+  domains: string[];
+  admins: string[];
+  c2s: { listeners: ListenerSpec[]; limits: C2SLimits };
+  pluginDirs: string[];
+  dataSourceUri: string | undefined;
+  scramIterations: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const DEFAULT_C2S_PORTS = [5222, 5223];
+export const DEFAULT_DIRECT_TLS_PORTS = new Set([5223]);
+
+export function readSettings(top: BeanView, home: string, builtInPluginsDir: string): ServerSettings {
+  const str = (b: BeanView | undefined, key: string): string | undefined => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw typeError(b!, key, 'a string');
+    return v;
+  };
+  const num = (b: BeanView | undefined, key: string, def: number): number => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return def;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(b!, key, 'a number');
+    return v;
+  };
+  const bool = (b: BeanView | undefined, key: string, def: boolean): boolean => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return def;
+    if (typeof v !== 'boolean') throw typeError(b!, key, 'true or false');
+    return v;
+  };
+  const list = (b: BeanView | undefined, key: string): string[] | undefined => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!Array.isArray(v)) throw typeError(b!, key, 'a list');
+    return v.map(String);
+  };
+
+  const defaultDomain = canonicalDomain(top, str(top, 'default-virtual-host') ?? list(top, 'virtual-hosts')?.[0] ?? 'localhost', 'default-virtual-host');
+  const domains = [defaultDomain];
+  for (const d of list(top, 'virtual-hosts') ?? []) {
+    const c = canonicalDomain(top, d, 'virtual-hosts');
+    if (!domains.includes(c)) domains.push(c);
+  }
+  const admins = (list(top, 'admins') ?? []).map((a) => {
+    const j = tryParseJid(a);
+    if (!j || !j.local) throw typeError(top, 'admins', 'a list of bare JIDs');
+    return j.bareString;
+  });
+
+  const c2s = top.bean('c2s');
+  const connections = c2s?.bean('connections');
+  const ports = (list(connections, 'ports') ?? DEFAULT_C2S_PORTS.map(String)).map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw typeError(connections!, 'ports', 'a list of port numbers');
+    return n;
+  });
+  const defaultIfc = list(connections, 'ifc')?.[0] ?? '*';
+  const listeners: ListenerSpec[] = ports.map((port) => {
+    const item = connections?.bean(String(port));
+    const socket = str(item, 'socket') ?? (DEFAULT_DIRECT_TLS_PORTS.has(port) ? 'ssl' : 'plain');
+    if (socket !== 'ssl' && socket !== 'plain') throw typeError(item!, 'socket', `'plain' or 'ssl'`);
+    const ifc = list(item, 'ifc')?.[0] ?? defaultIfc;
+    return { port, tls: socket === 'ssl' ? 'direct' : 'starttls', host: ifc === '*' ? '::' : ifc };
+  });
+
+  const limits: C2SLimits = {
+    maxStanzaSize: num(c2s, 'max-stanza-size', 256 * 1024),
+    maxAuthAttempts: num(c2s, 'max-auth-attempts', 3),
+    authTimeoutMs: num(c2s, 'auth-timeout', 60) * 1000,
+    tlsRequired: bool(c2s, 'tls-required', false),
+  };
+
+  const pluginDirs = [builtInPluginsDir, ...(list(top, 'plugin-dirs') ?? []).map((d) => resolve(home, d))];
+  const ds = top.bean('dataSource')?.bean('default');
+  const debug = top.get('debug');
+  return {
+    home,
+    defaultDomain,
+    domains,
+    admins,
+    c2s: { listeners, limits },
+    pluginDirs,
+    dataSourceUri: str(ds, 'uri'),
+    scramIterations: num(top.bean('authRepository'), 'scram-iterations', 4096),
+    logLevel: debug !== undefined && debug !== null && debug !== false ? 'debug' : 'info',
+  };
+}
+
+function canonicalDomain(b: BeanView, d: string, key: string): string {
+  const j = tryParseJid(d);
+  if (!j || j.local || j.resource) throw typeError(b, key, 'a domain name');
+  return j.domain;
+}
+
+function typeError(b: BeanView, key: string, what: string): StarlingError {
+  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Logger } from '@starling/sdk';
+
+/**
+ * TLS material per virtual host: `certs/<domain>.pem` holding the private key and the certificate
+ * chain (Tigase's layout). Missing ones are generated self-signed at first start.
+ */
+export class CertificateStore {
+  private readonly contexts = new Map<string, SecureContext>();
+  private readonly pems = new Map<string, string>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads (or creates) the certificate of every domain. */
+  prepare(domains: readonly string[]): void {
+    mkdirSync(this.dir, { recursive: true });
+    for (const domain of domains) {
+      const file = join(this.dir, `${domain}.pem`);
+      if (!existsSync(file)) {
+        writeFileSync(file, generateSelfSigned(domain), { mode: 0o600 });
+        this.log.info('generated a self-signed certificate', { domain, file });
+      }
+      const pem = readFileSync(file, 'utf8');
+      this.pems.set(domain, pem);
+      this.contexts.set(domain, createSecureContext({ key: pem, cert: pem }));
+    }
+  }
+
+  /** Key and certificate chain (PEM) of a domain, for listeners that need a default. */
+  pem(domain: string): string | undefined {
+    return this.pems.get(domain);
+  }
+
+  get(domain: string): SecureContext | undefined {
+    return this.contexts.get(domain);
+  }
+}
+
+function generateSelfSigned(domain: string): string {
+  // selfsigned (node-forge) is loaded only when a certificate has to be made.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const selfsigned = require('selfsigned') as {
+    generate(attrs: { name: string; value: string }[], opts: Record<string, unknown>): { private: string; cert: string };
+  };
+  const pems = selfsigned.generate([{ name: 'commonName', value: domain }], {
+    keySize: 2048,
+    days: 3650,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: domain }, { type: 2, value: `*.${domain}` }] },
+    ],
+  });
+  return pems.private + pems.cert;
+}

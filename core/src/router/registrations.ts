@@ -1,0 +1,52 @@
+import type {
+  IqHandler,
+  IqRoute,
+  OutboundFilter,
+  PostprocessHandler,
+  PreprocessHandler,
+  StanzaHandler,
+  StanzaRoute,
+  ToKind,
+} from '@starling/sdk';
+
+/** Who registered a handler: a loaded plugin instance (or the kernel). */
+export interface HandlerOwner {
+  readonly id: string;
+  /** Handler invocations of this owner still running; a reload waits for 0 before unloading. */
+  inflight: number;
+}
+
+export type Registration =
+  | { kind: 'iq'; route: IqRoute; handler: IqHandler }
+  | { kind: 'message' | 'presence'; route: StanzaRoute; handler: StanzaHandler; priority: number }
+  | { kind: 'preprocess'; handler: PreprocessHandler; priority: number }
+  | { kind: 'postprocess'; handler: PostprocessHandler }
+  | { kind: 'filter'; handler: OutboundFilter };
+
+/**
+ * The registrations of one plugin instance. A set is built while the plugin loads and only takes part
+ * in routing once the kernel activates it, so a new version can load beside the old one.
+ */
+export class RegistrationSet {
+  readonly items = new Set<Registration>();
+  active = false;
+
+  constructor(
+    readonly owner: HandlerOwner,
+    private readonly onChange: () => void,
+  ) {}
+
+  add(reg: Registration): { dispose(): void } {
+    this.items.add(reg);
+    if (this.active) this.onChange();
+    return {
+      dispose: () => {
+        if (this.items.delete(reg) && this.active) this.onChange();
+      },
+    };
+  }
+}
+
+export function toKinds(to: ToKind | ToKind[]): ToKind[] {
+  return Array.isArray(to) ? to : [to];
+}

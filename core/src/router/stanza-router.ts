@@ -1,0 +1,274 @@
+import {
+  type Element,
+  type Jid,
+  type Logger,
+  type Router,
+  type Session,
+  type StanzaRequest,
+  type ToKind,
+  StanzaError,
+  errorReply,
+  iqResult,
+  isErrorOrResult,
+  tryParseJid,
+} from '@starling/sdk';
+import type { LocalSessionDirectory } from '../sm/session-directory';
+import { type Owned, RouteTable, iqKey, stanzaKey } from './route-table';
+
+/** Handles every stanza addressed to one bare JID (a component such as sess-man@host) or domain. */
+export type AddressHandler = (stanza: Element, from: Jid, to: Jid) => void | Promise<void>;
+
+interface Request extends StanzaRequest {
+  toKind: ToKind;
+}
+
+/**
+ * The stanza pipeline (DESIGN §4): preprocess → process (out handlers for the local sender, then in
+ * handlers for the recipient, then delivery defaults) → postprocess. Output goes through `route`/`deliver`.
+ */
+export class StanzaRouter implements Router {
+  private table = new RouteTable();
+  private readonly addresses = new Map<string, AddressHandler>();
+  private readonly domains = new Map<string, AddressHandler>();
+  private readonly pendingIq = new Map<string, (reply: Element) => void>();
+  private readonly localDomains: Set<string>;
+
+  constructor(
+    private readonly sessions: LocalSessionDirectory,
+    domains: Iterable<string>,
+    private readonly log: Logger,
+  ) {
+    this.localDomains = new Set(domains);
+  }
+
+  setTable(table: RouteTable): void {
+    this.table = table;
+  }
+
+  isLocalDomain(domain: string): boolean {
+    return this.localDomains.has(domain);
+  }
+
+  /** Claims a bare JID on a local domain (component JIDs like sess-man@localhost). */
+  registerAddress(bareJid: string, handler: AddressHandler): { dispose(): void } {
+    this.addresses.set(bareJid, handler);
+    return { dispose: () => this.addresses.get(bareJid) === handler && void this.addresses.delete(bareJid) };
+  }
+
+  /** Claims a whole domain (an external or internal component). */
+  registerDomain(domain: string, handler: AddressHandler): { dispose(): void } {
+    this.domains.set(domain, handler);
+    return { dispose: () => this.domains.get(domain) === handler && void this.domains.delete(domain) };
+  }
+
+  hasDomain(domain: string): boolean {
+    return this.domains.has(domain);
+  }
+
+  /** Sends an IQ from the server and resolves with the reply (or null after the timeout). */
+  request(iq: Element, timeoutMs: number): Promise<Element | null> {
+    const key = iq.attrs.id + '|' + iq.attrs.to;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingIq.delete(key);
+        resolve(null);
+      }, timeoutMs);
+      timer.unref();
+      this.pendingIq.set(key, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.route(iq);
+    });
+  }
+
+  deliver(fullJid: string, stanza: Element): boolean {
+    const s = this.sessions.get(fullJid);
+    return s ? s.send(stanza) : false;
+  }
+
+  route(stanza: Element): void {
+    const from = tryParseJid(stanza.attrs.from ?? '');
+    if (!from) {
+      this.log.warn('dropping a server-routed stanza without a valid from', { stanza: stanza.toString() });
+      return;
+    }
+    this.processIn(stanza, from, undefined).catch((err) => this.log.error('routing failed', { err }));
+  }
+
+  /** Entry point for a stanza from a bound local client; `from` is already stamped by the stream. */
+  async fromClient(session: Session, stanza: Element): Promise<void> {
+    const to = this.recipient(stanza, session.jid);
+    if (!to) return;
+    const req = this.request_(stanza, session.jid, to.jid, to.kind, 'out', session);
+    if (await this.preprocess(req)) return;
+    const kind = stanza.name;
+    let handled = false;
+    if (kind !== 'iq') handled = await this.runHandlers(this.table.stanza.get(stanzaKey(kind, 'out', to.kind)), req);
+    if (!handled && to.kind !== 'none') await this.processIn(stanza, session.jid, session, to);
+    this.postprocess(req);
+  }
+
+  private recipient(stanza: Element, from: Jid): { jid: Jid; kind: ToKind } | null {
+    const toAttr = stanza.attrs.to;
+    if (toAttr === undefined) {
+      if (stanza.name === 'presence') return { jid: from.bare(), kind: 'none' };
+      return { jid: from.bare(), kind: 'bare' };
+    }
+    const jid = tryParseJid(toAttr);
+    if (!jid) {
+      this.replyError(stanza, new StanzaError('jid-malformed', 'The recipient address is not a valid JID'));
+      return null;
+    }
+    return { jid, kind: this.kindOf(jid) };
+  }
+
+  private kindOf(jid: Jid): ToKind {
+    if (!jid.local) return 'host';
+    return jid.resource ? 'full' : 'bare';
+  }
+
+  private request_(stanza: Element, from: Jid, to: Jid, toKind: ToKind, direction: 'in' | 'out', origin?: Session): Request {
+    return { stanza, from, to, toKind, direction, origin, send: (s: Element) => this.route(s) };
+  }
+
+  /** Inbound processing for the recipient. */
+  private async processIn(stanza: Element, from: Jid, origin: Session | undefined, known?: { jid: Jid; kind: ToKind }): Promise<void> {
+    let to = known;
+    if (!to) {
+      const parsed = stanza.attrs.to === undefined ? from.bare() : tryParseJid(stanza.attrs.to);
+      if (!parsed) return this.replyError(stanza, new StanzaError('jid-malformed'));
+      to = { jid: parsed, kind: this.kindOf(parsed) };
+    }
+    const domain = to.jid.domain;
+    if (!this.localDomains.has(domain)) {
+      const component = this.domains.get(domain);
+      if (component) return component(stanza, from, to.jid);
+      return this.replyError(stanza, new StanzaError('remote-server-not-found', `Server-to-server is not available for ${domain}`));
+    }
+    if (to.kind === 'bare' || to.kind === 'full') {
+      const service = this.addresses.get(to.jid.local + '@' + domain);
+      if (service) return service(stanza, from, to.jid);
+    }
+    const req = this.request_(stanza, from, to.jid, to.kind, 'in', origin);
+    if (origin === undefined && (await this.preprocess(req))) return;
+    if (stanza.name === 'iq') return this.processIq(req);
+    const handled = await this.runHandlers(this.table.stanza.get(stanzaKey(stanza.name, 'in', to.kind)), req);
+    if (handled) return;
+    // Defaults when no plugin claimed the stanza.
+    if (to.kind === 'full' && this.deliver(to.jid.toString(), stanza)) return;
+    if (stanza.name === 'message') this.replyError(stanza, new StanzaError('service-unavailable'));
+  }
+
+  private async processIq(req: Request): Promise<void> {
+    const { stanza } = req;
+    const type = stanza.attrs.type;
+    if (type === 'result' || type === 'error') {
+      if (req.toKind === 'full') {
+        this.deliver(req.to.toString(), stanza);
+        return;
+      }
+      const key = stanza.attrs.id + '|' + stanza.attrs.from;
+      const waiter = this.pendingIq.get(key);
+      if (waiter) {
+        this.pendingIq.delete(key);
+        waiter(stanza);
+      }
+      return;
+    }
+    const payload = stanza.firstElement();
+    const entry = payload && this.table.iq.get(iqKey(type ?? '', req.toKind, payload.getNS() ?? '', payload.name));
+    if (!entry) {
+      if (req.toKind === 'full' && this.deliver(req.to.toString(), stanza)) return;
+      return this.replyError(stanza, new StanzaError('service-unavailable'));
+    }
+    entry.owner.inflight++;
+    try {
+      const result = await entry.handler(req);
+      this.sendReply(iqResult(stanza, result ?? undefined));
+    } catch (err) {
+      this.replyError(stanza, this.asStanzaError(err, entry));
+    } finally {
+      entry.owner.inflight--;
+    }
+  }
+
+  private async runHandlers(list: Owned<(req: StanzaRequest) => unknown>[] | undefined, req: Request): Promise<boolean> {
+    if (!list) return false;
+    for (const h of list) {
+      h.owner.inflight++;
+      try {
+        if ((await h.handler(req)) === true) return true;
+      } catch (err) {
+        this.replyError(req.stanza, this.asStanzaError(err, h));
+        return true;
+      } finally {
+        h.owner.inflight--;
+      }
+    }
+    return false;
+  }
+
+  private async preprocess(req: Request): Promise<boolean> {
+    for (const h of this.table.pre) {
+      h.owner.inflight++;
+      try {
+        if ((await h.handler(req)) === true) return true;
+      } catch (err) {
+        this.replyError(req.stanza, this.asStanzaError(err, h));
+        return true;
+      } finally {
+        h.owner.inflight--;
+      }
+    }
+    return false;
+  }
+
+  private postprocess(req: Request): void {
+    for (const h of this.table.post) {
+      try {
+        const r = h.handler(req);
+        if (r) r.catch((err) => this.log.error('postprocess handler failed', { plugin: h.owner.id, err }));
+      } catch (err) {
+        this.log.error('postprocess handler failed', { plugin: h.owner.id, err });
+      }
+    }
+  }
+
+  /** Runs the outbound filters; null means drop. */
+  filter(stanza: Element, session: Session): Element | null {
+    let s: Element | null = stanza;
+    for (const f of this.table.filters) {
+      try {
+        s = f.handler(s, session);
+      } catch (err) {
+        this.log.error('filter failed', { plugin: f.owner.id, err });
+      }
+      if (s === null) return null;
+    }
+    return s;
+  }
+
+  private asStanzaError(err: unknown, h: Owned<unknown>): StanzaError {
+    if (err instanceof StanzaError) return err;
+    const e = err as { code?: string; toElement?: unknown };
+    if (e && e.code === 'STARLING_STANZA_ERROR' && typeof e.toElement === 'function') return err as StanzaError;
+    this.log.error('handler failed', { plugin: h.owner.id, err });
+    return new StanzaError('internal-server-error');
+  }
+
+  /** Sends an error reply to the stanza's sender, unless it is itself an error or IQ result. */
+  replyError(stanza: Element, error: StanzaError): void {
+    if (isErrorOrResult(stanza) || stanza.attrs.from === undefined) return;
+    this.sendReply(errorReply(stanza, error, true));
+  }
+
+  private sendReply(reply: Element): void {
+    const to = reply.attrs.to;
+    if (to !== undefined && this.sessions.get(to)) {
+      this.deliver(to, reply);
+      return;
+    }
+    this.route(reply);
+  }
+}

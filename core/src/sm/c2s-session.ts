@@ -1,0 +1,46 @@
+import type { Element, Jid, Session } from '@starling/sdk';
+
+/** The connection side a session writes to. */
+export interface SessionConnection {
+  readonly id: string;
+  write(data: string): boolean;
+  close(condition?: string, text?: string): void;
+}
+
+/** A bound client resource. Kept small: idle sessions are the server's main memory cost. */
+export class C2SSession implements Session {
+  priority = 0;
+  presence: Element | null = null;
+  available = false;
+  interested = false;
+  lastActivity: number;
+  readonly startedAt: number;
+  private _data: Map<string, unknown> | undefined;
+
+  constructor(
+    readonly jid: Jid,
+    readonly anonymous: boolean,
+    private readonly conn: SessionConnection,
+    private readonly filter: (stanza: Element, session: Session) => Element | null,
+  ) {
+    this.startedAt = this.lastActivity = Date.now();
+  }
+
+  get id(): string {
+    return this.conn.id;
+  }
+
+  get data(): Map<string, unknown> {
+    return (this._data ??= new Map());
+  }
+
+  send(stanza: Element): boolean {
+    const out = this.filter(stanza, this);
+    if (out === null) return true;
+    return this.conn.write(out.toString());
+  }
+
+  close(condition?: string, text?: string): void {
+    this.conn.close(condition, text);
+  }
+}

@@ -1,0 +1,45 @@
+import { type Element, type Jid, type Logger, xml } from '@starling/sdk';
+import type { KernelEventBus } from '../kernel/event-bus';
+import type { StanzaRouter } from '../router/stanza-router';
+import { C2SSession, type SessionConnection } from './c2s-session';
+import type { LocalSessionDirectory } from './session-directory';
+
+/** Binds and unbinds client sessions (Tigase's sess-man, minus the plugins). */
+export class SessionManager {
+  private readonly ended = new WeakSet<C2SSession>();
+
+  constructor(
+    private readonly directory: LocalSessionDirectory,
+    private readonly router: StanzaRouter,
+    private readonly events: KernelEventBus,
+    private readonly log: Logger,
+  ) {}
+
+  bind(conn: SessionConnection, jid: Jid): C2SSession {
+    const session = new C2SSession(jid, false, conn, (s, sess) => this.router.filter(s, sess));
+    const replaced = this.directory.add(session);
+    if (replaced) {
+      this.log.info('resource conflict: the older session is replaced', { jid: jid.toString() });
+      replaced.close('conflict', 'Replaced by a new session for the same resource');
+    }
+    this.events.emit('session.bound', { session });
+    return session;
+  }
+
+  /**
+   * Ends a session: it leaves the directory, and if it was available the server sends its unavailable
+   * presence through the pipeline on its behalf (RFC 6121 §4.6), so contacts and observers learn of it.
+   */
+  unbind(session: C2SSession, reason: string): void {
+    if (this.ended.has(session)) return;
+    this.ended.add(session);
+    this.directory.remove(session);
+    const done = () => this.events.emit('session.closed', { session, reason });
+    if (!session.available) return done();
+    const unavailable: Element = xml('presence', { type: 'unavailable', from: session.jid.toString() });
+    this.router
+      .fromClient(session, unavailable)
+      .catch((err) => this.log.error('unavailable presence failed', { err }))
+      .finally(done);
+  }
+}

@@ -1,0 +1,87 @@
+import { Element, xml } from './xml';
+
+export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+/** RFC 6120 §8.3.3 defined conditions with their default error type and legacy code. */
+export const STANZA_CONDITIONS = {
+  'bad-request': ['modify', 400],
+  conflict: ['cancel', 409],
+  'feature-not-implemented': ['cancel', 501],
+  forbidden: ['auth', 403],
+  gone: ['cancel', 302],
+  'internal-server-error': ['wait', 500],
+  'item-not-found': ['cancel', 404],
+  'jid-malformed': ['modify', 400],
+  'not-acceptable': ['modify', 406],
+  'not-allowed': ['cancel', 405],
+  'not-authorized': ['auth', 401],
+  'policy-violation': ['modify', 400],
+  'recipient-unavailable': ['wait', 404],
+  redirect: ['modify', 302],
+  'registration-required': ['auth', 407],
+  'remote-server-not-found': ['cancel', 404],
+  'remote-server-timeout': ['wait', 504],
+  'resource-constraint': ['wait', 500],
+  'service-unavailable': ['cancel', 503],
+  'subscription-required': ['auth', 407],
+  'undefined-condition': ['wait', 500],
+  'unexpected-request': ['wait', 400],
+} as const satisfies Record<string, readonly [ErrorType, number]>;
+
+export type StanzaErrorCondition = keyof typeof STANZA_CONDITIONS;
+export type ErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait';
+
+export interface StanzaErrorOptions {
+  type?: ErrorType;
+  text?: string;
+  /** Legacy numeric code attribute (Tigase sends one); defaults to the condition's usual code. */
+  code?: number;
+  /** Application-specific condition element(s) added inside <error/>. */
+  extra?: Element[];
+}
+
+/**
+ * A protocol error for the sender of a stanza. Throw it from a handler; the kernel turns it into the
+ * error reply. `new StanzaError('forbidden', 'Only Administrator can call the command.')`.
+ */
+export class StanzaError extends Error {
+  readonly code = 'STARLING_STANZA_ERROR';
+  readonly condition: StanzaErrorCondition;
+  readonly type: ErrorType;
+  readonly text?: string;
+  readonly legacyCode: number;
+  readonly extra: Element[];
+
+  constructor(condition: StanzaErrorCondition, text?: string, options: Omit<StanzaErrorOptions, 'text'> = {}) {
+    super(text ? `${condition}: ${text}` : condition);
+    this.name = 'StanzaError';
+    this.condition = condition;
+    const [defType, defCode] = STANZA_CONDITIONS[condition];
+    this.type = options.type ?? defType;
+    this.text = text;
+    this.legacyCode = options.code ?? defCode;
+    this.extra = options.extra ?? [];
+  }
+
+  /** The <error/> element. */
+  toElement(): Element {
+    return xml(
+      'error',
+      { type: this.type, code: String(this.legacyCode) },
+      xml(this.condition, { xmlns: NS_STANZAS }),
+      this.text ? xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, this.text) : undefined,
+      ...this.extra,
+    );
+  }
+}
+
+/** Errors raised by the SDK or kernel (not sent to XMPP entities). Codes are STARLING_<AREA>_<WHAT>. */
+export class StarlingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StarlingError';
+  }
+}

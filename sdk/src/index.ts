@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+
+export * from './xml';
+export * from './jid';
+export * from './errors';
+export * from './stanza';
+export * from './session';
+export * from './services';
+export * from './storage';
+export * from './events';
+export * from './tokens';
+export * from './routes';
+export * from './plugin';
+export * from './ns';
+export { inject, injectable } from 'inversify';
+
+export const SDK_VERSION = '0.1.0';

@@ -1,0 +1,11 @@
+/** Namespaces used across the server. */
+export const NS_CLIENT = 'jabber:client';
+export const NS_STREAMS = 'http://etherx.jabber.org/streams';
+export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
+export const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
+export const NS_ROSTER = 'jabber:iq:roster';
+export const NS_PING = 'urn:xmpp:ping';
+export const NS_VERSION = 'jabber:iq:version';
+export const NS_DELAY = 'urn:xmpp:delay';
+export const NS_DATA_FORMS = 'jabber:x:data';
+export const NS_COMMANDS = 'http://jabber.org/protocol/commands';

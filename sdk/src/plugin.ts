@@ -1,0 +1,98 @@
+import type { Container, ContainerModuleLoadOptions } from 'inversify';
+import type { EventListener, EventName } from './events';
+import type {
+  IqHandler,
+  IqRoute,
+  OutboundFilter,
+  PostprocessHandler,
+  PreprocessHandler,
+  StanzaHandler,
+  StanzaRoute,
+} from './routes';
+import type { DiscoIdentity, Disposable, Logger, PluginConfig } from './services';
+import type { Element } from './xml';
+
+/** The "starling" section of a plugin package's package.json. */
+export interface PluginManifest {
+  /** Tigase's bean name, e.g. `amp`, `jabber:iq:last`, `urn:xmpp:ping`. */
+  id: string;
+  /** semver range of @starling/sdk the plugin was built for, e.g. "^0.1.0". */
+  sdk: string;
+  /** Entry file relative to the package (default: package.json "main"). `.ts` entries are transpiled. */
+  main?: string;
+  /** Id of the plugin whose bean this one nests in (`msgoffline` in `amp`); inactive when the parent is. */
+  parent?: string;
+  /** Active when config does not say (default true). */
+  enabled?: boolean;
+  /** Plugin ids that must be loaded first; reloading or unloading one cascades to this plugin. */
+  requires?: string[];
+  /** Names of services this plugin provides to the plugins that require it (see ctx.provide). */
+  provides?: string[];
+  /** disco#info features advertised while the plugin is loaded. */
+  features?: string[];
+  /** Features advertised on account (bare JID) disco#info. */
+  accountFeatures?: string[];
+  /** Config keys with defaults, shown by `config dump` (e.g. { "store-limit": 100 }). */
+  config?: Record<string, unknown>;
+  description?: string;
+}
+
+/** What a plugin gets when it loads. Every registration is tracked and undone on unload. */
+export interface PluginContext {
+  readonly id: string;
+  readonly version: string;
+  readonly config: PluginConfig;
+  readonly log: Logger;
+  /** The plugin's child container: core tokens, what its `requires` provide, and its own bindings. */
+  readonly container: Container;
+  get<T>(token: symbol): T;
+
+  iq(route: IqRoute, handler: IqHandler): Disposable;
+  message(route: StanzaRoute, handler: StanzaHandler, priority?: number): Disposable;
+  presence(route: StanzaRoute, handler: StanzaHandler, priority?: number): Disposable;
+  preprocess(handler: PreprocessHandler, priority?: number): Disposable;
+  postprocess(handler: PostprocessHandler): Disposable;
+  filter(handler: OutboundFilter): Disposable;
+
+  /** Adds a disco#info feature on the server JID (or on account JIDs). */
+  feature(ns: string, on?: 'server' | 'account'): Disposable;
+  identity(identity: DiscoIdentity): Disposable;
+  /** Adds an XEP-0128 extension form to the server's disco#info. */
+  discoExtension(form: () => Element | undefined): Disposable;
+
+  on<E extends EventName>(event: E, listener: EventListener<E>): Disposable;
+  /** A repeating timer, cleared on unload. */
+  every(ms: number, fn: () => void | Promise<void>): Disposable;
+  /** Publishes a service under a name listed in the manifest's `provides`. */
+  provide<T>(name: string, service: T): Disposable;
+  /** Gets a service that a required plugin provides. */
+  use<T>(name: string): T;
+  /** Registers a cleanup to run on unload. */
+  track(disposable: Disposable | (() => void)): Disposable;
+}
+
+export interface PluginDefinition<State = unknown> {
+  /** Optional Inversify bindings for the plugin's own classes, loaded into its child container. */
+  services?: (options: ContainerModuleLoadOptions) => void;
+  /** Registers routes and starts work. A throw (or rejection) fails the load; the old version keeps serving. */
+  onLoad(ctx: PluginContext): void | Promise<void>;
+  /** Called before the registrations are undone. */
+  onUnload?(ctx: PluginContext): void | Promise<void>;
+  /** Called on the old version during a hot reload; the value goes to the new version's restoreState. */
+  saveState?(): State;
+  restoreState?(state: State): void;
+}
+
+export const PLUGIN_MARK = Symbol.for('starling.plugin');
+
+export type DefinedPlugin<State = unknown> = PluginDefinition<State> & { readonly [PLUGIN_MARK]: true };
+
+/** Declares a plugin; default-export the result from the package's entry. */
+export function definePlugin<State = unknown>(def: PluginDefinition<State>): DefinedPlugin<State> {
+  if (typeof def?.onLoad !== 'function') throw new TypeError('definePlugin: onLoad(ctx) is required');
+  return Object.freeze({ ...def, [PLUGIN_MARK]: true as const });
+}
+
+export function isDefinedPlugin(x: unknown): x is DefinedPlugin {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[PLUGIN_MARK] === true;
+}

@@ -1,0 +1,101 @@
+/**
+ * Repository interfaces that core implements (SQLite by default, PostgreSQL when configured) and plugins
+ * consume through the DI tokens in `tokens.ts`. Every method is async so both back ends fit. JIDs are
+ * passed as canonical bare-JID strings (`user@domain`), already normalised.
+ */
+
+/** SCRAM credentials as stored: the server never keeps a password. */
+export interface StoredCredential {
+  mechanism: 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
+  salt: string; // base64
+  iterations: number;
+  storedKey: string; // base64
+  serverKey: string; // base64
+}
+
+export interface UserRepository {
+  exists(jid: string): Promise<boolean>;
+  /** Creates the account; resolves false if it already exists. */
+  create(jid: string, credentials: StoredCredential[]): Promise<boolean>;
+  /** Removes the account and everything stored for it (roster, offline messages, data); false if absent. */
+  remove(jid: string): Promise<boolean>;
+  getCredentials(jid: string): Promise<StoredCredential[] | null>;
+  setCredentials(jid: string, credentials: StoredCredential[]): Promise<boolean>;
+  setDisabled(jid: string, disabled: boolean): Promise<boolean>;
+  isDisabled(jid: string): Promise<boolean>;
+  list(domain?: string, limit?: number, offset?: number): Promise<string[]>;
+  count(domain?: string): Promise<number>;
+}
+
+export type Subscription = 'none' | 'to' | 'from' | 'both';
+
+export interface RosterItem {
+  jid: string; // contact bare JID
+  name?: string;
+  subscription: Subscription;
+  /** Outbound subscription request pending (RFC 6121 "ask='subscribe'"). */
+  ask: boolean;
+  /** Inbound subscription request pending (the contact asked us; stored, not shown as an item attr). */
+  pendingIn: boolean;
+  /** Pre-approved inbound subscription (RFC 6121 §3.4). */
+  approved: boolean;
+  groups: string[];
+  /** Inbound subscribe stanza kept for re-delivery at login (serialised XML), if any. */
+  pendingInStanza?: string;
+}
+
+export interface RosterRepository {
+  getAll(owner: string): Promise<RosterItem[]>;
+  get(owner: string, contact: string): Promise<RosterItem | null>;
+  /** Inserts or replaces the item; returns the new roster version. */
+  put(owner: string, item: RosterItem): Promise<string>;
+  /** Removes the item; returns the new roster version, or null if there was no such item. */
+  remove(owner: string, contact: string): Promise<string | null>;
+  version(owner: string): Promise<string>;
+}
+
+export interface StoredOfflineMessage {
+  id: number;
+  to: string; // recipient bare JID
+  from: string; // sender bare JID
+  stanza: string; // serialised XML
+  stamp: number; // ms since epoch when stored
+  expireAt?: number; // ms since epoch (AMP expire-at)
+}
+
+export interface OfflineMessageRepository {
+  /**
+   * Stores a message unless the (to, from) pair already holds `limit` messages.
+   * limit > 0: bounded; 0: unlimited; < 0: never store. Resolves the new id, or null when not stored.
+   */
+  store(msg: { to: string; from: string; stanza: string; stamp: number; expireAt?: number }, limit: number): Promise<number | null>;
+  /** Stores many in one transaction (each with its own limit check); resolves ids or null in order. */
+  storeMany(msgs: { to: string; from: string; stanza: string; stamp: number; expireAt?: number }[], limit: number): Promise<(number | null)[]>;
+  /** Oldest first. */
+  load(to: string): Promise<StoredOfflineMessage[]>;
+  delete(ids: number[]): Promise<number>;
+  deleteAll(to: string): Promise<number>;
+  count(to: string, from?: string): Promise<number>;
+  /** Messages whose expireAt is before `now`, oldest first. */
+  expired(now: number, limit: number): Promise<StoredOfflineMessage[]>;
+}
+
+/**
+ * Per-user key/value data in named nodes, like Tigase's user repository (public and private data):
+ * e.g. node 'jabber:iq:last', key 'last-activity'. Values are strings.
+ */
+export interface UserDataStore {
+  get(jid: string, node: string, key: string): Promise<string | null>;
+  set(jid: string, node: string, key: string, value: string): Promise<void>;
+  remove(jid: string, node: string, key?: string): Promise<void>;
+  keys(jid: string, node: string): Promise<string[]>;
+  getAll(jid: string, node: string): Promise<Record<string, string>>;
+}
+
+/** Server-wide key/value data (vhosts, motd, saved scripts metadata…), by node and key. */
+export interface ServerDataStore {
+  get(node: string, key: string): Promise<string | null>;
+  set(node: string, key: string, value: string): Promise<void>;
+  remove(node: string, key?: string): Promise<void>;
+  getAll(node: string): Promise<Record<string, string>>;
+}

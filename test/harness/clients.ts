@@ -1,0 +1,98 @@
+import { client, xml, type XmppClient, type XmppElement } from '@xmpp/client';
+import { DOMAIN } from './server';
+
+export { xml };
+export type { XmppClient, XmppElement };
+
+export interface ConnectOptions {
+  port: number;
+  username: string;
+  password: string;
+  resource?: string;
+  /** xmpp:// (STARTTLS when offered) or xmpps:// (direct TLS). */
+  scheme?: 'xmpp' | 'xmpps';
+  /** Force a SASL mechanism (e.g. 'PLAIN'). */
+  mechanism?: string;
+}
+
+/** A logged-in @xmpp/client session. Stanzas received are collected in `inbox`. */
+export class TestClient {
+  readonly inbox: XmppElement[] = [];
+  private waiters: { pred: (el: XmppElement) => boolean; resolve: (el: XmppElement) => void }[] = [];
+
+  constructor(readonly xmpp: XmppClient) {
+    xmpp.on('stanza', (el: XmppElement) => {
+      const i = this.waiters.findIndex((w) => w.pred(el));
+      if (i >= 0) {
+        const [w] = this.waiters.splice(i, 1);
+        w.resolve(el);
+      } else this.inbox.push(el);
+    });
+  }
+
+  get jid(): string {
+    return this.xmpp.jid!.toString();
+  }
+
+  send(el: XmppElement): Promise<void> {
+    return this.xmpp.send(el);
+  }
+
+  iq(el: XmppElement, timeoutMs = 5000): Promise<XmppElement> {
+    return this.xmpp.iqCaller.request(el, timeoutMs);
+  }
+
+  /** Resolves with the first stanza (already received or arriving) that matches; rejects after the timeout. */
+  waitFor(pred: (el: XmppElement) => boolean, timeoutMs = 5000, what = 'stanza'): Promise<XmppElement> {
+    const i = this.inbox.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve };
+      this.waiters.push(w);
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        reject(new Error(`timed out waiting for ${what}; inbox: ${this.inbox.map(String).join('\n')}`));
+      }, timeoutMs);
+      const orig = w.resolve;
+      w.resolve = (el) => {
+        clearTimeout(t);
+        orig(el);
+      };
+    });
+  }
+
+  /** Asserts nothing matching arrives within the window. */
+  async expectNothing(pred: (el: XmppElement) => boolean, windowMs = 300): Promise<void> {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const hit = this.inbox.find(pred);
+    if (hit) throw new Error(`unexpected stanza: ${hit.toString()}`);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      this.xmpp.reconnect?.stop();
+      await this.xmpp.stop();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export async function connect(opts: ConnectOptions): Promise<TestClient> {
+  const scheme = opts.scheme ?? 'xmpp';
+  const xmpp = client({
+    service: `${scheme}://127.0.0.1:${opts.port}`,
+    domain: DOMAIN,
+    resource: opts.resource,
+    ...(opts.mechanism
+      ? { credentials: (auth: (c: { username: string; password: string }, m?: string) => Promise<void>) => auth({ username: opts.username, password: opts.password }, opts.mechanism) }
+      : { username: opts.username, password: opts.password }),
+  });
+  xmpp.reconnect?.stop();
+  xmpp.on('error', () => {
+    /* surfaced through start() */
+  });
+  const c = new TestClient(xmpp);
+  await xmpp.start();
+  return c;
+}

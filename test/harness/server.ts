@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn, execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+export const REPO = resolve(__dirname, '../../..');
+export const CLI = join(REPO, 'core/dist/bin/starling.js');
+export const DOMAIN = 'localhost';
+
+/** A free loopback TCP port (bound then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface TestServerOptions {
+  /** Extra TDSL appended to the generated config. */
+  config?: string;
+  /** Extra TDSL inside the generated c2s { } block. */
+  c2s?: string;
+  /** Accounts created before start: [localpart, password]. */
+  users?: [string, string][];
+  admins?: string[];
+  env?: Record<string, string>;
+}
+
+/** A real Starling process on free loopback ports, with its own home in a temp directory. */
+export class TestServer {
+  child: ChildProcess | undefined;
+  output = '';
+  private exited: Promise<number | null> | undefined;
+
+  private constructor(
+    readonly home: string,
+    readonly port: number,
+    readonly tlsPort: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async create(opts: TestServerOptions = {}): Promise<TestServer> {
+    const home = mkdtempSync(join(tmpdir(), 'starling-test-'));
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    mkdirSync(join(home, 'etc'), { recursive: true });
+    const admins = (opts.admins ?? ['admin@localhost']).map((a) => `'${a}'`).join(', ');
+    writeFileSync(
+      join(home, 'etc', 'config.tdsl'),
+      `'default-virtual-host' = '${DOMAIN}'
+admins = [ ${admins} ]
+authRepository { 'scram-iterations' = 4096 }
+c2s {
+    connections {
+        ports = [ ${port}, ${tlsPort} ]
+        ifc = [ '127.0.0.1' ]
+        '${tlsPort}' () { socket = 'ssl' }
+    }
+    ${opts.c2s ?? ''}
+}
+${opts.config ?? ''}
+`,
+    );
+    const server = new TestServer(home, port, tlsPort, opts.env ?? {});
+    for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${DOMAIN}`, '--password', pw);
+    return server;
+  }
+
+  /** Runs the CLI on this home; resolves stdout, rejects with stderr on a non-zero exit. */
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await execFileP(process.execPath, [CLI, ...args, '--home', this.home], { env: { ...process.env, ...this.env } });
+    return stdout;
+  }
+
+  async start(): Promise<this> {
+    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', this.home], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    const onData = (d: Buffer) => (this.output += d.toString());
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const deadline = Date.now() + 30_000;
+    while (!this.output.includes('Starling is running')) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this;
+  }
+
+  /** Graceful stop (SIGTERM); resolves the exit code. */
+  async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    return this.exited!;
+  }
+
+  /** Crash: SIGKILL, no shutdown code runs. */
+  async kill9(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
