@@ -80,6 +80,7 @@ ${opts.config ?? ''}
   }
 
   async start(): Promise<this> {
+    this.output = '';
     const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', this.home], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

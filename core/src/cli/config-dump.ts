@@ -46,6 +46,7 @@ export function effectiveConfig(root: ConfigBean, settings: ServerSettings, plug
   const auth = ensureBean(root, 'authRepository');
   setDefault(auth, 'scram-iterations', settings.scramIterations);
   const ds = ensureBean(ensureBean(root, 'dataSource'), 'default');
+  ds.declared = true;
   setDefault(ds, 'uri', settings.dataSourceUri ?? 'sqlite:var/starling.db');
 
   const sessMan = ensureBean(root, 'sess-man');
@@ -62,6 +63,7 @@ export function effectiveConfig(root: ConfigBean, settings: ServerSettings, plug
     const b = beanFor(pkg.manifest.id);
     b.className ??= pkg.name;
     b.active = active;
+    b.declared = true;
     for (const [k, v] of Object.entries(pkg.manifest.config ?? {})) setDefault(b, k, v);
   }
   return root;

@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { StarlingError, tryParseJid } from '@starling/sdk';
-import { openHome, StarlingServer } from '../kernel/server';
+import { loadHome, openHome, StarlingServer } from '../kernel/server';
 import { loadConfigFile } from '../config';
 import { PluginCatalog } from '../kernel/plugin-catalog';
 import { CredentialService } from '../auth/credential-service';
@@ -155,8 +155,7 @@ function readPassword(): string {
 }
 
 async function configDump(home: string): Promise<number> {
-  const { storage, settings, top, log } = await openHome({ home });
-  await storage.close();
+  const { settings, top, log } = loadHome({ home });
   const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
   const root = loadConfigFile(join(home, 'etc', 'config.tdsl'));
   const plugins = [...catalog.packages.values()].map((pkg) => ({ pkg, active: catalog.isActive(pkg) }));
@@ -165,8 +164,7 @@ async function configDump(home: string): Promise<number> {
 }
 
 async function pluginsList(home: string): Promise<number> {
-  const { storage, settings, top, log } = await openHome({ home });
-  await storage.close();
+  const { settings, top, log } = loadHome({ home });
   const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
   const rows: string[][] = [['ID', 'VERSION', 'STATE', 'DIRECTORY', 'LAST ERROR']];
   for (const p of catalog.packages.values()) rows.push([p.manifest.id, p.version, catalog.isActive(p) ? 'active' : 'disabled', p.dir, '']);

@@ -46,8 +46,14 @@ export interface StartOptions {
 /** The directory that holds the built-in plugin packages (the repository's plugins/). */
 export const BUILT_IN_PLUGINS_DIR = resolve(__dirname, '../../../../plugins');
 
-/** Loads config, opens storage and returns the parts that the server and the CLI share. */
-export async function openHome(opts: StartOptions): Promise<{ settings: ServerSettings; storage: Storage; top: ConfigBeanView; log: Logger }> {
+export interface LoadedHome {
+  settings: ServerSettings;
+  top: ConfigBeanView;
+  log: Logger;
+}
+
+/** Reads and validates the home's config: what the server and every CLI command share. */
+export function loadHome(opts: StartOptions): LoadedHome {
   const home = resolve(opts.home);
   const file = opts.configFile ?? join(home, 'etc', 'config.tdsl');
   const config = loadConfigFile(file);
@@ -55,8 +61,14 @@ export async function openHome(opts: StartOptions): Promise<{ settings: ServerSe
   const top = new ConfigBeanView(config);
   const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
   const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
-  const storage = await openStorage(dataSourceFromUri(settings.dataSourceUri, home));
-  return { settings, storage, top, log };
+  return { settings, top, log };
+}
+
+/** loadHome, then opens the configured storage. */
+export async function openHome(opts: StartOptions): Promise<LoadedHome & { storage: Storage }> {
+  const loaded = loadHome(opts);
+  const storage = await openStorage(dataSourceFromUri(loaded.settings.dataSourceUri, loaded.settings.home));
+  return { ...loaded, storage };
 }
 
 /** A running Starling: config, storage, kernel container, plugins and listeners. */
