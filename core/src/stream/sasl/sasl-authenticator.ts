@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { UserRepository } from '@starling/sdk';
+import type { PasswordMechanismOptions, SaslMechanism, SaslResult } from './mechanism';
+import { PlainServerMechanism } from './plain';
+import { ScramServerMechanism } from './scram';
+
+export interface SaslAuthenticatorOptions {
+  /** Iteration count shown for unknown accounts; match what new credentials get (default 4096). */
+  iterations?: number;
+  /** Secret for unknown accounts' fake salts; keep it stable across restarts (default: random per process). */
+  serverSecret?: Buffer;
+  /** Offer PLAIN on unencrypted streams too (default false). */
+  allowPlainWithoutTls?: boolean;
+}
+
+/** The SASL mechanisms a client connection may use, over the account repository. */
+export class SaslAuthenticator {
+  private readonly iterations: number;
+  private readonly serverSecret: Buffer;
+  private readonly allowPlainWithoutTls: boolean;
+
+  constructor(
+    private readonly users: UserRepository,
+    options: SaslAuthenticatorOptions = {},
+  ) {
+    this.iterations = options.iterations ?? 4096;
+    this.serverSecret = options.serverSecret ?? randomBytes(32);
+    this.allowPlainWithoutTls = options.allowPlainWithoutTls ?? false;
+  }
+
+  /** Mechanism names to offer, best first. */
+  mechanisms(secure: boolean): string[] {
+    return secure || this.allowPlainWithoutTls ? ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'] : ['SCRAM-SHA-256', 'SCRAM-SHA-1'];
+  }
+
+  /** A fresh mechanism for one exchange on `domain`; undefined when `name` is not offered. */
+  create(name: string, domain: string, secure: boolean): SaslMechanism | undefined {
+    if (!this.mechanisms(secure).includes(name)) return undefined;
+    const options: PasswordMechanismOptions = {
+      domain,
+      serverSecret: this.serverSecret,
+      iterations: this.iterations,
+      lookup: (username) => this.users.getCredentials(`${username}@${domain}`),
+    };
+    const mech = name === 'PLAIN' ? new PlainServerMechanism(options) : new ScramServerMechanism(name as 'SCRAM-SHA-1' | 'SCRAM-SHA-256', options);
+    return new DisabledAccountCheck(mech, this.users, domain);
+  }
+}
+
+/** Turns a successful login into account-disabled when the account is disabled. */
+class DisabledAccountCheck implements SaslMechanism {
+  readonly name: string;
+
+  constructor(
+    private readonly inner: SaslMechanism,
+    private readonly users: UserRepository,
+    private readonly domain: string,
+  ) {
+    this.name = inner.name;
+  }
+
+  async start(initialResponse: Buffer | null): Promise<SaslResult> {
+    return this.check(await this.inner.start(initialResponse));
+  }
+
+  async step(response: Buffer): Promise<SaslResult> {
+    return this.check(await this.inner.step(response));
+  }
+
+  private async check(result: SaslResult): Promise<SaslResult> {
+    if (!('success' in result)) return result;
+    return (await this.users.isDisabled(`${result.username}@${this.domain}`)) ? { failure: 'account-disabled' } : result;
+  }
+}
