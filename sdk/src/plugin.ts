@@ -59,6 +59,8 @@ export interface PluginContext {
   identity(identity: DiscoIdentity): Disposable;
   /** Adds an XEP-0128 extension form to the server's disco#info. */
   discoExtension(form: () => Element | undefined): Disposable;
+  /** Adds a stream feature offered to clients after authentication (e.g. roster versioning's <ver/>). */
+  streamFeature(feature: Element): Disposable;
 
   on<E extends EventName>(event: E, listener: EventListener<E>): Disposable;
   /** A repeating timer, cleared on unload. */

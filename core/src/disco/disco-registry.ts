@@ -20,6 +20,7 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   private readonly identities = new Set<Entry<DiscoIdentity>>();
   private readonly extensions = new Set<Entry<() => Element | undefined>>();
   private readonly items = new Set<Entry<DiscoItem>>();
+  private readonly streamFeatureSet = new Set<Entry<Element>>();
   private readonly nodes = new Map<string, { info?: NodeInfoProvider; items?: NodeItemsProvider }>();
 
   constructor(private readonly isAdmin: (jid: Jid) => boolean) {}
@@ -32,6 +33,13 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   }
   addExtension(form: () => Element | undefined): { dispose(): void } {
     return track(this.extensions, form);
+  }
+  /** Stream features offered after authentication, next to bind (they live here with the other advertisements). */
+  addStreamFeature(feature: Element): { dispose(): void } {
+    return track(this.streamFeatureSet, feature);
+  }
+  streamFeatures(): Element[] {
+    return [...this.streamFeatureSet].map((e) => e.value);
   }
   addItem(item: DiscoItem): { dispose(): void } {
     return track(this.items, item);

@@ -101,6 +101,9 @@ export class KernelPluginContext implements PluginContext {
   discoExtension(form: () => Element | undefined): Disposable {
     return this.track(this.deps.disco.addExtension(form));
   }
+  streamFeature(feature: Element): Disposable {
+    return this.track(this.deps.disco.addStreamFeature(feature));
+  }
 
   on<E extends EventName>(event: E, listener: EventListener<E>): Disposable {
     return this.track(this.deps.events.on(event, listener));

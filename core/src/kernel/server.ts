@@ -133,7 +133,7 @@ export class StarlingServer {
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, new Set(settings.domains), settings.defaultDomain, certs, auth, sm, this.router);
+    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, new Set(settings.domains), settings.defaultDomain, certs, auth, sm, this.router, () => this.disco.streamFeatures());
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {

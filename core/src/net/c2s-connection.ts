@@ -34,6 +34,8 @@ export interface C2SHost {
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid): C2SSession;
+  /** Features plugins offer after authentication (roster versioning, pre-approval…). */
+  streamFeatures(): Element[];
   /** Called once when a bound session's connection ends. */
   unbind(session: C2SSession, reason: string): void;
   /** Hands a stanza from a bound session to the router. */
@@ -174,7 +176,7 @@ export class C2SConnection implements SessionConnection {
     if (!ver || !/^1\.\d+$/.test(ver)) return this.streamError('unsupported-version', 'XMPP 1.0 streams only');
     const features = xml('stream:features');
     if (this.state === 'authenticated') {
-      features.append(xml('bind', { xmlns: NS_BIND }), xml('session', { xmlns: NS_SESSION }, xml('optional')));
+      features.append(xml('bind', { xmlns: NS_BIND }), xml('session', { xmlns: NS_SESSION }, xml('optional')), ...this.host.streamFeatures());
     } else {
       this.state = 'negotiating';
       const canTls = !this.secure && this.host.secureContext(this.domain) !== undefined;

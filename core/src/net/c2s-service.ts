@@ -28,6 +28,7 @@ export class C2SService implements C2SHost {
     private readonly auth: Authenticator,
     private readonly sm: SessionManager,
     private readonly router: StanzaRouter,
+    private readonly streamFeatureSource: () => Element[],
   ) {}
 
   /** Starts every listener; resolves with the ports actually bound (port 0 picks a free one). */
@@ -91,6 +92,9 @@ export class C2SService implements C2SHost {
   }
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined {
     return this.auth.create(name, domain, secure);
+  }
+  streamFeatures(): Element[] {
+    return this.streamFeatureSource();
   }
   bind(conn: SessionConnection, jid: Jid): C2SSession {
     return this.sm.bind(conn, jid);
