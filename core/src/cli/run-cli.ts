@@ -2,7 +2,6 @@ import { readSync } from 'node:fs';
 import { StarlingError, tryParseJid } from '@starling/sdk';
 import { loadHome, openHome, StarlingServer } from '../kernel/server';
 import { loadConfigFile } from '../config';
-import { PluginCatalog } from '../kernel/plugin-catalog';
 import { CredentialService } from '../auth/credential-service';
 import { effectiveConfig, writeConfigDump } from './config-dump';
 import { prepareHome } from './home';
@@ -155,8 +154,7 @@ function readPassword(): string {
 }
 
 async function configDump(home: string): Promise<number> {
-  const { settings, top, log } = loadHome({ home });
-  const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
+  const { settings, catalog } = loadHome({ home });
   const root = loadConfigFile(join(home, 'etc', 'config.tdsl'));
   const plugins = [...catalog.packages.values()].map((pkg) => ({ pkg, active: catalog.isActive(pkg) }));
   process.stdout.write(`wrote ${writeConfigDump(home, effectiveConfig(root, settings, plugins))}\n`);
@@ -164,8 +162,7 @@ async function configDump(home: string): Promise<number> {
 }
 
 async function pluginsList(home: string): Promise<number> {
-  const { settings, top, log } = loadHome({ home });
-  const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
+  const { catalog } = loadHome({ home });
   const rows: string[][] = [['ID', 'VERSION', 'STATE', 'DIRECTORY', 'LAST ERROR']];
   for (const p of catalog.packages.values()) rows.push([p.manifest.id, p.version, catalog.isActive(p) ? 'active' : 'disabled', p.dir, '']);
   for (const r of catalog.rejected) rows.push(['?', '?', 'failed', r.dir, r.error]);

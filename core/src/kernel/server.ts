@@ -50,6 +50,7 @@ export interface LoadedHome {
   settings: ServerSettings;
   top: ConfigBeanView;
   log: Logger;
+  catalog: PluginCatalog;
 }
 
 /** Reads and validates the home's config: what the server and every CLI command share. */
@@ -57,11 +58,13 @@ export function loadHome(opts: StartOptions): LoadedHome {
   const home = resolve(opts.home);
   const file = opts.configFile ?? join(home, 'etc', 'config.tdsl');
   const config = loadConfigFile(file);
-  validateTopLevel(config, KNOWN_TOP_LEVEL_KEYS);
   const top = new ConfigBeanView(config);
   const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
   const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
-  return { settings, top, log };
+  const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
+  // Plugin ids may stand at the top level too (a component-like plugin's bean).
+  validateTopLevel(config, new Set([...KNOWN_TOP_LEVEL_KEYS, ...catalog.packages.keys()]));
+  return { settings, top, log, catalog };
 }
 
 /** loadHome, then opens the configured storage. */
@@ -81,7 +84,6 @@ export class StarlingServer {
   readonly router: StanzaRouter;
   readonly disco: KernelDiscoRegistry;
   readonly plugins: PluginHost;
-  readonly catalog: PluginCatalog;
   readonly credentials: CredentialService;
   private readonly c2s: C2SService;
   private readonly admins: Set<string>;
@@ -92,6 +94,7 @@ export class StarlingServer {
     top: ConfigBeanView,
     readonly log: Logger,
     auth: SaslAuthenticator,
+    readonly catalog: PluginCatalog,
   ) {
     this.admins = new Set(settings.admins);
     this.events = new KernelEventBus(log);
@@ -120,7 +123,6 @@ export class StarlingServer {
     c.bind(CREDENTIALS).toConstantValue(this.credentials);
 
     const sessMan = top.bean('sess-man');
-    this.catalog = new PluginCatalog(sessMan, top).scan(settings.pluginDirs, log);
     this.plugins = new PluginHost({
       root: c,
       router: this.router,
@@ -137,9 +139,9 @@ export class StarlingServer {
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
-    const { settings, storage, top, log } = await openHome(opts);
+    const { settings, storage, top, log, catalog } = await openHome(opts);
     const auth = await SaslAuthenticator.create(storage.users, storage.serverData, settings.scramIterations);
-    const server = new StarlingServer(settings, storage, top, log, auth);
+    const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
       await server.plugins.loadAll();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
