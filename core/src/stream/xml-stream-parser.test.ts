@@ -102,8 +102,12 @@ test('decodes references, CDATA and line ends; normalises attribute white space'
   ]);
 });
 
+test('quotes and ">" inside attribute values, with either quote character', () => {
+  const [, stanza] = parseEverySplit(HEADER + `<x a="it's > 1" b='say "hi" >' c = "=" ><y d='/>'/></x>`);
+  assert.deepEqual(stanza, ['stanza', ['x', { a: "it's > 1", b: 'say "hi" >', c: '=' }, [['y', { d: '/>' }, []]]]]);
+});
+
 test('builds a tree with parents; xmlns and prefixed declarations stay attributes', () => {
-  const { parser } = collect();
   let got: Element | undefined;
   const p = new XmlStreamParser({
     maxStanzaSize: 10_000,
@@ -112,7 +116,6 @@ test('builds a tree with parents; xmlns and prefixed declarations stay attribute
     onStreamEnd: () => {},
     onError: (c, t) => assert.fail(`${c}: ${t}`),
   });
-  void parser;
   p.write(HEADER + "<iq type='set' id='1'><query xmlns='jabber:iq:roster' xmlns:x='urn:x'><item jid='a@b' x:flag='1' xml:lang='en'/></query></iq>");
   assert.ok(got);
   const query = got.getChild('query', 'jabber:iq:roster')!;

@@ -268,8 +268,11 @@ export class XmlStreamParser {
   /** Bumped by reset(), so a parse loop notices that a callback restarted the stream. */
   private generation = 0;
   private pending = Pending.None;
-  /** Where to resume looking for the pending token's end (relative to buf[0]). */
-  private scanAt = 0;
+  /** Chunks received after `buf` while a token is pending; joined once the token's end arrives. */
+  private parts: string[] = [];
+  private partsLength = 0;
+  /** The last two characters of the pending token (its end marker may straddle chunks). */
+  private tail = '';
   /** Quote character the pending start tag is inside of (0 for none). */
   private quote = 0;
   /** A high surrogate that ended the last chunk (its low half comes next). */
@@ -292,7 +295,9 @@ export class XmlStreamParser {
     this.stanzaChars = 0;
     this.streamAttrs = null;
     this.pending = Pending.None;
-    this.scanAt = 0;
+    this.parts = [];
+    this.partsLength = 0;
+    this.tail = '';
     this.quote = 0;
     this.highSurrogate = '';
   }
@@ -319,9 +324,19 @@ export class XmlStreamParser {
       badText = `illegal character ${hex(chunk.charCodeAt(bad))}`;
       chunk = chunk.slice(0, bad);
     }
-    this.buf = this.buf.length === 0 ? chunk : this.buf + chunk;
     try {
-      this.parse();
+      if (this.pending !== Pending.None && !this.pendingEnds(chunk)) {
+        // Still inside one token: keep the chunk aside rather than re-joining and re-scanning everything.
+        this.parts.push(chunk);
+        this.partsLength += chunk.length;
+        this.checkBuffered(this.buf.length + this.partsLength);
+      } else {
+        this.buf = this.pending !== Pending.None ? this.buf + this.parts.join('') + chunk : this.buf.length === 0 ? chunk : this.buf + chunk;
+        this.pending = Pending.None;
+        this.parts = [];
+        this.partsLength = 0;
+        this.parse();
+      }
     } catch (e) {
       if (!(e instanceof ParseFailure)) {
         this.halt();
@@ -341,6 +356,7 @@ export class XmlStreamParser {
   private halt(): void {
     this.phase = Phase.Failed;
     this.buf = '';
+    this.parts = [];
     this.stack = [];
     this.highSurrogate = '';
   }
@@ -349,10 +365,6 @@ export class XmlStreamParser {
     const generation = this.generation;
     const buf = this.buf;
     const len = buf.length;
-    if (this.pending !== Pending.None && !this.pendingComplete(buf)) {
-      this.keep(buf, 0);
-      return;
-    }
     let pos = 0;
     while (pos < len) {
       if (buf.charCodeAt(pos) === LT) {
@@ -377,7 +389,12 @@ export class XmlStreamParser {
   private keep(buf: string, pos: number): void {
     const rest = buf.length - pos;
     this.buf = rest === 0 ? '' : pos === 0 ? buf : buf.slice(pos);
-    if (rest > 0 && (this.stack.length > 0 ? this.stanzaChars + rest : rest) > this.maxStanzaSize) throw this.tooBig();
+    if (rest > 0) this.checkBuffered(rest);
+  }
+
+  /** Buffered input belongs to the current stanza (or the next one, or the stream header). */
+  private checkBuffered(buffered: number): void {
+    if ((this.stack.length > 0 ? this.stanzaChars + buffered : buffered) > this.maxStanzaSize) throw this.tooBig();
   }
 
   private tooBig(): ParseFailure {
@@ -388,55 +405,53 @@ export class XmlStreamParser {
     if ((this.stanzaChars += n) > this.maxStanzaSize) throw this.tooBig();
   }
 
-  /** Continues the search for the end of the token pending at buf[0]. */
-  private pendingComplete(buf: string): boolean {
+  /** Whether `chunk` holds the end of the pending token. */
+  private pendingEnds(chunk: string): boolean {
     let found: boolean;
     switch (this.pending) {
       case Pending.StartTag:
-        found = this.scanTag(buf, this.scanAt);
-        break;
+        return this.scanTag(chunk, 0);
       case Pending.EndTag:
-        found = buf.indexOf('>', this.scanAt) !== -1;
-        break;
+        return chunk.indexOf('>') !== -1;
       case Pending.CData:
-        found = buf.indexOf(']]>', Math.max(CDATA_OPEN.length, this.scanAt - 2)) !== -1;
+        found = (this.tail + chunk).indexOf(']]>') !== -1;
         break;
       default:
-        found = buf.indexOf('?>', Math.max(2, this.scanAt - 1)) !== -1;
+        found = (this.tail + chunk).indexOf('?>') !== -1;
     }
-    if (found) {
-      this.pending = Pending.None;
-      this.quote = 0;
-    } else this.scanAt = buf.length;
+    if (!found) this.tail = (this.tail + chunk).slice(-2);
     return found;
   }
 
-  private setPending(kind: Pending, scanAt: number): number {
+  /** Marks the token at the end of `buf` as pending; returns -1 for the parse loop. */
+  private setPending(kind: Pending, buf: string): number {
     this.pending = kind;
-    this.scanAt = scanAt;
+    this.tail = buf.slice(-2);
     return -1;
   }
 
-  /** Looks for the '>' that ends a start tag, outside quoted attribute values. */
-  private scanTag(buf: string, from: number): boolean {
+  /** Looks for the '>' that ends a start tag, outside quoted attribute values; else keeps the quote state. */
+  private scanTag(s: string, from: number): boolean {
     let q = this.quote;
-    for (let i = from; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
+    for (let i = from; i < s.length; i++) {
+      const c = s.charCodeAt(i);
       if (q !== 0) {
         if (c === q) q = 0;
       } else if (c === DQ || c === SQ) q = c;
-      else if (c === GT) return true;
+      else if (c === GT) {
+        this.quote = 0;
+        return true;
+      }
     }
     this.quote = q;
     return false;
   }
 
   private incompleteStartTag(buf: string, pos: number): number {
+    // The tag parser only stops short at the end of the input, so this scan only records the quote state.
     this.quote = 0;
-    const tail = buf.slice(pos);
-    // The tag parser only stops short at the end of the input, so the scan cannot find a '>' here.
-    this.scanTag(tail, 1);
-    return this.setPending(Pending.StartTag, tail.length);
+    this.scanTag(buf, pos + 1);
+    return this.setPending(Pending.StartTag, buf);
   }
 
   private startTag(buf: string, pos: number): number {
@@ -605,7 +620,7 @@ export class XmlStreamParser {
 
   private endTag(buf: string, pos: number): number {
     const gt = buf.indexOf('>', pos + 2);
-    if (gt === -1) return this.setPending(Pending.EndTag, buf.length - pos);
+    if (gt === -1) return this.setPending(Pending.EndTag, buf);
     let nameEnd = gt;
     while (nameEnd > pos + 2 && isSpace(buf.charCodeAt(nameEnd - 1))) nameEnd--;
     const nameLength = nameEnd - pos - 2;
@@ -636,7 +651,7 @@ export class XmlStreamParser {
     if (avail < CDATA_OPEN.length) return -1;
     if (this.stack.length === 0) throw notWellFormed('CDATA section outside a stanza');
     const end = buf.indexOf(']]>', pos + CDATA_OPEN.length);
-    if (end === -1) return this.setPending(Pending.CData, Math.max(CDATA_OPEN.length, buf.length - pos));
+    if (end === -1) return this.setPending(Pending.CData, buf);
     this.count(end + 3 - pos);
     let s = buf.slice(pos + CDATA_OPEN.length, end);
     if (s.indexOf('\r') !== -1) s = s.replace(/\r\n?/g, '\n');
@@ -652,7 +667,7 @@ export class XmlStreamParser {
     if (avail < 6) return -1;
     if (!isSpace(buf.charCodeAt(pos + 5))) return restricted('a processing instruction');
     const end = buf.indexOf('?>', pos + 5);
-    if (end === -1) return this.setPending(Pending.XmlDecl, buf.length - pos);
+    if (end === -1) return this.setPending(Pending.XmlDecl, buf);
     const m = XML_DECL.exec(buf.slice(pos, end + 2));
     if (m === null) throw notWellFormed('malformed XML declaration');
     const encoding = m[1] ?? m[2];
