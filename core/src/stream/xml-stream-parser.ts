@@ -582,7 +582,7 @@ export class XmlStreamParser {
     if (colon !== -1) {
       const prefix = name.slice(0, colon);
       if (prefix === 'xmlns') throw notWellFormed(`element ${name} uses the xmlns prefix`);
-      if (prefix !== 'xml' && !this.isBound(prefix, attrs, parent)) throw notWellFormed(`unbound namespace prefix ${prefix} on element ${name}`);
+      if (prefix !== 'xml' && this.lookupPrefix(prefix, attrs, parent) === undefined) throw notWellFormed(`unbound namespace prefix ${prefix} on element ${name}`);
     }
     let expanded: string[] | null = null;
     for (const key in attrs) {
@@ -604,10 +604,6 @@ export class XmlStreamParser {
       (expanded ??= []).push(ns + ' ' + local);
     }
     if (expanded !== null && expanded.length > 1 && new Set(expanded).size !== expanded.length) throw notWellFormed(`duplicate qualified attribute on element ${name}`);
-  }
-
-  private isBound(prefix: string, attrs: Record<string, string>, parent: Element | null): boolean {
-    return this.lookupPrefix(prefix, attrs, parent) !== undefined;
   }
 
   private lookupPrefix(prefix: string, attrs: Record<string, string>, parent: Element | null): string | undefined {
