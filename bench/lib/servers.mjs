@@ -1,0 +1,293 @@
+// The servers under test: Starling (this repo), Prosody and ejabberd from Debian. Each one gets the
+// same accounts (user1..userN / passN, SCRAM-SHA-1 with the same iteration count), plain TCP on
+// loopback (TLS off for all), and runs from a state directory under bench/results/tmp/.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, createHmac, pbkdf2, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createConnection } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const BENCH = resolve(HERE, '..');
+export const REPO = resolve(BENCH, '..');
+export const TMP = join(BENCH, 'results', 'tmp');
+export const ITERATIONS = 4096;
+const pbkdf2Async = promisify(pbkdf2);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitPort(port, deadlineMs, alive) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (alive && !alive()) throw new Error(`server exited before listening on ${port}`);
+    const ok = await new Promise((res) => {
+      const s = createConnection({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        res(true);
+      });
+      s.on('error', () => res(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+async function parallel(n, count, fn) {
+  let next = 1;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next <= count) await fn(next++);
+    }),
+  );
+}
+
+function markerCount(file) {
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+}
+
+class Base {
+  child = null;
+  pid = 0;
+  alive() {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+  async stop() {
+    if (!this.child || !this.alive()) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 15000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+export class Starling extends Base {
+  name = 'starling';
+  port = 35222;
+  home = join(TMP, 'starling');
+  constructor({ nodeFlags = [] } = {}) {
+    super();
+    this.nodeFlags = nodeFlags;
+  }
+  describe() {
+    const plugins = spawnSync('ls', [join(REPO, 'plugins')]).stdout.toString().trim().split('\n').join(', ');
+    return `Starling (node ${process.version}), plugins: ${plugins}`;
+  }
+  async prepare(n) {
+    mkdirSync(join(this.home, 'etc'), { recursive: true });
+    writeFileSync(
+      join(this.home, 'etc', 'config.tdsl'),
+      `'default-virtual-host' = 'localhost'
+admins = [ 'admin@localhost' ]
+authRepository { 'scram-iterations' = ${ITERATIONS} }
+c2s {
+    connections {
+        ports = [ ${this.port} ]
+        ifc = [ '127.0.0.1' ]
+    }
+}
+`,
+    );
+    const marker = join(this.home, 'users.count');
+    if (markerCount(marker) >= n) return;
+    execFileSync(process.execPath, [join(HERE, 'starling-users.cjs'), this.home, String(n)], { stdio: 'inherit' });
+    writeFileSync(marker, String(n));
+  }
+  async start() {
+    const out = [];
+    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, join(REPO, 'core/dist/bin/starling.js'), 'start', '--home', this.home], {
+      cwd: this.home,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.pid = child.pid;
+    const onData = (d) => {
+      if (out.length < 200) out.push(d.toString());
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    try {
+      await waitPort(this.port, 30000, () => this.alive());
+    } catch (e) {
+      throw new Error(`${e.message}\n${out.join('')}`);
+    }
+    this.output = out;
+  }
+}
+
+export class Prosody extends Base {
+  name = 'prosody';
+  port = 15222;
+  dir = join(TMP, 'prosody');
+  describe() {
+    return `Prosody ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'prosody']).stdout} (Lua 5.4, epoll), modules: roster saslauth disco ping`;
+  }
+  env() {
+    return {
+      ...process.env,
+      BENCH_PROSODY_DATA: join(this.dir, 'data'),
+      BENCH_PROSODY_RUN: join(this.dir, 'run'),
+      BENCH_PROSODY_PORT: String(this.port),
+      BENCH_SCRAM_ITERATIONS: String(ITERATIONS),
+    };
+  }
+  /** Writes internal_hashed account files directly (prosodyctl costs ~0.13 s per account). */
+  async prepare(n) {
+    const accounts = join(this.dir, 'data', 'localhost', 'accounts');
+    mkdirSync(accounts, { recursive: true });
+    mkdirSync(join(this.dir, 'run', 'certs'), { recursive: true });
+    const marker = join(this.dir, 'users.count');
+    const have = markerCount(marker);
+    if (have >= n) return;
+    await parallel(8, n, async (i) => {
+      if (i <= have) return;
+      const salt = randomUUID();
+      const salted = await pbkdf2Async(`pass${i}`, salt, ITERATIONS, 20, 'sha1');
+      const storedKey = createHash('sha1').update(createHmac('sha1', salted).update('Client Key').digest()).digest('hex');
+      const serverKey = createHmac('sha1', salted).update('Server Key').digest('hex');
+      writeFileSync(
+        join(accounts, `user${i}.dat`),
+        `return {\n\t["iteration_count"] = ${ITERATIONS};\n\t["salt"] = "${salt}";\n\t["stored_key"] = "${storedKey}";\n\t["server_key"] = "${serverKey}";\n};\n`,
+      );
+    });
+    writeFileSync(marker, String(n));
+  }
+  async start() {
+    const cfg = join(BENCH, 'peers', 'prosody', 'prosody.cfg.lua');
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', cfg], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
+    this.child = child;
+    this.pid = child.pid;
+    await waitPort(this.port, 30000, () => this.alive());
+  }
+}
+
+export class Ejabberd extends Base {
+  name = 'ejabberd';
+  port = 25222;
+  httpPort = 25280;
+  dir = join(TMP, 'ejabberd');
+  describe() {
+    return `ejabberd ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'ejabberd']).stdout} (Erlang/OTP, 2 schedulers), modules: roster disco ping http_api`;
+  }
+  ctl(...args) {
+    const peer = join(BENCH, 'peers', 'ejabberd');
+    // setpriv, not su: su goes through PAM, which resets the soft fd limit to 1024.
+    return [
+      'setpriv',
+      '--reuid=ejabberd',
+      '--regid=ejabberd',
+      '--init-groups',
+      'env',
+      'HOME=/var/lib/ejabberd',
+      `EJABBERD_PID_PATH=${join(this.dir, 'run', 'ejabberd.pid')}`,
+      `ERL_INETRC=${join(peer, 'inetrc')}`,
+      '/usr/sbin/ejabberdctl',
+      '--config-dir',
+      peer,
+      '--config',
+      join(peer, 'ejabberd.yml'),
+      '--ctl-config',
+      join(peer, 'ejabberdctl.cfg'),
+      '--spool',
+      join(this.dir, 'spool'),
+      '--logs',
+      join(this.dir, 'logs'),
+      ...args,
+    ];
+  }
+  async prepare(n) {
+    for (const d of ['spool', 'logs', 'run']) {
+      mkdirSync(join(this.dir, d), { recursive: true });
+    }
+    spawnSync('chown', ['-R', 'ejabberd:ejabberd', this.dir]);
+    const marker = join(this.dir, 'users.count');
+    const have = markerCount(marker);
+    if (have >= n) return;
+    await this.start();
+    try {
+      await parallel(8, n, async (i) => {
+        if (i <= have) return;
+        const r = await this.api('register', { user: `user${i}`, host: 'localhost', password: `pass${i}` });
+        if (r.status !== 200 && !/already registered/.test(r.body)) throw new Error(`ejabberd register user${i}: ${r.status} ${r.body}`);
+      });
+      writeFileSync(marker, String(n));
+    } finally {
+      await this.stop();
+    }
+  }
+  api(command, body) {
+    return new Promise((res, rej) => {
+      const data = JSON.stringify(body);
+      const req = request(
+        { host: '127.0.0.1', port: this.httpPort, path: `/api/${command}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+        (r) => {
+          let b = '';
+          r.on('data', (d) => (b += d));
+          r.on('end', () => res({ status: r.statusCode, body: b }));
+        },
+      );
+      req.on('error', rej);
+      req.end(data);
+    });
+  }
+  async start() {
+    const pidFile = join(this.dir, 'run', 'ejabberd.pid');
+    rmSync(pidFile, { force: true });
+    const [cmd, ...args] = this.ctl('foreground-quiet');
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec "$@"', 'sh', cmd, ...args], { cwd: join(this.dir, 'spool'), stdio: ['ignore', 'ignore', 'inherit'] });
+    this.child = child;
+    await waitPort(this.port, 60000, () => this.alive());
+    await waitPort(this.httpPort, 30000, () => this.alive());
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await sleep(100);
+    this.pid = Number(readFileSync(pidFile, 'utf8').trim());
+  }
+  async stop() {
+    if (!this.child || !this.alive()) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    try {
+      process.kill(this.pid, 'SIGTERM');
+    } catch {}
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 20000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+export function makeServer(name, opts) {
+  switch (name) {
+    case 'starling':
+      return new Starling(opts);
+    case 'prosody':
+      return new Prosody();
+    case 'ejabberd':
+      return new Ejabberd();
+  }
+  throw new Error(`unknown server ${name}`);
+}
+
+/** Installs the Debian packages the bench uses, without letting their postinst start services. */
+export function ensureInstalled(names) {
+  const need = [];
+  if (names.includes('prosody') && spawnSync('which', ['prosody']).status !== 0) need.push('prosody', 'lua-unbound');
+  if (names.includes('ejabberd') && spawnSync('which', ['ejabberdctl']).status !== 0) need.push('ejabberd');
+  if (spawnSync('which', ['gnuplot']).status !== 0) need.push('gnuplot-nox');
+  if (need.length === 0) return;
+  console.log(`installing ${need.join(' ')} (apt-get, ~2-3 min)`);
+  const policy = '/usr/sbin/policy-rc.d';
+  const hadPolicy = existsSync(policy);
+  const saved = hadPolicy ? readFileSync(policy) : null;
+  writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...need], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } finally {
+    if (saved) writeFileSync(policy, saved, { mode: 0o755 });
+    else rmSync(policy, { force: true });
+  }
+}
+
+
