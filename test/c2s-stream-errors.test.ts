@@ -64,6 +64,16 @@ describe('stream errors on hostile input', () => {
     await expectStreamError([STREAM_OPEN, "<message to='alice@localhost'><body>hi</body></message>"], 'not-authorized');
   });
 
+  it('refuses PLAIN before TLS with <encryption-required/> and does not offer it', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write(STREAM_OPEN);
+    const features = await raw.until((d) => d.includes('</stream:features>'));
+    assert.doesNotMatch(features, /<mechanism>PLAIN<\/mechanism>/);
+    raw.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from('\0alice\0pw').toString('base64')}</auth>`);
+    assert.match(await raw.until((d) => d.includes('</failure>')), /<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><encryption-required\/>/);
+    raw.destroy();
+  });
+
   it('survives a flood of garbage and keeps serving', async () => {
     const junk = await RawConnection.open(server.port);
     junk.write(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1'));

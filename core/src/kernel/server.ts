@@ -24,12 +24,14 @@ import { KNOWN_TOP_LEVEL_KEYS, loadConfigFile, validateTopLevel } from '../confi
 import { KernelDiscoRegistry } from '../disco/disco-registry';
 import { CertificateStore } from '../net/certificates';
 import { C2SService } from '../net/c2s-service';
+import { Watchdog } from '../net/watchdog';
 import { LineLogger, stderrSink } from '../ops/logger';
 import { StanzaRouter } from '../router/stanza-router';
 import { SessionManager } from '../sm/session-manager';
 import { LocalSessionDirectory } from '../sm/session-directory';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
-import { SaslAuthenticator } from '../auth/sasl-authenticator';
+import { loadServerSecret } from '../auth/server-secret';
+import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
 import { ConfigBeanView } from './config-bean-view';
 import { KernelEventBus } from './event-bus';
 import { PluginCatalog } from './plugin-catalog';
@@ -86,6 +88,8 @@ export class StarlingServer {
   readonly plugins: PluginHost;
   readonly credentials: CredentialService;
   private readonly c2s: C2SService;
+  /** One timer checks the idle connections of every connection manager (chapter 11.8). */
+  readonly watchdog: Watchdog;
   private readonly admins: Set<string>;
 
   private constructor(
@@ -98,6 +102,7 @@ export class StarlingServer {
   ) {
     this.admins = new Set(settings.admins);
     this.events = new KernelEventBus(log);
+    this.watchdog = new Watchdog(log.child({ c: 'watchdog' }));
     this.router = new StanzaRouter(this.sessions, settings.domains, log.child({ c: 'router' }));
     this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
     this.credentials = new CredentialService(storage.users, settings.scramIterations);
@@ -140,11 +145,13 @@ export class StarlingServer {
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
     const { settings, storage, top, log, catalog } = await openHome(opts);
-    const auth = await SaslAuthenticator.create(storage.users, storage.serverData, settings.scramIterations);
+    const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
       await server.plugins.loadAll();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
+      server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
+      server.watchdog.start();
     } catch (err) {
       await server.stop();
       throw err;
@@ -158,6 +165,7 @@ export class StarlingServer {
   }
 
   async stop(): Promise<void> {
+    this.watchdog.stop();
     await this.c2s.close();
     await this.plugins.unloadAll();
     await this.storage.close();

@@ -6,6 +6,7 @@ import { XmlStreamParser } from '../stream/xml-stream-parser';
 import { streamErrorXml, type StreamErrorCondition } from '../stream/stream-errors';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SaslMechanism, SaslResult } from '../stream/sasl/mechanism';
+import type { WatchedConnection } from './watchdog';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
@@ -47,8 +48,12 @@ type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
 let nextId = 0;
 
 /** One client-to-server connection: stream negotiation (STARTTLS, SASL, bind), then stanzas. */
-export class C2SConnection implements SessionConnection {
+export class C2SConnection implements SessionConnection, WatchedConnection {
   readonly id: string;
+  /** ms since epoch of the last stream element received (the watchdog's XMPP-ping clock). */
+  lastReceived = Date.now();
+  /** ms since epoch of the last data read or written (the watchdog's whitespace-ping clock). */
+  lastTransfer = this.lastReceived;
   private socket: Socket;
   private secure: boolean;
   private state: State = 'header';
@@ -86,7 +91,10 @@ export class C2SConnection implements SessionConnection {
   private attach(socket: Socket): void {
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
-    socket.on('data', (chunk: string) => this.parser.write(chunk));
+    socket.on('data', (chunk: string) => {
+      this.lastTransfer = Date.now();
+      this.parser.write(chunk);
+    });
     socket.on('error', () => this.destroy('socket error'));
     socket.on('close', () => this.destroy('closed'));
     socket.on('end', () => {
@@ -108,6 +116,7 @@ export class C2SConnection implements SessionConnection {
       });
     }
     this.socket.write(data);
+    this.lastTransfer = Date.now();
     return true;
   }
 
@@ -139,6 +148,31 @@ export class C2SConnection implements SessionConnection {
     this.socket.end();
     const t = setTimeout(() => this.socket.destroy(), 5000);
     t.unref();
+  }
+
+  // ---- watchdog (WatchedConnection) ----------------------------------------------------------
+
+  pingWhitespace(): boolean {
+    return this.write(' ');
+  }
+
+  /** Tigase's watchdog ping, from the stream's domain to the bound JID; a whitespace before binding. */
+  pingXmpp(): boolean {
+    const s = this.session;
+    if (!s) return this.pingWhitespace();
+    return this.write(
+      `<iq type='get' id='tigase-ping' from='${escapeAttr(this.domain)}' to='${escapeAttr(s.jid.toString())}'><ping xmlns='urn:xmpp:ping'/></iq>`,
+    );
+  }
+
+  /** Ends the stream with <connection-timeout/> and does not wait for the peer (it is presumed gone). */
+  forceStop(reason: string): void {
+    if (this.state === 'closed') return;
+    this.sendHeader();
+    this.write(streamErrorXml('connection-timeout', 'No traffic on this stream for too long') + '</stream:stream>');
+    this.markClosed(reason);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   private destroy(reason: string): void {
@@ -196,6 +230,7 @@ export class C2SConnection implements SessionConnection {
 
   private onStanza(el: Element): void {
     if (this.state === 'closed') return;
+    this.lastReceived = Date.now();
     switch (this.state) {
       case 'header':
         return this.streamError('not-well-formed');
@@ -253,7 +288,9 @@ export class C2SConnection implements SessionConnection {
 
   private async saslAuth(el: Element): Promise<void> {
     const name = el.attrs.mechanism ?? '';
-    if (!this.host.mechanisms(this.secure).includes(name)) return this.saslFailure('invalid-mechanism');
+    if (!this.host.mechanisms(this.secure).includes(name)) {
+      return this.saslFailure(this.host.mechanisms(true).includes(name) ? 'encryption-required' : 'invalid-mechanism');
+    }
     const mech = this.host.createMechanism(name, this.domain, this.secure);
     if (!mech) return this.saslFailure('invalid-mechanism');
     this.mech = mech;
