@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { StarlingError, tryParseJid } from '@starling/sdk';
 import type { C2SLimits } from '../net/c2s-connection';
+import type { WatchdogSettings } from '../net/watchdog';
+import { readWatchdogSettings } from '../net/watchdog-config';
 import type { BeanView } from './bean-view';
 
 export interface ListenerSpec {
@@ -16,7 +18,7 @@ export interface ServerSettings {
   defaultDomain: string;
   domains: string[];
   admins: string[];
-  c2s: { listeners: ListenerSpec[]; limits: C2SLimits };
+  c2s: { listeners: ListenerSpec[]; limits: C2SLimits; watchdog: WatchdogSettings };
   pluginDirs: string[];
   dataSourceUri: string | undefined;
   scramIterations: number;
@@ -96,7 +98,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     defaultDomain,
     domains,
     admins,
-    c2s: { listeners, limits },
+    c2s: { listeners, limits, watchdog: readWatchdogSettings(top, 'c2s') },
     pluginDirs,
     dataSourceUri: str(ds, 'uri'),
     scramIterations: num(top.bean('authRepository'), 'scram-iterations', 4096),

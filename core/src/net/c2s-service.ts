@@ -76,6 +76,11 @@ export class C2SService implements C2SHost {
     return this.connections.size;
   }
 
+  /** The open connections, for the watchdog. */
+  watchedConnections(): Iterable<C2SConnection> {
+    return this.connections;
+  }
+
   // ---- C2SHost -------------------------------------------------------------------------------
 
   isLocalDomain(domain: string): boolean {
