@@ -12,6 +12,8 @@ export * from './tokens';
 export * from './routes';
 export * from './plugin';
 export * from './ns';
+export * from './last-activity';
+export * from './pubsub';
 export { inject, injectable } from 'inversify';
 
 export const SDK_VERSION = '0.1.0';

@@ -43,6 +43,9 @@ export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'watchdog-delay',
   'watchdog-ping-type',
   'max-inactivity-time',
+  // per-vhost forwarding defaults, Tigase's VHost default keys (chapter 11.7)
+  'vhost-presence-forward-jid',
+  'vhost-message-forward-jid',
   // clustering (chapter 11.12)
   'cluster-mode',
   'cluster-nodes',
