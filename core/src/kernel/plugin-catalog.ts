@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '@starling/sdk';
 import type { BeanView } from './bean-view';
 import { type PluginPackage, readPluginPackage } from './plugin-manifest';
@@ -16,6 +16,10 @@ export interface RejectedPackage {
 export class PluginCatalog {
   readonly packages = new Map<string, PluginPackage>();
   readonly rejected: RejectedPackage[] = [];
+  /** The scanned plugin directories, in order (a later one wins on equal ids). */
+  readonly dirs: string[] = [];
+  /** Switches made at run time (admin commands), over config. */
+  private readonly overrides = new Map<string, boolean>();
 
   constructor(
     private readonly sessMan: BeanView | undefined,
@@ -25,6 +29,7 @@ export class PluginCatalog {
   /** Scans the plugin directories (one package per subdirectory); later directories win on equal ids. */
   scan(dirs: readonly string[], log: Logger): this {
     for (const dir of dirs) {
+      this.dirs.push(dir);
       let names: string[];
       try {
         names = readdirSync(dir);
@@ -66,9 +71,43 @@ export class PluginCatalog {
     return search(this.sessMan) ?? this.topLevel.bean(id);
   }
 
-  /** Active when its bean says so (a bean definition enables), else by its manifest; never under an inactive parent. */
+  /** Adds or replaces a package found (or changed) after the scan. */
+  put(pkg: PluginPackage): void {
+    this.clearRejected(pkg.dir);
+    this.packages.set(pkg.manifest.id, pkg);
+  }
+
+  /** Forgets the package with this id (its directory was deleted). */
+  remove(id: string): void {
+    this.packages.delete(id);
+  }
+
+  reject(dir: string, error: string): void {
+    this.clearRejected(dir);
+    this.rejected.push({ dir, error });
+  }
+
+  clearRejected(dir: string): void {
+    const i = this.rejected.findIndex((r) => r.dir === dir);
+    if (i >= 0) this.rejected.splice(i, 1);
+  }
+
+  /** Index of the scanned directory that holds a package directory (-1 if none). */
+  dirIndex(pkgDir: string): number {
+    return this.dirs.findIndex((d) => resolve(pkgDir, '..') === resolve(d));
+  }
+
+  /** Enables or disables a plugin at run time, over what config says (not written to config). */
+  override(id: string, active: boolean): void {
+    this.overrides.set(id, active);
+  }
+
+  /**
+   * Active when switched at run time, else when its bean says so (a bean definition enables), else by its
+   * manifest; never under an inactive parent.
+   */
   isActive(pkg: PluginPackage): boolean {
-    const own = this.beanOf(pkg.manifest.id)?.active ?? pkg.manifest.enabled ?? true;
+    const own = this.overrides.get(pkg.manifest.id) ?? this.beanOf(pkg.manifest.id)?.active ?? pkg.manifest.enabled ?? true;
     if (!own) return false;
     const parent = pkg.manifest.parent;
     if (!parent) return true;

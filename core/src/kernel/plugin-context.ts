@@ -22,18 +22,30 @@ import type { KernelDiscoRegistry } from '../disco/disco-registry';
 import type { RegistrationSet } from '../router/registrations';
 import type { KernelEventBus } from './event-bus';
 
-/** Services published by plugins (`provides`), by name. */
+/**
+ * Services published by plugins (`provides`), by name. During a hot reload both versions may have
+ * published a name: the newest publication wins, and disposing it brings the previous one back.
+ */
 export class ProvidedServices {
-  private readonly services = new Map<string, { owner: string; service: unknown }>();
+  private readonly services = new Map<string, { owner: string; service: unknown }[]>();
 
   publish(owner: string, name: string, service: unknown): Disposable {
     const entry = { owner, service };
-    this.services.set(name, entry);
-    return { dispose: () => this.services.get(name) === entry && void this.services.delete(name) };
+    let list = this.services.get(name);
+    if (!list) this.services.set(name, (list = []));
+    list.push(entry);
+    return {
+      dispose: () => {
+        const i = list.indexOf(entry);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0 && this.services.get(name) === list) this.services.delete(name);
+      },
+    };
   }
 
   get(name: string): unknown {
-    return this.services.get(name)?.service;
+    const list = this.services.get(name);
+    return list?.[list.length - 1]?.service;
   }
 }
 
@@ -51,7 +63,12 @@ export interface PluginContextDeps {
   mayProvide: readonly string[];
 }
 
-/** The context handed to a plugin's onLoad; every registration is tracked and disposed LIFO on unload. */
+/**
+ * The context handed to a plugin's onLoad; every registration is tracked and disposed LIFO on unload.
+ * Event listeners and timers stay dormant until the kernel makes the context live (when its version
+ * takes over routing), and fall dormant again when a newer version replaces it, so two versions of a
+ * plugin never both react to one event during a hot reload.
+ */
 export class KernelPluginContext implements PluginContext {
   readonly id: string;
   readonly version: string;
@@ -60,6 +77,8 @@ export class KernelPluginContext implements PluginContext {
   readonly container: Container;
   private readonly tracked: Disposable[] = [];
   private disposed = false;
+  /** Whether event listeners and timers run. */
+  live = false;
 
   constructor(private readonly deps: PluginContextDeps) {
     this.id = deps.id;
@@ -106,11 +125,12 @@ export class KernelPluginContext implements PluginContext {
   }
 
   on<E extends EventName>(event: E, listener: EventListener<E>): Disposable {
-    return this.track(this.deps.events.on(event, listener));
+    return this.track(this.deps.events.on(event, (payload) => (this.live ? listener(payload) : undefined)));
   }
 
   every(ms: number, fn: () => void | Promise<void>): Disposable {
     const timer = setInterval(() => {
+      if (!this.live) return;
       try {
         const r = fn();
         if (r) r.catch((err) => this.log.error('timer failed', { err }));
