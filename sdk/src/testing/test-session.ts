@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type { Jid } from '../jid';
+import type { Session } from '../session';
+import type { Element } from '../xml';
+
+/** What a test session needs from its host. */
+export interface TestSessionHost {
+  /** Runs the outbound filters; null drops the stanza. */
+  filter(stanza: Element, session: Session): Element | null;
+  record(stanza: Element): void;
+  closed(session: TestSession, reason: string): void;
+}
+
+/** A bound client session with no socket: what the server writes to it lands in `received`. */
+export class TestSession implements Session {
+  readonly id = 'test-' + randomBytes(4).toString('hex');
+  readonly anonymous = false;
+  readonly startedAt = Date.now();
+  lastActivity = Date.now();
+  priority = 0;
+  presence: Element | null = null;
+  available = false;
+  interested = false;
+  readonly data = new Map<string, unknown>();
+  readonly received: Element[] = [];
+  open = true;
+
+  constructor(
+    readonly jid: Jid,
+    private readonly host: TestSessionHost,
+  ) {}
+
+  send(stanza: Element): boolean {
+    if (!this.open) return false;
+    const out = this.host.filter(stanza, this);
+    if (out === null) return true;
+    this.received.push(out);
+    this.host.record(out);
+    return true;
+  }
+
+  close(condition?: string): void {
+    if (!this.open) return;
+    this.open = false;
+    this.host.closed(this, condition ?? 'closed');
+  }
+}
