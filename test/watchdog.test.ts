@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, xml, type TestClient, type XmppElement } from './harness/clients';
+import { RawConnection, STREAM_OPEN } from './harness/raw';
+import { DOMAIN, TestServer } from './harness/server';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isWatchdogPing = (el: XmppElement) => el.is('iq') && el.attrs.type === 'get' && el.attrs.id === 'tigase-ping' && !!el.getChild('ping', 'urn:xmpp:ping');
+
+/** Makes a client deaf to the watchdog: it receives the ping but its answer is never written. */
+function neverAnswerPings(c: TestClient): void {
+  const send = c.xmpp.send.bind(c.xmpp);
+  c.xmpp.send = (el: XmppElement) => (el.is('iq') && el.attrs.id === 'tigase-ping' ? Promise.resolve() : send(el));
+}
+
+/** When the stream ended (the server's stream error, or the socket closing), and with which condition. */
+function whenDropped(c: TestClient): Promise<{ at: number; condition: string }> {
+  return new Promise((resolve) => {
+    c.xmpp.on('error', (err: Error & { condition?: string }) => resolve({ at: Date.now(), condition: err.condition ?? err.message }));
+    c.xmpp.on('disconnect', () => resolve({ at: Date.now(), condition: 'disconnect' }));
+  });
+}
+
+/**
+ * Chapter 11.8.3 with minutes made seconds: a check every second ('watchdog-delay'), a ping after 2 s of
+ * silence ('watchdog-timeout'), the stop after 3 s ('max-inactivity-time'), XMPP pings.
+ */
+describe('watchdog: the chapter 11.8.3 timeline in seconds', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const login = async (username: string, resource: string) => {
+    const c = await connect({ port: server.port, username, password: 'pw', resource });
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    server = await (
+      await TestServer.create({
+        users: [['alice', 'pw'], ['bob', 'pw'], ['mallory', 'pw'], ['collector', 'pw']],
+        config: `'watchdog-delay' = 1000
+'watchdog-timeout' = 2000
+'watchdog-ping-type' = 'xmpp'
+'sess-man' { 'presence-global-forward' = 'collector@${DOMAIN}/presence-collector' }`,
+        c2s: `'max-inactivity-time' = '3000'`,
+      })
+    ).start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.dispose();
+  });
+
+  it('pings a quiet client that answers, from the domain to its full JID, and keeps it connected', async () => {
+    const alice = await login('alice', 'answers');
+    const dropped = whenDropped(alice);
+    const ping = await alice.waitFor(isWatchdogPing, 4_000, 'the watchdog ping');
+    assert.equal(ping.attrs.from, DOMAIN);
+    assert.equal(ping.attrs.to, `alice@${DOMAIN}/answers`);
+    // Twice the max inactivity time: a client that answers is never stopped.
+    const outcome = await Promise.race([dropped, sleep(6_000).then(() => 'still connected')]);
+    assert.equal(outcome, 'still connected');
+    const pong = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    assert.equal(pong.attrs.type ?? 'result', 'result');
+  });
+
+  it('drops a client that never answers at the first check past max-inactivity-time; its contacts see it go offline', async () => {
+    const bob = await login('bob', 'desk');
+    const collector = await login('collector', 'presence-collector');
+    const mallory = await login('mallory', 'mute');
+    neverAnswerPings(mallory);
+    await collector.send(xml('presence'));
+    await bob.send(xml('presence'));
+    await mallory.send(xml('presence', {}, xml('status', {}, 'about to go quiet')));
+    // bob subscribes to mallory's presence, mallory approves; her server then sends bob her presence.
+    await bob.send(xml('presence', { to: `mallory@${DOMAIN}`, type: 'subscribe' }));
+    await mallory.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribe', 1_500, 'the subscription request');
+    await mallory.send(xml('presence', { to: `bob@${DOMAIN}`, type: 'subscribed' }));
+    const lastSent = Date.now();
+    await bob.waitFor((el) => el.is('presence') && el.attrs.from === `mallory@${DOMAIN}/mute` && el.attrs.type === undefined, 1_500, "mallory's presence");
+    const dropped = whenDropped(mallory);
+
+    const ping = await mallory.waitFor(isWatchdogPing, 5_000, 'the watchdog ping');
+    const pingIdle = Date.now() - lastSent;
+    const { at, condition } = await dropped;
+    const stopIdle = at - lastSent;
+    assert.equal(ping.attrs.to, `mallory@${DOMAIN}/mute`);
+    assert.ok(pingIdle >= 1_900 && pingIdle < 3_400, `ping after ${pingIdle} ms of silence (timeout 2000, checks every 1000)`);
+    assert.ok(stopIdle >= 2_900 && stopIdle < 4_400, `stopped after ${stopIdle} ms of silence (max inactivity 3000)`);
+    assert.ok(stopIdle > pingIdle, 'pinged first, stopped at a later check');
+    assert.equal(condition, 'connection-timeout');
+
+    await bob.waitFor(
+      (el) => el.is('presence') && el.attrs.from === `mallory@${DOMAIN}/mute` && el.attrs.type === 'unavailable',
+      3_000,
+      'the unavailable presence of the dropped client',
+    );
+    const forwarded = await collector.waitFor(
+      (el) => el.is('presence') && el.attrs.from === `mallory@${DOMAIN}/mute` && el.attrs.type === 'unavailable',
+      3_000,
+      'the unavailable presence at the presence collector',
+    );
+    assert.equal(forwarded.attrs.to, `collector@${DOMAIN}/presence-collector`);
+  });
+});
+
+describe('watchdog: whitespace pings', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await (
+      await TestServer.create({ c2s: `'watchdog-delay' = '500'\n'watchdog-timeout' = '1000'\n'max-inactivity-time' = '2000'` })
+    ).start();
+  });
+  after(() => server.dispose());
+
+  it('sends a space to a quiet connection; the write counts as a transfer, so a live socket is never stopped', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write(STREAM_OPEN);
+    await raw.until((d) => d.includes('</stream:features>'));
+    const opened = raw.data.length;
+    await sleep(3_500);
+    assert.equal(raw.closed, false, 'not stopped after more than max-inactivity-time');
+    const since = raw.data.slice(opened);
+    assert.match(since, /^ +$/, `only whitespace pings arrived: ${JSON.stringify(since)}`);
+    assert.ok(since.length >= 2, `several pings in 3.5 s, got ${since.length}`);
+    raw.destroy();
+  });
+});
