@@ -58,4 +58,5 @@ export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   // plugins and admin scripts (chapter 11.14)
   'plugin-dirs',
   'scripts-dir',
+  'script-sandbox',
 ]);

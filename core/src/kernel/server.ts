@@ -20,6 +20,7 @@ import {
   tryParseJid,
 } from '@starling/sdk';
 import { CredentialService } from '../auth/credential-service';
+import { AdminCommands } from '../commands/admin-commands';
 import { KNOWN_TOP_LEVEL_KEYS, loadConfigFile, validateTopLevel } from '../config';
 import { KernelDiscoRegistry } from '../disco/disco-registry';
 import { CertificateStore } from '../net/certificates';
@@ -87,6 +88,8 @@ export class StarlingServer {
   readonly disco: KernelDiscoRegistry;
   readonly plugins: PluginHost;
   readonly credentials: CredentialService;
+  /** Ad-hoc commands on the kernel components and the admin scripts (core/src/commands, core/src/scripting). */
+  readonly commands: AdminCommands;
   private readonly c2s: C2SService;
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
@@ -137,6 +140,21 @@ export class StarlingServer {
       catalog: this.catalog,
       globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
     });
+    this.commands = new AdminCommands({
+      home: settings.home,
+      top,
+      domains: settings.domains,
+      defaultDomain: settings.defaultDomain,
+      router: this.router,
+      disco: this.disco,
+      sessions: this.sessions,
+      storage,
+      credentials: this.credentials,
+      events: this.events,
+      isAdmin: (jid) => this.isAdmin(jid),
+      startedAt: this.startedAt,
+      log,
+    });
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
@@ -149,6 +167,7 @@ export class StarlingServer {
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
       await server.plugins.loadAll();
+      await server.commands.start();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
@@ -168,6 +187,7 @@ export class StarlingServer {
     this.watchdog.stop();
     await this.c2s.close();
     await this.plugins.unloadAll();
+    await this.commands.stop();
     await this.storage.close();
   }
 }

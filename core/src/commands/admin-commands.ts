@@ -1,0 +1,148 @@
+import { resolve } from 'node:path';
+import { type Element, type EventBus, type Jid, type Logger, type SessionDirectory, SDK_VERSION } from '@starling/sdk';
+import type { CredentialService } from '../auth/credential-service';
+import type { KernelDiscoRegistry } from '../disco/disco-registry';
+import type { BeanView } from '../kernel/bean-view';
+import type { StanzaRouter } from '../router/stanza-router';
+import { toTree } from '../scripting/element-tree';
+import { ScriptSandbox } from '../scripting/sandbox';
+import { COMPONENT_CAPABILITIES, capabilityHost } from '../scripting/script-capabilities';
+import type { ScriptRunner } from '../scripting/script-command';
+import { ScriptManager } from '../scripting/script-manager';
+import { TypeScriptChecker } from '../scripting/ts-checker';
+import type { Storage } from '../storage';
+import { AdminComponent, type ComponentSpec } from './admin-component';
+import { type AdminCommandsConfig, readAdminConfig } from './admin-config';
+import { type AclEnvironment, CommandAcl } from './command-acl';
+import { CommandSessions } from './command-sessions';
+import { MotdStore } from './motd';
+import { AddScriptCommand, RemoveScriptCommand } from './script-admin-commands';
+import { VhostRegistry } from './vhost-registry';
+
+/** The kernel components with ad-hoc commands, by Tigase's names. */
+export const KERNEL_COMPONENTS: readonly ComponentSpec[] = [
+  { name: 'sess-man', description: 'Session manager', identityType: 'sm' },
+  { name: 'vhost-man', description: 'VHost Manager', identityType: 'generic' },
+  { name: 'message-router', description: 'Message router', identityType: 'router' },
+];
+
+/** The stock scripts shipped with Starling (the repository's scripts/admin). */
+export const STOCK_SCRIPTS_DIR = resolve(__dirname, '../../../../scripts/admin');
+
+export interface AdminCommandsDeps {
+  home: string;
+  top: BeanView;
+  domains: readonly string[];
+  defaultDomain: string;
+  router: StanzaRouter;
+  disco: KernelDiscoRegistry;
+  sessions: SessionDirectory;
+  storage: Storage;
+  credentials: CredentialService;
+  events: EventBus;
+  isAdmin(jid: Jid): boolean;
+  startedAt: number;
+  log: Logger;
+}
+
+/**
+ * Ad-hoc commands and admin scripts: the components (`sess-man@<vhost>`, `vhost-man@<vhost>`,
+ * `message-router@<vhost>`), their ACLs from config, the built-in add-script / del-script, the script
+ * sandbox and the watched scripts directory.
+ */
+export class AdminCommands {
+  readonly config: AdminCommandsConfig;
+  readonly components = new Map<string, AdminComponent>();
+  readonly sandbox: ScriptSandbox;
+  readonly checker: TypeScriptChecker;
+  readonly scripts: ScriptManager;
+  readonly vhosts: VhostRegistry;
+  readonly motd: MotdStore;
+  private readonly disposables: { dispose(): void }[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly d: AdminCommandsDeps) {
+    this.log = d.log.child({ c: 'commands' });
+    this.config = readAdminConfig(d.top, d.home);
+    this.vhosts = new VhostRegistry(d.domains, d.defaultDomain, d.storage.serverData);
+    this.motd = new MotdStore(d.storage.serverData);
+    const trusted = new Set(this.config.trusted);
+    const env: AclEnvironment = {
+      isPrivileged: (jid) => d.isAdmin(jid) || trusted.has(jid.bareString),
+      isLocalDomain: (domain) => this.vhosts.isLocal(domain),
+      domainRoles: (domain) => this.vhosts.rolesOf(domain),
+    };
+    const sessions = new CommandSessions();
+    const send = (stanza: Element) => d.router.route(stanza);
+    for (const spec of KERNEL_COMPONENTS)
+      this.components.set(spec.name, new AdminComponent(spec, CommandAcl.fromConfig(d.top.bean(spec.name), env), sessions, send, this.log.child({ component: spec.name })));
+
+    this.sandbox = new ScriptSandbox(this.config.limits, this.log);
+    this.checker = new TypeScriptChecker(this.log);
+    const services = {
+      credentials: d.credentials,
+      users: d.storage.users,
+      roster: d.storage.roster,
+      sessions: d.sessions,
+      router: d.router,
+      events: d.events,
+      motd: this.motd,
+      vhosts: this.vhosts,
+      server: { name: 'Starling', version: SDK_VERSION, startedAt: d.startedAt },
+      log: this.log.child({ c: 'script' }),
+    };
+    const run: ScriptRunner = (def, call) =>
+      this.sandbox.run({
+        script: def.prepared,
+        packet: toTree(call.iq),
+        componentName: def.component,
+        capabilities: COMPONENT_CAPABILITIES[def.component] ?? {},
+        host: capabilityHost(services, { from: call.from, component: def.component, isAllowedForDomain: call.isAllowedForDomain }),
+      });
+    this.scripts = new ScriptManager({
+      components: this.components,
+      dir: this.config.scriptsDir,
+      builtInDir: STOCK_SCRIPTS_DIR,
+      checker: this.checker,
+      capabilities: (component) => COMPONENT_CAPABILITIES[component] ?? {},
+      run,
+      log: this.log,
+    });
+    for (const comp of this.components.values()) {
+      comp.addBuiltIn(new AddScriptCommand(this.scripts));
+      comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name)));
+    }
+  }
+
+  /** Claims the component JIDs on every virtual host, lists them in disco for admins, loads and watches the scripts. */
+  async start(): Promise<void> {
+    await this.vhosts.load();
+    for (const comp of this.components.values())
+      for (const domain of this.d.domains) {
+        const jid = `${comp.name}@${domain}`;
+        this.disposables.push(this.d.router.registerAddress(jid, (stanza, from, to) => comp.handle(stanza, from, to)));
+        this.disposables.push(this.d.disco.addItem({ jid, name: comp.spec.description, adminOnly: true }));
+      }
+    this.disposables.push(this.motd.deliverOnLogin(this.d.events, this.d.router));
+    this.sandbox.warm();
+    await this.scripts.loadAll();
+    await this.scripts.watch();
+    this.log.info('admin commands ready', { scripts: this.config.scriptsDir, components: [...this.components.keys()] });
+  }
+
+  async stop(): Promise<void> {
+    for (const x of this.disposables.splice(0).reverse()) x.dispose();
+    await this.scripts.stop();
+    await this.checker.close();
+    await this.sandbox.close();
+  }
+
+  private scriptList(component: string): { id: string; name: string }[] {
+    const comp = this.components.get(component);
+    if (!comp) return [];
+    return comp
+      .scriptIds()
+      .map((id) => ({ id, name: comp.command(id)!.name }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

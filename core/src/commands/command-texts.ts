@@ -1,0 +1,26 @@
+/** Tigase's texts for the command framework and script commands, kept word for word (spelling included). */
+export const TEXT = {
+  forbidden: 'Only Administrator can call the command.',
+  canceled: 'Command canceled.',
+  scriptLoaded: 'Script loaded successfuly.',
+  scriptInitError: 'Script initialization error.',
+  scriptRemoved: 'Script removed correctly',
+  noScriptToRemove: 'There is no command script to remove',
+  noResults: 'Script finished with no errors but returned no results.',
+  executionError: 'Script execution error.',
+} as const;
+
+/** Field vars of the built-in script commands (Tigase's `CommandIfc` constants). */
+export const FIELD = {
+  description: 'Description',
+  commandId: 'Command Id',
+  group: 'Group',
+  language: 'Language',
+  scriptText: 'Script text',
+  saveToDisk: 'Save to disk',
+  removeFromDisk: 'Remove from disk',
+  note: 'Note',
+  errorMessage: 'Error message',
+  debugInfo: 'Debug info',
+  scriptResult: 'Script result',
+} as const;

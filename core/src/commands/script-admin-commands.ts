@@ -1,0 +1,100 @@
+import type { ScriptManager } from '../scripting/script-manager';
+import { noteReply } from '../scripting/script-command';
+import { LANGUAGES, languageOf } from '../scripting/script-language';
+import type { AdHocCommand, CommandCall, CommandReply } from './ad-hoc-command';
+import { FIELD, TEXT } from './command-texts';
+import { booleanValue, dataForm, firstValue } from './data-form';
+
+/** Tigase's built-in "New command script" (add-script), on every component. */
+export class AddScriptCommand implements AdHocCommand {
+  readonly id = 'add-script';
+  readonly name = 'New command script';
+  readonly group = 'Scripts';
+
+  constructor(private readonly scripts: ScriptManager) {}
+
+  async execute(call: CommandCall): Promise<CommandReply> {
+    const v = call.values;
+    const text = v.get(FIELD.scriptText)?.join('\n') ?? '';
+    const description = firstValue(v, FIELD.description)?.trim();
+    const id = firstValue(v, FIELD.commandId)?.trim();
+    const languageName = firstValue(v, FIELD.language);
+    const language = languageName !== undefined ? languageOf(languageName) : undefined;
+    if (!description || !id || !language || text.trim() === '') return this.form(call);
+    try {
+      await this.scripts.upload({
+        component: call.component.name,
+        id,
+        description,
+        group: firstValue(v, FIELD.group),
+        language,
+        text,
+        saveToDisk: booleanValue(v, FIELD.saveToDisk, true),
+      });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return noteReply(TEXT.scriptInitError, [
+        { var: FIELD.errorMessage, values: e.message.split('\n') },
+        { var: FIELD.debugInfo, values: [e.code ?? e.name] },
+      ]);
+    }
+    return noteReply(TEXT.scriptLoaded);
+  }
+
+  /** The form, with what was already submitted filled in. */
+  private form(call: CommandCall): CommandReply {
+    const v = call.values;
+    const val = (name: string, def: string) => [firstValue(v, name) ?? def];
+    const lang = languageOf(firstValue(v, FIELD.language) ?? '') ?? LANGUAGES[0];
+    return {
+      status: 'executing',
+      children: [
+        dataForm('form', {
+          title: this.name,
+          instructions: `Add a command to ${call.component.name}. Scripts run in a sandbox with the script API (sdk/script-api/script-api.d.ts).`,
+          fields: [
+            { var: FIELD.description, type: 'text-single', label: FIELD.description, values: val(FIELD.description, 'Short description') },
+            { var: FIELD.commandId, type: 'text-single', label: FIELD.commandId, values: val(FIELD.commandId, 'new-command') },
+            { var: FIELD.group, type: 'text-single', label: FIELD.group, values: val(FIELD.group, 'group') },
+            { var: FIELD.language, type: 'list-single', label: FIELD.language, values: [lang.name], options: LANGUAGES.map((l) => ({ label: l.name, value: l.name })) },
+            { var: FIELD.scriptText, type: 'text-multi', label: FIELD.scriptText, values: v.get(FIELD.scriptText) ?? [] },
+            { var: FIELD.saveToDisk, type: 'boolean', label: FIELD.saveToDisk, values: [booleanValue(v, FIELD.saveToDisk, true) ? 'true' : 'false'] },
+          ],
+        }),
+      ],
+    };
+  }
+}
+
+/** Tigase's built-in "Remove command script" (del-script), on every component. */
+export class RemoveScriptCommand implements AdHocCommand {
+  readonly id = 'del-script';
+  readonly name = 'Remove command script';
+  readonly group = 'Scripts';
+
+  constructor(
+    private readonly scripts: ScriptManager,
+    private readonly scriptIds: (component: string) => { id: string; name: string }[],
+  ) {}
+
+  async execute(call: CommandCall): Promise<CommandReply> {
+    const id = firstValue(call.values, FIELD.commandId)?.trim();
+    if (!id) {
+      const ids = this.scriptIds(call.component.name);
+      return {
+        status: 'executing',
+        children: [
+          dataForm('form', {
+            title: this.name,
+            fields: [
+              { var: FIELD.commandId, type: 'list-single', label: FIELD.commandId, values: ids.length ? [ids[0].id] : [], options: ids.map((s) => ({ label: s.name, value: s.id })) },
+              { var: FIELD.removeFromDisk, type: 'boolean', label: FIELD.removeFromDisk, values: ['true'] },
+            ],
+          }),
+        ],
+      };
+    }
+    const removed = this.scripts.remove(call.component.name, id, booleanValue(call.values, FIELD.removeFromDisk, true));
+    return noteReply(removed ? TEXT.scriptRemoved : TEXT.noScriptToRemove);
+  }
+}

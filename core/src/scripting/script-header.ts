@@ -1,0 +1,52 @@
+/**
+ * The `AS:` markers of an admin script (Tigase's script header): `AS:Description:`, `AS:CommandId:`,
+ * `AS:Component:` (comma list), `AS:Group:`, `AS:ComponentClass:`. A marker may sit anywhere on a line (after
+ * a comment mark); the rest of the line, trimmed (and without a closing `*\/`), is the value; the first
+ * occurrence of each marker wins.
+ */
+export interface ScriptHeader {
+  description?: string;
+  commandId?: string;
+  components?: string[];
+  group?: string;
+  componentClasses?: string[];
+}
+
+const MARKER = /AS:(Description|CommandId|Component|Group|ComponentClass):(.*)$/;
+
+export function readHeader(text: string): ScriptHeader {
+  const h: ScriptHeader = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = MARKER.exec(line);
+    if (!m) continue;
+    const value = m[2].replace(/\*\/\s*$/, '').trim();
+    if (value === '') continue;
+    const list = () => value.split(',').map((s) => s.trim()).filter(Boolean);
+    switch (m[1]) {
+      case 'Description':
+        h.description ??= value;
+        break;
+      case 'CommandId':
+        h.commandId ??= value;
+        break;
+      case 'Component':
+        h.components ??= list();
+        break;
+      case 'Group':
+        h.group ??= value;
+        break;
+      case 'ComponentClass':
+        h.componentClasses ??= list();
+        break;
+    }
+  }
+  return h;
+}
+
+/** The header comment lines written before a script saved to disk (`//` for JavaScript and TypeScript). */
+export function writeHeader(h: { description: string; commandId: string; component: string; group?: string }): string {
+  const one = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
+  let out = `// AS:Description: ${one(h.description)}\n// AS:CommandId: ${one(h.commandId)}\n// AS:Component: ${one(h.component)}\n`;
+  if (h.group) out += `// AS:Group: ${one(h.group)}\n`;
+  return out;
+}
