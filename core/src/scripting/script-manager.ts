@@ -108,22 +108,20 @@ export class ScriptManager {
     if (!description) throw new StarlingError('STARLING_SCRIPT_HEADER', 'the description must not be empty');
     const group = r.group?.replace(/[\r\n]+/g, ' ').trim() || undefined;
     const stem = commandFileStem(r.id);
-    let origin: ScriptOrigin = { kind: 'upload', rank: 4 };
-    let text = r.text;
-    if (r.saveToDisk) {
-      const path = join(this.o.dir, r.component, `${stem}.${r.language.ext}`);
-      text = writeHeader({ description, commandId: r.id, component: r.component, group }) + r.text;
-      const prepared = await this.prepare(r.language, text, basename(path), r.component);
-      this.claimFile(path, r.id, r.language);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
-      origin = { kind: 'file', path, rank: RANK_COMPONENT_DIR };
-      this.install({ component: r.component, id: r.id, description, group, language: r.language, text, prepared, origin });
-      this.fileKeys.set(path, new Set([key(r.component, r.id)]));
+    const filename = `${stem}.${r.language.ext}`;
+    // Checked as the admin wrote it, so that error positions match their text.
+    const prepared = await this.prepare(r.language, r.text, filename, r.component);
+    if (!r.saveToDisk) {
+      this.install({ component: r.component, id: r.id, description, group, language: r.language, text: r.text, prepared, origin: { kind: 'upload', rank: 4 } });
       return;
     }
-    const prepared = await this.prepare(r.language, text, `${stem}.${r.language.ext}`, r.component);
-    this.install({ component: r.component, id: r.id, description, group, language: r.language, text, prepared, origin });
+    const path = join(this.o.dir, r.component, filename);
+    const text = writeHeader({ description, commandId: r.id, component: r.component, group }) + r.text;
+    this.claimFile(path, r.id, r.language);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    this.install({ component: r.component, id: r.id, description, group, language: r.language, text, prepared, origin: { kind: 'file', path, rank: RANK_COMPONENT_DIR } });
+    this.fileKeys.set(path, new Set([key(r.component, r.id)]));
   }
 
   /**
