@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PluginConfig } from '@starling/sdk';
+import { forwardAddresses } from './forward-addresses';
+
+/** The parts of a plugin's config view that forwardAddresses reads. */
+function config(own: Record<string, unknown>, globals: Record<string, unknown> = {}): PluginConfig {
+  return { has: (k: string) => k in own, get: (k: string) => own[k], global: (k: string) => globals[k] } as unknown as PluginConfig;
+}
+const DOMAINS = ['localhost', 'example.net'];
+const KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'];
+
+describe('forwardAddresses', () => {
+  it("takes a vhost's own entry first, then the first global key that is set", () => {
+    const got = forwardAddresses(config({ 'example.net': 'bot@example.net/c' }, { 'presence-global-forward': 'g@localhost/g', 'vhost-presence-forward-jid': 'v@localhost/v' }), DOMAINS, KEYS);
+    assert.deepEqual([...got], [['localhost', 'v@localhost/v'], ['example.net', 'bot@example.net/c']]);
+    assert.equal(forwardAddresses(config({}, { 'presence-global-forward': 'g@localhost/g' }), DOMAINS, KEYS).get('localhost'), 'g@localhost/g');
+  });
+
+  it('is empty when nothing is configured, and canonicalises the JIDs', () => {
+    assert.equal(forwardAddresses(config({}), DOMAINS, KEYS).size, 0);
+    assert.equal(forwardAddresses(config({ localhost: 'Bot@LocalHost/Res' }), DOMAINS, KEYS).get('localhost'), 'bot@localhost/Res');
+  });
+
+  it('rejects an address that is not a JID, naming the key', () => {
+    assert.throws(() => forwardAddresses(config({ localhost: 'not a jid@' }), DOMAINS, KEYS), (err: Error & { code?: string }) => err.code === 'STARLING_CONFIG_TYPE' && /'localhost'/.test(err.message));
+    assert.throws(() => forwardAddresses(config({}, { 'presence-global-forward': 42 }), DOMAINS, KEYS), /'presence-global-forward' must be a JID/);
+  });
+});
