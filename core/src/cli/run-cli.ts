@@ -5,6 +5,7 @@ import { loadConfigFile } from '../config';
 import { CredentialService } from '../auth/credential-service';
 import { effectiveConfig, writeConfigDump } from './config-dump';
 import { prepareHome } from './home';
+import { type PluginStatusRow, formatPluginTable, readRunningPluginStatus } from '../kernel/plugin-status';
 import { join } from 'node:path';
 
 const USAGE = `Usage: starling <command> [--home DIR]
@@ -162,11 +163,21 @@ async function configDump(home: string): Promise<number> {
 }
 
 async function pluginsList(home: string): Promise<number> {
+  // A running server publishes its plugins' state in var/plugins.json (see docs/plugins.md).
+  const running = readRunningPluginStatus(home);
+  if (running) {
+    process.stdout.write(`Plugins of the running server (pid ${running.pid}), as of ${running.updatedAt}:\n${formatPluginTable(running.plugins)}`);
+    return 0;
+  }
   const { catalog } = loadHome({ home });
-  const rows: string[][] = [['ID', 'VERSION', 'STATE', 'DIRECTORY', 'LAST ERROR']];
-  for (const p of catalog.packages.values()) rows.push([p.manifest.id, p.version, catalog.isActive(p) ? 'active' : 'disabled', p.dir, '']);
-  for (const r of catalog.rejected) rows.push(['?', '?', 'failed', r.dir, r.error]);
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  const rows: PluginStatusRow[] = [...catalog.packages.values()].map((p) => ({
+    id: p.manifest.id,
+    version: p.version,
+    state: catalog.isActive(p) ? 'active' : 'disabled',
+    dir: p.dir,
+    reloads: 0,
+  }));
+  for (const r of catalog.rejected) rows.push({ id: '?', version: '?', state: 'failed', dir: r.dir, reloads: 0, lastError: r.error });
+  process.stdout.write(`The server is not running; the states are what config asks for:\n${formatPluginTable(rows)}`);
   return 0;
 }

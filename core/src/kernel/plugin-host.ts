@@ -9,7 +9,7 @@ import type { KernelEventBus } from './event-bus';
 import type { PluginCatalog } from './plugin-catalog';
 import { ProvidedServices } from './plugin-context';
 import { HandoverGate } from './plugin-handover';
-import { type InstanceDeps, type PluginInstance, createInstance, retireInstance } from './plugin-instance';
+import { type InstanceDeps, type PluginInstance, createInstance, retireInstance, unchangedOnDisk } from './plugin-instance';
 import { type PluginPackage, readPluginPackage } from './plugin-manifest';
 import { PluginModules } from './plugin-modules';
 
@@ -185,7 +185,9 @@ export class PluginHost {
         else this.setRecord(pkg, 'disabled');
         return;
       }
-      if (this.loaded.has(id)) await this.reloadNow(id, pkg);
+      const same = this.loaded.get(id);
+      if (same && same.pkg.dir === dir && unchangedOnDisk(same)) return;
+      if (same) await this.reloadNow(id, pkg);
       else await this.loadNow(pkg);
       await this.loadWaiting();
     });
@@ -206,10 +208,16 @@ export class PluginHost {
     return [...this.records.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** The files of a loaded plugin's module graph (what the watcher reacts to). */
+  /** The files of a loaded plugin's module graph. */
   filesOf(id: string): string[] {
     const p = this.loaded.get(id);
     return p ? this.modules.filesOf(p.pkg.dir) : [];
+  }
+
+  /** The files of the plugin running from a package directory (module graph, package.json); undefined when none runs from it. */
+  moduleFilesIn(dir: string): string[] | undefined {
+    for (const p of this.loaded.values()) if (p.pkg.dir === dir) return [...p.files.keys()];
+    return undefined;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

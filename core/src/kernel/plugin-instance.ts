@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Container, ContainerModule } from 'inversify';
 import { type DefinedPlugin, LOGGER, type Logger, PLUGIN_CONFIG, StarlingError, isDefinedPlugin } from '@starling/sdk';
 import type { KernelDiscoRegistry } from '../disco/disco-registry';
@@ -12,6 +14,8 @@ import type { PluginModules } from './plugin-modules';
 /** One loaded version of a plugin: its definition, context, registrations and child container. */
 export interface PluginInstance {
   pkg: PluginPackage;
+  /** The files of its module graph and its package.json, with their mtime and size when loaded. */
+  files: Map<string, string>;
   def: DefinedPlugin;
   ctx: KernelPluginContext;
   registrations: RegistrationSet;
@@ -55,6 +59,7 @@ export function requireDefinition(pkg: PluginPackage, modules: PluginModules): D
 export async function createInstance(pkg: PluginPackage, deps: InstanceDeps): Promise<PluginInstance> {
   const id = pkg.manifest.id;
   const def = requireDefinition(pkg, deps.modules);
+  const files = fingerprint([join(pkg.dir, 'package.json'), ...deps.modules.filesOf(pkg.dir)]);
   const log = deps.log.child({ plugin: id });
   const container = new Container({ parent: deps.root, defaultScope: 'Singleton' });
   const config = new PluginConfigView(deps.bean(id), pkg.manifest.config ?? {}, deps.globals);
@@ -83,7 +88,27 @@ export async function createInstance(pkg: PluginPackage, deps: InstanceDeps): Pr
     container.unbindAll();
     throw err;
   }
-  return { pkg, def, ctx, registrations, container };
+  return { pkg, files, def, ctx, registrations, container };
+}
+
+/** mtime and size of each file ('' for a missing one): enough to tell whether a package changed. */
+export function fingerprint(files: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of files) {
+    try {
+      const st = statSync(f);
+      out.set(f, `${st.mtimeMs}:${st.size}`);
+    } catch {
+      out.set(f, '');
+    }
+  }
+  return out;
+}
+
+/** True when none of the instance's files changed on disk since it loaded. */
+export function unchangedOnDisk(p: PluginInstance): boolean {
+  for (const [f, was] of fingerprint(p.files.keys())) if (p.files.get(f) !== was) return false;
+  return true;
 }
 
 /** Takes an instance out of service for good: onUnload, then its registrations undone newest first. */

@@ -37,6 +37,10 @@ import { ConfigBeanView } from './config-bean-view';
 import { KernelEventBus } from './event-bus';
 import { PluginCatalog } from './plugin-catalog';
 import { PluginHost } from './plugin-host';
+import { removePluginStatus, writePluginStatus } from './plugin-status';
+import { PluginWatcher } from './plugin-watcher';
+import { ExtComponentService } from '../net/ext-service';
+import { readExtSettings } from '../net/ext-settings';
 import { type ListenerSpec, type ServerSettings, readSettings } from './settings';
 
 export interface StartOptions {
@@ -87,6 +91,11 @@ export class StarlingServer {
   readonly router: StanzaRouter;
   readonly disco: KernelDiscoRegistry;
   readonly plugins: PluginHost;
+  /** Watches the plugin directories: packages load, reload and unload as they change on disk. */
+  private pluginWatcher: PluginWatcher | undefined;
+  /** The XEP-0114 external component listener, when the `ext` bean is configured. */
+  readonly ext: ExtComponentService | undefined;
+  extListeners: { port: number; host: string }[] = [];
   readonly credentials: CredentialService;
   /** Ad-hoc commands on the kernel components and the admin scripts (core/src/commands, core/src/scripting). */
   readonly commands: AdminCommands;
@@ -139,7 +148,10 @@ export class StarlingServer {
       log,
       catalog: this.catalog,
       globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
+      onChange: (records) => writePluginStatus(settings.home, records),
     });
+    const ext = readExtSettings(top, settings.domains);
+    this.ext = ext ? new ExtComponentService(ext, this.router, this.disco, log.child({ c: 'ext' })) : undefined;
     this.commands = new AdminCommands({
       home: settings.home,
       top,
@@ -167,8 +179,11 @@ export class StarlingServer {
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
       await server.plugins.loadAll();
+      server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
+      await server.pluginWatcher.start();
       await server.commands.start();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
+      if (server.ext) server.extListeners = await server.ext.listen();
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
     } catch (err) {
@@ -185,8 +200,11 @@ export class StarlingServer {
 
   async stop(): Promise<void> {
     this.watchdog.stop();
+    await this.pluginWatcher?.close();
     await this.c2s.close();
+    await this.ext?.close();
     await this.plugins.unloadAll();
+    removePluginStatus(this.settings.home);
     await this.commands.stop();
     await this.storage.close();
   }
