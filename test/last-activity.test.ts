@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, xml, type TestClient } from './harness/clients';
 import { runInterop } from './harness/python';
-import { DOMAIN, TestServer } from './harness/server';
+import { DOMAIN, REPO, TestServer } from './harness/server';
 
 const NS_LAST = 'jabber:iq:last';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -214,5 +216,28 @@ describe('last activity options', () => {
     const alice = await clients.login('alice', 'a');
     assert.equal(await lastActivity(alice, `bob@${DOMAIN}`), 'item-not-found');
     await stop();
+  });
+});
+
+describe('last activity: the chapter 11.2 snippets as written', () => {
+  /** The state `starling plugins list` gives each plugin for a config holding the snippet. */
+  const states = async (snippet: string): Promise<Record<string, string>> => {
+    const server = await TestServer.create({ config: readFileSync(join(REPO, 'core/src/config/fixtures/seed', snippet), 'utf8') });
+    try {
+      const out = await server.cli('plugins', 'list');
+      return Object.fromEntries(out.split('\n').map((l) => l.split(/\s+/)).filter((w) => w[0]?.startsWith('jabber:iq:last')).map((w) => [w[0], w[2]]));
+    } finally {
+      await server.dispose();
+    }
+  };
+
+  it('switches on both plugins with the nested beans', async () => {
+    assert.deepEqual(await states('10-last-activity-enable.tdsl'), { 'jabber:iq:last': 'active', 'jabber:iq:last-marker': 'active' });
+  });
+
+  it('switches on the marker alone with its options (message/presence, persistAllToRepository)', async () => {
+    for (const snippet of ['11-last-marker-message-presence.tdsl', '12-last-marker-persist-all.tdsl']) {
+      assert.deepEqual(await states(snippet), { 'jabber:iq:last': 'disabled', 'jabber:iq:last-marker': 'active' }, snippet);
+    }
   });
 });

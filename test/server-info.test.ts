@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,7 +50,8 @@ describe('server information: the chapter 11.9 snippet', () => {
   let server: TestServer;
   let alice: TestClient;
   before(async () => {
-    server = await (await TestServer.create({ users: [['alice', 'pw']], config: `'sess-man' {\n    '${SERVERINFO}' () {}\n}` })).start();
+    const snippet = readFileSync(join(REPO, 'core/src/config/fixtures/seed/23-serverinfo.tdsl'), 'utf8');
+    server = await (await TestServer.create({ users: [['alice', 'pw']], config: snippet })).start();
     alice = await connect({ port: server.port, username: 'alice', password: 'pw' });
   });
   after(async () => {

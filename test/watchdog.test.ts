@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { connect, xml, type TestClient, type XmppElement } from './harness/clients';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
-import { DOMAIN, TestServer } from './harness/server';
+import { CLI, DOMAIN, REPO, TestServer } from './harness/server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isWatchdogPing = (el: XmppElement) => el.is('iq') && el.attrs.type === 'get' && el.attrs.id === 'tigase-ping' && !!el.getChild('ping', 'urn:xmpp:ping');
@@ -124,5 +129,30 @@ describe('watchdog: whitespace pings', () => {
     assert.match(since, /^ +$/, `only whitespace pings arrived: ${JSON.stringify(since)}`);
     assert.ok(since.length >= 2, `several pings in 3.5 s, got ${since.length}`);
     raw.destroy();
+  });
+});
+
+describe('watchdog: the chapter 11.8 snippets as written', () => {
+  const home = mkdtempSync(join(tmpdir(), 'starling-watchdog-config-'));
+  mkdirSync(join(home, 'etc'));
+  after(() => rmSync(home, { recursive: true, force: true }));
+  /** `starling check` on a config file holding exactly this text. */
+  const check = async (tdsl: string) => {
+    writeFileSync(join(home, 'etc', 'config.tdsl'), tdsl);
+    return (await promisify(execFile)(process.execPath, [CLI, 'check', '--home', home])).stdout;
+  };
+  const seed = (name: string) => readFileSync(join(REPO, 'core/src/config/fixtures/seed', name), 'utf8');
+
+  for (const name of ['18-watchdog-global.tdsl', '19-c2s-watchdog.tdsl', '20-watchdog-timeline.tdsl', '21-max-inactivity-defaults.tdsl']) {
+    it(`${name} passes starling check`, async () => {
+      assert.match(await check(seed(name)), /^config OK/);
+    });
+  }
+
+  it('names the file, line and column of a bad ping type', async () => {
+    await assert.rejects(check(`c2s {\n    'watchdog-ping-type' = 'icmp'\n}\n`), (err: Error & { stderr?: string }) => {
+      assert.match(err.stderr ?? '', /config\.tdsl:2:\d+: 'watchdog-ping-type' must be 'whitespace' or 'xmpp'/);
+      return true;
+    });
   });
 });
