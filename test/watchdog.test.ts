@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { connect, xml, type TestClient, type XmppElement } from './harness/clients';
+import { runInterop } from './harness/python';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
 import { CLI, DOMAIN, REPO, TestServer } from './harness/server';
 
@@ -67,6 +68,18 @@ describe('watchdog: the chapter 11.8.3 timeline in seconds', () => {
     assert.equal(outcome, 'still connected');
     const pong = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
     assert.equal(pong.attrs.type ?? 'result', 'result');
+  });
+
+  it('keeps slixmpp connected: its XEP-0199 plugin answers the tigase-ping', async () => {
+    const r = await runInterop<{ jid: string; pings: { from: string; to: string; id: string }[]; dropped: boolean }>('idle_client.py', [
+      server.port,
+      `alice@${DOMAIN}/slix`,
+      'pw',
+      5,
+    ]);
+    assert.equal(r.dropped, false, 'still connected after 5 s of its own silence (max inactivity 3 s)');
+    assert.ok(r.pings.length >= 1, JSON.stringify(r.pings));
+    assert.deepEqual(r.pings[0], { from: DOMAIN, to: `alice@${DOMAIN}/slix`, id: 'tigase-ping' });
   });
 
   it('drops a client that never answers at the first check past max-inactivity-time; its contacts see it go offline', async () => {
