@@ -38,6 +38,8 @@ export interface WatchedConnection {
 
 export type WatchdogVerdict = 'stop' | 'ping' | 'ok';
 
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
 /** The idle time the watchdog compares (Tigase's `getDurationSinceLastTransfer`). */
 export function idleTime(conn: WatchedConnection, pingType: WatchdogPingType, now: number): number {
   return now - (pingType === 'xmpp' ? conn.lastReceived : conn.lastTransfer);
@@ -110,12 +112,6 @@ export class Watchdog {
     return this.watched.get(name)?.stats;
   }
 
-  /** Checks every connection of one manager now. */
-  check(name: string): void {
-    const w = this.watched.get(name);
-    if (w) this.run(w, this.now());
-  }
-
   private run(w: Watched, now: number): void {
     const s = w.settings;
     w.stats.runs++;
@@ -148,7 +144,8 @@ export class Watchdog {
     if (!this.running || this.watched.size === 0) return;
     let next = Infinity;
     for (const w of this.watched.values()) next = Math.min(next, w.nextRun);
-    this.timer = setTimeout(() => this.tick(), Math.max(0, next - this.now()));
+    // setTimeout takes at most 2^31-1 ms; a longer wait just re-arms when it fires.
+    this.timer = setTimeout(() => this.tick(), Math.min(MAX_TIMEOUT, Math.max(0, next - this.now())));
     this.timer.unref();
   }
 
