@@ -37,6 +37,7 @@ import { ConfigBeanView } from './config-bean-view';
 import { KernelEventBus } from './event-bus';
 import { PluginCatalog } from './plugin-catalog';
 import { PluginHost } from './plugin-host';
+import { pluginCommands } from './plugin-commands';
 import { removePluginStatus, writePluginStatus } from './plugin-status';
 import { PluginWatcher } from './plugin-watcher';
 import { ExtComponentService } from '../net/ext-service';
@@ -167,6 +168,7 @@ export class StarlingServer {
       startedAt: this.startedAt,
       log,
     });
+    for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
