@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningComponent, runComponent } from '@starling/sdk/component';
 import { connect, type TestClient, xml } from './harness/clients';
 import { DOMAIN, TestServer, freePort } from './harness/server';
-import { HELP_BOT_DIR, NS_HELP_BOT, askBot, installPackage, iqRaw } from './plugins-harness';
+import { HELP_BOT_DIR, NS_HELP_BOT, askBot, installPackage, iqRaw, within } from './plugins-harness';
 
 const SECRET = 's3cret-for-help';
 const TOPICS = ['rules=Be kind.', 'support=Write to support@localhost'];
@@ -26,7 +26,6 @@ describe('the example plugin in process and as an external component', () => {
       domain: 'help.localhost',
       password,
       config: { 'help-bot': { topics: TOPICS } },
-      reconnect: false,
     });
     components.push(c);
     return c;
@@ -62,6 +61,8 @@ ext () {
   it('answers the same in process (the server domain) and out of process (the component domain)', async () => {
     assert.match(server.output, new RegExp(`ext components listening on 127\\.0\\.0\\.1:${extPort}`));
     await startComponent();
+    const items = await iqRaw(alice, DOMAIN, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' }));
+    assert.ok(items.getChild('query')?.getChildren('item').some((i) => i.attrs.jid === 'help.localhost'), `disco#items lists the component: ${items.toString()}`);
     for (const to of [DOMAIN, 'help.localhost']) {
       assert.deepEqual(await topics(to), ['rules', 'support'], to);
       assert.equal(await askBot(alice, to, 'rules'), 'Be kind.', to);
@@ -75,6 +76,16 @@ ext () {
   it('refuses a wrong secret and a second connection for a connected domain', async () => {
     await assert.rejects(startComponent('wrong'), /not-authorized/);
     await assert.rejects(startComponent(), /conflict/);
+  });
+
+  it('reconnects after the server restarts', async () => {
+    await alice.stop();
+    await server.stop();
+    server.output = '';
+    await server.start();
+    alice = await connect({ port: server.port, username: 'alice', password: 'wonderland', resource: 'r2' });
+    await within(10_000, 'the component is back', async () => (await topics('help.localhost'))?.length === 2);
+    assert.equal(await askBot(alice, 'help.localhost', 'rules'), 'Be kind.');
   });
 
   it('stops routing to the domain when the component goes away', async () => {

@@ -294,7 +294,7 @@ export class PluginHost {
     const record = this.setRecord(pkg, 'loaded');
     record.loadedAt = Date.now();
     this.deps.events.emit('plugin.loaded', { id, version: pkg.version });
-    this.deps.log.debug('plugin loaded', { id, version: pkg.version });
+    this.deps.log.info('plugin loaded', { plugin: id, version: pkg.version });
     return true;
   }
 
