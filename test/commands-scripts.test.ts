@@ -55,6 +55,19 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
     await server?.dispose();
   });
 
+  it('lists the components in the server’s disco#items to admins only', async () => {
+    const mine = (await admin.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`));
+    assert.deepEqual(
+      mine.map((i) => [i.jid, i.name]),
+      [
+        [SM, 'Session manager'],
+        [`vhost-man@${DOMAIN}`, 'VHost Manager'],
+        [`message-router@${DOMAIN}`, 'Message router'],
+      ],
+    );
+    assert.deepEqual((await bob.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`)), []);
+  });
+
   it('lists the components and their commands, with groups, to the admin', async () => {
     const info = await admin.request({ op: 'info', jid: SM });
     assert.deepEqual(info.identities, [['component', 'sm', null, 'Session manager']]);
