@@ -136,6 +136,48 @@ module.exports = definePlugin({
     assert.equal(c.inbox.length, 2, 'each IQ answered exactly once');
   });
 
+  it('holds message handlers too during a handover, and runs each message once', async () => {
+    const bot = `
+const { definePlugin, xml } = require('@starling/sdk');
+let n = 0;
+module.exports = definePlugin({
+  onLoad(ctx) {
+    ctx.message({ dir: 'in', to: 'host' }, async (req) => {
+      const mine = ++n;
+      await new Promise((r) => setTimeout(r, 150));
+      req.send(xml('message', { from: 'localhost', to: req.from.toString() }, xml('body', {}, 'TAG:' + mine)));
+      return true;
+    });
+  },
+  saveState() { return n; },
+  restoreState(s) { n = s; },
+});`;
+    let pkg = '';
+    const k = kernel((d) => (pkg = writePackage(d, 'bot', { id: 'bot', code: bot.replace('TAG', 'v1') })));
+    await k.host.loadAll();
+    const c = k.client();
+    const say = () => k.router.fromClient(c, xml('message', { from: c.jid.toString(), to: 'localhost' }, xml('body', {}, 'hi')));
+    const first = say();
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(join(pkg, 'index.js'), bot.replace('TAG', 'v2'));
+    const reload = k.host.reload('bot');
+    await new Promise((r) => setTimeout(r, 20));
+    const second = say();
+    await Promise.all([first, second, reload]);
+    assert.deepEqual(c.inbox.map((m) => m.getChildText('body')).sort(), ['v1:1', 'v2:2']);
+  });
+
+  it('records every package rejected at start', async () => {
+    const k = kernel((d) => {
+      for (const name of ['bad-a', 'bad-b']) {
+        writePackage(d, name, { id: name, code: '' });
+        writeFileSync(join(d, name, 'package.json'), '{ not json');
+      }
+    });
+    await k.host.loadAll();
+    assert.equal(k.host.list().filter((r) => r.state === 'failed' && /not valid JSON/.test(r.lastError ?? '')).length, 2);
+  });
+
   it('purges the old version from require.cache', async () => {
     let pkg = '';
     const k = kernel((d) => (pkg = writePackage(d, 'counter', { id: 'counter', code: "require('./helper');\n" + counter('v1'), files: { 'helper.js': 'module.exports = 1;' } })));

@@ -101,7 +101,7 @@ export class PluginHost {
   /** Loads every active package, parents and requirements first. A failure is recorded; the rest load. */
   loadAll(): Promise<void> {
     return this.serial(async () => {
-      for (const r of this.deps.catalog.rejected) this.rejected(r.dir, r.error);
+      for (const r of this.deps.catalog.rejected) this.recordRejected(r.dir, r.error);
       for (const pkg of this.order([...this.deps.catalog.packages.values()])) {
         if (!this.deps.catalog.isActive(pkg)) this.setRecord(pkg, 'disabled');
         else await this.loadNow(pkg);
@@ -155,7 +155,11 @@ export class PluginHost {
         pkg = existsSync(dir) ? readPluginPackage(dir) : null;
       } catch (err) {
         if (running) this.reloadFailed(running, err, '?');
-        else this.rejected(dir, describe(err));
+        else {
+          this.deps.catalog.reject(dir, describe(err));
+          this.recordRejected(dir, describe(err));
+          this.deps.log.error('plugin package rejected', { dir, err: describe(err) });
+        }
         return;
       }
       this.records.delete(dir);
@@ -375,6 +379,7 @@ export class PluginHost {
     next.ctx.live = true;
     gate.release(next.registrations);
     await retireInstance(old, this.deps.log);
+    if (old.pkg.dir !== pkg.dir) this.modules.purge(old.pkg.dir);
 
     const prev = this.records.get(id);
     const record = this.setRecord(pkg, 'loaded');
@@ -447,10 +452,9 @@ export class PluginHost {
     this.deps.events.emit('plugin.failed', { id: pkg.manifest.id, error: message });
   }
 
-  private rejected(dir: string, error: string): void {
-    this.deps.catalog.reject(dir, error);
+  /** A package directory whose manifest could not be read: its record is keyed by the directory. */
+  private recordRejected(dir: string, error: string): void {
     this.records.set(dir, { id: dir, version: '?', dir, state: 'failed', lastError: error, lastErrorAt: Date.now(), reloads: 0 });
-    this.deps.log.error('plugin package rejected', { dir, err: error });
   }
 
   /** Records a failed reload; the running version is untouched. Returns the message. */
