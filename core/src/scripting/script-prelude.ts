@@ -273,12 +273,6 @@ export function installScriptApi(g: Record<string, unknown>): void {
   };
   const valuesOf = (f: XElement | null): string[] | null => (f ? f.getChildren().filter((v) => v.name === 'value').map((v) => v.getCData() ?? '') : null);
   const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-  /** Inserts title/instructions before the first field, as XEP-0004 orders them. */
-  const insertHeader = (x: XElement, el: XElement): void => {
-    const i = x.children.findIndex((c) => typeof c !== 'string' && c.name !== 'title' && c.name !== 'instructions');
-    if (i < 0) x.children.push(el);
-    else x.children.splice(i, 0, el);
-  };
 
   const putField = (p: unknown, name: string, type: string | null, label: string | null, values: string[], options?: { label: string | null; value: string }[]): XElement => {
     const x = formOf(p, true)!;
@@ -374,7 +368,7 @@ export function installScriptApi(g: Record<string, unknown>): void {
       const x = formOf(p, true)!;
       const old = x.getChild('title');
       if (old) x.removeChild(old);
-      insertHeader(x, new XElement('title', str(text)));
+      x.children.unshift(new XElement('title', str(text)));
     },
     addInstructions(p: unknown, text: unknown): void {
       const x = formOf(p, true)!;

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readHeader, writeHeader } from './script-header';
+
+describe('AS: script headers', () => {
+  it('reads markers anywhere on a line, trims them, and keeps the first of each', () => {
+    const h = readHeader(`/*
+ * AS:Description: Get User Statistics   */
+# AS:CommandId:   http://jabber.org/protocol/admin#user-stats
+  ;AS:Component: sess-man, vhost-man
+// AS:Group: Users
+// AS:Description: ignored, the first one counts
+// AS:ComponentClass: tigase.server.xmppsession.SessionManager
+var x = 1`);
+    assert.deepEqual(h, {
+      description: 'Get User Statistics',
+      commandId: 'http://jabber.org/protocol/admin#user-stats',
+      components: ['sess-man', 'vhost-man'],
+      group: 'Users',
+      componentClasses: ['tigase.server.xmppsession.SessionManager'],
+    });
+  });
+
+  it('ignores empty markers and finds nothing in a plain script', () => {
+    assert.deepEqual(readHeader('// AS:Description:\nvar AS = 1'), {});
+  });
+
+  it('writes the header that reads back, on one line per value', () => {
+    const text = writeHeader({ description: 'Two\nlines', commandId: 'x', component: 'sess-man', group: 'G' }) + 'result = 1';
+    assert.equal(text, '// AS:Description: Two lines\n// AS:CommandId: x\n// AS:Component: sess-man\n// AS:Group: G\nresult = 1');
+    assert.deepEqual(readHeader(text), { description: 'Two lines', commandId: 'x', components: ['sess-man'], group: 'G' });
+  });
+});
