@@ -231,12 +231,15 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
     assert.match(fieldValues(vm, 'Error message')!.join('\n'), /3:19 - error TS2304: Cannot find name 'users'/);
   });
 
-  it('refuses a Command Id that is not a safe name', async () => {
+  it('refuses a Command Id that is not a safe name, and a language that is not installed', async () => {
     for (const id of ['../evil', 'a/b', 'sess-man/../../x', '.hidden']) {
       const r = await submit(admin, SM, 'add-script', newScriptForm(id, 'result = 1'));
       assert.equal(note(r), 'Script initialization error.', id);
       assert.match(fieldValues(r, 'Error message')![0], /is not a valid command id/);
     }
+    const groovy = await submit(admin, SM, 'add-script', newScriptForm('g', 'result = 1', { Language: 'groovy' }));
+    assert.equal(note(groovy), 'Script initialization error.');
+    assert.deepEqual(fieldValues(groovy, 'Error message'), ["'groovy' is not an installed language; use JavaScript or TypeScript"]);
   });
 
   it('picks up a file dropped into scripts/admin within 2 s, follows edits and deletes, and skips hidden and backup files', async () => {

@@ -20,6 +20,8 @@ export class AddScriptCommand implements AdHocCommand {
     const id = firstValue(v, FIELD.commandId)?.trim();
     const languageName = firstValue(v, FIELD.language);
     const language = languageName !== undefined ? languageOf(languageName) : undefined;
+    if (languageName !== undefined && !language)
+      return noteReply(TEXT.scriptInitError, [{ var: FIELD.errorMessage, values: [`'${languageName}' is not an installed language; use ${LANGUAGES.map((l) => l.name).join(' or ')}`] }]);
     if (!description || !id || !language || text.trim() === '') return this.form(call);
     try {
       await this.scripts.upload({

@@ -50,6 +50,7 @@ describe('ScriptManager', () => {
     const { stock, dir, manager, desc, origin } = setup();
     writeFileSync(join(stock, 'a.js'), script('a', 'stock a', undefined, '// AS:Component: sess-man, vhost-man\n'));
     writeFileSync(join(stock, 'b.js'), script('b', 'stock b'));
+    writeFileSync(join(stock, 'c.js'), script('c', 'by class', undefined, '// AS:ComponentClass: tigase.vhosts.VHostManager\n'));
     writeFileSync(join(dir, 'b.js'), script('b', 'home b'));
     mkdirSync(join(dir, 'vhost-man'));
     writeFileSync(join(dir, 'vhost-man', 'a.js'), script('a', 'vhost-man a'));
@@ -63,6 +64,8 @@ describe('ScriptManager', () => {
     assert.equal(desc('sess-man', 'b'), 'home b', 'no AS:Component: means sess-man');
     assert.deepEqual(origin('sess-man', 'b'), { kind: 'file', path: join(dir, 'b.js'), rank: 2 });
     assert.equal(desc('vhost-man', 'b'), undefined);
+    assert.equal(desc('vhost-man', 'c'), 'by class', 'Tigase component classes map to components');
+    assert.equal(desc('sess-man', 'c'), undefined);
     assert.equal(desc('sess-man', 'add-script'), 'New command script', 'built-ins cannot be shadowed');
     assert.ok(warnings.includes('script file skipped: it needs AS:Description: and AS:CommandId: lines'));
     assert.ok(warnings.includes('script file names an unknown component'));

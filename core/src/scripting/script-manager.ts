@@ -12,6 +12,12 @@ import type { TypeScriptChecker } from './ts-checker';
 
 /** Components whose scripts sit in the base directory without an `AS:Component:` line go to sess-man, as before Tigase 4.4. */
 export const DEFAULT_SCRIPT_COMPONENT = 'sess-man';
+/** Tigase's component classes (`AS:ComponentClass:`) and the components that stand for them here. */
+const COMPONENT_CLASSES: Record<string, string> = {
+  'tigase.server.xmppsession.SessionManager': 'sess-man',
+  'tigase.vhosts.VHostManager': 'vhost-man',
+  'tigase.server.MessageRouter': 'message-router',
+};
 const RANK_BUILT_IN = 1;
 const RANK_BASE = 2;
 const RANK_COMPONENT_DIR = 3;
@@ -59,7 +65,11 @@ export class ScriptManager {
 
   /** Loads every script file; JavaScript is ready when this resolves, TypeScript files finish in the background. */
   async loadAll(): Promise<void> {
-    mkdirSync(this.o.dir, { recursive: true });
+    try {
+      mkdirSync(this.o.dir, { recursive: true });
+    } catch (err) {
+      this.o.log.error('cannot create the scripts directory; scripts cannot be saved to disk', { dir: this.o.dir, err });
+    }
     const files: string[] = [];
     if (this.o.builtInDir && resolve(this.o.builtInDir) !== resolve(this.o.dir)) files.push(...scriptFiles(this.o.builtInDir));
     files.push(...scriptFiles(this.o.dir));
@@ -75,6 +85,7 @@ export class ScriptManager {
   /** Watches the scripts directory and its component subdirectories. */
   async watch(): Promise<void> {
     const root = resolve(this.o.dir);
+    if (!existsSync(root)) return;
     const w = watch(root, {
       ignoreInitial: true,
       depth: 1,
@@ -191,7 +202,9 @@ export class ScriptManager {
       return;
     }
     const id = h.commandId;
-    const targets = place.component ? [place.component] : (h.components ?? [DEFAULT_SCRIPT_COMPONENT]);
+    const byClass = h.componentClasses?.map((c) => COMPONENT_CLASSES[c]).filter((c) => c !== undefined);
+    const targets = place.component ? [place.component] : [...new Set([...(h.components ?? []), ...(byClass ?? [])])];
+    if (targets.length === 0) targets.push(DEFAULT_SCRIPT_COMPONENT);
     const keys = new Set<string>();
     for (const component of targets) {
       if (!this.o.components.has(component)) {
