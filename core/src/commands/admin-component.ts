@@ -107,7 +107,7 @@ export class AdminComponent {
     const type = stanza.attrs.type;
     if (type === 'result' || type === 'error') return;
     const payload = stanza.firstElement();
-    if (payload?.is('query', NS_DISCO_INFO) && type === 'get') return this.send(iqResult(stanza, this.discoInfo(payload.attrs.node, from, to)));
+    if (payload?.is('query', NS_DISCO_INFO) && type === 'get') return this.send(iqResult(stanza, this.discoInfo(payload.attrs.node, from)));
     if (payload?.is('query', NS_DISCO_ITEMS) && type === 'get') return this.send(iqResult(stanza, this.discoItems(payload.attrs.node, from, to)));
     if (payload?.is('command', NS_COMMANDS)) {
       if (type !== 'set') throw new StanzaError('bad-request', 'Commands are executed with IQ set');
@@ -116,7 +116,7 @@ export class AdminComponent {
     throw new StanzaError('service-unavailable');
   }
 
-  private discoInfo(node: string | undefined, viewer: Jid, to: Jid): Element {
+  private discoInfo(node: string | undefined, viewer: Jid): Element {
     const features = (...ns: string[]) => ns.map((v) => xml('feature', { var: v }));
     if (node === undefined)
       return xml(

@@ -117,7 +117,10 @@ res`,
   it('ends an infinite loop at the CPU limit, a memory bomb at the heap limit, and a host-call loop at the wall-clock limit', async () => {
     const loop = await run('for (;;) {}');
     assert.deepEqual(loop, { kind: 'error', message: 'Script execution timed out: CPU time limit of 300 ms exceeded.', debug: '' });
-    const bomb = await run('var a = []; for (;;) a.push(new Array(100000).fill(1.5))');
+    // A CPU limit far away, so that the heap limit is what stops it even on a loaded machine.
+    const roomy = new ScriptSandbox({ memoryMb: 16, cpuTimeoutMs: 10_000, wallTimeoutMs: 20_000, poolSize: 0, maxConcurrent: 1 }, silent);
+    const bomb = await roomy.run({ script: prepareJavaScript('var a = []; for (;;) a.push(new Array(1000000).fill(Math.random()))', 'bomb.js'), packet: request(), componentName: 'sess-man', capabilities: {}, host: () => null });
+    await roomy.close();
     assert.deepEqual(bomb, { kind: 'error', message: 'Script exceeded the memory limit of 16 MB.', debug: '' });
     const slowHost: HostCall = () => new Promise((r) => setTimeout(() => r(1), 50));
     const t = Date.now();

@@ -57,7 +57,7 @@ export class ScriptCommand implements AdHocCommand {
 const STATUSES = new Set<CommandStatus>(['executing', 'completed', 'canceled']);
 
 /** Tigase's return conventions (Script.runCommand) as a command reply. */
-export function replyFor(outcome: RunOutcome): CommandReply {
+function replyFor(outcome: RunOutcome): CommandReply {
   switch (outcome.kind) {
     case 'packets':
       return packetReply(outcome.packets);
@@ -91,7 +91,7 @@ function completed(fields: Parameters<typeof dataForm>[1]['fields']): CommandRep
   return { status: 'completed', children: [dataForm('result', { fields })] };
 }
 
-export function errorReply(message: string, debug: string): CommandReply {
+function errorReply(message: string, debug: string): CommandReply {
   return completed([
     { var: FIELD.note, type: 'fixed', values: [TEXT.executionError] },
     { var: FIELD.errorMessage, type: 'text-multi', values: message.split('\n') },
