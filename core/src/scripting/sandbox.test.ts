@@ -139,6 +139,11 @@ res`,
     assert.ok(quickAt < (await loop));
   });
 
+  it('lets a script declare names of its own that the API also uses', async () => {
+    const src = 'let log = []; function users() { return 1 }; log.push(users()); log.join()';
+    assert.deepEqual(await run(src, { capabilities: { users: ['list'] } }), { kind: 'text', text: '1' });
+  });
+
   it('gives every run a fresh global scope', async () => {
     await run('globalThis.leak = 1; Command.extra = 2');
     assert.deepEqual(await run('typeof leak + "/" + typeof Command.extra'), { kind: 'text', text: 'undefined/undefined' });

@@ -405,7 +405,10 @@ export function installScriptApi(g: Record<string, unknown>): void {
     commandResultResult: (p: Packet) => p.commandResult('result'),
   };
 
-  const define = (name: string, value: unknown) => Object.defineProperty(g, name, { value, writable: false, enumerable: false, configurable: false });
+  /** API names: a script may declare its own `log`, `users`… (each run has a fresh isolate, so nothing leaks). */
+  const define = (name: string, value: unknown) => Object.defineProperty(g, name, { value, writable: true, enumerable: false, configurable: true });
+  /** The host protocol, which scripts cannot replace. */
+  const lock = (name: string, value: unknown) => Object.defineProperty(g, name, { value, writable: false, enumerable: false, configurable: false });
   define('Element', XElement);
   define('Packet', Packet);
   define('JID', JID);
@@ -416,7 +419,7 @@ export function installScriptApi(g: Record<string, unknown>): void {
   let original: Packet | null = null;
 
   /** Per run: the command packet, the component and the capabilities (name → methods) this component grants. */
-  define('__starling_begin', (init: string, host: HostDispatcher) => {
+  lock('__starling_begin', (init: string, host: HostDispatcher) => {
     const data = JSON.parse(init) as { packet: never; componentName: string; capabilities: Record<string, string[]> };
     const call = (cap: string, method: string, args: unknown[]): unknown => {
       const out = JSON.parse(host.applySyncPromise(undefined, [cap, method, JSON.stringify(args)])) as { ok?: unknown; error?: string };
@@ -437,7 +440,7 @@ export function installScriptApi(g: Record<string, unknown>): void {
   });
 
   /** Applies Tigase's return conventions to the script's value; returns JSON for the host. */
-  define('__starling_finish', (value: unknown): string => {
+  lock('__starling_finish', (value: unknown): string => {
     let v = value;
     if (v === undefined || v === null) v = g.result === '' ? null : g.result;
     if (v === undefined || v === null) v = g.packet;
