@@ -188,7 +188,8 @@ export class ScriptSandbox {
       clearTimeout(timer);
       dispatcher.release();
       if (!iso.isDisposed) iso.dispose();
-      this.refill();
+      // After the reply has gone out: making an isolate blocks this thread for a millisecond or two.
+      setImmediate(() => this.refill());
     }
   }
 
