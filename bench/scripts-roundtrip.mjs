@@ -29,7 +29,15 @@ async function main() {
   const runs = Number(opt.runs);
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const { client, xml } = await import('@xmpp/client');
-  const results = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, runs, isolate: await isolateCosts(), roundTrips: [] };
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    runs,
+    isolate: await isolateCosts(),
+    typescript: await typeScriptCosts(),
+    roundTrips: [],
+  };
   for (const pool of [2, 0]) results.roundTrips.push(await roundTrips(pool, runs, client, xml));
   mkdirSync(opt.out, { recursive: true });
   writeFileSync(join(opt.out, 'scripts-roundtrip.json'), JSON.stringify(results, null, 2) + '\n');
@@ -94,6 +102,27 @@ async function isolateCosts() {
   for (const w of idle) w.iso.dispose();
   await cold.close();
   return { bareIsolateAndContext: stats(bare), sandboxIsolateReady: stats(prepared), inProcessRun: inProcess, rssPerIdleIsolateKB };
+}
+
+/** The TypeScript check of an uploaded script: the first one starts the worker and loads ts-morph. */
+async function typeScriptCosts() {
+  const require = createRequire(import.meta.url);
+  const { TypeScriptChecker } = require(join(REPO, 'core/dist/src/scripting/ts-checker.js'));
+  const { COMPONENT_CAPABILITIES } = require(join(REPO, 'core/dist/src/scripting/script-capabilities.js'));
+  const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+  const checker = new TypeScriptChecker(silent);
+  const src = (i) => `const p: Packet = packet\nconst res = p.commandResult(Command.DataType.result)\nCommand.addInstructions(res, 'n=' + users.count(p.getStanzaTo()!.getDomain()) + ${i})\nreturn res`;
+  let t = now();
+  await checker.compile(src(0), 's.ts', COMPONENT_CAPABILITIES['sess-man']);
+  const firstMs = now() - t;
+  const times = [];
+  for (let i = 1; i <= 50; i++) {
+    t = now();
+    await checker.compile(src(i), 's.ts', COMPONENT_CAPABILITIES['sess-man']);
+    times.push(now() - t);
+  }
+  await checker.close();
+  return { firstMs, next: stats(times) };
 }
 
 /** Round trips against a real server over XMPP. */
@@ -181,7 +210,8 @@ function table(r) {
   md += `| sandbox isolate ready to run (+ script API installed from code cache) | ${f(i.sandboxIsolateReady)} |\n`;
   md += `| whole sandbox run of hello, pool-size 0 | ${f(i.inProcessRun.pool0)} |\n`;
   md += `| whole sandbox run of hello, pool-size 2 | ${f(i.inProcessRun.pool2)} |\n\n`;
-  md += `Memory of an idle ready isolate: ~${i.rssPerIdleIsolateKB} KB RSS.\n`;
+  md += `Memory of an idle ready isolate: ~${i.rssPerIdleIsolateKB} KB RSS.\n\n`;
+  md += `TypeScript check of an uploaded script (worker thread, ts-morph): first ${r.typescript.firstMs.toFixed(0)} ms (starts the worker, loads ts-morph), then ${f(r.typescript.next)}.\n`;
   return md;
 }
 
