@@ -108,6 +108,15 @@ describe('ScriptManager', () => {
     assert.equal(existsSync(join(dir, 'own.js')), false);
   });
 
+  it('never deletes stock scripts, even when the home is the installation', async () => {
+    const { dir, components } = setup();
+    writeFileSync(join(dir, 'stock.js'), script('stock', 'Stock'));
+    const manager = new ScriptManager({ components, dir, builtInDir: dir, checker, capabilities: () => ({}), run: async () => ({ kind: 'none' }), log });
+    await manager.loadAll();
+    assert.equal(manager.remove('sess-man', 'stock', true), true);
+    assert.ok(existsSync(join(dir, 'stock.js')));
+  });
+
   it('follows the watched directory: new file within 2 s, edits, a broken edit kept out, deletes', async () => {
     const { dir, manager, desc } = setup();
     await manager.loadAll();

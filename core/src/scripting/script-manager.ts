@@ -138,7 +138,8 @@ export class ScriptManager {
   /**
    * Removes a script command ("Remove command script"): every source of it, until a file defining it
    * changes or the server restarts. With `fromDisk`, its files in the scripts directory are deleted too
-   * (a file in the base directory only when it serves this component alone; stock scripts never).
+   * (a file in the base directory only when it serves this component alone; stock scripts never, even when
+   * the scripts directory is the stock one).
    */
   remove(component: string, id: string, fromDisk: boolean): boolean {
     const k = key(component, id);
@@ -263,7 +264,8 @@ export class ScriptManager {
   private deletable(path: string, component: string): boolean {
     const dir = resolve(dirname(path));
     if (dir === resolve(this.o.dir, component)) return true;
-    if (dir !== resolve(this.o.dir)) return false;
+    // The base directory holds the stock scripts when the home is the installation (npm start in the repository).
+    if (dir !== resolve(this.o.dir) || (this.o.builtInDir && dir === resolve(this.o.builtInDir))) return false;
     const comps = readHeader(readFileSync(path, 'utf8')).components ?? [DEFAULT_SCRIPT_COMPONENT];
     return comps.length === 1 && comps[0] === component;
   }
