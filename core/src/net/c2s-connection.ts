@@ -47,6 +47,17 @@ type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
 
 let nextId = 0;
 
+/** Random bytes for ids, cut from a pooled buffer: one randomBytes call per few hundred ids, not one each. */
+let randomPool = randomBytes(4096);
+let randomAt = 0;
+function randomHex(bytes: number): string {
+  if (randomAt + bytes > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomAt = 0;
+  }
+  return randomPool.toString('hex', randomAt, (randomAt += bytes));
+}
+
 /** One client-to-server connection: stream negotiation (STARTTLS, SASL, bind), then stanzas. */
 export class C2SConnection implements SessionConnection, WatchedConnection {
   readonly id: string;
@@ -64,7 +75,8 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
   private mech: SaslMechanism | undefined;
   private authFailures = 0;
   private headerSent = false;
-  private corked = false;
+  /** Output of this tick, written in one piece by flush() (one write call and syscall per tick). */
+  private out = '';
   private queue: Promise<void> | undefined;
   private authTimer: NodeJS.Timeout | undefined;
 
@@ -73,7 +85,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     secure: boolean,
     private readonly host: C2SHost,
   ) {
-    this.id = 'c2s-' + (++nextId).toString(36) + '-' + randomBytes(4).toString('hex');
+    this.id = 'c2s-' + (++nextId).toString(36) + '-' + randomHex(4);
     this.socket = socket;
     this.secure = secure;
     this.parser = new XmlStreamParser({
@@ -106,18 +118,22 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
 
   write(data: string): boolean {
     if (this.state === 'closed' || this.socket.destroyed) return false;
-    if (!this.corked) {
-      const socket = this.socket;
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    this.socket.write(data);
+    if (this.out === '') process.nextTick(C2SConnection.flushOut, this);
+    this.out += data;
     this.lastTransfer = Date.now();
     return true;
+  }
+
+  private static flushOut(conn: C2SConnection): void {
+    conn.flush();
+  }
+
+  /** Writes the buffered output now (before end(), a STARTTLS switch, or at the end of the tick). */
+  private flush(): void {
+    const data = this.out;
+    if (data === '') return;
+    this.out = '';
+    if (!this.socket.destroyed) this.socket.write(data);
   }
 
   private sendHeader(): void {
@@ -125,7 +141,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     this.headerSent = true;
     const from = this.domain ? ` from='${escapeAttr(this.domain)}'` : '';
     this.write(
-      `<?xml version='1.0'?><stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}' id='${randomBytes(8).toString('hex')}'${from} version='1.0' xml:lang='en'>`,
+      `<?xml version='1.0'?><stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}' id='${randomHex(8)}'${from} version='1.0' xml:lang='en'>`,
     );
   }
 
@@ -145,6 +161,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     this.sendHeader();
     this.write('</stream:stream>');
     this.markClosed('stream closed');
+    this.flush();
     this.socket.end();
     const t = setTimeout(() => this.socket.destroy(), 5000);
     t.unref();
@@ -171,6 +188,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     this.sendHeader();
     this.write(streamErrorXml('connection-timeout', 'No traffic on this stream for too long') + '</stream:stream>');
     this.markClosed(reason);
+    this.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -269,9 +287,8 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
       return;
     }
     const raw = this.socket;
+    this.flush();
     raw.write(`<proceed xmlns='${NS_TLS}'/>`);
-    if (this.corked) raw.uncork();
-    this.corked = false;
     raw.removeAllListeners('data');
     raw.removeAllListeners('end');
     raw.removeAllListeners('close');
@@ -357,7 +374,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
       return;
     }
     const requested = bind.getChildText('resource')?.trim();
-    const resource = requested ? requested : 'starling-' + randomBytes(6).toString('hex');
+    const resource = requested ? requested : 'starling-' + randomHex(6);
     const full = tryParseJid(`${this.user!.toString()}/${resource}`);
     if (!full || !full.resource) {
       this.write(errorIq(el, 'modify', 'bad-request'));
