@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { connect, xml, type TestClient } from './harness/clients';
 import { runInterop } from './harness/python';
 import { DOMAIN, REPO, TestServer } from './harness/server';
@@ -154,7 +154,7 @@ describe('last activity options', () => {
     await server?.dispose();
     server = undefined;
   };
-  after(stop);
+  afterEach(stop);
 
   it('is off by default: no feature, and queries are not answered', async () => {
     await start('');
@@ -163,7 +163,6 @@ describe('last activity options', () => {
     assert.equal(await lastActivity(alice, `bob@${DOMAIN}`), 'service-unavailable');
     const info = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
     assert.ok(!info.getChild('query')!.getChildren('feature').some((f) => f.attrs.var === NS_LAST));
-    await stop();
   });
 
   it('marks messages too with message = true', async () => {
@@ -174,7 +173,6 @@ describe('last activity options', () => {
     await bob.send(xml('message', { to: `alice@${DOMAIN}/a`, type: 'chat' }, xml('body', {}, 'still here')));
     await alice.waitFor((el) => el.is('message'), 3_000, "bob's message");
     assert.ok(seconds(await lastActivity(alice, `bob@${DOMAIN}`)) < 2);
-    await stop();
   });
 
   it("with protection-level BUDDIES answers only those the user's roster lists with a from/both subscription", async () => {
@@ -188,13 +186,12 @@ describe('last activity options', () => {
     await alice.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribed', 3_000, "bob's approval");
     const r = await lastActivity(alice, `bob@${DOMAIN}`);
     assert.equal(typeof r === 'object' && r.status, 'busy');
-    await stop();
   });
 
   it('persists every mark by default: after a crash the last presence is still known', async () => {
     await start(chapterConfig());
     await clients.login('bob', 'b', 'before the crash');
-    await sleep(300);
+    await sleep(1_000); // the mark is written asynchronously
     await server!.kill9();
     server!.output = '';
     await server!.start();
@@ -202,20 +199,18 @@ describe('last activity options', () => {
     const alice = await clients.login('alice', 'a');
     const r = await lastActivity(alice, `bob@${DOMAIN}`);
     assert.equal(typeof r === 'object' && r.status, 'before the crash');
-    await stop();
   });
 
   it('with persistAllToRepository = false stores only at logout: a crash loses the marks', async () => {
     await start(chapterConfig('persistAllToRepository = false'));
     await clients.login('bob', 'b', 'before the crash');
-    await sleep(300);
+    await sleep(1_000); // the mark is written asynchronously
     await server!.kill9();
     server!.output = '';
     await server!.start();
     clients.all.length = 0;
     const alice = await clients.login('alice', 'a');
     assert.equal(await lastActivity(alice, `bob@${DOMAIN}`), 'item-not-found');
-    await stop();
   });
 });
 
