@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr } from '@starling/sdk';
-import { XmlStreamParser } from '../stream/xml-stream-parser';
+import { XmlStreamParser, type XmlStreamErrorCondition, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
 import { streamErrorXml, type StreamErrorCondition } from '../stream/stream-errors';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SaslMechanism, SaslResult } from '../stream/sasl/mechanism';
@@ -59,7 +59,7 @@ function randomHex(bytes: number): string {
 }
 
 /** One client-to-server connection: stream negotiation (STARTTLS, SASL, bind), then stanzas. */
-export class C2SConnection implements SessionConnection, WatchedConnection {
+export class C2SConnection implements SessionConnection, WatchedConnection, XmlStreamParserOptions {
   readonly id: string;
   /** ms since epoch of the last stream element received (the watchdog's XMPP-ping clock). */
   lastReceived = Date.now();
@@ -88,13 +88,8 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     this.id = 'c2s-' + (++nextId).toString(36) + '-' + randomHex(4);
     this.socket = socket;
     this.secure = secure;
-    this.parser = new XmlStreamParser({
-      maxStanzaSize: host.limits.maxStanzaSize,
-      onStreamStart: (attrs, name) => this.onStreamStart(attrs, name),
-      onStanza: (el) => this.onStanza(el),
-      onStreamEnd: () => this.onStreamEnd(),
-      onError: (condition, text) => this.streamError(condition as StreamErrorCondition, text),
-    });
+    // The connection is the parser's options object: no callback closures kept per idle connection.
+    this.parser = new XmlStreamParser(this);
     this.attach(socket);
     this.authTimer = setTimeout(() => this.streamError('connection-timeout', 'Authentication timed out'), host.limits.authTimeoutMs);
     this.authTimer.unref();
@@ -211,7 +206,17 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
 
   // ---- input ---------------------------------------------------------------------------------
 
-  private onStreamStart(attrs: Record<string, string>, name: string): void {
+  // ---- parser callbacks (XmlStreamParserOptions) ---------------------------------------------
+
+  get maxStanzaSize(): number {
+    return this.host.limits.maxStanzaSize;
+  }
+
+  onError(condition: XmlStreamErrorCondition, text: string): void {
+    this.streamError(condition as StreamErrorCondition, text);
+  }
+
+  onStreamStart(attrs: Record<string, string>, name: string): void {
     if (name !== 'stream:stream' || attrs['xmlns:stream'] !== NS_STREAM) return this.streamError('invalid-namespace');
     const to = attrs.to;
     if (to === undefined) return this.streamError('host-unknown', 'The stream header has no to attribute');
@@ -242,11 +247,11 @@ export class C2SConnection implements SessionConnection, WatchedConnection {
     this.write(features.toString());
   }
 
-  private onStreamEnd(): void {
+  onStreamEnd(): void {
     this.close();
   }
 
-  private onStanza(el: Element): void {
+  onStanza(el: Element): void {
     if (this.state === 'closed') return;
     this.lastReceived = Date.now();
     switch (this.state) {
