@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { LoadGen, SOURCES } from './lib/loadgen.mjs';
 import { writeReport, saveResult } from './lib/report.mjs';
 import { ensureInstalled, makeServer, TMP } from './lib/servers.mjs';
-import { CpuMeter, Histogram, fmt, openFiles, procSample } from './lib/stats.mjs';
+import { CpuMeter, ForeignCpuMeter, Histogram, fmt, openFiles, procSample, waitQuiet } from './lib/stats.mjs';
 
 const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --servers LIST      comma-separated: starling,prosody,ejabberd (default: all three)
@@ -20,7 +20,8 @@ const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --max N             idle: connections to reach (19000; the server's fd limit caps it)
   --chunk N           idle: connections added per measuring step (2500)
   --workers N         load-generator processes (2)
-  --node-flags FLAGS  extra node flags for Starling (e.g. --cpu-prof)`;
+  --node-flags=FLAGS  extra node flags for Starling (e.g. --node-flags=--cpu-prof)
+  --starling-bin P    run Starling from another build's core/dist/bin/starling.js (A/B of a change)`;
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -35,10 +36,12 @@ const { values: opt, positionals } = parseArgs({
     chunk: { type: 'string', default: '2500' },
     workers: { type: 'string', default: '2' },
     'node-flags': { type: 'string', default: '' },
+    'starling-bin': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
+const QUIET_MS = 20000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const num = (s) => Number(s);
 const accounts = (n, resources = 1) => {
@@ -47,8 +50,17 @@ const accounts = (n, resources = 1) => {
   return out;
 };
 
+let current = null;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    console.error(`${sig}: stopping the server under test`);
+    (current ? current.stop() : Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 async function withServer(name, nAccounts, fn) {
-  const server = makeServer(name, { nodeFlags: opt['node-flags'].split(' ').filter(Boolean) });
+  const server = makeServer(name, { nodeFlags: opt['node-flags'].split(' ').filter(Boolean), bin: opt['starling-bin'] });
+  current = server;
   console.log(`[${name}] preparing ${nAccounts} accounts`);
   await server.prepare(nAccounts);
   const t0 = performance.now();
@@ -59,6 +71,7 @@ async function withServer(name, nAccounts, fn) {
     return { result, meta };
   } finally {
     await server.stop();
+    current = null;
   }
 }
 
@@ -84,12 +97,15 @@ async function login(name) {
       if (warm.failed) console.log(`[${name}] warm-up: ${warm.failed} failed, e.g. ${warm.failures[0]}`);
       await lg.closeClients();
       await lg.saveCache();
-      await sleep(2000);
+      await sleep(1000);
+      await waitQuiet([server.pid, ...lg.pids], { maxMs: QUIET_MS });
       const cs = new CpuMeter([server.pid]);
       const cl = new CpuMeter(lg.pids);
+      const co = new ForeignCpuMeter([server.pid, ...lg.pids]);
       const r = await lg.login(list, { concurrency });
       const serverCpu = cs.stop();
       const loadgenCpu = cl.stop();
+      const otherCpu = co.stop();
       const res = {
         n,
         concurrency,
@@ -103,9 +119,10 @@ async function login(name) {
         p99: r.hist.quantileMs(0.99),
         serverCpu,
         loadgenCpu,
+        otherCpu,
         rssMB: (procSample(server.pid)?.rss ?? 0) / 2 ** 20,
       };
-      console.log(`[${name}] ${res.ok}/${n} in ${fmt(r.seconds, 2)} s: ${fmt(res.loginsPerSec, 0)} logins/s, p50 ${fmt(res.p50)} ms, p99 ${fmt(res.p99)} ms, server ${fmt(serverCpu.cores, 2)} cores, load-gen ${fmt(loadgenCpu.cores, 2)} cores`);
+      console.log(`[${name}] ${res.ok}/${n} in ${fmt(r.seconds, 2)} s: ${fmt(res.loginsPerSec, 0)} logins/s, p50 ${fmt(res.p50)} ms, p99 ${fmt(res.p99)} ms, server ${fmt(serverCpu.cores, 2)} cores, load-gen ${fmt(loadgenCpu.cores, 2)} cores, other ${fmt(otherCpu, 2)} cores`);
       return res;
     } finally {
       await lg.closeClients().catch(() => {});
@@ -133,8 +150,10 @@ async function messagingRun(name, server, n) {
     const steps = [];
     for (const [idx, rate] of rates.entries()) {
       const step = `s${idx}`;
+      await waitQuiet([server.pid, ...lg.pids], { maxMs: QUIET_MS });
       const cs = new CpuMeter([server.pid]);
       const cl = new CpuMeter(lg.pids);
+      const co = new ForeignCpuMeter([server.pid, ...lg.pids]);
       const t0 = performance.now();
       const sends = await lg.all('send', () => ({ rate: rate / k, durationMs, step, targets }));
       const sent = sends.reduce((a, x) => a + x.sent, 0);
@@ -156,6 +175,7 @@ async function messagingRun(name, server, n) {
       }
       const serverCpu = cs.stop();
       const loadgenCpu = cl.stop();
+      const otherCpu = co.stop();
       const hist = new Histogram();
       for (const s of stats) hist.merge(s.hist);
       const activeSeconds = Math.max(durationMs, lastChange - t0) / 1000;
@@ -171,11 +191,12 @@ async function messagingRun(name, server, n) {
         errors: stats.reduce((a, x) => a + x.errors, 0),
         serverCpu,
         loadgenCpu,
+        otherCpu,
         rssMB: (procSample(server.pid)?.rss ?? 0) / 2 ** 20,
       };
       steps.push(st);
       console.log(
-        `[${name}] ${n} clients, ${rate} msg/s offered: sent ${sent} (+${skipped} held back), delivered ${fmt(st.deliveredPerSec, 0)} msg/s, p50 ${fmt(st.p50)} ms, p99 ${fmt(st.p99)} ms, loss ${fmt(st.lossPct, 2)} %, server ${fmt(serverCpu.cores, 2)} / load-gen ${fmt(loadgenCpu.cores, 2)} cores`,
+        `[${name}] ${n} clients, ${rate} msg/s offered: sent ${sent} (+${skipped} held back), delivered ${fmt(st.deliveredPerSec, 0)} msg/s, p50 ${fmt(st.p50)} ms, p99 ${fmt(st.p99)} ms, loss ${fmt(st.lossPct, 2)} %, server ${fmt(serverCpu.cores, 2)} / load-gen ${fmt(loadgenCpu.cores, 2)} / other ${fmt(otherCpu, 2)} cores`,
       );
       if (idx > 0 && (st.deliveredPerSec < 0.8 * rate || st.p99 > 2000)) break;
       await sleep(1000);

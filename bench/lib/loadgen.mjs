@@ -22,8 +22,8 @@ export class LoadGen {
         const p = w.pending.get(m.id);
         if (!p) return;
         w.pending.delete(m.id);
-        if (m.ok) p.resolve(m);
-        else p.reject(new Error(m.error));
+        if (m.status === 'ok') p.resolve(m);
+        else p.reject(new Error(`load worker: ${m.error}`));
       });
       w.on('exit', (code) => {
         for (const p of w.pending.values()) p.reject(new Error(`load worker exited with ${code}`));

@@ -34,9 +34,9 @@ const mins = (s) => (s >= 90 ? `${fmt(s / 60, 1)} min` : `${fmt(s, 0)} s`);
 function loginTable(all) {
   const rows = servers(all).map((s) => {
     const r = all.servers[s];
-    return [s, `${r.ok}/${r.n}`, fmt(r.loginsPerSec, 0), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.serverCpu.cores, 2), fmt(r.loadgenCpu.cores, 2), fmt(r.rssMB, 1), mins(r.meta.wallSeconds)];
+    return [s, `${r.ok}/${r.n}`, fmt(r.loginsPerSec, 0), fmt(r.p50, 1), fmt(r.p99, 1), fmt((r.serverCpu.cpuSeconds / r.ok) * 1000, 2), fmt(r.serverCpu.cores, 2), fmt(r.loadgenCpu.cores, 2), fmt(r.otherCpu, 2), fmt(r.rssMB, 1), mins(r.meta.wallSeconds)];
   });
-  return table(['server', 'logged in', 'logins/s', 'p50 ms', 'p99 ms', 'server CPU (cores)', 'load-gen CPU (cores)', 'server RSS MB after', 'scenario took'], rows);
+  return table(['server', 'logged in', 'logins/s', 'p50 ms', 'p99 ms', 'server CPU ms/login', 'server CPU (cores)', 'load-gen CPU (cores)', 'other CPU (cores)', 'server RSS MB after', 'scenario took'], rows);
 }
 
 function messagingTable(all) {
@@ -51,12 +51,12 @@ function messagingTable(all) {
         [`saturation (${sat.offered} offered)`, sat],
       ]) {
         if (!st) continue;
-        rows.push([s, run.clients, label, fmt(st.deliveredPerSec, 0), fmt(st.p50, 1), fmt(st.p99, 1), `${fmt(st.lossPct, 2)} %`, fmt(st.serverCpu.cores, 2), fmt(st.loadgenCpu.cores, 2)]);
+        rows.push([s, run.clients, label, fmt(st.deliveredPerSec, 0), fmt(st.p50, 1), fmt(st.p99, 1), `${fmt(st.lossPct, 2)} %`, fmt((st.serverCpu.cpuSeconds / st.received) * 1e6, 0), fmt(st.serverCpu.cores, 2), fmt(st.loadgenCpu.cores, 2), fmt(st.otherCpu, 2)]);
       }
     }
-    rows.push([s, '', `scenario took ${mins(r.meta.wallSeconds)}`, '', '', '', '', '', '']);
+    rows.push([s, '', `scenario took ${mins(r.meta.wallSeconds)}`, '', '', '', '', '', '', '', '']);
   }
-  return table(['server', 'clients', 'load', 'delivered msg/s', 'p50 ms', 'p99 ms', 'loss', 'server CPU (cores)', 'load-gen CPU (cores)'], rows);
+  return table(['server', 'clients', 'load', 'delivered msg/s', 'p50 ms', 'p99 ms', 'loss', 'server CPU µs/msg', 'server CPU (cores)', 'load-gen CPU (cores)', 'other CPU (cores)'], rows);
 }
 
 function idleTable(all) {

@@ -19,18 +19,26 @@ const pbkdf2Async = promisify(pbkdf2);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+function listening(port) {
+  return new Promise((res) => {
+    const s = createConnection({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      res(true);
+    });
+    s.on('error', () => res(false));
+  });
+}
+
+/** Refuses to start a server whose port is taken (the load would go to whatever holds it). */
+async function assertFree(port) {
+  if (await listening(port)) throw new Error(`127.0.0.1:${port} is already in use: stop what listens there first`);
+}
+
 async function waitPort(port, deadlineMs, alive) {
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
     if (alive && !alive()) throw new Error(`server exited before listening on ${port}`);
-    const ok = await new Promise((res) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        res(true);
-      });
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
+    if (await listening(port)) return;
     await sleep(100);
   }
   throw new Error(`nothing listens on 127.0.0.1:${port}`);
@@ -69,9 +77,11 @@ export class Starling extends Base {
   name = 'starling';
   port = 35222;
   home = join(TMP, 'starling');
-  constructor({ nodeFlags = [] } = {}) {
+  /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
+  constructor({ nodeFlags = [], bin } = {}) {
     super();
     this.nodeFlags = nodeFlags;
+    this.bin = bin ?? join(REPO, 'core/dist/bin/starling.js');
   }
   describe() {
     const plugins = spawnSync('ls', [join(REPO, 'plugins')]).stdout.toString().trim().split('\n').join(', ');
@@ -98,8 +108,9 @@ c2s {
     writeFileSync(marker, String(n));
   }
   async start() {
+    await assertFree(this.port);
     const out = [];
-    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, join(REPO, 'core/dist/bin/starling.js'), 'start', '--home', this.home], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, this.bin, 'start', '--home', this.home], {
       cwd: this.home,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -110,10 +121,10 @@ c2s {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    try {
-      await waitPort(this.port, 30000, () => this.alive());
-    } catch (e) {
-      throw new Error(`${e.message}\n${out.join('')}`);
+    const end = Date.now() + 30000;
+    while (!out.join('').includes('Starling is running')) {
+      if (!this.alive() || Date.now() > end) throw new Error(`Starling did not start:\n${out.join('')}`);
+      await sleep(50);
     }
     this.output = out;
   }
@@ -157,6 +168,7 @@ export class Prosody extends Base {
     writeFileSync(marker, String(n));
   }
   async start() {
+    await assertFree(this.port);
     const cfg = join(BENCH, 'peers', 'prosody', 'prosody.cfg.lua');
     const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', cfg], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
     this.child = child;
@@ -235,6 +247,7 @@ export class Ejabberd extends Base {
     });
   }
   async start() {
+    await assertFree(this.port);
     const pidFile = join(this.dir, 'run', 'ejabberd.pid');
     rmSync(pidFile, { force: true });
     const [cmd, ...args] = this.ctl('foreground-quiet');

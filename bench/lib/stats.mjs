@@ -77,3 +77,40 @@ export class CpuMeter {
 }
 
 export const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+/** Busy CPU seconds of the whole machine (all processes, kernel included) from /proc/stat. */
+export function machineBusy() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / TICK;
+}
+
+/**
+ * The machine is shared (other work may run on its 2 cores): waits, up to `maxMs`, until the CPU used
+ * by everything else drops below `cores`; returns the last measured foreign load.
+ */
+export async function waitQuiet(ownPids, { cores = 0.25, maxMs = 120000 } = {}) {
+  const end = Date.now() + maxMs;
+  let foreign = 0;
+  do {
+    const m = new CpuMeter(ownPids);
+    const b0 = machineBusy();
+    await new Promise((r) => setTimeout(r, 1000));
+    const own = m.stop();
+    foreign = (machineBusy() - b0 - own.cpuSeconds) / own.wallSeconds;
+    if (foreign < cores) return foreign;
+  } while (Date.now() < end);
+  return foreign;
+}
+
+/** CPU used by processes other than `ownPids` between construction and `stop()` (cores). */
+export class ForeignCpuMeter {
+  constructor(ownPids) {
+    this.own = new CpuMeter(ownPids);
+    this.b0 = machineBusy();
+  }
+  stop() {
+    const own = this.own.stop();
+    return Math.max(0, (machineBusy() - this.b0 - own.cpuSeconds) / own.wallSeconds);
+  }
+}

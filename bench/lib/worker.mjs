@@ -122,9 +122,9 @@ const handlers = {
 process.on('message', async (m) => {
   try {
     const r = await handlers[m.cmd](m);
-    process.send({ id: m.id, ok: true, ...r });
+    process.send({ ...r, id: m.id, status: 'ok' });
   } catch (e) {
-    process.send({ id: m.id, ok: false, error: String(e?.stack ?? e) });
+    process.send({ id: m.id, status: 'error', error: String(e?.stack ?? e) });
   }
 });
 process.on('disconnect', () => process.exit(0));
