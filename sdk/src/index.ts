@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './xml';
+export * from './xml-parse';
 export * from './jid';
 export * from './errors';
 export * from './stanza';
@@ -14,6 +15,7 @@ export * from './plugin';
 export * from './ns';
 export * from './last-activity';
 export * from './pubsub';
+export * from './keyed-queue';
 export { inject, injectable } from 'inversify';
 
 export const SDK_VERSION = '0.1.0';

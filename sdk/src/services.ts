@@ -1,4 +1,5 @@
 import type { Jid } from './jid';
+import type { RosterItem } from './storage';
 import type { Element } from './xml';
 
 export interface Disposable {
@@ -67,7 +68,46 @@ export interface DiscoRegistry {
   serverExtensions(): Element[];
   /** disco#items of the server: { jid, name?, node? }; `viewer` lets admin-only items be filtered. */
   serverItems(viewer: Jid): { jid: string; name?: string; node?: string }[];
-  /** A node handler for disco#info/#items on a node (e.g. http://jabber.org/protocol/commands). */
+  /**
+   * A node handler for disco#info/#items on a node (e.g. http://jabber.org/protocol/commands):
+   * nodeInfo resolves the whole `<query xmlns='http://jabber.org/protocol/disco#info'/>` payload,
+   * nodeItems the `<item/>` elements; undefined when no plugin knows the node.
+   */
   nodeInfo(node: string, to: Jid, viewer: Jid): Promise<Element | undefined>;
   nodeItems(node: string, to: Jid, viewer: Jid): Promise<Element[] | undefined>;
+}
+
+/** The presence subscription stanza types (RFC 6121 §3). */
+export type SubscriptionType = 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed';
+
+/** What a subscription stanza did to a roster (RFC 6121 Appendix A). */
+export interface SubscriptionChange {
+  /** Outbound: route the stanza to the contact. Inbound: deliver it to the user's available resources. */
+  forward: boolean;
+  /** Inbound `subscribe` that the server answers for the user (already subscribed, or pre-approved). */
+  autoReply?: 'subscribed';
+  /** The item before and after; null when the contact is not in the roster. */
+  before: RosterItem | null;
+  after: RosterItem | null;
+}
+
+/**
+ * The roster plugin's service (`ctx.use<RosterService>('roster')`, manifest id `jabber:iq:roster`).
+ * Owners and contacts are canonical bare JID strings. Every change is stored and pushed to the
+ * owner's interested resources (RFC 6121 §2.1.6).
+ */
+export interface RosterService {
+  /** The roster as the user sees it (a bare pending inbound request is not an item). */
+  items(owner: string): Promise<RosterItem[]>;
+  item(owner: string, contact: string): Promise<RosterItem | null>;
+  /** Adds or replaces an item as given, and pushes it. */
+  put(owner: string, item: RosterItem): Promise<void>;
+  /** Removes an item and cancels the subscriptions both ways (RFC 6121 §2.5.2); false if there was none. */
+  remove(owner: string, contact: string): Promise<boolean>;
+  /** Applies a subscription stanza the owner sends to the contact (RFC 6121 Appendix A.2). */
+  outbound(owner: string, contact: string, type: SubscriptionType): Promise<SubscriptionChange>;
+  /** Applies a subscription stanza from the contact to the owner (Appendix A.3); a subscribe is kept for re-delivery. */
+  inbound(owner: string, contact: string, stanza: Element): Promise<SubscriptionChange>;
+  /** Subscription requests the owner has not answered yet, to re-deliver at login (RFC 6121 §3.1.3). */
+  pendingRequests(owner: string): Promise<Element[]>;
 }
