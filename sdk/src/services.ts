@@ -75,6 +75,18 @@ export interface DiscoRegistry {
    */
   nodeInfo(node: string, to: Jid, viewer: Jid): Promise<Element | undefined>;
   nodeItems(node: string, to: Jid, viewer: Jid): Promise<Element[] | undefined>;
+  /**
+   * Lets a plugin answer disco#info/#items on a node, whether the server or an account is asked (`to`);
+   * `viewer` is the requester. A provider resolving undefined means "no such node here". Pass the
+   * disposable to `ctx.track()` so the node goes with the plugin.
+   */
+  addNode(
+    node: string,
+    providers: {
+      info?: (to: Jid, viewer: Jid) => Promise<Element | undefined>;
+      items?: (to: Jid, viewer: Jid) => Promise<Element[] | undefined>;
+    },
+  ): Disposable;
 }
 
 /** The presence subscription stanza types (RFC 6121 §3). */
