@@ -8,9 +8,9 @@
 //          (TCP, SASL SCRAM-SHA-1, bind, roster, initial presence) and the clock stops at the last of its
 //          QUEUED messages. Reported: that time, and the part after the login completed.
 // Usage: node bench/offline-bench.mjs [--servers starling,prosody] [--rounds 3]
-// Writes bench/offline-results.md and bench/results/offline.json.
+// Writes bench/offline-results.md and bench/offline-results.json.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -205,7 +205,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function main() {
   const names = opt.servers.split(',');
   ensureInstalled(names);
-  mkdirSync(join(BENCH, 'results'), { recursive: true });
   const results = {};
   for (const name of names) {
     const server = name === 'starling' ? new OfflineStarling() : name === 'prosody' ? new OfflineProsody() : null;
@@ -214,7 +213,7 @@ async function main() {
     results[name] = await runServer(server);
   }
   const date = new Date().toISOString();
-  writeFileSync(join(BENCH, 'results', 'offline.json'), JSON.stringify({ date, results }, null, 2));
+  writeFileSync(join(BENCH, 'offline-results.json'), JSON.stringify({ date, results }, null, 2));
   const rows = Object.entries(results).map(([name, r]) => {
     const m = (f) => median(r.rounds.map(f));
     return `| ${name} | ${fmt(m((x) => x.store.perSecond), 0)} | ${fmt(m((x) => (x.store.serverCpuSeconds * 1e6) / x.store.messages), 0)} | ${m((x) => x.store.bounced)} | ${fmt(m((x) => x.flush.p50), 0)} | ${fmt(m((x) => x.flush.p90), 0)} | ${fmt(m((x) => x.flush.max), 0)} | ${fmt(m((x) => x.flush.afterLoginP50), 0)} | ${m((x) => x.flush.missing)} | ${fmt(m((x) => x.rssMB))} |`;
