@@ -99,7 +99,7 @@ function plot(scenario, all) {
       }
     }
     gnuplot(
-      `${HEAD}set output '${png}'\nset title 'Messaging: delivered vs offered chat messages (full JIDs, 2 load-gen processes)'\nset logscale xy 2\nset xlabel 'offered msg/s'\nset ylabel 'delivered msg/s'\nplot x with lines lc rgb '#999999' dt 3 title 'offered', ${plots.join(', ')}\n`,
+      `${HEAD.replace('size 900,540', 'size 1400,560')}set output '${png}'\nset multiplot layout 1,2 title 'Messaging: chat messages to full JIDs of online clients (2 load-gen processes)'\nset logscale xy 2\nset xlabel 'offered msg/s'\nset ylabel 'delivered msg/s'\nset title 'delivered'\nplot x with lines lc rgb '#999999' dt 3 title 'offered', ${plots.join(', ')}\nset logscale y 10\nset ylabel 'p99 latency ms'\nset title 'p99 latency'\nplot ${plots.map((x) => x.replace('using 1:2', 'using 1:3')).join(', ')}\nunset multiplot\n`,
       data,
     );
   } else if (scenario === 'idle') {
