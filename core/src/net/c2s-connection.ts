@@ -47,6 +47,9 @@ type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
 
 let nextId = 0;
 
+const CONNECTION = Symbol('c2s connection');
+type ConnectionSocket = Socket & { [CONNECTION]: C2SConnection };
+
 /** Random bytes for ids, cut from a pooled buffer: one randomBytes call per few hundred ids, not one each. */
 let randomPool = randomBytes(4096);
 let randomAt = 0;
@@ -98,15 +101,31 @@ export class C2SConnection implements SessionConnection, WatchedConnection, XmlS
   private attach(socket: Socket): void {
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
-    socket.on('data', (chunk: string) => {
-      this.lastTransfer = Date.now();
-      this.parser.write(chunk);
-    });
-    socket.on('error', () => this.destroy('socket error'));
-    socket.on('close', () => this.destroy('closed'));
-    socket.on('end', () => {
-      if (this.state !== 'closed') this.close();
-    });
+    // Listeners shared by all connections find theirs on the socket: no closures kept per connection.
+    (socket as ConnectionSocket)[CONNECTION] = this;
+    socket.on('data', C2SConnection.onSocketData);
+    socket.on('error', C2SConnection.onSocketError);
+    socket.on('close', C2SConnection.onSocketClose);
+    socket.on('end', C2SConnection.onSocketEnd);
+  }
+
+  private static onSocketData(this: ConnectionSocket, chunk: string): void {
+    const conn = this[CONNECTION];
+    conn.lastTransfer = Date.now();
+    conn.parser.write(chunk);
+  }
+
+  private static onSocketError(this: ConnectionSocket): void {
+    this[CONNECTION].destroy('socket error');
+  }
+
+  private static onSocketClose(this: ConnectionSocket): void {
+    this[CONNECTION].destroy('closed');
+  }
+
+  private static onSocketEnd(this: ConnectionSocket): void {
+    const conn = this[CONNECTION];
+    if (conn.state !== 'closed') conn.close();
   }
 
   // ---- output --------------------------------------------------------------------------------
@@ -298,7 +317,7 @@ export class C2SConnection implements SessionConnection, WatchedConnection, XmlS
     raw.removeAllListeners('end');
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
-    raw.on('error', () => this.destroy('socket error'));
+    raw.on('error', C2SConnection.onSocketError);
     const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx });
     this.socket = secure;
     this.secure = true;
