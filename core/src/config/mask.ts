@@ -25,6 +25,7 @@ export function obfuscateUriPasswords(s: string): string {
 export function maskValue(key: string, v: ConfigValue): ConfigValue {
   if (SECRET_KEY.test(key) && v.kind !== 'null') return { kind: 'string', value: MASK };
   if (key === 'cluster-nodes') return maskItems(v, maskClusterNode);
+  if (key === 'comp-items') return maskItems(v, maskComponentItem);
   return maskItems(v, obfuscateUriPasswords);
 }
 
@@ -33,6 +34,14 @@ function maskClusterNode(item: string): string {
   // `host:5600` is a port, not a password
   if (!m || (m[3] === undefined && /^\d+$/.test(m[2]))) return item;
   return `${m[1]}:${MASK}${m[3] ?? ''}`;
+}
+
+/** External component items are `domain:secret[:listen[:port[:accept]]]`: hide the secret. */
+function maskComponentItem(item: string): string {
+  const parts = item.split(':');
+  if (parts.length < 2) return item;
+  parts[1] = MASK;
+  return parts.join(':');
 }
 
 function maskItems(v: ConfigValue, f: (s: string) => string): ConfigValue {

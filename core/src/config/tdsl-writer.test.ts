@@ -182,11 +182,13 @@ dataSource {
     }
 }
 'sess-man' { 'redis-uri' = 'redis://:onlypw@localhost:6379/0' }
+ext () { 'comp-items' = [ 'help.localhost:compsecret', 'muc.localhost:mucpw:listen:5271' ] }
 `,
       'm',
     );
     const text = writeTdsl(root);
-    assert.doesNotMatch(text, /s3cret|pw0rd|hunter2|domainpass|onlypw|serv4:pw/);
+    assert.doesNotMatch(text, /s3cret|pw0rd|hunter2|domainpass|onlypw|serv4:pw|compsecret|mucpw/);
+    assert.match(text, /'comp-items' = \[ 'help\.localhost:\*\*\*\*\*', 'muc\.localhost:\*\*\*\*\*:listen:5271' \]/);
     assert.match(text, /uri = 'jdbc:postgresql:\/\/db\/starling\?user=starling&password=\*\*\*\*\*'/);
     assert.match(text, /uri = 'postgresql:\/\/starling:\*\*\*\*\*@db:5432\/starling'/);
     assert.match(text, /'db-password' = '\*\*\*\*\*'/);
