@@ -19,3 +19,4 @@ export * from './keyed-queue';
 export { inject, injectable } from 'inversify';
 
 export const SDK_VERSION = '0.1.0';
+export * from './forward-addresses';

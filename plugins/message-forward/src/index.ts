@@ -1,5 +1,4 @@
-import { Priority, ROUTER, type Router, SERVER_INFO, SESSIONS, type ServerInfo, type SessionDirectory, type StanzaRequest, definePlugin } from '@starling/sdk';
-import { forwardAddresses } from './forward-addresses';
+import { Priority, ROUTER, type Router, SERVER_INFO, SESSIONS, type ServerInfo, type SessionDirectory, type StanzaRequest, definePlugin, forwardAddresses } from '@starling/sdk';
 import { forwardCopy } from './forward-copy';
 
 /**

@@ -1,5 +1,4 @@
-import { ROUTER, type Router, SERVER_INFO, type ServerInfo, definePlugin } from '@starling/sdk';
-import { forwardAddresses } from './forward-addresses';
+import { ROUTER, type Router, SERVER_INFO, type ServerInfo, definePlugin, forwardAddresses } from '@starling/sdk';
 
 /** Tigase's keys: the vhost default (VHostItem `pres-forw`'s global value), then the session manager's. */
 const GLOBAL_KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'] as const;

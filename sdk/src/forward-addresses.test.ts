@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PluginConfig } from '@starling/sdk';
+import type { PluginConfig } from './services';
 import { forwardAddresses } from './forward-addresses';
 
 /** The parts of a plugin's config view that forwardAddresses reads. */

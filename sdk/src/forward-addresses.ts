@@ -1,4 +1,6 @@
-import { type PluginConfig, StarlingError, tryParseJid } from '@starling/sdk';
+import { StarlingError } from './errors';
+import { tryParseJid } from './jid';
+import type { PluginConfig } from './services';
 
 /**
  * The forward address of each virtual host: the plugin bean's `'<vhost>' = 'jid'` entry, else the first of
