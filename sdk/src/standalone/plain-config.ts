@@ -1,4 +1,4 @@
-import { StarlingError } from '../errors';
+import { TypedPluginConfig } from '../typed-config';
 import type { PluginConfig } from '../services';
 
 /** A bean as plain data: keys map to values; a nested plain object is a nested bean. */
@@ -12,13 +12,15 @@ function isBean(v: unknown): v is PlainBean {
  * A plugin's config view over plain objects, with the same typed getters and defaults as the server's
  * view of a TDSL bean: `new PlainPluginConfig({ 'store-limit': 10 }, manifestDefaults, top)`.
  */
-export class PlainPluginConfig implements PluginConfig {
+export class PlainPluginConfig extends TypedPluginConfig {
   constructor(
     private readonly bean: PlainBean | undefined,
     private readonly defaults: Record<string, unknown> = {},
     private readonly top: PlainBean = {},
     private readonly path = 'config',
-  ) {}
+  ) {
+    super();
+  }
 
   has(key: string): boolean {
     return this.bean !== undefined && key in this.bean && !isBean(this.bean[key]);
@@ -26,47 +28,6 @@ export class PlainPluginConfig implements PluginConfig {
 
   get(key: string): unknown {
     return this.has(key) ? this.bean![key] : this.defaults[key];
-  }
-
-  string(key: string, def: string): string {
-    const v = this.get(key);
-    if (v === undefined || v === null) return def;
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    throw this.typeError(key, 'a string');
-  }
-
-  number(key: string, def: number, bounds?: { min?: number; max?: number }): number {
-    const v = this.get(key);
-    if (v === undefined || v === null) return def;
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof n !== 'number' || Number.isNaN(n)) throw this.typeError(key, 'a number');
-    if (bounds?.min !== undefined && n < bounds.min) throw this.typeError(key, `a number ≥ ${bounds.min}`);
-    if (bounds?.max !== undefined && n > bounds.max) throw this.typeError(key, `a number ≤ ${bounds.max}`);
-    return n;
-  }
-
-  boolean(key: string, def: boolean): boolean {
-    const v = this.get(key);
-    if (v === undefined || v === null) return def;
-    if (typeof v === 'boolean') return v;
-    if (v === 'true' || v === 'false') return v === 'true';
-    throw this.typeError(key, 'true or false');
-  }
-
-  list(key: string, def: string[]): string[] {
-    const v = this.get(key);
-    if (v === undefined || v === null) return def;
-    if (Array.isArray(v)) return v.map(String);
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-    throw this.typeError(key, 'a list');
-  }
-
-  enum<T extends string>(key: string, values: readonly T[], def: T): T {
-    const v = this.string(key, def);
-    const hit = values.find((x) => x.toLowerCase() === v.toLowerCase());
-    if (!hit) throw this.typeError(key, `one of ${values.join(', ')}`);
-    return hit;
   }
 
   child(name: string): PluginConfig | undefined {
@@ -80,8 +41,8 @@ export class PlainPluginConfig implements PluginConfig {
     return this.top[key];
   }
 
-  private typeError(key: string, what: string): StarlingError {
-    return new StarlingError('STARLING_CONFIG_TYPE', `${this.path}: '${key}' must be ${what}`);
+  protected where(): string {
+    return this.path;
   }
 }
 
