@@ -21,3 +21,4 @@ export { inject, injectable } from 'inversify';
 export const SDK_VERSION = '0.1.0';
 export * from './forward-addresses';
 export * from './typed-config';
+export * from './route-table';

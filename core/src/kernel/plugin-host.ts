@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Container } from 'inversify';
-import { type Logger, StarlingError } from '@starling/sdk';
+import { type Logger, RouteTable, StarlingError } from '@starling/sdk';
 import type { KernelDiscoRegistry } from '../disco/disco-registry';
 import type { HandlerOwner, RegistrationSet } from '../router/registrations';
-import { RouteTable } from '../router/route-table';
 import type { StanzaRouter } from '../router/stanza-router';
 import type { KernelEventBus } from './event-bus';
 import type { PluginCatalog } from './plugin-catalog';
@@ -469,11 +468,11 @@ export class PluginHost {
   }
 
   /** Compiles the table from the live registrations; a gate stands in for a plugin being handed over. */
-  private compile(trial?: { id: string; set: RegistrationSet }): RouteTable {
+  private compile(trial?: { id: string; set: RegistrationSet }): RouteTable<HandlerOwner> {
     const sets: RegistrationSet[] = [];
     for (const [id, p] of this.loaded) if (id !== trial?.id) sets.push(this.gates.get(id)?.set ?? p.registrations);
     if (trial) sets.push(trial.set);
-    return RouteTable.compile(sets);
+    return RouteTable.compile(sets.filter((s) => s.active), (owner) => owner.id);
   }
 
   private recompile(): void {

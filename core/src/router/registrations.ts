@@ -1,13 +1,4 @@
-import type {
-  IqHandler,
-  IqRoute,
-  OutboundFilter,
-  PostprocessHandler,
-  PreprocessHandler,
-  StanzaHandler,
-  StanzaRoute,
-  ToKind,
-} from '@starling/sdk';
+import type { RouteRegistration } from '@starling/sdk';
 
 /** Who registered a handler: a loaded plugin instance (or the kernel). */
 export interface HandlerOwner {
@@ -16,12 +7,7 @@ export interface HandlerOwner {
   inflight: number;
 }
 
-export type Registration =
-  | { kind: 'iq'; route: IqRoute; handler: IqHandler }
-  | { kind: 'message' | 'presence'; route: StanzaRoute; handler: StanzaHandler; priority: number }
-  | { kind: 'preprocess'; handler: PreprocessHandler; priority: number }
-  | { kind: 'postprocess'; handler: PostprocessHandler }
-  | { kind: 'filter'; handler: OutboundFilter };
+export type Registration = RouteRegistration;
 
 /**
  * The registrations of one plugin instance. A set is built while the plugin loads and only takes part
@@ -47,6 +33,4 @@ export class RegistrationSet {
   }
 }
 
-export function toKinds(to: ToKind | ToKind[]): ToKind[] {
-  return Array.isArray(to) ? to : [to];
-}
+export { toKinds } from '@starling/sdk';

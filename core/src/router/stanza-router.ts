@@ -2,18 +2,22 @@ import {
   type Element,
   type Jid,
   type Logger,
+  type RouteEntry,
+  RouteTable,
   type Router,
   type Session,
   type StanzaRequest,
   type ToKind,
   StanzaError,
   errorReply,
+  iqKey,
   iqResult,
   isErrorOrResult,
+  stanzaKey,
   tryParseJid,
 } from '@starling/sdk';
 import type { LocalSessionDirectory } from '../sm/session-directory';
-import { type Owned, RouteTable, iqKey, stanzaKey } from './route-table';
+import type { HandlerOwner } from './registrations';
 
 /** Handles every stanza addressed to one bare JID (a component such as sess-man@host) or domain. */
 export type AddressHandler = (stanza: Element, from: Jid, to: Jid) => void | Promise<void>;
@@ -27,7 +31,7 @@ interface Request extends StanzaRequest {
  * handlers for the recipient, then delivery defaults) → postprocess. Output goes through `route`/`deliver`.
  */
 export class StanzaRouter implements Router {
-  private table = new RouteTable();
+  private table = new RouteTable<HandlerOwner>();
   private readonly addresses = new Map<string, AddressHandler>();
   private readonly domains = new Map<string, AddressHandler>();
   private readonly pendingIq = new Map<string, (reply: Element) => void>();
@@ -41,7 +45,7 @@ export class StanzaRouter implements Router {
     this.localDomains = new Set(domains);
   }
 
-  setTable(table: RouteTable): void {
+  setTable(table: RouteTable<HandlerOwner>): void {
     this.table = table;
   }
 
@@ -193,7 +197,7 @@ export class StanzaRouter implements Router {
     }
   }
 
-  private async runHandlers(list: Owned<(req: StanzaRequest) => unknown>[] | undefined, req: Request): Promise<boolean> {
+  private async runHandlers(list: RouteEntry<(req: StanzaRequest) => unknown, HandlerOwner>[] | undefined, req: Request): Promise<boolean> {
     if (!list) return false;
     for (const h of list) {
       h.owner.inflight++;
@@ -249,7 +253,7 @@ export class StanzaRouter implements Router {
     return s;
   }
 
-  private asStanzaError(err: unknown, h: Owned<unknown>): StanzaError {
+  private asStanzaError(err: unknown, h: RouteEntry<unknown, HandlerOwner>): StanzaError {
     if (err instanceof StanzaError) return err;
     const e = err as { code?: string; toElement?: unknown };
     if (e && e.code === 'STARLING_STANZA_ERROR' && typeof e.toElement === 'function') return err as StanzaError;

@@ -15,7 +15,7 @@ import {
 import type { DiscoIdentity, Disposable, Logger, PluginConfig } from '../services';
 import type { Element } from '../xml';
 import type { LocalEventBus } from './local-event-bus';
-import type { LocalRegistration } from './local-route-table';
+import type { RouteRegistration } from '../route-table';
 import type { MemoryDiscoRegistry } from './memory-disco';
 
 /** Services published through `provides`, by name (the newest publication wins). */
@@ -62,7 +62,7 @@ export class StandalonePluginContext implements PluginContext {
   readonly config: PluginConfig;
   readonly log: Logger;
   readonly container: Container;
-  readonly registrations = new Set<LocalRegistration>();
+  readonly registrations = new Set<RouteRegistration>();
   private readonly tracked: Disposable[] = [];
   private disposed = false;
 
@@ -78,7 +78,7 @@ export class StandalonePluginContext implements PluginContext {
     return this.container.get<T>(token);
   }
 
-  private register(reg: LocalRegistration): Disposable {
+  private register(reg: RouteRegistration): Disposable {
     this.registrations.add(reg);
     this.deps.onRoutesChanged();
     return this.track(() => this.registrations.delete(reg) && this.deps.onRoutesChanged());

@@ -7,7 +7,7 @@ import type { SessionDirectory } from '../session';
 import { DISCO, EVENT_BUS, LOGGER, PLUGIN_CONFIG, ROUTER, SERVER_DATA, SERVER_INFO, SESSIONS, USER_DATA } from '../tokens';
 import type { Element } from '../xml';
 import { LocalEventBus } from './local-event-bus';
-import { LocalRouteTable } from './local-route-table';
+import { RouteTable } from '../route-table';
 import { MemoryDiscoRegistry } from './memory-disco';
 import { MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
 import { type PlainBean, PlainPluginConfig, findBean } from './plain-config';
@@ -203,6 +203,6 @@ export class StandaloneHost {
   }
 
   private recompile(): void {
-    this.router.table = LocalRouteTable.compile([...this.loaded.values()].map((p) => ({ owner: p.spec.manifest.id, items: p.ctx.registrations })));
+    this.router.table = RouteTable.compile([...this.loaded.values()].map((p) => ({ owner: p.spec.manifest.id, items: p.ctx.registrations })), (id) => id);
   }
 }

@@ -5,7 +5,7 @@ import type { Logger, Router } from '../services';
 import type { Session, SessionDirectory } from '../session';
 import { errorReply, iqResult, isErrorOrResult } from '../stanza';
 import type { Element } from '../xml';
-import { type LocalOwned, LocalRouteTable, iqKey, stanzaKey } from './local-route-table';
+import { type RouteEntry, RouteTable, iqKey, stanzaKey } from '../route-table';
 
 export interface StandaloneRouterOptions {
   /** The domains this host serves (the server's virtual hosts, or the component's domain). */
@@ -26,7 +26,7 @@ type Request = StanzaRequest & { toKind: ToKind };
  * emitted, not processed again: there is no other entity here to process it.
  */
 export class StandaloneRouter implements Router {
-  table = new LocalRouteTable();
+  table = new RouteTable<string>();
   private readonly domains: Set<string>;
   private readonly pending = new Set<Promise<void>>();
 
@@ -146,7 +146,7 @@ export class StandaloneRouter implements Router {
     }
   }
 
-  private async runHandlers(list: LocalOwned<(req: StanzaRequest) => unknown>[] | undefined, req: Request): Promise<boolean> {
+  private async runHandlers(list: RouteEntry<(req: StanzaRequest) => unknown, string>[] | undefined, req: Request): Promise<boolean> {
     if (!list) return false;
     for (const h of list) {
       try {
@@ -177,7 +177,7 @@ export class StandaloneRouter implements Router {
     }
   }
 
-  private asStanzaError(err: unknown, h: LocalOwned<unknown>): StanzaError {
+  private asStanzaError(err: unknown, h: RouteEntry<unknown, string>): StanzaError {
     if (err instanceof StanzaError) return err;
     const e = err as { code?: string; toElement?: unknown };
     if (e && e.code === 'STARLING_STANZA_ERROR' && typeof e.toElement === 'function') return err as StanzaError;

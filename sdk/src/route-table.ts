@@ -1,3 +1,4 @@
+import { StarlingError } from './errors';
 import type {
   IqHandler,
   IqRoute,
@@ -7,20 +8,20 @@ import type {
   StanzaHandler,
   StanzaRoute,
   ToKind,
-} from '../routes';
-import { StarlingError } from '../errors';
+} from './routes';
 
-export type LocalRegistration =
+/** One registration a plugin made through its context. */
+export type RouteRegistration =
   | { kind: 'iq'; route: IqRoute; handler: IqHandler }
   | { kind: 'message' | 'presence'; route: StanzaRoute; handler: StanzaHandler; priority: number }
   | { kind: 'preprocess'; handler: PreprocessHandler; priority: number }
   | { kind: 'postprocess'; handler: PostprocessHandler }
   | { kind: 'filter'; handler: OutboundFilter };
 
-export interface LocalOwned<H> {
+/** A compiled handler with whoever registered it (the server keeps an in-flight counter there). */
+export interface RouteEntry<H, O> {
   handler: H;
-  /** The plugin id, for log records. */
-  owner: string;
+  owner: O;
   priority: number;
 }
 
@@ -30,21 +31,22 @@ export function iqKey(type: string, toKind: string, xmlns: string, name: string)
 export function stanzaKey(kind: string, dir: string, toKind: string): string {
   return kind + '|' + dir + '|' + toKind;
 }
-const toKinds = (to: ToKind | ToKind[]): ToKind[] => (Array.isArray(to) ? to : [to]);
+export const toKinds = (to: ToKind | ToKind[]): ToKind[] => (Array.isArray(to) ? to : [to]);
 
 /**
- * The same keyed routing the server compiles (one Map lookup per stanza): IQs by
- * `(type, to-kind, xmlns, name)`, messages and presences by `(kind, direction, to-kind)` in priority order.
+ * The keyed routing table, shared by the server and the SDK's test host (one Map lookup per stanza): IQs
+ * by `(type, to-kind, xmlns, name)`, messages and presences by `(kind, direction, to-kind)` in priority order.
  */
-export class LocalRouteTable {
-  readonly iq = new Map<string, LocalOwned<IqHandler>>();
-  readonly stanza = new Map<string, LocalOwned<StanzaHandler>[]>();
-  readonly pre: LocalOwned<PreprocessHandler>[] = [];
-  readonly post: LocalOwned<PostprocessHandler>[] = [];
-  readonly filters: LocalOwned<OutboundFilter>[] = [];
+export class RouteTable<O> {
+  readonly iq = new Map<string, RouteEntry<IqHandler, O>>();
+  readonly stanza = new Map<string, RouteEntry<StanzaHandler, O>[]>();
+  readonly pre: RouteEntry<PreprocessHandler, O>[] = [];
+  readonly post: RouteEntry<PostprocessHandler, O>[] = [];
+  readonly filters: RouteEntry<OutboundFilter, O>[] = [];
 
-  static compile(sets: Iterable<{ owner: string; items: Iterable<LocalRegistration> }>): LocalRouteTable {
-    const t = new LocalRouteTable();
+  /** Builds the table; two owners claiming one IQ route is an error (`STARLING_ROUTE_CONFLICT`). */
+  static compile<O>(sets: Iterable<{ owner: O; items: Iterable<RouteRegistration> }>, idOf: (owner: O) => string): RouteTable<O> {
+    const t = new RouteTable<O>();
     for (const { owner, items } of sets) {
       for (const r of items) {
         switch (r.kind) {
@@ -53,7 +55,7 @@ export class LocalRouteTable {
               const key = iqKey(r.route.type, to, r.route.xmlns, r.route.name);
               const prev = t.iq.get(key);
               if (prev && prev.owner !== owner)
-                throw new StarlingError('STARLING_ROUTE_CONFLICT', `IQ route ${key} is registered by both '${prev.owner}' and '${owner}'`);
+                throw new StarlingError('STARLING_ROUTE_CONFLICT', `IQ route ${key} is registered by both '${idOf(prev.owner)}' and '${idOf(owner)}'`);
               t.iq.set(key, { handler: r.handler, owner, priority: 0 });
             }
             break;
