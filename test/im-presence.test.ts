@@ -46,6 +46,16 @@ describe('presence and subscriptions (RFC 6121 §3, §4)', () => {
     await two.waitFor(presence(undefined, `${jid('gina')}/two`), 5000, 'own presence back');
   });
 
+  it('reflects unavailable presence to all of the account’s available resources, the sender included (§4.5.2)', async () => {
+    const one = await login('gina', 'leaving');
+    const two = await login('gina', 'staying');
+    await one.waitFor(presence(undefined, `${jid('gina')}/staying`), 5000, 'the other resource is available');
+    await one.send(xml('presence', { type: 'unavailable' }, xml('status', {}, 'gone')));
+    const own = await one.waitFor(presence('unavailable', `${jid('gina')}/leaving`), 5000, 'own unavailable back');
+    assert.equal(own.getChildText('status'), 'gone');
+    await two.waitFor(presence('unavailable', `${jid('gina')}/leaving`), 5000, 'the other resource learns it left');
+  });
+
   it('runs a mutual subscription: requests, approvals, roster pushes and presence both ways', async () => {
     const alice = await login('alice', 'home');
     const bob = await login('bob', 'work', { available: [xml('status', {}, 'at work')] });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
+import { runInterop } from './harness/python';
 import { DOMAIN, TestServer } from './harness/server';
 
 const NS = 'jabber:iq:roster';
@@ -81,6 +82,23 @@ describe('roster (RFC 6121 §2)', () => {
     const stale = await get(c, ver);
     assert.equal(stale.getChild('query', NS)!.attrs.ver, pushedVer);
     assert.ok(items(stale).some((i) => i.includes('tybalt@example.net')));
+  });
+
+  it('gives every result and push a version, also to a client that did not send one (§2.6)', async () => {
+    const c = await login('bob', 'unversioned');
+    const first = await get(c);
+    const ver = first.getChild('query', NS)!.attrs.ver;
+    assert.ok(ver !== undefined && ver !== '', 'a plain roster get carries ver');
+    await set(c, xml('item', { jid: 'mercutio@example.net' }));
+    const push = await c.waitFor(isPush('mercutio@example.net'), 5000, 'push');
+    assert.notEqual(push.getChild('query', NS)!.attrs.ver, ver);
+  });
+
+  it('offers roster versioning as a stream feature, which slixmpp sees and uses (§2.6.1)', async () => {
+    const r = await runInterop<{ rosterver: boolean; ver: string; items: string[]; again: string }>('roster_versioning.py', [server.port, `${ALICE}/slix`, 'secret']);
+    assert.equal(r.rosterver, true, 'the <ver/> feature is offered after authentication');
+    assert.ok(r.ver !== '', 'slixmpp stored the roster version');
+    assert.equal(r.again, 'empty', 'a get with the current ver is answered with an empty result');
   });
 
   it('rejects invalid roster sets with the RFC’s errors (§2.3.3)', async () => {

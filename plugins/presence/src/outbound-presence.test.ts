@@ -72,9 +72,10 @@ describe('OutboundPresence', () => {
   });
 
   describe('unavailable presence (RFC 6121 §4.5)', () => {
-    it('goes to "from" contacts, the other available resources and directed-presence targets, once each', async () => {
+    it('goes to "from" contacts, all available resources (the sender too) and directed-presence targets, once each', async () => {
       await broadcast();
       chamber.available = true;
+      balcony.sent.length = 0;
       await addressed(presence({ from: BALCONY, to: 'room@muc.example.net/juliet' }));
       await addressed(presence({ from: BALCONY, to: 'both@example.net' }));
       h.sent.length = 0;
@@ -88,6 +89,7 @@ describe('OutboundPresence', () => {
       ]);
       assert.equal(h.sent[2].getChildText('status'), 'bye');
       assert.deepEqual(summary(chamber.sent), [`presence unavailable ${BALCONY} → ${CHAMBER}`]);
+      assert.deepEqual(summary(balcony.sent), [`presence unavailable ${BALCONY} → ${BALCONY}`], 'reflected to the sender (§4.5.2)');
     });
 
     it('from a resource that never was available reaches only its directed-presence targets', async () => {

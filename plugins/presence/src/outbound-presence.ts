@@ -81,7 +81,8 @@ export class OutboundPresence {
         req.send(readdressed(stanza, from, item.jid));
         told.add(item.jid);
       }
-      for (const s of this.d.sessions.resources(owner)) if (s.available) s.send(readdressed(stanza, from, s.jid.toString()));
+      // All of the user's available resources and the sender itself (RFC 6121 §4.5.2).
+      for (const s of this.d.sessions.resources(owner)) if (s.available || s === session) s.send(readdressed(stanza, from, s.jid.toString()));
     }
     for (const to of takeDirected(session)) if (!told.has(to)) req.send(readdressed(stanza, from, to));
   }

@@ -9,9 +9,12 @@ import {
   USER_DATA,
   type UserDataStore,
   definePlugin,
+  xml,
 } from '@starling/sdk';
 import { rosterGet, rosterSet } from './roster-iq';
 import { RosterManager } from './roster-manager';
+
+const NS_ROSTER_VER = 'urn:xmpp:features:rosterver';
 
 /**
  * `jabber:iq:roster`: the roster (RFC 6121 §2) and, as the `roster` service, the subscription state
@@ -31,5 +34,7 @@ export default definePlugin({
     ctx.provide('roster', roster);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_ROSTER, to: 'bare' }, rosterGet(repo));
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_ROSTER, to: 'bare' }, rosterSet(roster));
+    // RFC 6121 §2.6.1: roster versioning is offered as a stream feature.
+    ctx.streamFeature(xml('ver', { xmlns: NS_ROSTER_VER }));
   },
 });

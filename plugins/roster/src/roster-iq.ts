@@ -1,5 +1,5 @@
 import { type IqHandler, type RosterRepository, type StanzaRequest, StanzaError } from '@starling/sdk';
-import { VERSIONING_KEY, type RosterManager } from './roster-manager';
+import type { RosterManager } from './roster-manager';
 import { itemElement, parseRosterSet, rosterQuery } from './roster-xml';
 
 /** Only the account itself manages its roster (RFC 6121 §2.1.5 / §2.1.6). */
@@ -9,19 +9,16 @@ function assertOwner(req: StanzaRequest): void {
 
 /**
  * Roster get (RFC 6121 §2.2) with versioning (§2.6): a client that sends `ver` and already has the
- * current version gets an empty result; otherwise the whole roster, with `ver` when it asked for it.
- * The requesting resource becomes "interested" and gets roster pushes from now on.
+ * current version gets an empty result; otherwise the whole roster with its `ver` (every result
+ * carries one, so a client may start versioning at any time). The requesting resource becomes
+ * "interested" and gets roster pushes from now on.
  */
 export function rosterGet(repo: RosterRepository): IqHandler {
   return async (req) => {
     assertOwner(req);
     const owner = req.to.bareString;
     const clientVer = req.stanza.firstElement()?.attrs.ver;
-    if (req.origin) {
-      req.origin.interested = true;
-      if (clientVer !== undefined) req.origin.data.set(VERSIONING_KEY, true);
-    }
-    if (clientVer === undefined) return rosterQuery((await repo.getAll(owner)).map(itemElement));
+    if (req.origin) req.origin.interested = true;
     // Version first: a change that lands in between makes the items newer than `ver`, never older.
     const ver = await repo.version(owner);
     if (clientVer === ver) return undefined;

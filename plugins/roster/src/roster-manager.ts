@@ -18,9 +18,6 @@ import {
 import { itemElement, removedItemElement, rosterQuery } from './roster-xml';
 import { NONE, type SubState, hasFrom, hasTo, inboundTransition, outboundTransition, stateOf } from './subscription-state';
 
-/** Session data flag: the resource asked for the roster with a `ver` attribute (RFC 6121 §2.6). */
-export const VERSIONING_KEY = 'jabber:iq:roster/versioning';
-
 /**
  * Where a subscription request from someone who is not in the user's roster waits ("None + Pending In"
  * without an item): user data, node below, key = requester's bare JID, value = the stanza. It is no
@@ -176,12 +173,11 @@ export class RosterManager implements RosterService {
     if (push) this.push(owner, itemElement(item), ver);
   }
 
-  /** Roster push (RFC 6121 §2.1.6) to every interested resource; `ver` for those that use versioning. */
+  /** Roster push (RFC 6121 §2.1.6) with the new version (§2.6.3) to every interested resource. */
   private push(owner: string, item: Element, ver: string): void {
     for (const s of this.deps.sessions.resources(owner)) {
       if (!s.interested) continue;
-      const useVer = s.data.get(VERSIONING_KEY) === true;
-      s.send(xml('iq', { type: 'set', id: this.pushPrefix + (++this.pushIds).toString(36), to: s.jid.toString() }, rosterQuery([item.clone()], useVer ? ver : undefined)));
+      s.send(xml('iq', { type: 'set', id: this.pushPrefix + (++this.pushIds).toString(36), to: s.jid.toString() }, rosterQuery([item.clone()], ver)));
     }
   }
 }
