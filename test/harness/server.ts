@@ -28,6 +28,9 @@ export interface TestServerOptions {
   config?: string;
   /** Extra TDSL inside the generated c2s { } block. */
   c2s?: string;
+  /** Extra TDSL inside the generated ws2s { } and bosh { } blocks. */
+  ws2s?: string;
+  bosh?: string;
   /** Accounts created before start: [localpart, password]. */
   users?: [string, string][];
   admins?: string[];
@@ -44,12 +47,15 @@ export class TestServer {
     readonly home: string,
     readonly port: number,
     readonly tlsPort: number,
+    /** Free ports for WebSocket (plain and TLS), BOSH (plain and TLS) and httpServer. */
+    readonly web: { ws: number; wss: number; bosh: number; boshs: number; http: number },
     private readonly env: Record<string, string>,
   ) {}
 
   static async create(opts: TestServerOptions = {}): Promise<TestServer> {
     const home = mkdtempSync(join(tmpdir(), 'starling-test-'));
     const [port, tlsPort] = [await freePort(), await freePort()];
+    const web = { ws: await freePort(), wss: await freePort(), bosh: await freePort(), boshs: await freePort(), http: await freePort() };
     mkdirSync(join(home, 'etc'), { recursive: true });
     const admins = (opts.admins ?? ['admin@localhost']).map((a) => `'${a}'`).join(', ');
     writeFileSync(
@@ -65,10 +71,30 @@ c2s {
     }
     ${opts.c2s ?? ''}
 }
+ws2s {
+    connections {
+        ports = [ ${web.ws}, ${web.wss} ]
+        ifc = [ '127.0.0.1' ]
+        ${web.wss} {
+            socket = 'ssl'
+            type = 'accept'
+        }
+    }
+    ${opts.ws2s ?? ''}
+}
+bosh {
+    connections {
+        ports = [ ${web.bosh}, ${web.boshs} ]
+        ifc = [ '127.0.0.1' ]
+        ${web.boshs} { socket = 'ssl' }
+    }
+    ${opts.bosh ?? ''}
+}
+httpServer { connections { ${web.http} () { ifc = [ '127.0.0.1' ] } } }
 ${opts.config ?? ''}
 `,
     );
-    const server = new TestServer(home, port, tlsPort, opts.env ?? {});
+    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {});
     for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${DOMAIN}`, '--password', pw);
     return server;
   }

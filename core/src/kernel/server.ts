@@ -25,6 +25,8 @@ import { KNOWN_TOP_LEVEL_KEYS, loadConfigFile, validateTopLevel } from '../confi
 import { KernelDiscoRegistry } from '../disco/disco-registry';
 import { CertificateStore } from '../net/certificates';
 import { C2SService } from '../net/c2s-service';
+import { StreamHost } from '../net/stream-host';
+import { HttpServer } from '../http/http-server';
 import { Watchdog } from '../net/watchdog';
 import { LineLogger, stderrSink } from '../ops/logger';
 import { StanzaRouter } from '../router/stanza-router';
@@ -101,6 +103,12 @@ export class StarlingServer {
   /** Ad-hoc commands on the kernel components and the admin scripts (core/src/commands, core/src/scripting). */
   readonly commands: AdminCommands;
   private readonly c2s: C2SService;
+  /**
+   * The HTTP port of `httpServer { connections { 8080 () {} } }`, for the admin UI and `/metrics`:
+   * mount with `server.http.route('GET', '/metrics', handler)` before or after start.
+   */
+  readonly http: HttpServer;
+  httpListeners: ListenerSpec[] = [];
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
   private readonly admins: Set<string>;
@@ -172,7 +180,9 @@ export class StarlingServer {
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, new Set(settings.domains), settings.defaultDomain, certs, auth, sm, this.router, () => this.disco.streamFeatures());
+    const streams = new StreamHost(log.child({ c: 'c2s' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures());
+    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
+    this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -186,6 +196,8 @@ export class StarlingServer {
       await server.commands.start();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
       if (server.ext) server.extListeners = await server.ext.listen();
+      server.httpListeners = await server.http.listen(settings.web.http.listeners);
+      for (const l of server.httpListeners) log.info(`httpServer listening on ${describe(l)}`);
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
     } catch (err) {
@@ -204,12 +216,17 @@ export class StarlingServer {
     this.watchdog.stop();
     await this.pluginWatcher?.close();
     await this.c2s.close();
+    await this.http.close();
     await this.ext?.close();
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);
     await this.commands.stop();
     await this.storage.close();
   }
+}
+
+function describe(l: ListenerSpec): string {
+  return `${l.host === '::' ? '*' : l.host}:${l.port}${l.tls === 'direct' ? ' (TLS)' : ''}`;
 }
 
 export function homeLooksInitialised(home: string): boolean {

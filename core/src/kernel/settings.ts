@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { StarlingError, tryParseJid } from '@starling/sdk';
-import type { C2SLimits } from '../net/c2s-connection';
+import { readListeners } from '../net/listeners';
+import { readWebSettings, type WebSettings } from '../net/web-settings';
+import type { StreamLimits } from '../stream/client-stream';
 import type { WatchdogSettings } from '../net/watchdog';
 import { readWatchdogSettings } from '../net/watchdog-config';
 import type { BeanView } from './bean-view';
@@ -18,7 +20,9 @@ export interface ServerSettings {
   defaultDomain: string;
   domains: string[];
   admins: string[];
-  c2s: { listeners: ListenerSpec[]; limits: C2SLimits; watchdog: WatchdogSettings };
+  c2s: { listeners: ListenerSpec[]; limits: StreamLimits; watchdog: WatchdogSettings };
+  /** httpServer, ws2s and bosh (core/src/net/web-settings.ts). */
+  web: WebSettings;
   pluginDirs: string[];
   dataSourceUri: string | undefined;
   scramIterations: number;
@@ -68,22 +72,9 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
   });
 
   const c2s = top.bean('c2s');
-  const connections = c2s?.bean('connections');
-  const ports = (list(connections, 'ports') ?? DEFAULT_C2S_PORTS.map(String)).map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw typeError(connections!, 'ports', 'a list of port numbers');
-    return n;
-  });
-  const defaultIfc = list(connections, 'ifc')?.[0] ?? '*';
-  const listeners: ListenerSpec[] = ports.map((port) => {
-    const item = connections?.bean(String(port));
-    const socket = str(item, 'socket') ?? (DEFAULT_DIRECT_TLS_PORTS.has(port) ? 'ssl' : 'plain');
-    if (socket !== 'ssl' && socket !== 'plain') throw typeError(item!, 'socket', `'plain' or 'ssl'`);
-    const ifc = list(item, 'ifc')?.[0] ?? defaultIfc;
-    return { port, tls: socket === 'ssl' ? 'direct' : 'starttls', host: ifc === '*' ? '::' : ifc };
-  });
+  const listeners = readListeners(c2s, DEFAULT_C2S_PORTS, DEFAULT_DIRECT_TLS_PORTS);
 
-  const limits: C2SLimits = {
+  const limits: StreamLimits = {
     maxStanzaSize: num(c2s, 'max-stanza-size', 256 * 1024),
     maxAuthAttempts: num(c2s, 'max-auth-attempts', 3),
     authTimeoutMs: num(c2s, 'auth-timeout', 60) * 1000,
@@ -99,6 +90,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     domains,
     admins,
     c2s: { listeners, limits, watchdog: readWatchdogSettings(top, 'c2s') },
+    web: readWebSettings(top, limits),
     pluginDirs,
     dataSourceUri: str(ds, 'uri'),
     scramIterations: num(top.bean('authRepository'), 'scram-iterations', 4096),

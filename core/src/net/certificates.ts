@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls';
 import type { Logger } from '@starling/sdk';
 
 /**
@@ -38,6 +38,22 @@ export class CertificateStore {
 
   get(domain: string): SecureContext | undefined {
     return this.contexts.get(domain);
+  }
+
+  /**
+   * Options for a listener that is TLS from the first byte: the virtual host's certificate chosen by SNI,
+   * otherwise `certs/default.pem` when it exists (the chapter's default certificate), else the default
+   * virtual host's.
+   */
+  serverOptions(defaultDomain: string): TlsOptions {
+    const file = join(this.dir, 'default.pem');
+    const pem = existsSync(file) ? readFileSync(file, 'utf8') : this.pems.get(defaultDomain);
+    const fallback = pem ? createSecureContext({ key: pem, cert: pem }) : undefined;
+    return {
+      key: pem,
+      cert: pem,
+      SNICallback: (name, cb) => cb(null, this.contexts.get(name.toLowerCase()) ?? fallback),
+    };
   }
 }
 

@@ -27,6 +27,8 @@ export type SaslResult =
  */
 export interface SaslMechanism {
   readonly name: string;
+  /** The account name the client gave, once it has (for the login log; not proof of anything). */
+  readonly attempted?: string;
   start(initialResponse: Buffer | null): Promise<SaslResult>;
   step(response: Buffer): Promise<SaslResult>;
 }

@@ -14,6 +14,7 @@ const MAX_FIELD_BYTES = 1023;
  */
 export class PlainServerMechanism implements SaslMechanism {
   readonly name = 'PLAIN';
+  attempted: string | undefined;
   private started = false;
   private done = false;
 
@@ -49,6 +50,7 @@ export class PlainServerMechanism implements SaslMechanism {
     const [authzid, authcid, passwd] = msg.split('\0');
     if (authcid === '' || passwd === '') return { failure: 'malformed-request', text: 'empty authcid or password' };
 
+    this.attempted = authcid;
     const account = accountJid(authcid, this.options.domain);
     let credential: ScramCredential | undefined;
     if (account !== null) {

@@ -60,6 +60,7 @@ function strictBase64(s: string): Buffer | null {
  */
 export class ScramServerMechanism implements SaslMechanism {
   private readonly hash: ScramHash;
+  attempted: string | undefined;
   private state = State.Initial;
   private gs2Header = '';
   private authzid = '';
@@ -128,6 +129,7 @@ export class ScramServerMechanism implements SaslMechanism {
     if (!isPrintableNonce(clientNonce)) return this.finish(malformed('invalid nonce'));
     for (let i = 2; i < fields.length; i++) if (!/^[A-Za-z]=/.test(fields[i])) return this.finish(malformed('invalid extension'));
 
+    this.attempted = username;
     const account = accountJid(username, this.options.domain);
     let credential: ScramCredential | undefined;
     if (account !== null) {

@@ -1,0 +1,153 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { StarlingError, type Logger } from '@starling/sdk';
+import type { ListenerSpec } from '../kernel/settings';
+import type { CertificateStore } from '../net/certificates';
+import { listenOn } from '../net/listeners';
+
+/** Answers one HTTP request. A throw (or rejection) becomes a 500 and is logged. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+/** Takes over the socket of an HTTP Upgrade request (WebSocket). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/**
+ * The one HTTP stack (Node's http/https): listeners from a connection manager's `connections` block
+ * (`socket = 'ssl'` ports serve HTTPS with the vhost certificate by SNI) and a route table by exact path.
+ * BOSH, WebSocket upgrades, `/metrics` and the admin UI mount on it:
+ *
+ *     server.http.route('GET', '/metrics', (req, res) => { res.end(text); });
+ *
+ * Unknown paths get 404, a known path with another method 405 (with `Allow`), a failing handler 500.
+ */
+export class HttpServer {
+  private readonly routes = new Map<string, Map<string, HttpHandler>>();
+  private readonly upgrades = new Map<string, UpgradeHandler>();
+  private readonly servers: Server[] = [];
+
+  constructor(
+    /** The bean the listeners come from ('httpServer', 'bosh', 'ws2s'), for logs. */
+    readonly name: string,
+    private readonly log: Logger,
+    private readonly certs: CertificateStore,
+    private readonly defaultDomain: string,
+  ) {}
+
+  /** Serves `method` (GET, POST, OPTIONS…) on `path` (exact, without the query string). */
+  route(method: string, path: string, handler: HttpHandler): Disposable {
+    const m = method.toUpperCase();
+    let byMethod = this.routes.get(path);
+    if (!byMethod) this.routes.set(path, (byMethod = new Map()));
+    if (byMethod.has(m)) throw new StarlingError('STARLING_HTTP_ROUTE_TAKEN', `${this.name}: ${m} ${path} is already served`);
+    byMethod.set(m, handler);
+    return {
+      dispose: () => {
+        if (byMethod.get(m) === handler) byMethod.delete(m);
+        if (byMethod.size === 0 && this.routes.get(path) === byMethod) this.routes.delete(path);
+      },
+    };
+  }
+
+  /** Hands HTTP Upgrade requests on `path` to `handler`; other upgrades are refused with 404. */
+  upgrade(path: string, handler: UpgradeHandler): Disposable {
+    if (this.upgrades.has(path)) throw new StarlingError('STARLING_HTTP_ROUTE_TAKEN', `${this.name}: upgrades on ${path} are already served`);
+    this.upgrades.set(path, handler);
+    return { dispose: () => void (this.upgrades.get(path) === handler && this.upgrades.delete(path)) };
+  }
+
+  /** Starts every listener; resolves with the ports actually bound (port 0 picks a free one). */
+  async listen(specs: readonly ListenerSpec[]): Promise<ListenerSpec[]> {
+    const bound: ListenerSpec[] = [];
+    for (const spec of specs) {
+      const server = spec.tls === 'direct' ? createHttpsServer(this.certs.serverOptions(this.defaultDomain)) : createHttpServer();
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+      server.on('clientError', (err: Error, socket: Duplex) => {
+        this.log.debug('bad HTTP request', { listener: this.name, err: err.message });
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+      });
+      server.on('error', (err) => this.log.error('HTTP listener error', { listener: this.name, port: spec.port, err }));
+      bound.push(await listenOn(server, spec));
+      this.servers.push(server);
+    }
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const s of this.servers) s.closeAllConnections();
+    this.servers.length = 0;
+    await Promise.all(closing);
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const byMethod = this.routes.get(pathOf(req));
+    if (!byMethod) return plain(res, 404, 'Not Found');
+    const handler = byMethod.get(req.method ?? 'GET') ?? (req.method === 'HEAD' ? byMethod.get('GET') : undefined);
+    if (!handler) {
+      res.setHeader('Allow', [...byMethod.keys()].join(', '));
+      return plain(res, 405, 'Method Not Allowed');
+    }
+    const fail = (err: unknown) => {
+      this.log.error('HTTP handler failed', { listener: this.name, path: req.url, err });
+      if (!res.headersSent) plain(res, 500, 'Internal Server Error');
+      else res.destroy();
+    };
+    try {
+      const r = handler(req, res);
+      if (r instanceof Promise) r.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const handler = this.upgrades.get(pathOf(req));
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    try {
+      handler(req, socket, head);
+    } catch (err) {
+      this.log.error('HTTP upgrade failed', { listener: this.name, path: req.url, err });
+      socket.destroy();
+    }
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a request body as UTF-8 up to `limit` bytes; rejects with STARLING_HTTP_BODY_TOO_LARGE beyond it. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new StarlingError('STARLING_HTTP_BODY_TOO_LARGE', `request body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

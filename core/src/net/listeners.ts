@@ -1,0 +1,77 @@
+import { StarlingError } from '@starling/sdk';
+import type { BeanView } from '../kernel/bean-view';
+import type { ListenerSpec } from '../kernel/settings';
+
+/**
+ * The listeners of one connection manager bean, Tigase's `connections` block:
+ *
+ *     ws2s {
+ *         connections {
+ *             ports = [ 5290, 5291 ]
+ *             ifc = [ '127.0.0.1' ]               # default: every interface
+ *             5290 { socket = 'ssl'; type = 'accept' }
+ *             5291 { socket = 'plain'; type = 'accept'; ifc = [ '::1' ] }
+ *         }
+ *     }
+ *
+ * A port's `socket = 'ssl'` makes it TLS from the first byte; `plain` (the default unless the port is
+ * one of `sslPorts`) is unencrypted (c2s then offers STARTTLS). `type` must be `accept` (this server
+ * listens; Tigase's `connect` dials out, which only s2s/cluster links do). With `blocksArePorts` (Tigase's
+ * HTTP server), the port blocks without a `ports` list name the ports (`httpServer { connections { 8080 () {} } }`).
+ */
+export function readListeners(
+  manager: BeanView | undefined,
+  defaultPorts: readonly number[],
+  sslPorts: ReadonlySet<number> = new Set(),
+  blocksArePorts = false,
+): ListenerSpec[] {
+  const connections = manager?.bean('connections');
+  const fail = (b: BeanView, key: string, what: string) => new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
+  const list = (b: BeanView | undefined, key: string): string[] | undefined => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!Array.isArray(v)) throw fail(b!, key, 'a list');
+    return v.map(String);
+  };
+  const toPort = (p: string, b: BeanView, key: string): number => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw fail(b, key, 'a list of port numbers');
+    return n;
+  };
+  let ports = list(connections, 'ports')?.map((p) => toPort(p, connections!, 'ports'));
+  if (!ports && blocksArePorts) {
+    const blocks = (connections?.beans() ?? []).map((b) => b.name).filter((n) => /^\d+$/.test(n));
+    if (blocks.length) ports = blocks.map((n) => toPort(n, connections!, 'ports'));
+  }
+  ports ??= [...defaultPorts];
+  const defaultIfc = list(connections, 'ifc')?.[0] ?? '*';
+  return ports.map((port) => {
+    const item = connections?.bean(String(port));
+    const socket = stringKey(item, 'socket', fail) ?? (sslPorts.has(port) ? 'ssl' : 'plain');
+    if (socket !== 'ssl' && socket !== 'plain') throw fail(item!, 'socket', `'plain' or 'ssl'`);
+    const type = stringKey(item, 'type', fail) ?? 'accept';
+    if (type !== 'accept') throw fail(item!, 'type', `'accept' (this server listens on its ports)`);
+    const ifc = list(item, 'ifc')?.[0] ?? defaultIfc;
+    return { port, tls: socket === 'ssl' ? 'direct' : 'starttls', host: ifc === '*' ? '::' : ifc };
+  });
+}
+
+function stringKey(b: BeanView | undefined, key: string, fail: (b: BeanView, key: string, what: string) => Error): string | undefined {
+  const v = b?.get(key);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw fail(b!, key, 'a string');
+  return v;
+}
+
+/** Binds a server to a listener spec; resolves with the port actually bound (port 0 picks a free one). */
+export function listenOn(server: import('node:net').Server, spec: ListenerSpec): Promise<ListenerSpec> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: spec.port, host: spec.host }, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve({ ...spec, port: typeof addr === 'object' && addr ? addr.port : spec.port });
+    });
+  });
+}

@@ -1,0 +1,441 @@
+import { randomBytes } from 'node:crypto';
+import type { SecureContext } from 'node:tls';
+import { type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
+import type { C2SSession, SessionConnection } from '../sm/c2s-session';
+import type { SaslMechanism, SaslResult } from './sasl/mechanism';
+import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
+import type { XmlStreamErrorCondition } from './xml-stream-parser';
+
+const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+const NS_SESSION = 'urn:ietf:params:xml:ns:xmpp-session';
+export const NS_CLIENT = 'jabber:client';
+
+/** The limits of one connection manager (c2s, ws2s, bosh), each from its own bean. */
+export interface StreamLimits {
+  maxStanzaSize: number;
+  maxAuthAttempts: number;
+  /** A connection must authenticate within this time. */
+  authTimeoutMs: number;
+  /** Refuse SASL until the stream is encrypted. */
+  tlsRequired: boolean;
+}
+
+/** What a client stream needs from the server, whatever carries it. */
+export interface ClientStreamHost {
+  readonly log: Logger;
+  isLocalDomain(domain: string): boolean;
+  secureContext(domain: string): SecureContext | undefined;
+  /** SASL mechanism names offered, best first. */
+  mechanisms(secure: boolean): string[];
+  createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
+  /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
+  bind(conn: SessionConnection, jid: Jid): C2SSession;
+  /** Features plugins offer after authentication (roster versioning, pre-approval…). */
+  streamFeatures(): Element[];
+  /** Called once when a bound session's connection ends. */
+  unbind(session: C2SSession, reason: string): void;
+  /** Hands a stanza from a bound session to the router. */
+  dispatch(session: C2SSession, stanza: Element): Promise<void>;
+}
+
+/**
+ * The framing of one client stream: TCP (`<stream:stream>`), WebSocket (RFC 7395 `<open/>`) or BOSH
+ * (XEP-0206 `<body/>`). It turns bytes or requests into stream events (`ClientStream.onStreamStart`,
+ * `onStanza`, `onStreamEnd`, `onError`, `onTransportClosed`) and the stream's output into its framing.
+ */
+export interface StreamTransport {
+  /** 'c2s', 'ws2s' or 'bosh': the connection manager, for logs. */
+  readonly kind: string;
+  /** Encrypted from the client's point of view (TLS now, or after STARTTLS). */
+  readonly secure: boolean;
+  readonly remoteAddress: string;
+  /** STARTTLS can be offered (TCP only). */
+  readonly canStartTls: boolean;
+  /** Writes the stream header answering the client's (BOSH puts these attributes on its response body). */
+  openStream(id: string, from: string): void;
+  /** Writes serialised top-level elements inside the stream; false if the transport is gone. */
+  write(data: string): boolean;
+  /** Ends the stream (after an optional serialised `<stream:error>`) and then the transport. */
+  closeStream(error: string | undefined, graceMs: number): void;
+  /** Switches to TLS (TCP only); the transport restarts its parser. */
+  startTls(ctx: SecureContext): void;
+  /** The client will open a new stream (after SASL success): the transport expects a header again. */
+  restart(): void;
+  /** Drops the transport now, without writing. */
+  destroy(): void;
+}
+
+type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
+
+let nextId = 0;
+
+/** Random bytes for ids, cut from a pooled buffer: one randomBytes call per few hundred ids, not one each. */
+let randomPool = randomBytes(4096);
+let randomAt = 0;
+export function randomHex(bytes: number): string {
+  if (randomAt + bytes > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomAt = 0;
+  }
+  return randomPool.toString('hex', randomAt, (randomAt += bytes));
+}
+
+/**
+ * One client-to-server XMPP stream, written once for every framing: stream header checks, features,
+ * STARTTLS, SASL, bind, then stanzas to the router in order. It is the session's connection and the
+ * watchdog's connection; the transport only moves bytes.
+ */
+export class ClientStream implements SessionConnection {
+  readonly id: string;
+  /** ms since epoch of the last stream element received (the watchdog's XMPP-ping clock). */
+  lastReceived = Date.now();
+  /** ms since epoch of the last data read or written (the watchdog's whitespace-ping clock). */
+  lastTransfer = this.lastReceived;
+  private state: State = 'header';
+  /** Our stream header has been written for the current stream (a restart needs a new one). */
+  private opened = false;
+  private domain = '';
+  private user: Jid | undefined;
+  private session: C2SSession | undefined;
+  private mech: SaslMechanism | undefined;
+  private authFailures = 0;
+  private queue: Promise<void> | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly transport: StreamTransport,
+    private readonly host: ClientStreamHost,
+    readonly limits: StreamLimits,
+  ) {
+    this.id = transport.kind + '-' + (++nextId).toString(36) + '-' + randomHex(4);
+    this.authTimer = setTimeout(() => this.streamError('connection-timeout', 'Authentication timed out'), limits.authTimeoutMs);
+    this.authTimer.unref();
+  }
+
+  /** The parser's limit (the stream is its options object). */
+  get maxStanzaSize(): number {
+    return this.limits.maxStanzaSize;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** The stream's domain once the client has named it. */
+  get streamDomain(): string {
+    return this.domain;
+  }
+
+  /** The bound session, if any. */
+  get boundSession(): C2SSession | undefined {
+    return this.session;
+  }
+
+  // ---- output (SessionConnection) --------------------------------------------------------------
+
+  write(data: string): boolean {
+    if (this.state === 'closed') return false;
+    this.lastTransfer = Date.now();
+    return this.transport.write(data);
+  }
+
+  /** Sends a stream error and closes the stream. */
+  streamError(condition: StreamErrorCondition, text?: string): void {
+    if (this.state === 'closed') return;
+    this.host.log.debug('stream error', { conn: this.id, condition, text });
+    this.end(streamErrorXml(condition, text), 'stream error ' + condition, 5000);
+  }
+
+  /** Closes the stream (SessionConnection); with a condition, as a stream error. */
+  close(condition?: string, text?: string): void {
+    if (condition) return this.streamError(condition as StreamErrorCondition, text);
+    this.end(undefined, 'stream closed', 5000);
+  }
+
+  private end(error: string | undefined, reason: string, graceMs: number): void {
+    if (this.state === 'closed') return;
+    if (!this.opened) this.openStream();
+    this.markClosed(reason);
+    this.transport.closeStream(error, graceMs);
+  }
+
+  // ---- watchdog (WatchedConnection) ----------------------------------------------------------
+
+  pingWhitespace(): boolean {
+    return this.write(' ');
+  }
+
+  /** Tigase's watchdog ping, from the stream's domain to the bound JID; a whitespace before binding. */
+  pingXmpp(): boolean {
+    const s = this.session;
+    if (!s) return this.pingWhitespace();
+    return this.write(
+      `<iq type='get' id='tigase-ping' from='${escapeAttr(this.domain)}' to='${escapeAttr(s.jid.toString())}'><ping xmlns='urn:xmpp:ping'/></iq>`,
+    );
+  }
+
+  /** Ends the stream with <connection-timeout/> and does not wait for the peer (it is presumed gone). */
+  forceStop(reason: string): void {
+    if (this.state === 'closed') return;
+    if (!this.opened) this.openStream();
+    this.markClosed(reason);
+    this.transport.closeStream(streamErrorXml('connection-timeout', 'No traffic on this stream for too long'), 1000);
+  }
+
+  // ---- transport events ------------------------------------------------------------------------
+
+  /** The transport is gone (socket closed, BOSH session ended). */
+  onTransportClosed(reason: string): void {
+    this.markClosed(reason);
+  }
+
+  private markClosed(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    const s = this.session;
+    if (s) {
+      this.session = undefined;
+      this.host.unbind(s, reason);
+    }
+  }
+
+  onError(condition: XmlStreamErrorCondition | StreamErrorCondition, text: string): void {
+    this.streamError(condition as StreamErrorCondition, text);
+  }
+
+  private openStream(): void {
+    this.opened = true;
+    this.transport.openStream(randomHex(8), this.domain);
+  }
+
+  /** A stream header (TCP `<stream:stream>`, WebSocket `<open/>`, BOSH session creation or restart). */
+  onStreamStart(attrs: Record<string, string>): void {
+    if (this.state === 'closed') return;
+    this.lastReceived = Date.now();
+    const to = attrs.to;
+    if (to === undefined) return this.streamError('host-unknown', 'The stream header has no to attribute');
+    const domain = tryParseJid(to);
+    if (!domain || domain.local || domain.resource || !this.host.isLocalDomain(domain.domain)) {
+      return this.streamError('host-unknown', `This server does not serve ${to}`);
+    }
+    if (this.domain && domain.domain !== this.domain) return this.streamError('host-unknown', 'The domain changed on stream restart');
+    this.domain = domain.domain;
+    if (attrs.xmlns !== NS_CLIENT) return this.streamError('invalid-namespace', 'The default namespace must be jabber:client');
+    this.openStream();
+    const ver = attrs.version;
+    if (!ver || !/^1\.\d+$/.test(ver)) return this.streamError('unsupported-version', 'XMPP 1.0 streams only');
+    const features = xml('stream:features');
+    if (this.state === 'authenticated') {
+      features.append(xml('bind', { xmlns: NS_BIND }), xml('session', { xmlns: NS_SESSION }, xml('optional')), ...this.host.streamFeatures());
+    } else if (this.state === 'bound') {
+      return this.streamError('not-authorized', 'The stream is already bound');
+    } else {
+      this.state = 'negotiating';
+      const secure = this.transport.secure;
+      const canTls = !secure && this.transport.canStartTls && this.host.secureContext(this.domain) !== undefined;
+      if (canTls) features.append(xml('starttls', { xmlns: NS_TLS }, this.limits.tlsRequired ? xml('required') : undefined));
+      if (secure || !this.limits.tlsRequired) {
+        const mechs = xml('mechanisms', { xmlns: NS_SASL });
+        for (const m of this.host.mechanisms(secure)) mechs.append(xml('mechanism', {}, m));
+        features.append(mechs);
+      }
+    }
+    this.write(features.toString());
+  }
+
+  onStreamEnd(): void {
+    this.close();
+  }
+
+  onStanza(el: Element): void {
+    if (this.state === 'closed') return;
+    this.lastReceived = Date.now();
+    switch (this.state) {
+      case 'header':
+        return this.streamError('not-well-formed');
+      case 'negotiating':
+        return this.onNegotiation(el);
+      case 'authenticated':
+        return this.onBinding(el);
+      case 'bound':
+        return this.onBoundStanza(el);
+    }
+  }
+
+  private onNegotiation(el: Element): void {
+    const ns = el.getNS();
+    if (el.name === 'starttls' && ns === NS_TLS) return this.startTls();
+    if (ns === NS_SASL) {
+      if (!this.transport.secure && this.limits.tlsRequired) return this.saslFailure('encryption-required');
+      switch (el.name) {
+        case 'auth':
+          return void this.saslAuth(el);
+        case 'response':
+          return void this.saslResponse(el);
+        case 'abort':
+          this.mech = undefined;
+          return this.saslFailure('aborted');
+      }
+    }
+    this.streamError('not-authorized', 'Authenticate first');
+  }
+
+  private startTls(): void {
+    const ctx = this.host.secureContext(this.domain);
+    if (this.transport.secure || !this.transport.canStartTls || !ctx) {
+      this.markClosed('starttls failure');
+      this.transport.closeStream(`<failure xmlns='${NS_TLS}'/>`, 0);
+      return;
+    }
+    this.write(`<proceed xmlns='${NS_TLS}'/>`);
+    this.state = 'header';
+    this.opened = false;
+    this.transport.startTls(ctx);
+  }
+
+  private async saslAuth(el: Element): Promise<void> {
+    const secure = this.transport.secure;
+    const name = el.attrs.mechanism ?? '';
+    if (!this.host.mechanisms(secure).includes(name)) {
+      return this.saslFailure(this.host.mechanisms(true).includes(name) ? 'encryption-required' : 'invalid-mechanism');
+    }
+    const mech = this.host.createMechanism(name, this.domain, secure);
+    if (!mech) return this.saslFailure('invalid-mechanism');
+    this.mech = mech;
+    const text = el.text().trim();
+    let initial: Buffer | null = null;
+    if (text === '=') initial = Buffer.alloc(0);
+    else if (text) {
+      initial = decodeBase64(text);
+      if (!initial) return this.saslFailure('incorrect-encoding');
+    }
+    this.handleSaslResult(mech, await this.guard(() => mech.start(initial)));
+  }
+
+  private async saslResponse(el: Element): Promise<void> {
+    const mech = this.mech;
+    if (!mech) return this.saslFailure('malformed-request');
+    const text = el.text().trim();
+    const data = text === '' || text === '=' ? Buffer.alloc(0) : decodeBase64(text);
+    if (!data) return this.saslFailure('incorrect-encoding');
+    this.handleSaslResult(mech, await this.guard(() => mech.step(data)));
+  }
+
+  private async guard(fn: () => Promise<SaslResult>): Promise<SaslResult> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.host.log.error('SASL mechanism failed', { conn: this.id, err });
+      return { failure: 'temporary-auth-failure' };
+    }
+  }
+
+  private handleSaslResult(mech: SaslMechanism, r: SaslResult): void {
+    if (this.state !== 'negotiating') return;
+    if ('challenge' in r) {
+      this.write(`<challenge xmlns='${NS_SASL}'>${r.challenge.length ? r.challenge.toString('base64') : '='}</challenge>`);
+      return;
+    }
+    this.mech = undefined;
+    if ('failure' in r) {
+      this.host.log.warn('login failed', {
+        account: mech.attempted !== undefined ? `${mech.attempted}@${this.domain}` : undefined,
+        ip: this.transport.remoteAddress,
+        via: this.transport.kind,
+        mechanism: mech.name,
+        condition: r.failure,
+      });
+      return this.saslFailure(r.failure, r.text);
+    }
+    const jid = tryParseJid(`${r.username}@${this.domain}`);
+    if (!jid) return this.saslFailure('not-authorized');
+    this.host.log.info('login', { account: jid.bareString, ip: this.transport.remoteAddress, via: this.transport.kind, mechanism: mech.name, conn: this.id });
+    this.user = jid;
+    this.state = 'authenticated';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+    this.write(`<success xmlns='${NS_SASL}'>${r.success && r.success.length ? r.success.toString('base64') : ''}</success>`);
+    this.opened = false;
+    this.transport.restart();
+  }
+
+  private saslFailure(condition: string, text?: string): void {
+    const t = text ? `<text xml:lang='en'>${escapeText(text)}</text>` : '';
+    this.write(`<failure xmlns='${NS_SASL}'><${condition}/>${t}</failure>`);
+    if (condition === 'not-authorized' && ++this.authFailures >= this.limits.maxAuthAttempts) {
+      this.streamError('policy-violation', 'Too many failed authentication attempts');
+    }
+  }
+
+  private onBinding(el: Element): void {
+    if (el.name !== 'iq' || el.attrs.type !== 'set') return this.streamError('not-authorized', 'Bind a resource first');
+    const bind = el.getChild('bind', NS_BIND);
+    if (!bind) {
+      this.write(errorIq(el, 'cancel', 'not-allowed'));
+      return;
+    }
+    const requested = bind.getChildText('resource')?.trim();
+    const resource = requested ? requested : 'starling-' + randomHex(6);
+    const full = tryParseJid(`${this.user!.toString()}/${resource}`);
+    if (!full || !full.resource) {
+      this.write(errorIq(el, 'modify', 'bad-request'));
+      return;
+    }
+    this.session = this.host.bind(this, full);
+    this.state = 'bound';
+    this.write(
+      xml('iq', { type: 'result', id: el.attrs.id }, xml('bind', { xmlns: NS_BIND }, xml('jid', {}, full.toString()))).toString(),
+    );
+  }
+
+  private onBoundStanza(el: Element): void {
+    const session = this.session!;
+    const name = el.name;
+    if (name !== 'message' && name !== 'presence' && name !== 'iq') {
+      return this.streamError('unsupported-stanza-type', `<${name}/> is not a stanza`);
+    }
+    const ns = el.attrs.xmlns;
+    if (ns !== undefined && ns !== NS_CLIENT) return this.streamError('invalid-namespace');
+    const from = el.attrs.from;
+    if (from !== undefined && from !== session.jid.toString()) {
+      const parsed = tryParseJid(from);
+      if (!parsed || !(parsed.equals(session.jid) || parsed.equals(session.jid.bare()))) {
+        return this.streamError('invalid-from', `from='${from}' does not belong to this stream`);
+      }
+    }
+    el.attrs.from = session.jid.toString();
+    session.lastActivity = Date.now();
+    if (name === 'iq') {
+      const t = el.attrs.type;
+      const valid = el.attrs.id !== undefined && (t === 'get' || t === 'set' || t === 'result' || t === 'error');
+      if (!valid || ((t === 'get' || t === 'set') && el.getChildElements().length !== 1)) {
+        if (t !== 'error' && t !== 'result') this.write(errorIq(el, 'modify', 'bad-request'));
+        return;
+      }
+      if (t === 'set' && el.getChild('session', NS_SESSION) && el.attrs.to === undefined) {
+        this.write(`<iq type='result' id='${escapeAttr(el.attrs.id!)}'/>`);
+        return;
+      }
+    }
+    // Keep each session's stanzas in order even when a handler is asynchronous.
+    const run = () => this.host.dispatch(session, el).catch((err) => this.host.log.error('dispatch failed', { conn: this.id, err }));
+    const q = this.queue ? this.queue.then(run) : run();
+    const tail = q.then(() => {
+      if (this.queue === tail) this.queue = undefined;
+    });
+    this.queue = tail;
+  }
+}
+
+function decodeBase64(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+  return Buffer.from(text, 'base64');
+}
+
+function errorIq(iq: Element, type: string, condition: string): string {
+  const id = iq.attrs.id !== undefined ? ` id='${escapeAttr(iq.attrs.id)}'` : '';
+  return `<iq type='error'${id}><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`;
+}
