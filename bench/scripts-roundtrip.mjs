@@ -46,11 +46,13 @@ async function main() {
   process.stdout.write(md);
 }
 
-/** Isolate start: a bare isolate + context, the sandbox's full preparation (API installed), and in-process runs. */
+/** Isolate start: a bare isolate + context, the sandbox's full preparation (API installed), and whole runs through the sandbox process. */
 async function isolateCosts() {
   const require = createRequire(import.meta.url);
   const ivm = require(join(REPO, 'node_modules/isolated-vm'));
-  const { ScriptSandbox, DEFAULT_SANDBOX_LIMITS } = require(join(REPO, 'core/dist/src/scripting/sandbox.js'));
+  const { ScriptSandbox } = require(join(REPO, 'core/dist/src/scripting/sandbox.js'));
+  const { IsolateRunner } = require(join(REPO, 'core/dist/src/scripting/isolate-runner.js'));
+  const { DEFAULT_SANDBOX_LIMITS } = require(join(REPO, 'core/dist/src/scripting/sandbox-protocol.js'));
   const { prepareJavaScript } = require(join(REPO, 'core/dist/src/scripting/prepare-script.js'));
   const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
   const N = 200;
@@ -64,7 +66,7 @@ async function isolateCosts() {
     iso.dispose();
     if (i >= 20) bare.push(ms);
   }
-  const cold = new ScriptSandbox({ ...DEFAULT_SANDBOX_LIMITS, poolSize: 0 }, silent);
+  const cold = new IsolateRunner({ ...DEFAULT_SANDBOX_LIMITS, poolSize: 0 }, silent);
   const prepared = [];
   for (let i = 0; i < N + 20; i++) {
     const t = now();
@@ -83,7 +85,7 @@ async function isolateCosts() {
   for (const poolSize of [0, 2]) {
     const sb = new ScriptSandbox({ ...DEFAULT_SANDBOX_LIMITS, poolSize }, silent);
     sb.warm();
-    await sleep(100);
+    await sleep(1000); // the sandbox process starts and fills its pool
     const times = [];
     for (let i = 0; i < N + 20; i++) {
       const t = now();
@@ -100,7 +102,7 @@ async function isolateCosts() {
   for (let i = 0; i < 20; i++) idle.push(await cold.take());
   const rssPerIdleIsolateKB = Math.round((process.memoryUsage().rss - m0) / 20 / 1024);
   for (const w of idle) w.iso.dispose();
-  await cold.close();
+  cold.close();
   return { bareIsolateAndContext: stats(bare), sandboxIsolateReady: stats(prepared), inProcessRun: inProcess, rssPerIdleIsolateKB };
 }
 
@@ -208,8 +210,8 @@ function table(r) {
   md += '| isolate start (in process) | p50 / p99 |\n|---|---|\n';
   md += `| new Isolate + createContext (isolated-vm only) | ${f(i.bareIsolateAndContext)} |\n`;
   md += `| sandbox isolate ready to run (+ script API installed from code cache) | ${f(i.sandboxIsolateReady)} |\n`;
-  md += `| whole sandbox run of hello, pool-size 0 | ${f(i.inProcessRun.pool0)} |\n`;
-  md += `| whole sandbox run of hello, pool-size 2 | ${f(i.inProcessRun.pool2)} |\n\n`;
+  md += `| whole sandbox run of hello from the server process (IPC to the sandbox process), pool-size 0 | ${f(i.inProcessRun.pool0)} |\n`;
+  md += `| whole sandbox run of hello from the server process (IPC to the sandbox process), pool-size 2 | ${f(i.inProcessRun.pool2)} |\n\n`;
   md += `Memory of an idle ready isolate: ~${i.rssPerIdleIsolateKB} KB RSS.\n\n`;
   md += `TypeScript check of an uploaded script (worker thread, ts-morph): first ${r.typescript.firstMs.toFixed(0)} ms (starts the worker, loads ts-morph), then ${f(r.typescript.next)}.\n`;
   return md;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config';
 import { ConfigBeanView } from '../kernel/config-bean-view';
-import { DEFAULT_SANDBOX_LIMITS } from '../scripting/sandbox';
+import { DEFAULT_SANDBOX_LIMITS } from '../scripting/sandbox-protocol';
 import { readAdminConfig } from './admin-config';
 
 const read = (tdsl: string) => readAdminConfig(new ConfigBeanView(parseConfig(tdsl, 'c.tdsl')), '/srv/home');
@@ -24,10 +24,11 @@ describe('readAdminConfig', () => {
     'wall-timeout' = 200
     'pool-size' = 0
     'max-concurrent' = 8
+    'result-limit' = 1024
 }
 trusted = [ 'Robot@Example.com' ]`);
     assert.equal(c.scriptsDir, join('/srv/home', 'my/scripts'));
-    assert.deepEqual(c.limits, { memoryMb: 64, cpuTimeoutMs: 100, wallTimeoutMs: 200, poolSize: 0, maxConcurrent: 8 });
+    assert.deepEqual(c.limits, { memoryMb: 64, cpuTimeoutMs: 100, wallTimeoutMs: 200, poolSize: 0, maxConcurrent: 8, resultKb: 1024 });
     assert.deepEqual(c.trusted, ['robot@example.com']);
   });
 

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { StarlingError, tryParseJid } from '@starling/sdk';
 import type { BeanView } from '../kernel/bean-view';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from '../scripting/sandbox';
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from '../scripting/sandbox-protocol';
 
 export interface AdminCommandsConfig {
   /** `'scripts-dir'` (default `scripts/admin`), resolved against the home. */
   scriptsDir: string;
-  /** `'script-sandbox' { 'memory-limit' = 32; 'cpu-timeout' = 2000; 'wall-timeout' = 10000; 'pool-size' = 2; 'max-concurrent' = 4 }` (MB, ms). */
+  /** `'script-sandbox' { 'memory-limit' = 32; 'cpu-timeout' = 2000; 'wall-timeout' = 10000; 'pool-size' = 2; 'max-concurrent' = 4; 'result-limit' = 256 }` (MB, ms, KB). */
   limits: SandboxLimits;
   /** `trusted = [ … ]`: bare JIDs that may run every command, like admins. */
   trusted: string[];
@@ -18,6 +18,7 @@ const LIMIT_KEYS: [keyof SandboxLimits, string, number, number][] = [
   ['wallTimeoutMs', 'wall-timeout', 10, 3_600_000],
   ['poolSize', 'pool-size', 0, 64],
   ['maxConcurrent', 'max-concurrent', 1, 256],
+  ['resultKb', 'result-limit', 1, 65_536],
 ];
 
 export function readAdminConfig(top: BeanView, home: string): AdminCommandsConfig {

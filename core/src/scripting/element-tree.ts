@@ -1,5 +1,5 @@
 import { Element, StarlingError } from '@starling/sdk';
-import type { ElementTree } from './sandbox';
+import type { ElementTree } from './sandbox-protocol';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
 const MAX_DEPTH = 32;

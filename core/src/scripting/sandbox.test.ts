@@ -3,10 +3,11 @@ import { after, describe, it } from 'node:test';
 import { xml } from '@starling/sdk';
 import { fromTree, toTree } from './element-tree';
 import { prepareJavaScript } from './prepare-script';
-import { type ElementTree, type HostCall, type RunOutcome, ScriptSandbox } from './sandbox';
+import { ScriptSandbox } from './sandbox';
+import type { ElementTree, HostCall, RunOutcome } from './sandbox-protocol';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-const sandbox = new ScriptSandbox({ memoryMb: 16, cpuTimeoutMs: 300, wallTimeoutMs: 1500, poolSize: 1, maxConcurrent: 2 }, silent);
+const sandbox = new ScriptSandbox({ memoryMb: 16, cpuTimeoutMs: 300, wallTimeoutMs: 1500, poolSize: 1, maxConcurrent: 2, resultKb: 64 }, silent);
 after(() => sandbox.close());
 
 const NS = 'http://jabber.org/protocol/commands';
@@ -118,7 +119,7 @@ res`,
     const loop = await run('for (;;) {}');
     assert.deepEqual(loop, { kind: 'error', message: 'Script execution timed out: CPU time limit of 300 ms exceeded.', debug: '' });
     // A CPU limit far away, so that the heap limit is what stops it even on a loaded machine.
-    const roomy = new ScriptSandbox({ memoryMb: 16, cpuTimeoutMs: 10_000, wallTimeoutMs: 20_000, poolSize: 0, maxConcurrent: 1 }, silent);
+    const roomy = new ScriptSandbox({ memoryMb: 16, cpuTimeoutMs: 10_000, wallTimeoutMs: 20_000, poolSize: 0, maxConcurrent: 1, resultKb: 64 }, silent);
     const bomb = await roomy.run({ script: prepareJavaScript('var a = []; for (;;) a.push(new Array(1000000).fill(Math.random()))', 'bomb.js'), packet: request(), componentName: 'sess-man', capabilities: {}, host: () => null });
     await roomy.close();
     assert.deepEqual(bomb, { kind: 'error', message: 'Script exceeded the memory limit of 16 MB.', debug: '' });
@@ -147,6 +148,47 @@ res`,
   it('gives every run a fresh global scope', async () => {
     await run('globalThis.leak = 1; Command.extra = 2');
     assert.deepEqual(await run('typeof leak + "/" + typeof Command.extra'), { kind: 'text', text: 'undefined/undefined' });
+  });
+
+  it('contains a fatal V8 error: the run is answered as crashed with V8’s message, and the next run works', async () => {
+    const before = sandbox.pid;
+    const out = await run("'ab'.repeat(200 * 1024 * 1024).split('').length");
+    assert.equal(out.kind, 'crashed', JSON.stringify(out));
+    assert.match((out as { message: string }).message, /Fatal JavaScript invalid size error/);
+    assert.deepEqual(await run('"still here"'), { kind: 'text', text: 'still here' });
+    assert.notEqual(sandbox.pid, before);
+  });
+
+  it('answers the runs of a sandbox process that was killed as crashed, and starts a new one', async () => {
+    const spinning = run('for (;;) {}');
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(sandbox.pid!, 'SIGKILL');
+    const out = await spinning;
+    assert.deepEqual(out, { kind: 'crashed', message: 'The script sandbox process stopped while the script ran (it was ended by SIGKILL); it is restarted.' });
+    assert.deepEqual(await run('1 + 1'), { kind: 'text', text: '2' });
+  });
+
+  it('holds large strings and ArrayBuffers to the memory limit, and gives scripts no WebAssembly', async () => {
+    const memory = { kind: 'error', message: 'Script exceeded the memory limit of 16 MB.', debug: '' };
+    assert.deepEqual(await run("const s = 'ab'.repeat(100 * 1024 * 1024); s.indexOf('z'); s.length"), memory);
+    assert.deepEqual(await run('new Uint8Array(new ArrayBuffer(400 * 1024 * 1024)).fill(1).length'), memory);
+    assert.deepEqual(await run('typeof WebAssembly'), { kind: 'text', text: 'undefined' });
+    const wasm = await run('new WebAssembly.Memory({ initial: 16384 }).buffer.byteLength');
+    assert.equal((wasm as { message: string }).message, 'ReferenceError: WebAssembly is not defined');
+  });
+
+  it('refuses a result larger than result-limit, and text XML cannot carry, with a clear error', async () => {
+    assert.deepEqual(await run("'\\n'.repeat(1024 * 1024)"), {
+      kind: 'error',
+      message: "The script's result is 16385 KB, more than the limit of 64 KB ('script-sandbox' { 'result-limit' }).",
+      debug: '',
+    });
+    assert.deepEqual(await run("'x'.repeat(60 * 1024)"), { kind: 'text', text: 'x'.repeat(60 * 1024) });
+    assert.deepEqual(await run("'bad \\ud800 surrogate'"), { kind: 'error', message: "The script's result cannot be sent: the text contains a lone surrogate U+D800 at position 4.", debug: '' });
+    const sent: unknown[] = [];
+    const out = await run("announce.send('all', 'hello\\u0000\\u0001world\\ud800', 'x')", { capabilities: { announce: ['send'] }, host: (_c, _m, args) => sent.push(args) });
+    assert.deepEqual(out, { kind: 'error', message: 'Error: announce.send: the text contains U+0000 at position 5, which XML does not allow', debug: 'at test.js:1:10' });
+    assert.deepEqual(sent, [], 'nothing reached the server');
   });
 
   it('refuses returned stanzas with unsafe names', () => {

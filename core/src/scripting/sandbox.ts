@@ -1,84 +1,64 @@
-import ivm from 'isolated-vm';
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 import type { Logger } from '@starling/sdk';
 import { StarlingError } from '@starling/sdk';
-import { installScriptApi } from './script-prelude';
-import type { PreparedScript } from './prepare-script';
+import type { FromSandbox, HostCall, RunOutcome, SandboxLimits, ScriptJob, ToSandbox } from './sandbox-protocol';
 
-/** Limits for every script run; each has a config key under `'script-sandbox'` (see sandbox-config.ts). */
-export interface SandboxLimits {
-  /** V8 heap limit of a script's isolate, in MB. */
-  memoryMb: number;
-  /** CPU time the script itself may use, in ms (isolated-vm's timeout: time spent waiting on the host is not counted). */
-  cpuTimeoutMs: number;
-  /** Wall-clock limit for the whole run, host calls included; the isolate is disposed when it passes. */
-  wallTimeoutMs: number;
-  /** Isolates kept ready (context and API installed); each is used for one run, then disposed. 0 = none. */
-  poolSize: number;
-  /** Scripts running at once; more wait in a queue. */
-  maxConcurrent: number;
-}
-
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { memoryMb: 32, cpuTimeoutMs: 2000, wallTimeoutMs: 10_000, poolSize: 2, maxConcurrent: 4 };
-
-/** A plain element tree as it crosses the isolate boundary (JSON). */
-export interface ElementTree {
-  name: string;
-  attrs: Record<string, string>;
-  children: (ElementTree | string)[];
-}
-
-/** Host side of a capability call: plain JSON data in, plain JSON data out. Throw to raise an Error in the script. */
-export type HostCall = (capability: string, method: string, args: unknown[]) => unknown | Promise<unknown>;
-
-export interface RunRequest {
-  script: PreparedScript;
-  packet: ElementTree;
-  componentName: string;
-  /** Capability name → method names the script may call (e.g. users: ['add', 'remove']). */
-  capabilities: Record<string, readonly string[]>;
+export interface RunRequest extends ScriptJob {
   host: HostCall;
 }
 
-export type RunOutcome =
-  | { kind: 'packets'; packets: ElementTree[] }
-  | { kind: 'text'; text: string }
-  | { kind: 'none' }
-  | { kind: 'error'; message: string; debug: string };
-
-const PRELUDE = `(${installScriptApi.toString()})(globalThis);`;
 const MAX_QUEUE = 100;
-const MAX_HOST_ARGS = 1024 * 1024;
+/** How long past the wall-clock limit the server waits for the sandbox process before it kills it. */
+const GRACE_MS = 10_000;
+/** The last bytes of the sandbox process's stderr kept for the log when it dies (V8 writes its fatal errors there). */
+const STDERR_TAIL = 4096;
+const PROCESS_ENTRY = join(__dirname, 'sandbox-process.js');
+/** A sandbox process that lived at least this long is replaced at once when it dies. */
+const RESPAWN_AFTER_MS = 1000;
 
-interface Warm {
-  iso: ivm.Isolate;
-  ctx: ivm.Context;
+interface Pending {
+  req: RunRequest;
+  resolve: (o: RunOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Child {
+  proc: ChildProcess;
+  stderr: string;
+  startedAt: number;
+  /** Why the server ended it, if it did. */
+  killedFor?: string;
 }
 
 /**
- * Runs admin scripts in isolated-vm: one isolate per run (taken from a small pool of ready ones), with a
- * heap limit, a CPU timeout and a wall-clock limit. Nothing from the host crosses in but JSON strings and
- * one dispatcher Reference; a script that loops or exhausts memory only loses its own isolate.
+ * Admin scripts run in isolated-vm isolates inside a sandbox process of their own (sandbox-process.ts), so
+ * that no script can take the server down: a fatal V8 error ends only that process. The runs it held are
+ * answered `internal-server-error` (outcome `crashed`), the death is logged with V8's message, and the next
+ * run starts a new process. Capability calls come back to the server as messages and are answered here;
+ * only plain JSON data crosses.
  */
 export class ScriptSandbox {
-  private readonly pool: Warm[] = [];
-  private filling = 0;
+  private child: Child | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
   private running = 0;
   private readonly queue: (() => void)[] = [];
   private closed = false;
-  private preludeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
   constructor(
     readonly limits: SandboxLimits,
     private readonly log: Logger,
   ) {}
 
-  /** Fills the pool in the background. */
+  /** Starts the sandbox process (which fills its isolate pool). */
   warm(): void {
-    this.refill();
+    if (!this.closed) this.process();
   }
 
-  get poolReady(): number {
-    return this.pool.length;
+  /** The sandbox process's pid, while it runs. */
+  get pid(): number | undefined {
+    return this.child?.proc.pid;
   }
 
   async run(req: RunRequest): Promise<RunOutcome> {
@@ -93,48 +73,95 @@ export class ScriptSandbox {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.pool.splice(0)) w.iso.dispose();
+    const c = this.child;
+    if (!c) return;
+    const exited = new Promise((r) => c.proc.once('exit', r));
+    c.killedFor = 'the server is stopping';
+    c.proc.kill('SIGKILL');
+    await exited;
   }
 
-  /** A ready isolate: from the pool, else made now. The pool refills after the run, not during it. */
-  async take(): Promise<Warm> {
-    return this.pool.shift() ?? this.create();
+  private execute(req: RunRequest): Promise<RunOutcome> {
+    const c = this.process();
+    const run = ++this.seq;
+    const { host, ...job } = req;
+    return new Promise<RunOutcome>((resolve) => {
+      const timer = setTimeout(() => this.kill(c, `a script did not finish within ${this.limits.wallTimeoutMs + GRACE_MS} ms`), this.limits.wallTimeoutMs + GRACE_MS);
+      this.pending.set(run, { req, resolve, timer });
+      this.send(c, { t: 'run', run, job });
+    });
   }
 
-  private async create(): Promise<Warm> {
-    const iso = new ivm.Isolate({ memoryLimit: this.limits.memoryMb });
-    try {
-      const ctx = await iso.createContext();
-      const script = (await iso.compileScript(PRELUDE, {
-        filename: 'starling-script-api.js',
-        cachedData: this.preludeCache,
-        produceCachedData: !this.preludeCache,
-      })) as ivm.Script & ivm.CachedDataResult;
-      if (!this.preludeCache && script.cachedData) this.preludeCache = script.cachedData;
-      await script.run(ctx, { timeout: 1000 });
-      script.release();
-      return { iso, ctx };
-    } catch (err) {
-      if (!iso.isDisposed) iso.dispose();
-      throw err;
+  private process(): Child {
+    if (this.child) return this.child;
+    const proc = fork(PROCESS_ENTRY, [JSON.stringify(this.limits)], {
+      execArgv: ['--no-node-snapshot'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const c: Child = { proc, stderr: '', startedAt: Date.now() };
+    this.child = c;
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => (c.stderr = (c.stderr + d).slice(-STDERR_TAIL)));
+    proc.on('message', (m: FromSandbox) => this.onMessage(c, m));
+    proc.on('error', (err) => this.log.error('script sandbox process error', { err }));
+    proc.once('exit', (code, signal) => this.onExit(c, code, signal));
+    return c;
+  }
+
+  private onMessage(c: Child, m: FromSandbox): void {
+    switch (m.t) {
+      case 'ready':
+        return;
+      case 'log':
+        return this.log[m.level](m.msg, m.data);
+      case 'done': {
+        const p = this.pending.get(m.run);
+        if (!p) return;
+        this.pending.delete(m.run);
+        clearTimeout(p.timer);
+        return p.resolve(m.outcome);
+      }
+      case 'call': {
+        const p = this.pending.get(m.run);
+        const answer = (json: string) => this.send(c, { t: 'answer', call: m.call, json });
+        if (!p) return answer(JSON.stringify({ error: 'the run has ended' }));
+        void (async () => {
+          try {
+            const value = await p.req.host(m.cap, m.method, m.args);
+            answer(JSON.stringify({ ok: value === undefined ? null : value }));
+          } catch (err) {
+            answer(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+          }
+        })();
+      }
     }
   }
 
-  private refill(): void {
-    while (!this.closed && this.pool.length + this.filling < this.limits.poolSize) {
-      this.filling++;
-      this.create().then(
-        (w) => {
-          this.filling--;
-          if (this.closed) w.iso.dispose();
-          else this.pool.push(w);
-        },
-        (err) => {
-          this.filling--;
-          this.log.error('could not prepare a script isolate', { err });
-        },
-      );
+  private onExit(c: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === c) this.child = undefined;
+    if (this.closed && c.killedFor === 'the server is stopping') return;
+    const why = c.killedFor ?? (signal ? `it was ended by ${signal}` : `it exited with code ${code}`);
+    const stderr = c.stderr.trim();
+    const runs = this.pending.size;
+    this.log.error('script sandbox process died; a new one starts with the next script', { pid: c.proc.pid, code, signal, reason: why, runs, stderr });
+    const message = `The script sandbox process stopped while the script ran (${fatalLine(stderr) ?? why}); it is restarted.`;
+    for (const [run, p] of this.pending) {
+      this.pending.delete(run);
+      clearTimeout(p.timer);
+      p.resolve({ kind: 'crashed', message });
     }
+    // Ready again for the next script, unless it died straight after starting (then on demand only).
+    if (!this.closed && Date.now() - c.startedAt > RESPAWN_AFTER_MS) this.process();
+  }
+
+  private kill(c: Child, why: string): void {
+    c.killedFor ??= why;
+    c.proc.kill('SIGKILL');
+  }
+
+  private send(c: Child, m: ToSandbox): void {
+    if (c.proc.connected) c.proc.send(m);
   }
 
   private acquire(): Promise<void> {
@@ -151,62 +178,13 @@ export class ScriptSandbox {
     if (next) next();
     else this.running--;
   }
-
-  private async execute(req: RunRequest): Promise<RunOutcome> {
-    const { iso, ctx } = await this.take();
-    let wallExceeded = false;
-    const timer = setTimeout(() => {
-      wallExceeded = true;
-      if (!iso.isDisposed) iso.dispose();
-    }, this.limits.wallTimeoutMs);
-    const dispatcher = new ivm.Reference(async (cap: string, method: string, argsJson: string): Promise<string> => {
-      try {
-        if (typeof argsJson !== 'string' || argsJson.length > MAX_HOST_ARGS) throw new Error('arguments too large');
-        const allowed = cap === 'acl' || cap === 'log' || req.capabilities[cap]?.includes(method);
-        if (!allowed) throw new Error(`${cap}.${method} is not available to scripts of ${req.componentName}`);
-        const value = await req.host(cap, method, JSON.parse(argsJson) as unknown[]);
-        return JSON.stringify({ ok: value === undefined ? null : value });
-      } catch (err) {
-        return JSON.stringify({ error: err instanceof Error ? err.message : String(err) });
-      }
-    });
-    try {
-      const init = JSON.stringify({ packet: req.packet, componentName: req.componentName, capabilities: req.capabilities });
-      const begin = (await ctx.global.get('__starling_begin', { reference: true })) as ivm.Reference;
-      await begin.apply(undefined, [init, dispatcher], { timeout: this.limits.cpuTimeoutMs });
-      const script = await iso.compileScript(req.script.code, { filename: req.script.filename });
-      const value = (await script.run(ctx, { timeout: this.limits.cpuTimeoutMs, reference: true })) as ivm.Reference | undefined;
-      const finish = (await ctx.global.get('__starling_finish', { reference: true })) as ivm.Reference;
-      const json = (await finish.apply(undefined, [value === undefined ? undefined : value.derefInto()], {
-        result: { copy: true },
-        timeout: this.limits.cpuTimeoutMs,
-      })) as string;
-      return JSON.parse(json) as RunOutcome;
-    } catch (err) {
-      return this.failure(err, wallExceeded, req.script.filename);
-    } finally {
-      clearTimeout(timer);
-      dispatcher.release();
-      if (!iso.isDisposed) iso.dispose();
-      // After the reply has gone out: making an isolate blocks this thread for a millisecond or two.
-      setImmediate(() => this.refill());
-    }
-  }
-
-  private failure(err: unknown, wallExceeded: boolean, filename: string): RunOutcome {
-    const e = err instanceof Error ? err : new Error(String(err));
-    if (wallExceeded) return { kind: 'error', message: `Script ran longer than the wall-clock limit of ${this.limits.wallTimeoutMs} ms.`, debug: '' };
-    if (/memory limit/i.test(e.message)) return { kind: 'error', message: `Script exceeded the memory limit of ${this.limits.memoryMb} MB.`, debug: '' };
-    if (/execution timed out/i.test(e.message)) return { kind: 'error', message: `Script execution timed out: CPU time limit of ${this.limits.cpuTimeoutMs} ms exceeded.`, debug: '' };
-    return { kind: 'error', message: `${e.name}: ${e.message}`, debug: scriptFrames(e.stack ?? '', filename) };
-  }
 }
 
-/** The stack lines that point into the script (not into the host or the API prelude). */
-function scriptFrames(stack: string, filename: string): string {
-  return stack
+/** V8's own words from a fatal error report on stderr (`# Fatal JavaScript invalid size error 419430400`). */
+function fatalLine(stderr: string): string | undefined {
+  const lines = stderr
     .split('\n')
-    .filter((l) => l.includes(filename))
-    .map((l) => l.trim())
-    .join('\n');
+    .filter((l) => /fatal|out of memory/i.test(l))
+    .map((l) => l.replace(/^#\s*/, '').trim());
+  return lines.find((l) => /javascript|memory/i.test(l)) ?? lines[0];
 }

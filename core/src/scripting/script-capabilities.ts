@@ -14,7 +14,7 @@ import {
 import type { CredentialService } from '../auth/credential-service';
 import type { MotdStore } from '../commands/motd';
 import type { VhostRegistry } from '../commands/vhost-registry';
-import type { HostCall } from './sandbox';
+import type { HostCall } from './sandbox-protocol';
 
 /**
  * What scripts of each component may call (DESIGN §12: capabilities, never the kernel). The method

@@ -1,11 +1,11 @@
-import type { Element } from '@starling/sdk';
+import { type Element, StanzaError } from '@starling/sdk';
 import type { AdHocCommand, CommandCall, CommandReply, CommandStatus } from '../commands/ad-hoc-command';
 import { NS_COMMANDS } from '../commands/ad-hoc-command';
 import { FIELD, TEXT } from '../commands/command-texts';
 import { dataForm } from '../commands/data-form';
 import { fromTree } from './element-tree';
 import type { PreparedScript } from './prepare-script';
-import type { RunOutcome } from './sandbox';
+import type { RunOutcome } from './sandbox-protocol';
 import type { ScriptLanguage } from './script-language';
 
 /** Where a script came from; the higher rank wins when several define the same command. */
@@ -67,6 +67,8 @@ function replyFor(outcome: RunOutcome): CommandReply {
       return completed([{ var: FIELD.note, type: 'fixed', values: [TEXT.noResults] }]);
     case 'error':
       return errorReply(outcome.message, outcome.debug);
+    case 'crashed':
+      throw new StanzaError('internal-server-error', outcome.message);
   }
 }
 

@@ -439,14 +439,48 @@ export function installScriptApi(g: Record<string, unknown>): void {
     define('log', (...args: unknown[]) => void call('log', 'info', [args.map(str).join(' ')]));
   });
 
-  /** Applies Tigase's return conventions to the script's value; returns JSON for the host. */
-  lock('__starling_finish', (value: unknown): string => {
+  /**
+   * Applies Tigase's return conventions to the script's value; returns JSON for the host, or only the size
+   * when the result passes `maxSize` (so that an oversized result is never copied out of the isolate).
+   */
+  lock('__starling_finish', (value: unknown, maxSize: number): string => {
+    const out = outcome(value);
+    const size = resultSize(out);
+    return size > maxSize ? JSON.stringify({ kind: 'oversize', size }) : JSON.stringify(out);
+  });
+
+  /** UTF-8 bytes of a string (a bare isolate has no TextEncoder). */
+  const utf8Bytes = (s: string): number => {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
+  };
+
+  /** A result's cost on the wire, in bytes: each line of a text result becomes a <value/> of its own. */
+  const resultSize = (out: { kind: string; text?: string; packets?: unknown[] }): number => {
+    if (out.kind === 'packets') return utf8Bytes(JSON.stringify(out.packets));
+    if (out.kind !== 'text') return 0;
+    const text = out.text!;
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+    return utf8Bytes(text) + lines * '<value></value>'.length;
+  };
+
+  const outcome = (value: unknown): { kind: string; text?: string; packets?: unknown[] } => {
     let v = value;
     if (v === undefined || v === null) v = g.result === '' ? null : g.result;
     if (v === undefined || v === null) v = g.packet;
-    if (v === original || v === undefined || v === null) return JSON.stringify({ kind: 'none' });
-    if (v instanceof Packet) return JSON.stringify({ kind: 'packets', packets: [v.element.toTree()] });
-    if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Packet)) return JSON.stringify({ kind: 'packets', packets: v.map((x: Packet) => x.element.toTree()) });
+    if (v === original || v === undefined || v === null) return { kind: 'none' };
+    if (v instanceof Packet) return { kind: 'packets', packets: [v.element.toTree()] };
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Packet)) return { kind: 'packets', packets: v.map((x: Packet) => x.element.toTree()) };
     let text: string;
     if (Array.isArray(v)) text = v.map(str).join('\n');
     else if (typeof v === 'object') {
@@ -456,6 +490,6 @@ export function installScriptApi(g: Record<string, unknown>): void {
         text = String(v);
       }
     } else text = String(v);
-    return JSON.stringify({ kind: 'text', text });
-  });
+    return { kind: 'text', text };
+  };
 }
