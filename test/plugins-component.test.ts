@@ -37,7 +37,7 @@ describe('the example plugin in process and as an external component', () => {
     server = await TestServer.create({
       users: [['alice', 'wonderland']],
       config: `'plugin-dirs' = [ 'plugins' ]
-'sess-man' { 'help-bot' () { topics = [ ${TOPICS.map((t) => `'${t}'`).join(', ')} ] } }
+'sess-man' { 'help-bot' (class: 'starling-plugin-help-bot') { topics = [ ${TOPICS.map((t) => `'${t}'`).join(', ')} ] } }
 ext () {
     connections {
         ports = [ ${extPort} ]

@@ -24,7 +24,7 @@ describe('watched plugin directories', () => {
   before(async () => {
     server = await TestServer.create({
       users: [['alice', 'wonderland']],
-      config: `'plugin-dirs' = [ 'plugins' ]\n'sess-man' { 'help-bot' () { topics = [ 'rules=Be kind.' ] } }\n`,
+      config: `'plugin-dirs' = [ 'plugins' ]\n'sess-man' { 'help-bot' (class: 'starling-plugin-help-bot') { topics = [ 'rules=Be kind.' ] } }\n`,
     });
     pluginDir = join(server.home, 'plugins');
     mkdirSync(pluginDir);

@@ -34,6 +34,11 @@ export interface PluginManifest {
   accountFeatures?: string[];
   /** Config keys with defaults, shown by `config dump` (e.g. { "store-limit": 100 }). */
   config?: Record<string, unknown>;
+  /**
+   * Further keys the plugin's bean accepts, without a default (`starling check` rejects any key neither
+   * here nor in `config`). `"<vhost>"` stands for a key named after a virtual host.
+   */
+  configKeys?: string[];
   description?: string;
 }
 

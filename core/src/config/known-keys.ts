@@ -1,62 +1,90 @@
+import { BYTES, type BeanSchema, KEY, MILLISECONDS, SECONDS, keys } from './schema';
+
 /**
- * Top-level keys and beans of config.tdsl that Starling knows: everything the "Using Tigase" chapter puts
- * at the top level, plus what DESIGN.md and Tigase's default config use. Keys starting with `--` are always
- * accepted (Tigase's command-line style properties). Components that plugins add at top level extend this
- * set before validation (`new Set([...KNOWN_TOP_LEVEL_KEYS, ...pluginIds])`).
+ * Every bean and key of config.tdsl that core reads: the one table `starling check` and the server check a
+ * config against. Plugin beans come from the plugin manifests; Tigase keys Starling does not implement
+ * are in unimplemented-keys.ts. When you make core read a new key, declare it here, in its owner's
+ * section; when you implement a key of unimplemented-keys.ts, move it here.
  */
-export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
-  // server identity and administration
-  'admins',
-  'default-virtual-host',
-  'virtual-hosts',
-  'config-type',
-  'installation-id',
-  'trusted',
-  // logging and debugging (chapter 11.3, 11.4)
-  'logging',
-  'debug',
-  'debug-packages',
-  // storage
-  'dataSource',
-  'userRepository',
-  'authRepository',
-  // kernel components
-  'sess-man',
-  'message-router',
-  'vhost-man',
-  'basic-conf',
-  'stats',
-  'monitor',
-  'stream-limits',
-  // connection managers (chapter 11.8, 11.10, 11.12)
-  'c2s',
-  's2s',
-  'ws2s',
-  'bosh',
-  'ext',
-  'cl-comp',
-  'httpServer',
-  // Tigase's HTTP API component (admin UI at :8080/admin/, chapter 11.6.1), as in Tigase's default config.tdsl
-  'http',
-  // watchdog (chapter 11.8)
-  'watchdog-timeout',
-  'watchdog-delay',
-  'watchdog-ping-type',
-  'max-inactivity-time',
-  // per-vhost forwarding defaults, Tigase's VHost default keys (chapter 11.7)
-  'vhost-presence-forward-jid',
-  'vhost-message-forward-jid',
-  // clustering (chapter 11.12)
-  'cluster-mode',
-  'cluster-nodes',
-  'cm-ht-traffic-throttling',
-  'cm-see-other-host',
-  // features and components
-  'amp',
-  'muc',
-  'pubsub',
-  // plugins and admin scripts (chapter 11.14)
-  'plugin-dirs',
-  'scripts-dir',
-  'script-sandbox',
-]);
+
+/** Watchdog keys (chapter 11.8), accepted at the top level and in each connection manager's bean. */
+const WATCHDOG_KEYS = {
+  'watchdog-delay': MILLISECONDS,
+  'watchdog-timeout': MILLISECONDS,
+  'watchdog-ping-type': KEY,
+  // a number is seconds (the chapter's defaults, 86400L = 24 h); a quoted string is milliseconds
+  'max-inactivity-time': SECONDS,
+  maxInactivityTime: MILLISECONDS,
+};
+
+/** An ad-hoc command ACL block: `commands { 'cmd-id' = [ 'LOCAL' ] }` (any command id). */
+const COMMANDS: BeanSchema = { anyKey: true };
+
+/** `connections { ports = [ … ]; <port> { socket = 'ssl', ifc = [ … ] } }` of a connection manager. */
+const CONNECTIONS: BeanSchema = {
+  keys: keys('ports', 'ifc'),
+  items: { name: /^\d+$/, what: 'a port', schema: { keys: keys('socket', 'ifc') } },
+};
+
+/** A bean whose owner reads and checks it whole (see that owner's module). */
+const OWNED_ELSEWHERE: BeanSchema = { open: true };
+
+export const CORE_SCHEMA: BeanSchema = {
+  plugins: true,
+  keys: {
+    // server identity and administration (kernel/settings.ts, commands/admin-config.ts)
+    admins: KEY,
+    'default-virtual-host': KEY,
+    'virtual-hosts': KEY,
+    trusted: KEY,
+    // plugins and admin scripts (kernel/settings.ts, commands/admin-config.ts)
+    'plugin-dirs': KEY,
+    'scripts-dir': KEY,
+    // per-vhost forwarding defaults read by the forwarding plugins (chapter 11.7)
+    'vhost-presence-forward-jid': KEY,
+    'vhost-message-forward-jid': KEY,
+    // watchdog defaults for every connection manager (net/watchdog-config.ts)
+    ...WATCHDOG_KEYS,
+    // debugging (ops): `debug = [ … ]`, `'debug-packages' = [ … ]`
+    debug: KEY,
+    'debug-packages': KEY,
+  },
+  beans: {
+    // storage (storage/, kernel/settings.ts)
+    dataSource: { beans: { default: { keys: keys('uri') } } },
+    authRepository: { keys: keys('scram-iterations') },
+    // kernel components and their command ACLs (commands/)
+    'sess-man': {
+      plugins: true,
+      keys: keys('delivery-rules', 'presence-global-forward', 'vhost-presence-forward-jid', 'vhost-message-forward-jid'),
+      beans: { commands: COMMANDS },
+    },
+    'vhost-man': { beans: { commands: COMMANDS } },
+    'message-router': { beans: { commands: COMMANDS } },
+    // client connections (kernel/settings.ts, net/watchdog-config.ts)
+    c2s: {
+      keys: { 'max-stanza-size': BYTES, 'max-auth-attempts': KEY, 'auth-timeout': SECONDS, 'tls-required': KEY, ...WATCHDOG_KEYS },
+      beans: { connections: CONNECTIONS, commands: COMMANDS },
+    },
+    // external components, XEP-0114 (net/ext-settings.ts)
+    ext: {
+      keys: { 'comp-items': KEY, 'max-stanza-size': BYTES, 'handshake-timeout': SECONDS, ...WATCHDOG_KEYS },
+      beans: { connections: { keys: keys('ports', 'ifc') }, commands: COMMANDS },
+    },
+    // admin script sandbox (commands/admin-config.ts)
+    'script-sandbox': {
+      keys: { 'memory-limit': KEY, 'cpu-timeout': MILLISECONDS, 'wall-timeout': MILLISECONDS, 'pool-size': KEY, 'max-concurrent': KEY },
+    },
+    // web transports and the HTTP stack (net/, http/): their owners declare the keys
+    ws2s: OWNED_ELSEWHERE,
+    bosh: OWNED_ELSEWHERE,
+    http: OWNED_ELSEWHERE,
+    httpServer: OWNED_ELSEWHERE,
+    // operations (ops/): log files, statistics
+    logging: OWNED_ELSEWHERE,
+    stats: OWNED_ELSEWHERE,
+  },
+};
+
+/** The top-level names core knows (beans and keys), for messages and older callers. */
+export const KNOWN_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([...Object.keys(CORE_SCHEMA.keys ?? {}), ...Object.keys(CORE_SCHEMA.beans ?? {})]);

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from './errors';
-import { KNOWN_TOP_LEVEL_KEYS } from './known-keys';
-import { loadConfigFile, parseConfig, validateTopLevel } from './load';
+import { loadConfigFile, parseConfig } from './load';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'starling-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,40 +51,5 @@ describe('loadConfigFile / parseConfig', () => {
     const err = catchError(() => loadConfigFile(file));
     assert.equal(err.code, 'STARLING_CONFIG_IO');
     assert.ok(err.message.startsWith(`${file}: cannot read the config file: ENOENT`), err.message);
-  });
-});
-
-describe('validateTopLevel', () => {
-  it('accepts known keys and --keys', () => {
-    const root = parseConfig("--cluster-mode = true\n'sess-man' { amp () {} }\nadmins = []\nc2s {}\n'virtual-hosts' = [ 'a' ]", 'ok.tdsl');
-    assert.doesNotThrow(() => validateTopLevel(root, KNOWN_TOP_LEVEL_KEYS));
-  });
-
-  it('rejects the first unknown key in file order with its position and a suggestion', () => {
-    const root = parseConfig("admins = []\nfoo { }\n\n  'watchdog-dealy' = 5\n'sess-man' {}\nbar = 1", 'etc/config.tdsl');
-    const err = catchError(() => validateTopLevel(root, KNOWN_TOP_LEVEL_KEYS));
-    assert.equal(err.code, 'STARLING_CONFIG_UNKNOWN_KEY');
-    assert.equal(err.message, "etc/config.tdsl:2:1: unknown top-level key 'foo' (and 2 more unknown: 'watchdog-dealy', 'bar')");
-    const second = catchError(() => validateTopLevel(parseConfig("\n  'watchdog-dealy' = 5", 'c.tdsl'), KNOWN_TOP_LEVEL_KEYS));
-    assert.equal(second.message, "c.tdsl:2:3: unknown top-level key 'watchdog-dealy'; did you mean 'watchdog-delay'?");
-  });
-
-  it('checks against the set it is given', () => {
-    const root = parseConfig('mycomp {}', 'x');
-    assert.throws(() => validateTopLevel(root, KNOWN_TOP_LEVEL_KEYS), { code: 'STARLING_CONFIG_UNKNOWN_KEY' });
-    assert.doesNotThrow(() => validateTopLevel(root, new Set([...KNOWN_TOP_LEVEL_KEYS, 'mycomp'])));
-  });
-
-  it('knows every key DESIGN and the chapter use at top level', () => {
-    for (const key of [
-      'admins', 'default-virtual-host', 'virtual-hosts', 'config-type', 'debug', 'debug-packages', 'dataSource',
-      'userRepository', 'authRepository', 'sess-man', 'c2s', 's2s', 'ws2s', 'bosh', 'ext', 'message-router',
-      'vhost-man', 'httpServer', 'plugin-dirs', 'scripts-dir', 'watchdog-timeout', 'watchdog-delay',
-      'watchdog-ping-type', 'max-inactivity-time', 'amp', 'cl-comp', 'muc', 'pubsub', 'stats', 'monitor',
-      'basic-conf', 'trusted', 'stream-limits', 'logging', 'installation-id', 'cluster-mode', 'cluster-nodes',
-      'cm-ht-traffic-throttling', 'cm-see-other-host',
-    ]) {
-      assert.ok(KNOWN_TOP_LEVEL_KEYS.has(key), key);
-    }
   });
 });

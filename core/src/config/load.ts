@@ -3,8 +3,6 @@ import { ConfigError } from './errors';
 import type { ConfigBean } from './model';
 import { parseTdsl } from './tdsl-parser';
 
-export { validateTopLevel } from './validate';
-
 export interface ConfigLoadOptions {
   /** Environment for `env()`; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -18,8 +16,8 @@ export function parseConfig(text: string, file: string, options: ConfigLoadOptio
 }
 
 /**
- * Reads and parses a config file (UTF-8, a BOM is ignored). Only parses: call `validateTopLevel` once the
- * set of known keys is complete (plugins can add top-level components).
+ * Reads and parses a config file (UTF-8, a BOM is ignored). Only parses: `checkConfig` checks the keys once the
+ * plugin packages are known (their manifests declare their beans' keys).
  */
 export function loadConfigFile(path: string, options: ConfigLoadOptions = {}): ConfigBean {
   let text: string;

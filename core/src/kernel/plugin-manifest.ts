@@ -36,7 +36,7 @@ export function readPluginPackage(dir: string): PluginPackage | null {
       'STARLING_PLUGIN_SDK_MISMATCH',
       `plugin '${m.id}' needs @starling/sdk ${m.sdk}, but this server has ${SDK_VERSION}; rebuild the plugin against a matching SDK`,
     );
-  for (const key of ['requires', 'provides', 'features', 'accountFeatures'] as const) {
+  for (const key of ['requires', 'provides', 'features', 'accountFeatures', 'configKeys'] as const) {
     const v = m[key];
     if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw fail(`"starling.${key}" must be a list of strings`);
   }

@@ -21,7 +21,7 @@ import {
 } from '@starling/sdk';
 import { CredentialService } from '../auth/credential-service';
 import { AdminCommands } from '../commands/admin-commands';
-import { KNOWN_TOP_LEVEL_KEYS, loadConfigFile, validateTopLevel } from '../config';
+import { type ConfigBean, type ConfigFinding, formatFinding, loadConfigFile, throwConfigErrors } from '../config';
 import { KernelDiscoRegistry } from '../disco/disco-registry';
 import { CertificateStore } from '../net/certificates';
 import { C2SService } from '../net/c2s-service';
@@ -36,6 +36,7 @@ import { dataSourceFromUri, openStorage, type Storage } from '../storage';
 import { loadServerSecret } from '../auth/server-secret';
 import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
 import { ConfigBeanView } from './config-bean-view';
+import { checkHomeConfig } from './config-check';
 import { KernelEventBus } from './event-bus';
 import { PluginCatalog } from './plugin-catalog';
 import { PluginHost } from './plugin-host';
@@ -58,13 +59,19 @@ export const BUILT_IN_PLUGINS_DIR = resolve(__dirname, '../../../../plugins');
 
 export interface LoadedHome {
   settings: ServerSettings;
+  config: ConfigBean;
   top: ConfigBeanView;
   log: Logger;
   catalog: PluginCatalog;
+  /** What checking every key found: unknown keys (errors), Tigase keys not implemented, unit traps. */
+  findings: ConfigFinding[];
 }
 
-/** Reads and validates the home's config: what the server and every CLI command share. */
-export function loadHome(opts: StartOptions): LoadedHome {
+/**
+ * Reads the home's config and checks every key against core's table and the plugin manifests, without
+ * throwing for unknown keys (`starling check` lists them all). Reads only: creates and opens nothing.
+ */
+export function readHome(opts: StartOptions): LoadedHome {
   const home = resolve(opts.home);
   const file = opts.configFile ?? join(home, 'etc', 'config.tdsl');
   const config = loadConfigFile(file);
@@ -72,9 +79,14 @@ export function loadHome(opts: StartOptions): LoadedHome {
   const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
   const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
   const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
-  // Plugin ids may stand at the top level too (a component-like plugin's bean).
-  validateTopLevel(config, new Set([...KNOWN_TOP_LEVEL_KEYS, ...catalog.packages.keys()]));
-  return { settings, top, log, catalog };
+  return { settings, config, top, log, catalog, findings: checkHomeConfig(config, catalog, settings.domains) };
+}
+
+/** readHome, failing on the first unknown key: what the server and every CLI command share. */
+export function loadHome(opts: StartOptions): LoadedHome {
+  const loaded = readHome(opts);
+  throwConfigErrors(loaded.findings);
+  return loaded;
 }
 
 /** loadHome, then opens the configured storage. */
@@ -186,7 +198,8 @@ export class StarlingServer {
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
-    const { settings, storage, top, log, catalog } = await openHome(opts);
+    const { settings, storage, top, log, catalog, findings } = await openHome(opts);
+    for (const f of findings) log.warn(formatFinding(f));
     const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {

@@ -1,0 +1,58 @@
+/**
+ * Tigase keys and beans Starling accepts but does not implement. `starling check` lists each one found in
+ * a config with its file:line:column as "accepted, not implemented", and the server warns about them at
+ * start, so a config brought over from Tigase does not look healthy while these settings do nothing.
+ *
+ * The key is the bean path, '/'-separated ('sess-man/jabber:iq:register'); the value says what is
+ * missing. Anything below a listed bean is covered by its entry. OWNERS: when you implement one, remove
+ * its entry here and declare its keys in known-keys.ts (or in your plugin's manifest).
+ */
+export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
+  // clustering (chapter 11.12)
+  ['cluster-mode', 'clustering'],
+  ['cluster-nodes', 'clustering'],
+  ['cl-comp', 'the cluster connection manager'],
+  ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
+  ['cm-see-other-host', 'see-other-host redirection'],
+  // federation and components Starling does not have
+  ['s2s', 'server-to-server federation'],
+  ['muc', 'multi-user chat'],
+  ['pubsub', 'publish-subscribe'],
+  ['proxy', 'the SOCKS5 bytestream proxy'],
+  ['upload', 'HTTP file upload'],
+  ['message-archive', 'message archiving'],
+  ['unified-archive', 'message archiving'],
+  ['push', 'push notifications'],
+  ['monitor', 'the monitor component'],
+  ['basic-conf', "Tigase's configuration component"],
+  ['amp-jid', 'the separate AMP component (AMP runs in the session manager)'],
+  // licensing (chapter 11.11): Starling is MIT-licensed and never phones home
+  ['installation-id', 'unused: Starling has no licence checks and sends nothing anywhere'],
+  // storage Starling keeps in dataSource
+  ['config-type', "Tigase's config types (Starling has one)"],
+  ['userRepository', 'separate user repositories (accounts live in dataSource)'],
+  ['stream-limits', 'stream limits (the c2s bean has max-stanza-size and max-auth-attempts)'],
+  // virtual host defaults (chapter 11.6)
+  ['vhost-anonymous-enabled', 'anonymous authentication'],
+  ['vhost-register-enabled', 'in-band registration'],
+  ['vhost-tls-required', "per-vhost TLS (use c2s 'tls-required')"],
+  ['vhost-max-users', 'per-vhost user limits'],
+  ['vhost-disable-dns-check', 'the vhost DNS check'],
+  // session manager processors Tigase has and Starling does not (yet)
+  ['sess-man/jabber:iq:register', 'in-band registration'],
+  ['sess-man/jabber:iq:auth', 'legacy authentication (XEP-0078)'],
+  ['sess-man/jabber:iq:privacy', 'privacy lists'],
+  ['sess-man/urn:xmpp:blocking', 'blocking command'],
+  ['sess-man/vcard-temp', 'vCard storage'],
+  ['sess-man/urn:ietf:params:xml:ns:vcard-4.0', 'vCard4 storage'],
+  ['sess-man/jabber:iq:private', 'private XML storage'],
+  ['sess-man/message-carbons', 'message carbons'],
+  ['sess-man/urn:xmpp:time', 'entity time'],
+  ['sess-man/urn:xmpp:csi:0', 'client state indication'],
+  ['sess-man/pep', 'personal eventing'],
+  ['sess-man/http://jabber.org/protocol/stats', 'statistics requests in the session manager'],
+  ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
+  ['c2s/urn:xmpp:sm:3', 'stream management'],
+  ['c2s/cm-see-other-host', 'see-other-host redirection'],
+  ['c2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
+]);
