@@ -11,15 +11,26 @@ export const REPO = resolve(__dirname, '../../..');
 export const CLI = join(REPO, 'core/dist/bin/starling.js');
 export const DOMAIN = 'localhost';
 
-/** A free loopback TCP port (bound then released). */
+/**
+ * A free loopback TCP port (bound then released), picked below the kernel's ephemeral range (32768+) so that
+ * no client socket of this or a parallel test can be given it by the kernel before the server binds it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (taken.has(port)) continue;
+    taken.add(port);
+    if (await canBind(port)) return port;
+  }
+}
+
+const taken = new Set<number>();
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
   });
 }
 
