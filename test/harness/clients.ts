@@ -13,6 +13,8 @@ export interface ConnectOptions {
   scheme?: 'xmpp' | 'xmpps';
   /** Force a SASL mechanism (e.g. 'PLAIN'). */
   mechanism?: string;
+  /** A full service URL instead of scheme://127.0.0.1:port (e.g. ws://127.0.0.1:5290/xmpp-websocket). */
+  service?: string;
 }
 
 /** A logged-in @xmpp/client session. Stanzas received are collected in `inbox`. */
@@ -81,7 +83,7 @@ export class TestClient {
 export async function connect(opts: ConnectOptions): Promise<TestClient> {
   const scheme = opts.scheme ?? 'xmpp';
   const xmpp = client({
-    service: `${scheme}://127.0.0.1:${opts.port}`,
+    service: opts.service ?? `${scheme}://127.0.0.1:${opts.port}`,
     domain: DOMAIN,
     resource: opts.resource,
     ...(opts.mechanism

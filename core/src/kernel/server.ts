@@ -27,6 +27,7 @@ import { CertificateStore } from '../net/certificates';
 import { C2SService } from '../net/c2s-service';
 import { StreamHost } from '../net/stream-host';
 import { HttpServer } from '../http/http-server';
+import { WsService } from '../net/ws-service';
 import { Watchdog } from '../net/watchdog';
 import { LineLogger, stderrSink } from '../ops/logger';
 import { StanzaRouter } from '../router/stanza-router';
@@ -121,6 +122,9 @@ export class StarlingServer {
    */
   readonly http: HttpServer;
   httpListeners: ListenerSpec[] = [];
+  /** XMPP over WebSocket (RFC 7395), unless `ws2s (active: false)`. */
+  readonly ws2s: WsService | undefined;
+  ws2sListeners: ListenerSpec[] = [];
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
   private readonly admins: Set<string>;
@@ -192,9 +196,11 @@ export class StarlingServer {
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const streams = new StreamHost(log.child({ c: 'c2s' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures());
+    const streams = new StreamHost(log.child({ c: 'streams' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures());
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
+    const web = settings.web;
+    this.ws2s = web.ws2s && new WsService(log.child({ c: 'ws2s' }), web.ws2s, streams, certs, settings.defaultDomain);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -211,6 +217,11 @@ export class StarlingServer {
       if (server.ext) server.extListeners = await server.ext.listen();
       server.httpListeners = await server.http.listen(settings.web.http.listeners);
       for (const l of server.httpListeners) log.info(`httpServer listening on ${describe(l)}`);
+      if (server.ws2s) {
+        server.ws2sListeners = await server.ws2s.listen();
+        for (const l of server.ws2sListeners) log.info(`ws2s (WebSocket) listening on ${describe(l)}`);
+        server.watchdog.watch('ws2s', settings.web.ws2s!.watchdog, () => server.ws2s!.watchedConnections());
+      }
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
     } catch (err) {
@@ -230,6 +241,7 @@ export class StarlingServer {
     await this.pluginWatcher?.close();
     await this.c2s.close();
     await this.http.close();
+    await this.ws2s?.close();
     await this.ext?.close();
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);

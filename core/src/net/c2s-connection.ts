@@ -91,6 +91,10 @@ export class C2SConnection implements StreamTransport {
     return true;
   }
 
+  keepAlive(): boolean {
+    return this.write(' ');
+  }
+
   private static flushOut(conn: C2SConnection): void {
     conn.flush();
   }

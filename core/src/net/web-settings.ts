@@ -17,6 +17,8 @@ export interface Ws2sSettings {
   watchdog: WatchdogSettings;
   /** Browser origins allowed to connect; empty: any (as Prosody and ejabberd by default). */
   allowedOrigins: string[];
+  /** Send every client elsewhere: `<close see-other-uri='…'/>` in answer to `<open/>` ('see-other-uri'). */
+  seeOtherUri: string | undefined;
 }
 
 export interface BoshSettings {
@@ -67,6 +69,7 @@ export function readWebSettings(top: BeanView, c2sLimits: StreamLimits): WebSett
             limits: readLimits(ws, c2sLimits),
             watchdog: readWatchdogSettings(top, 'ws2s'),
             allowedOrigins: strings(ws, 'allowed-origins'),
+            seeOtherUri: str(ws, 'see-other-uri'),
           },
     bosh:
       bosh?.active === false
@@ -98,6 +101,13 @@ function positive(b: BeanView | undefined, key: string, def: number): number {
   const v = b?.get(key);
   if (v === undefined || v === null) return def;
   if (typeof v !== 'number' || !(v > 0)) throw typeError(b!, key, 'a positive number');
+  return v;
+}
+
+function str(b: BeanView | undefined, key: string): string | undefined {
+  const v = b?.get(key);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw typeError(b!, key, 'a string');
   return v;
 }
 

@@ -57,6 +57,8 @@ export interface StreamTransport {
   openStream(id: string, from: string): void;
   /** Writes serialised top-level elements inside the stream; false if the transport is gone. */
   write(data: string): boolean;
+  /** The watchdog's whitespace ping: a space (TCP), a WebSocket ping frame; false if the transport is gone. */
+  keepAlive(): boolean;
   /** Ends the stream (after an optional serialised `<stream:error>`) and then the transport. */
   closeStream(error: string | undefined, graceMs: number): void;
   /** Switches to TLS (TCP only); the transport restarts its parser. */
@@ -164,7 +166,9 @@ export class ClientStream implements SessionConnection {
   // ---- watchdog (WatchedConnection) ----------------------------------------------------------
 
   pingWhitespace(): boolean {
-    return this.write(' ');
+    if (this.state === 'closed') return false;
+    this.lastTransfer = Date.now();
+    return this.transport.keepAlive();
   }
 
   /** Tigase's watchdog ping, from the stream's domain to the bound JID; a whitespace before binding. */

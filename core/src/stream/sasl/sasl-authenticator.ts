@@ -59,6 +59,10 @@ class DisabledAccountCheck implements SaslMechanism {
     this.name = inner.name;
   }
 
+  get attempted(): string | undefined {
+    return this.inner.attempted;
+  }
+
   async start(initialResponse: Buffer | null): Promise<SaslResult> {
     return this.check(await this.inner.start(initialResponse));
   }

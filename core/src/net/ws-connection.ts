@@ -1,0 +1,177 @@
+import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
+import { type Element, escapeAttr } from '@starling/sdk';
+import type { WebSocket, RawData } from 'ws';
+import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
+import { XmlStreamParser, type XmlStreamErrorCondition, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
+
+export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
+const NS_STREAM = 'http://etherx.jabber.org/streams';
+/** The parser sees every message as a child of this root, so one strict parser serves all framings. */
+const WRAPPER = `<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}'>`;
+/** Output queued in the socket above which we stop reading from the client until it drains. */
+const HIGH_WATER = 1024 * 1024;
+
+const CONNECTION = Symbol('ws2s connection');
+type ConnectionSocket = WebSocket & { [CONNECTION]: WsConnection };
+type DrainSocket = Duplex & { [CONNECTION]: WsConnection };
+
+/**
+ * The WebSocket framing of a client stream (RFC 7395): `<open/>` and `<close/>` instead of the stream
+ * tags, one complete element per message, stream-level elements declaring their `stream` prefix.
+ */
+export class WsConnection implements StreamTransport, XmlStreamParserOptions {
+  readonly kind = 'ws2s';
+  readonly canStartTls = false;
+  readonly stream: ClientStream;
+  private readonly parser: XmlStreamParser;
+  /** Elements completed by the message being parsed (RFC 7395 §3.3.3: exactly one per message). */
+  private elements = 0;
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    readonly secure: boolean,
+    readonly remoteAddress: string,
+    host: ClientStreamHost,
+    limits: StreamLimits,
+    private readonly open: Set<ClientStream>,
+    /** Answer every `<open/>` with `<close see-other-uri/>` (a node that sends its clients elsewhere). */
+    private readonly seeOtherUri: string | undefined,
+  ) {
+    this.stream = new ClientStream(this, host, limits);
+    this.parser = new XmlStreamParser(this);
+    this.parser.write(WRAPPER);
+    open.add(this.stream);
+    // Listeners shared by all connections find theirs on the socket: no closures kept per connection.
+    (ws as ConnectionSocket)[CONNECTION] = this;
+    (socket as DrainSocket)[CONNECTION] = this;
+    const tagged = ws as unknown as import('node:events').EventEmitter;
+    tagged.on('message', WsConnection.onWsMessage);
+    tagged.on('close', WsConnection.onWsClose);
+    tagged.on('error', WsConnection.onWsError);
+    socket.on('drain', WsConnection.onSocketDrain);
+  }
+
+  private static onWsMessage(this: ConnectionSocket, data: RawData, isBinary: boolean): void {
+    this[CONNECTION].onMessage(data, isBinary);
+  }
+  private static onWsClose(this: ConnectionSocket): void {
+    this[CONNECTION].gone('closed');
+  }
+  private static onWsError(this: ConnectionSocket): void {
+    this[CONNECTION].gone('socket error');
+  }
+  /** The client read what was queued: read from it again. */
+  private static onSocketDrain(this: DrainSocket): void {
+    const ws = this[CONNECTION].ws;
+    if (ws.isPaused) ws.resume();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const stream = this.stream;
+    if (stream.closed) return;
+    stream.lastTransfer = Date.now();
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+    if (isBinary) return stream.streamError('bad-format', 'XMPP over WebSocket uses text messages');
+    if (text.length > stream.limits.maxStanzaSize) return stream.streamError('policy-violation', `a message is limited to ${stream.limits.maxStanzaSize} characters`);
+    if (text.trim() === '') return;
+    this.elements = 0;
+    this.parser.write(text);
+    if (!stream.closed && this.elements !== 1) stream.streamError('not-well-formed', 'each WebSocket message must hold exactly one complete XML element');
+  }
+
+  private gone(reason: string): void {
+    this.open.delete(this.stream);
+    this.stream.onTransportClosed(reason);
+  }
+
+  // ---- parser callbacks ---------------------------------------------------------------------------
+
+  get maxStanzaSize(): number {
+    return this.stream.limits.maxStanzaSize;
+  }
+
+  onStreamStart(): void {
+    // The wrapper root written at construction: not the client's.
+  }
+
+  onStreamEnd(): void {
+    // Only the wrapper could end, and nothing writes its end tag.
+  }
+
+  onError(condition: XmlStreamErrorCondition, text: string): void {
+    this.stream.onError(condition, text);
+  }
+
+  onStanza(el: Element): void {
+    this.elements++;
+    if (this.elements > 1) return;
+    if (el.attrs.xmlns === NS_FRAMING && el.name === 'open') {
+      if (this.seeOtherUri !== undefined) {
+        this.ws.send(`<close xmlns='${NS_FRAMING}' see-other-uri='${escapeAttr(this.seeOtherUri)}'/>`);
+        this.stream.onTransportClosed('see-other-uri');
+        this.finish(1000);
+        return;
+      }
+      return this.stream.onStreamStart({ ...el.attrs, xmlns: NS_CLIENT });
+    }
+    if (el.attrs.xmlns === NS_FRAMING && el.name === 'close') return this.stream.onStreamEnd();
+    this.stream.onStanza(el);
+  }
+
+  // ---- StreamTransport ------------------------------------------------------------------------------
+
+  openStream(id: string, from: string): void {
+    const f = from ? ` from='${escapeAttr(from)}'` : '';
+    this.write(`<open xmlns='${NS_FRAMING}' id='${id}'${f} version='1.0' xml:lang='en'/>`);
+  }
+
+  write(data: string): boolean {
+    if (this.ws.readyState !== this.ws.OPEN || this.closing) return false;
+    // Stream-level elements stand alone in a message, so they declare the prefix themselves (§3.3.1).
+    if (data.startsWith('<stream:') && !data.startsWith('<stream:stream')) {
+      const end = data.search(/[\s/>]/);
+      data = data.slice(0, end) + ` xmlns:stream='${NS_STREAM}'` + data.slice(end);
+    }
+    this.ws.send(data);
+    // Backpressure: a client that does not read is not read from until its socket drains.
+    if (this.ws.bufferedAmount > HIGH_WATER && !this.ws.isPaused) this.ws.pause();
+    return true;
+  }
+
+  keepAlive(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.ping();
+    return true;
+  }
+
+  closeStream(error: string | undefined, graceMs: number): void {
+    if (error) this.write(error);
+    this.write(`<close xmlns='${NS_FRAMING}'/>`);
+    this.finish(graceMs);
+  }
+
+  private finish(graceMs: number): void {
+    this.closing = true;
+    this.ws.close(1000);
+    setTimeout(WsConnection.terminate, graceMs, this.ws).unref();
+  }
+
+  private static terminate(ws: WebSocket): void {
+    ws.terminate();
+  }
+
+  startTls(_ctx: SecureContext): void {
+    // Never offered: canStartTls is false (wss is TLS from the first byte).
+  }
+
+  restart(): void {
+    // The client's next <open/> restarts the stream; the parser keeps its wrapper root.
+  }
+
+  destroy(): void {
+    this.ws.terminate();
+  }
+}
