@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type { RosterItem, StoredCredential } from '@starling/sdk';
+import { MIGRATIONS } from './migrations';
 import type { Storage } from './storage';
 import { testBackends, type TestDatabase } from './test-backends';
 
@@ -391,7 +392,7 @@ for (const backend of testBackends()) {
         assert.deepEqual(await s.users.getCredentials('keep@x.test'), [cred('SCRAM-SHA-256')]);
         assert.deepEqual((await s.offline.load('keep@x.test')).map((m) => m.id), [id]);
         const versions = await db.query('SELECT version FROM schema_version ORDER BY version');
-        assert.deepEqual(versions.map((r) => Number(r.version)), [1]);
+        assert.deepEqual(versions.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
       });
     });
   });

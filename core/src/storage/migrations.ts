@@ -76,4 +76,18 @@ CREATE TABLE server_data (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'virtual hosts managed at run time',
+    sql: `
+CREATE TABLE vhosts (
+  domain VARCHAR(1023) {{bytewise}} NOT NULL PRIMARY KEY,
+  owner VARCHAR(2047) {{bytewise}},
+  item TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX vhosts_owner ON vhosts (owner);
+`,
+  },
 ];

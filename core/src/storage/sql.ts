@@ -76,4 +76,12 @@ export const SQL = {
     removeNode: 'DELETE FROM server_data WHERE node = ?',
     all: 'SELECT data_key, data_value FROM server_data WHERE node = ? ORDER BY data_key',
   },
+  vhosts: {
+    all: 'SELECT domain, owner, item FROM vhosts ORDER BY domain',
+    get: 'SELECT domain, owner, item FROM vhosts WHERE domain = ?',
+    insert: 'INSERT INTO vhosts (domain, owner, item, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (domain) DO NOTHING',
+    update: 'UPDATE vhosts SET owner = ?, item = ?, updated_at = ? WHERE domain = ?',
+    delete: 'DELETE FROM vhosts WHERE domain = ?',
+    countOwner: 'SELECT COUNT(*) AS n FROM vhosts WHERE owner = ?',
+  },
 } as const;

@@ -1,3 +1,4 @@
+import type { VhostRepository } from './vhost-repository';
 import type { OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
 
 export type SqliteStorageOptions = {
@@ -17,5 +18,7 @@ export interface Storage {
   readonly offline: OfflineMessageRepository;
   readonly userData: UserDataStore;
   readonly serverData: ServerDataStore;
+  /** Virtual hosts managed at run time (core/src/vhosts). */
+  readonly vhosts: VhostRepository;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { postgresMigrationConnection } from './postgres-migration-connection';
 import { PostgresOfflineRepository } from './postgres-offline';
 import { PostgresRosterRepository } from './postgres-roster';
 import { PostgresUserRepository } from './postgres-users';
+import { PostgresVhostRepository } from './postgres-vhosts';
 
 /** The URI with its password masked, for messages and logs. */
 export function maskUri(uri: string): string {
@@ -29,6 +30,7 @@ export class PostgresStorage implements Storage {
   readonly offline: PostgresOfflineRepository;
   readonly userData: PostgresUserDataStore;
   readonly serverData: PostgresServerDataStore;
+  readonly vhosts: PostgresVhostRepository;
 
   private constructor(private readonly pool: Pool) {
     this.users = new PostgresUserRepository(pool);
@@ -36,6 +38,7 @@ export class PostgresStorage implements Storage {
     this.offline = new PostgresOfflineRepository(pool);
     this.userData = new PostgresUserDataStore(pool);
     this.serverData = new PostgresServerDataStore(pool);
+    this.vhosts = new PostgresVhostRepository(pool);
   }
 
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -10,6 +10,7 @@ import { sqliteMigrationConnection } from './sqlite-migration-connection';
 import { SqliteOfflineRepository } from './sqlite-offline';
 import { SqliteRosterRepository } from './sqlite-roster';
 import { SqliteUserRepository } from './sqlite-users';
+import { SqliteVhostRepository } from './sqlite-vhosts';
 
 const SYNCHRONOUS = ['NORMAL', 'FULL'];
 
@@ -30,6 +31,7 @@ export class SqliteStorage implements Storage {
   readonly offline: SqliteOfflineRepository;
   readonly userData: SqliteUserDataStore;
   readonly serverData: SqliteServerDataStore;
+  readonly vhosts: SqliteVhostRepository;
 
   private constructor(readonly db: Database.Database) {
     this.users = new SqliteUserRepository(db);
@@ -37,6 +39,7 @@ export class SqliteStorage implements Storage {
     this.offline = new SqliteOfflineRepository(db);
     this.userData = new SqliteUserDataStore(db);
     this.serverData = new SqliteServerDataStore(db);
+    this.vhosts = new SqliteVhostRepository(db);
   }
 
   static open(opts: SqliteStorageOptions): Promise<SqliteStorage> {
