@@ -7,6 +7,11 @@ export interface StarlingEvents {
   'session.bound': { session: Session };
   /** The client sent its first available broadcast presence. */
   'presence.initial': { session: Session; stanza: Element };
+  /**
+   * A bound client sent a top-level element that is no stanza (a "nonza", e.g. XEP-0352's
+   * `<inactive xmlns='urn:xmpp:csi:0'/>`) in the namespace of a stream feature a plugin offers.
+   */
+  'stream.nonza': { session: Session; element: Element };
   /** A session ended (after its unavailable presence was broadcast). */
   'session.closed': { session: Session; reason: string };
   'user.created': { jid: string };

@@ -196,7 +196,7 @@ export class StarlingServer {
     const certs = new CertificateStore(join(settings.home, 'certs'), log);
     certs.prepare(settings.domains);
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures());
+    const streams = new StreamHost(log.child({ c: 'streams' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;

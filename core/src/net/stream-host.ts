@@ -1,5 +1,5 @@
 import type { SecureContext } from 'node:tls';
-import type { Element, Jid, Logger } from '@starling/sdk';
+import type { Element, EventBus, Jid, Logger } from '@starling/sdk';
 import type { StanzaRouter } from '../router/stanza-router';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
@@ -22,6 +22,7 @@ export class StreamHost implements ClientStreamHost {
     private readonly sm: SessionManager,
     private readonly router: StanzaRouter,
     private readonly streamFeatureSource: () => Element[],
+    private readonly events: EventBus,
   ) {}
 
   isLocalDomain(domain: string): boolean {
@@ -47,5 +48,11 @@ export class StreamHost implements ClientStreamHost {
   }
   dispatch(session: C2SSession, stanza: Element): Promise<void> {
     return this.router.fromClient(session, stanza);
+  }
+  nonza(session: C2SSession, element: Element): boolean {
+    const ns = element.attrs.xmlns;
+    if (ns === undefined || !this.streamFeatureSource().some((f) => f.attrs.xmlns === ns)) return false;
+    this.events.emit('stream.nonza', { session, element });
+    return true;
   }
 }

@@ -38,6 +38,8 @@ export interface ClientStreamHost {
   unbind(session: C2SSession, reason: string): void;
   /** Hands a stanza from a bound session to the router. */
   dispatch(session: C2SSession, stanza: Element): Promise<void>;
+  /** Hands a bound session's nonza to the plugins; false when no offered stream feature owns its namespace. */
+  nonza(session: C2SSession, element: Element): boolean;
 }
 
 /**
@@ -399,6 +401,7 @@ export class ClientStream implements SessionConnection {
     const session = this.session!;
     const name = el.name;
     if (name !== 'message' && name !== 'presence' && name !== 'iq') {
+      if (this.host.nonza(session, el)) return;
       return this.streamError('unsupported-stanza-type', `<${name}/> is not a stanza`);
     }
     const ns = el.attrs.xmlns;
