@@ -1,6 +1,16 @@
 import type { Jid } from './jid';
 import type { Element } from './xml';
 
+/**
+ * Told once what became of a stanza handed to `Session.send`: `true` once its bytes have left the
+ * process (the socket's write completed; a session under stream management may later report `true`
+ * only when the client acknowledged the stanza), `false` when the connection ended first — the stanza
+ * may or may not have reached the client, so whoever keeps a copy (offline storage) keeps it. Always
+ * called exactly once and never synchronously from `send`; also (with `false`) when `send` returns
+ * false, and (with `true`) when an outbound filter dropped the stanza.
+ */
+export type DeliveryReceipt = (delivered: boolean) => void;
+
 /** A local client session (one bound resource), as plugins see it. */
 export interface Session {
   /** Unique id of the connection (Tigase's connection id). */
@@ -22,8 +32,11 @@ export interface Session {
   interested: boolean;
   /** Scratch data for plugins, keyed by a name of the plugin's choosing (prefix it with the plugin id). */
   readonly data: Map<string, unknown>;
-  /** Writes a stanza to this client (outbound filters run first). Returns false if the connection is gone. */
-  send(stanza: Element): boolean;
+  /**
+   * Writes a stanza to this client (outbound filters run first). Returns false if the connection is gone.
+   * With a receipt, the caller learns when the stanza's bytes have left the process (see DeliveryReceipt).
+   */
+  send(stanza: Element, receipt?: DeliveryReceipt): boolean;
   /** Ends the session, with a stream error condition when given. */
   close(condition?: string, text?: string): void;
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import { escapeAttr } from '@starling/sdk';
+import { type DeliveryReceipt, escapeAttr } from '@starling/sdk';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
 import { XmlStreamParser } from '../stream/xml-stream-parser';
 
@@ -23,6 +23,10 @@ export class C2SConnection implements StreamTransport {
   private readonly parser: XmlStreamParser;
   /** Output of this tick, written in one piece by flush() (one write call and syscall per tick). */
   private out = '';
+  /** Receipts for what is in `out`: told when the socket's write of that piece completes. */
+  private outReceipts: DeliveryReceipt[] | undefined;
+  /** Receipts of pieces handed to the socket whose write has not completed yet. */
+  private readonly inFlight = new Set<DeliveryReceipt[]>();
 
   /** `open` holds the manager's open streams: this one is in it until its socket closes. */
   constructor(
@@ -84,10 +88,14 @@ export class C2SConnection implements StreamTransport {
 
   // ---- StreamTransport -----------------------------------------------------------------------
 
-  write(data: string): boolean {
-    if (this.socket.destroyed) return false;
+  write(data: string, receipt?: DeliveryReceipt): boolean {
+    if (this.socket.destroyed) {
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
     if (this.out === '') process.nextTick(C2SConnection.flushOut, this);
     this.out += data;
+    if (receipt) (this.outReceipts ??= []).push(receipt);
     return true;
   }
 
@@ -104,8 +112,24 @@ export class C2SConnection implements StreamTransport {
     const data = this.out;
     if (data === '') return;
     this.out = '';
+    const receipts = this.outReceipts;
+    this.outReceipts = undefined;
+    const socket = this.socket;
+    if (socket.destroyed) return receipts && tell(receipts, false);
+    if (receipts) this.inFlight.add(receipts);
+    // Node reports a write cut short by destroy() as done: a destroyed socket counts as not written.
+    const written = receipts && ((err?: Error | null) => this.inFlight.delete(receipts) && tell(receipts, !err && !socket.destroyed));
     // Backpressure: a peer that does not read is not read from until it drains what it was sent.
-    if (!this.socket.destroyed && !this.socket.write(data)) this.socket.pause();
+    if (!socket.write(data, written)) socket.pause();
+  }
+
+  /** The socket is gone: what it had not finished writing never left the process. */
+  private failInFlight(): void {
+    if (this.outReceipts) tell(this.outReceipts, false);
+    this.outReceipts = undefined;
+    this.out = '';
+    for (const receipts of this.inFlight) tell(receipts, false);
+    this.inFlight.clear();
   }
 
   openStream(id: string, from: string): void {
@@ -152,6 +176,11 @@ export class C2SConnection implements StreamTransport {
   private destroyWith(reason: string): void {
     this.open.delete(this.stream);
     this.stream.onTransportClosed(reason);
+    this.failInFlight();
     this.destroy();
   }
+}
+
+function tell(receipts: DeliveryReceipt[], delivered: boolean): void {
+  for (const r of receipts) r(delivered);
 }

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { type Element, escapeAttr } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, escapeAttr } from '@starling/sdk';
 import type { WebSocket, RawData } from 'ws';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
 import { XmlStreamParser, type XmlStreamErrorCondition, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
@@ -28,6 +28,8 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   /** Elements completed by the message being parsed (RFC 7395 §3.3.3: exactly one per message). */
   private elements = 0;
   private closing = false;
+  /** Receipts of messages handed to the socket whose write has not completed yet. */
+  private readonly inFlight = new Set<DeliveryReceipt>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -85,6 +87,9 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   private gone(reason: string): void {
     this.open.delete(this.stream);
     this.stream.onTransportClosed(reason);
+    // What the socket had not finished writing never left the process.
+    for (const receipt of this.inFlight) receipt(false);
+    this.inFlight.clear();
   }
 
   // ---- parser callbacks ---------------------------------------------------------------------------
@@ -128,14 +133,21 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     this.write(`<open xmlns='${NS_FRAMING}' id='${id}'${f} version='1.0' xml:lang='en'/>`);
   }
 
-  write(data: string): boolean {
-    if (this.ws.readyState !== this.ws.OPEN || this.closing) return false;
+  write(data: string, receipt?: DeliveryReceipt): boolean {
+    if (this.ws.readyState !== this.ws.OPEN || this.closing) {
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
     // Stream-level elements stand alone in a message, so they declare the prefix themselves (§3.3.1).
     if (data.startsWith('<stream:') && !data.startsWith('<stream:stream')) {
       const end = data.search(/[\s/>]/);
       data = data.slice(0, end) + ` xmlns:stream='${NS_STREAM}'` + data.slice(end);
     }
-    this.ws.send(data);
+    if (receipt) {
+      this.inFlight.add(receipt);
+      // A write cut short by the socket's end may be reported as done: a connection no longer open counts as not written.
+      this.ws.send(data, (err) => this.inFlight.delete(receipt) && receipt(!err && this.ws.readyState === this.ws.OPEN));
+    } else this.ws.send(data);
     // Backpressure: a client that does not read is not read from until its socket drains.
     if (this.ws.bufferedAmount > HIGH_WATER && !this.ws.isPaused) this.ws.pause();
     return true;

@@ -1,9 +1,10 @@
-import type { Element, Jid, Session } from '@starling/sdk';
+import type { DeliveryReceipt, Element, Jid, Session } from '@starling/sdk';
 
 /** The connection side a session writes to. */
 export interface SessionConnection {
   readonly id: string;
-  write(data: string): boolean;
+  /** Queues bytes for the peer; a receipt is told when they have left the process (DeliveryReceipt's contract). */
+  write(data: string, receipt?: DeliveryReceipt): boolean;
   close(condition?: string, text?: string): void;
 }
 
@@ -34,10 +35,11 @@ export class C2SSession implements Session {
     return (this._data ??= new Map());
   }
 
-  send(stanza: Element): boolean {
+  send(stanza: Element, receipt?: DeliveryReceipt): boolean {
     const out = this.filter(stanza, this);
-    if (out === null) return true;
-    return this.conn.write(out.toString());
+    if (out !== null) return this.conn.write(out.toString(), receipt);
+    if (receipt) process.nextTick(receipt, true);
+    return true;
   }
 
   close(condition?: string, text?: string): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import { type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
@@ -57,8 +57,13 @@ export interface StreamTransport {
   readonly canStartTls: boolean;
   /** Writes the stream header answering the client's (BOSH puts these attributes on its response body). */
   openStream(id: string, from: string): void;
-  /** Writes serialised top-level elements inside the stream; false if the transport is gone. */
-  write(data: string): boolean;
+  /**
+   * Writes serialised top-level elements inside the stream; false if the transport is gone. Every
+   * transport honours a receipt (DeliveryReceipt): true once the bytes left the process (its socket's
+   * write completed), false if the transport ends first or is already gone — exactly once, never
+   * synchronously. Offline delivery waits for these: a transport that drops one stalls it.
+   */
+  write(data: string, receipt?: DeliveryReceipt): boolean;
   /** The watchdog's whitespace ping: a space (TCP), a WebSocket ping frame; false if the transport is gone. */
   keepAlive(): boolean;
   /** Ends the stream (after an optional serialised `<stream:error>`) and then the transport. */
@@ -139,10 +144,13 @@ export class ClientStream implements SessionConnection {
 
   // ---- output (SessionConnection) --------------------------------------------------------------
 
-  write(data: string): boolean {
-    if (this.state === 'closed') return false;
+  write(data: string, receipt?: DeliveryReceipt): boolean {
+    if (this.state === 'closed') {
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
     this.lastTransfer = Date.now();
-    return this.transport.write(data);
+    return this.transport.write(data, receipt);
   }
 
   /** Sends a stream error and closes the stream. */

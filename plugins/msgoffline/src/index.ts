@@ -60,7 +60,14 @@ export default definePlugin<HandOver>({
       userData,
       hostname: hostname(),
     });
-    const delivery = new OfflineDelivery({ repository, sessions, lock, log: ctx.log, flexibleInUse: (bare) => flexible?.inUse(bare) ?? false });
+    const delivery = new OfflineDelivery({
+      repository,
+      sessions,
+      lock,
+      log: ctx.log,
+      flexibleInUse: (bare) => flexible?.inUse(bare) ?? false,
+      batchSize: settings.deliveryBatchSize,
+    });
     const redeliver = (bare: string) => delivery.redeliver(bare)?.catch((err) => ctx.log.error('offline redelivery failed', { to: bare, err }));
 
     ctx.track(

@@ -1,15 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Element, KeyedQueue, type Logger, type Session, type SessionDirectory, parseJid, xml } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, KeyedQueue, type Logger, type Session, type SessionDirectory, parseJid, xml } from '@starling/sdk';
 import { MemoryOfflineRepository } from './memory-offline-repository';
 import { DELIVERED, OfflineDelivery, presencePriority, triggersDelivery } from './offline-delivery';
 
 const NOW = 1_000_000;
 
+/**
+ * A session whose socket is under the test's control: a stanza's receipt is told only when the test
+ * lets it be written (`writeAll`), or told false when the connection ends (`drop`).
+ */
 class FakeSession {
   readonly jid;
   readonly data = new Map<string, unknown>();
   received: Element[] = [];
+  /** Receipts of stanzas handed over whose bytes are still "in the process". */
+  unwritten: DeliveryReceipt[] = [];
+  /** Write everything as soon as it is handed over (a client that reads). */
+  autoWrite = true;
   /** How many more stanzas the connection takes before it is gone. */
   capacity = Infinity;
   available = true;
@@ -20,14 +28,27 @@ class FakeSession {
   ) {
     this.jid = parseJid(full);
   }
-  send(s: Element): boolean {
-    if (this.capacity-- <= 0) return false;
+  send(s: Element, receipt?: DeliveryReceipt): boolean {
+    if (this.capacity-- <= 0) {
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
     this.received.push(s);
+    if (receipt) this.unwritten.push(receipt);
+    if (this.autoWrite) setImmediate(() => this.writeAll());
     return true;
+  }
+  writeAll(): void {
+    for (const r of this.unwritten.splice(0)) r(true);
+  }
+  /** The connection ends: what was not written never left. */
+  drop(): void {
+    this.capacity = 0;
+    for (const r of this.unwritten.splice(0)) r(false);
   }
 }
 
-function setup(flexible = new Set<string>()) {
+function setup(flexible = new Set<string>(), batchSize = 100) {
   const repo = new MemoryOfflineRepository();
   const sessions: FakeSession[] = [];
   const delivery = new OfflineDelivery({
@@ -36,6 +57,7 @@ function setup(flexible = new Set<string>()) {
     lock: new KeyedQueue(),
     log: { warn() {} } as unknown as Logger,
     flexibleInUse: (b) => flexible.has(b),
+    batchSize,
     now: () => NOW,
   });
   const put = (n: number, stamp: number, expireAt?: number) =>
@@ -43,6 +65,10 @@ function setup(flexible = new Set<string>()) {
   return { repo, sessions, delivery, put };
 }
 const ids = (s: FakeSession) => s.received.map((e) => e.attrs.id);
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(cond(), 'condition reached');
+}
 const presence = (attrs: Record<string, string> = {}, prio?: string) => xml('presence', attrs, prio === undefined ? undefined : xml('priority', {}, prio));
 
 describe('what triggers delivery', () => {
@@ -110,20 +136,51 @@ describe('OfflineDelivery', () => {
     assert.deepEqual(repo.rows.map((r) => r.id), [1]);
   });
 
-  it('the rows are deleted only after an event-loop turn past the hand-over', async () => {
+  it('a row is deleted only once its stanza was written; a crash before that keeps it', async () => {
     const { repo, delivery, put } = setup();
-    put(1, 10);
-    let deletedWhileSending = -1;
+    for (let i = 1; i <= 3; i++) put(i, i);
     const s = new FakeSession('bob@localhost/phone');
-    const send = s.send.bind(s);
-    s.send = (el) => {
-      const ok = send(el);
-      setImmediate(() => (deletedWhileSending = repo.rows.length));
-      return ok;
-    };
-    await delivery.deliver(s as unknown as Session);
-    assert.equal(deletedWhileSending, 1, 'the row was still there one turn after the send');
+    s.autoWrite = false;
+    const run = delivery.deliver(s as unknown as Session);
+    await until(() => s.received.length === 3);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(repo.rows.length, 3, 'handed over but not written: nothing deleted');
+    s.writeAll();
+    assert.equal(await run, 3);
     assert.equal(repo.rows.length, 0);
+  });
+
+  it('streams batch by batch as the socket drains: the next batch waits for the previous one to be written', async () => {
+    const { repo, delivery, put } = setup(new Set(), 2);
+    for (let i = 1; i <= 5; i++) put(i, i);
+    const s = new FakeSession('bob@localhost/phone');
+    s.autoWrite = false;
+    const run = delivery.deliver(s as unknown as Session);
+    await until(() => s.received.length === 2);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(ids(s), ['m1', 'm2'], 'one batch in the process while the socket does not drain');
+    s.writeAll();
+    await until(() => s.received.length === 4);
+    assert.deepEqual(repo.rows.map((r) => r.id), [3, 4, 5], 'the written batch is deleted');
+    s.writeAll();
+    await until(() => s.received.length === 5);
+    s.writeAll();
+    assert.equal(await run, 5);
+    assert.equal(repo.rows.length, 0);
+  });
+
+  it('a connection that ends before its bytes were written keeps those rows and stops the run', async () => {
+    const { repo, delivery, put } = setup(new Set(), 2);
+    for (let i = 1; i <= 5; i++) put(i, i);
+    const s = new FakeSession('bob@localhost/phone');
+    s.autoWrite = false;
+    const run = delivery.deliver(s as unknown as Session);
+    await until(() => s.received.length === 2);
+    s.writeAll();
+    await until(() => s.received.length === 4);
+    s.drop();
+    assert.equal(await run, 2);
+    assert.deepEqual(repo.rows.map((r) => r.id), [3, 4, 5]);
   });
 
   it('two sessions racing get each message once; a store that lands after the run is redelivered', async () => {

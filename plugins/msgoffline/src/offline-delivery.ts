@@ -1,4 +1,13 @@
-import { type Element, type KeyedQueue, type Logger, type OfflineMessageRepository, type Session, type SessionDirectory, parseXml } from '@starling/sdk';
+import {
+  type Element,
+  type KeyedQueue,
+  type Logger,
+  type OfflineMessageRepository,
+  type Session,
+  type SessionDirectory,
+  type StoredOfflineMessage,
+  parseXml,
+} from '@starling/sdk';
 
 /** Session data key: this session has had its offline messages (Tigase: once per session). */
 export const DELIVERED = 'msgoffline.delivered';
@@ -25,17 +34,27 @@ export interface OfflineDeliveryDeps {
   log: Logger;
   /** Accounts whose client chose XEP-0013 retrieval in this login: nothing is pushed to them. */
   flexibleInUse: (bareJid: string) => boolean;
+  /** Messages handed to the connection at once ('delivery-batch-size'). */
+  batchSize: number;
   now?: () => number;
 }
 
+/** One batch handed to a session: the rows to delete, and whether the session took all of it. */
+interface HandOver {
+  done: number[];
+  complete: boolean;
+}
+
 /**
- * Hands stored messages to a session, oldest first, and deletes exactly those it handed over.
+ * Hands stored messages to a session, oldest first, in batches, and deletes exactly those whose
+ * bytes have left the process.
  *
- * Crash safety: a row is deleted only after `session.send()` accepted its stanza, and only after one
- * turn of the event loop, so the connection has written what it accepted to the socket before the
- * delete commits. A crash before the delete leaves the rows in place (delivered again at the next
- * login: the only duplicate window); a crash after it finds the stanzas already with the kernel.
- * A send that fails (the connection is gone) stops the run and keeps the rest.
+ * Crash safety: each stanza goes out with a DeliveryReceipt; a row is deleted only once its receipt
+ * says delivered (the socket's write completed; under stream management, once acknowledged). The
+ * next batch is handed over only after the previous one was, so a client that reads slowly gets its
+ * messages as its socket drains and at most one batch waits in the process. A crash keeps every row
+ * not yet confirmed: delivered again at the next login (the only window for a duplicate). A receipt
+ * that says not delivered (the connection ended) stops the run and keeps the rest.
  */
 export class OfflineDelivery {
   private readonly now: () => number;
@@ -61,30 +80,50 @@ export class OfflineDelivery {
     return session ? this.deliver(session) : undefined;
   }
 
+  /** Delivers what is stored for the session's account; resolves the number of rows it removed. */
   deliver(session: Session): Promise<number> {
     const owner = session.jid.bareString;
     return this.d.lock.run(owner, async () => {
-      const stored = await this.d.repository.load(owner);
       const now = this.now();
-      const handed: number[] = [];
-      for (const m of stored) {
-        // An AMP message whose expire-at has passed is the expiry sweep's to answer.
-        if (m.expireAt !== undefined && m.expireAt <= now) continue;
-        let stanza: Element;
-        try {
-          stanza = parseXml(m.stanza);
-        } catch (err) {
-          this.d.log.warn('dropping an unreadable stored message', { id: m.id, to: owner, err });
-          handed.push(m.id);
-          continue;
-        }
-        if (!session.send(stanza)) break;
-        handed.push(m.id);
+      // An AMP message whose expire-at has passed is the expiry sweep's to answer.
+      const due = (await this.d.repository.load(owner)).filter((m) => m.expireAt === undefined || m.expireAt > now);
+      let removed = 0;
+      for (let at = 0; at < due.length; at += this.d.batchSize) {
+        const { done, complete } = await this.handOver(session, due.slice(at, at + this.d.batchSize));
+        if (done.length > 0) await this.d.repository.delete(done);
+        removed += done.length;
+        if (!complete) break;
       }
-      if (handed.length === 0) return 0;
-      await new Promise((r) => setImmediate(r));
-      await this.d.repository.delete(handed);
-      return handed.length;
+      return removed;
     });
+  }
+
+  /** Sends one batch and waits for every receipt. An unreadable row is dropped (counted as done). */
+  private async handOver(session: Session, batch: StoredOfflineMessage[]): Promise<HandOver> {
+    const done: number[] = [];
+    const sent: { id: number; delivered: Promise<boolean> }[] = [];
+    let complete = true;
+    for (const m of batch) {
+      let stanza: Element;
+      try {
+        stanza = parseXml(m.stanza);
+      } catch (err) {
+        this.d.log.warn('dropping an unreadable stored message', { id: m.id, to: session.jid.bareString, err });
+        done.push(m.id);
+        continue;
+      }
+      let accepted = false;
+      const delivered = new Promise<boolean>((resolve) => (accepted = session.send(stanza, resolve)));
+      if (!accepted) {
+        complete = false;
+        break;
+      }
+      sent.push({ id: m.id, delivered });
+    }
+    for (const { id, delivered } of sent) {
+      if (await delivered) done.push(id);
+      else complete = false;
+    }
+    return { done, complete };
   }
 }

@@ -14,6 +14,8 @@ export interface OfflineSettings {
   matchers: ElementMatcher[];
   /** XEP-0013 Flexible Offline Message Retrieval (Tigase: off unless enabled). */
   flexibleOffline: boolean;
+  /** 'delivery-batch-size': stored messages handed to a connection at once; the next batch waits until these left the process. */
+  deliveryBatchSize: number;
 }
 
 /**
@@ -28,5 +30,6 @@ export function readOfflineSettings(own: PluginConfig, amp: PluginConfig): Offli
     quotaExceeded: at('quota-exceeded').enum('quota-exceeded', QUOTA_RULES, 'error'),
     matchers: at('msg-store-offline-paths').list('msg-store-offline-paths', []).map((s) => ElementMatcher.parse(s)),
     flexibleOffline: at('flexible-offline').boolean('flexible-offline', false),
+    deliveryBatchSize: at('delivery-batch-size').number('delivery-batch-size', 100, { min: 1, max: 10_000 }),
   };
 }

@@ -12,7 +12,7 @@ const bob = parseJid('bob@localhost');
 
 function setup(over: Partial<OfflineSettings> = {}, userLimit: string | null = null) {
   const repo = new MemoryOfflineRepository();
-  const settings: OfflineSettings = { storeLimit: 100, userStoreLimitEnable: false, quotaExceeded: 'error', matchers: [], flexibleOffline: false, ...over };
+  const settings: OfflineSettings = { storeLimit: 100, userStoreLimitEnable: false, quotaExceeded: 'error', matchers: [], flexibleOffline: false, deliveryBatchSize: 100, ...over };
   const store = new OfflineStore({
     settings,
     queue: new StoreQueue(repo),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Jid } from '../jid';
-import type { Session } from '../session';
+import type { DeliveryReceipt, Session } from '../session';
 import type { Element } from '../xml';
 
 /** What a test session needs from its host. */
@@ -30,13 +30,18 @@ export class TestSession implements Session {
     private readonly host: TestSessionHost,
   ) {}
 
-  send(stanza: Element): boolean {
-    if (!this.open) return false;
-    const out = this.host.filter(stanza, this);
-    if (out === null) return true;
-    this.received.push(out);
-    this.host.record(out);
-    return true;
+  /** What is recorded counts as written: a receipt is told `true` on the next tick (`false` once closed). */
+  send(stanza: Element, receipt?: DeliveryReceipt): boolean {
+    const sent = this.open;
+    if (sent) {
+      const out = this.host.filter(stanza, this);
+      if (out !== null) {
+        this.received.push(out);
+        this.host.record(out);
+      }
+    }
+    if (receipt) process.nextTick(receipt, sent);
+    return sent;
   }
 
   close(condition?: string): void {

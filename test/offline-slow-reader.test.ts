@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { REPO } from './harness/server';
+import { DOMAIN, PASSWORD, backends, type TestClient, type TestServer, chat, goOnline, isMessage, jid, login, startServer, xml } from './offline-support';
+
+const STORED = 3000;
+/** ~4 KB per message: 3000 of them (12 MB) are far more than the kernel's socket buffers hold (a few MB at most). */
+const BODY = 'x'.repeat(4000);
+/** Seconds between the slow reader's presence and the kill, as in the report. */
+const KILL_AFTER_MS = 3000;
+
+/** The receive buffer the slow reader asks for (the kernel doubles it and keeps a minimum). */
+const RCVBUF = 4096;
+
+/**
+ * A direct-TLS client with a tiny receive buffer (test/interop/slow_reader.py) that logs in, sends its
+ * initial presence and then stops reading: what the server writes piles up in the server. After the
+ * crash it reads again and reports what reached it: the bytes that had left the server process.
+ */
+class SlowReader {
+  private output = '';
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (this.output += d));
+    child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  static async login(port: number, user: string): Promise<SlowReader> {
+    const child = spawn('/usr/bin/python3', [join(REPO, 'test', 'interop', 'slow_reader.py'), String(port), user, PASSWORD, DOMAIN, String(RCVBUF), '20']);
+    const c = new SlowReader(child);
+    const deadline = Date.now() + 15_000;
+    while (!c.output.includes('ready\n')) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill();
+        throw new Error(`the slow reader did not log in:\n${c.output}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return c;
+  }
+
+  /** Reads again until the (dead) server's side of the connection ends; the ids of the complete messages received. */
+  async drain(): Promise<string[]> {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.stdin.end('drain\n');
+    await exited;
+    const last = this.output.trim().split('\n').pop() ?? '';
+    try {
+      return (JSON.parse(last) as { ids: string[] }).ids;
+    } catch {
+      throw new Error(`the slow reader reported nothing:\n${this.output.slice(-2000)}`);
+    }
+  }
+}
+
+for (const backend of backends()) {
+  describe(`offline messages survive kill -9 while a slow reader receives them (${backend.name})`, () => {
+    let server: TestServer;
+    const clients: TestClient[] = [];
+    before(async () => {
+      server = await startServer(`${await backend.config()}'sess-man' {\n    amp () {\n        'store-limit' = 0L\n    }\n}`, ['alice', 'bob']);
+    });
+    after(async () => {
+      for (const c of clients) await c.stop();
+      await server.dispose();
+      await backend.dispose();
+    });
+
+    it(`${STORED} stored, the recipient logs in and does not read, kill -9 ${KILL_AFTER_MS / 1000} s later: after the restart every message arrives`, async (t) => {
+      const alice = await login(server, 'alice', 'r1', clients);
+      for (let i = 1; i <= STORED; i++) await alice.send(chat(jid('bob'), `m${i}`, `${i} ${BODY}`));
+      // Stored means committed: one stream's stanzas are processed in order, so the last one's store answers for all.
+      await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })), 60_000);
+      await alice.stop();
+
+      const slow = await SlowReader.login(server.tlsPort, 'bob');
+      await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
+      await server.kill9();
+      const beforeCrash = await slow.drain();
+
+      server.output = '';
+      await server.start();
+      const bob = await login(server, 'bob', 'after-crash', clients);
+      await goOnline(bob);
+      const all = Array.from({ length: STORED }, (_, i) => `m${i + 1}`);
+      const received = () => new Set([...beforeCrash, ...bob.inbox.filter(isMessage).map((m) => m.attrs.id)]);
+      // Wait (bounded) until every message arrived or the stream stays quiet for 2 s.
+      const deadline = Date.now() + 60_000;
+      let quietSince = Date.now();
+      let count = -1;
+      while (received().size < STORED && Date.now() < deadline && Date.now() - quietSince < 2000) {
+        if (bob.inbox.length !== count) [count, quietSince] = [bob.inbox.length, Date.now()];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await bob.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })), 60_000);
+      const afterRestart = bob.inbox.filter(isMessage).map((m) => m.attrs.id);
+      const seen = received();
+      const lost = all.filter((id) => !seen.has(id));
+      const duplicates = beforeCrash.length + afterRestart.length - seen.size;
+      t.diagnostic(`received before the crash ${beforeCrash.length}, after the restart ${afterRestart.length}, duplicates ${duplicates}, lost ${lost.length}`);
+      assert.ok(beforeCrash.length < STORED, 'the crash came while messages were still on their way to the slow reader');
+      assert.deepEqual(lost.slice(0, 20), [], `no message lost (${lost.length} lost)`);
+      assert.equal(seen.size, STORED);
+    });
+  });
+}
