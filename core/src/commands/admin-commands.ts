@@ -91,14 +91,19 @@ export class AdminCommands {
       server: { name: 'Starling', version: SDK_VERSION, startedAt: d.startedAt },
       log: this.log.child({ c: 'script' }),
     };
-    const run: ScriptRunner = (def, call) =>
-      this.sandbox.run({
+    const run: ScriptRunner = async (def, call) => {
+      const outcome = await this.sandbox.run({
         script: def.prepared,
         packet: toTree(call.iq),
         componentName: def.component,
         capabilities: COMPONENT_CAPABILITIES[def.component] ?? {},
         host: capabilityHost(services, { from: call.from, component: def.component, isAllowedForDomain: call.isAllowedForDomain }),
       });
+      // Time-outs, memory, errors and crashes of a script, with who ran it (the command framework logs the run itself).
+      if (outcome.kind === 'error' || outcome.kind === 'crashed')
+        this.log.warn(outcome.kind === 'crashed' ? 'script crashed the sandbox process' : 'script failed', { component: def.component, id: def.id, from: call.from.toString(), error: outcome.message });
+      return outcome;
+    };
     this.scripts = new ScriptManager({
       components: this.components,
       dir: this.config.scriptsDir,
@@ -109,8 +114,8 @@ export class AdminCommands {
       log: this.log,
     });
     for (const comp of this.components.values()) {
-      comp.addBuiltIn(new AddScriptCommand(this.scripts));
-      comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name)));
+      comp.addBuiltIn(new AddScriptCommand(this.scripts, this.log));
+      comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name), this.log));
     }
   }
 

@@ -146,7 +146,21 @@ export class AdminComponent {
     );
   }
 
+  /** Runs a command stage and logs it (info; refusals and failures at warning): who, from which full JID, which node. */
   private async runCommand(stanza: Element, req: Element, from: Jid, to: Jid): Promise<void> {
+    const who = { user: from.bareString, from: from.toString(), component: this.name, to: to.toString(), node: req.attrs.node, action: req.attrs.action ?? 'execute' };
+    let status: string;
+    try {
+      status = await this.runStage(stanza, req, from, to);
+    } catch (err) {
+      const condition = err instanceof StanzaError ? err.condition : 'internal-server-error';
+      this.log.warn('admin command failed', { ...who, condition, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+    this.log.info('admin command run', { ...who, status });
+  }
+
+  private async runStage(stanza: Element, req: Element, from: Jid, to: Jid): Promise<string> {
     const node = req.attrs.node;
     if (!node) throw new StanzaError('bad-request', 'The command has no node');
     const cmd = this.command(node);
@@ -164,12 +178,14 @@ export class AdminComponent {
     if (action === 'cancel') {
       if (session) this.sessions.close(session.id);
       const note = dataForm('result', { fields: [{ var: FIELD.note, type: 'fixed', values: [TEXT.canceled] }] });
-      return this.respond(stanza, node, sid ?? CommandSessions.newId(), { status: 'canceled', children: [note] }, false);
+      this.respond(stanza, node, sid ?? CommandSessions.newId(), { status: 'canceled', children: [note] }, false);
+      return 'canceled';
     }
     if (action === 'prev') {
       if (!session || session.stages.length < 2) throw commandError('bad-request', 'bad-action', 'There is no previous stage');
       session.stages.pop();
-      return this.respond(stanza, node, session.id, session.stages[session.stages.length - 1], session.stages.length > 1);
+      this.respond(stanza, node, session.id, session.stages[session.stages.length - 1], session.stages.length > 1);
+      return 'executing';
     }
 
     const reply = await cmd.execute({
@@ -187,10 +203,12 @@ export class AdminComponent {
     if (reply.status === 'executing') {
       const s = session ?? this.sessions.open(CommandSessions.newId(), owner, target, node);
       s.stages.push(reply);
-      return this.respond(stanza, node, s.id, reply, s.stages.length > 1);
+      this.respond(stanza, node, s.id, reply, s.stages.length > 1);
+      return reply.status;
     }
     if (session) this.sessions.close(session.id);
     this.respond(stanza, node, session?.id ?? CommandSessions.newId(), reply, false);
+    return reply.status;
   }
 
   /** Sends the <command/> reply; a stage that expects input gets <actions/> (complete, and prev after the first stage). */

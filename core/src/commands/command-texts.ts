@@ -6,6 +6,8 @@ export const TEXT = {
   scriptInitError: 'Script initialization error.',
   scriptRemoved: 'Script removed correctly',
   noScriptToRemove: 'There is no command script to remove',
+  /** Starling's: when a file that defines the command stays on disk. */
+  scriptRemovedUntilRestart: 'Script removed from the running server only: it comes back at the next restart (or when its file changes), because these files stay on disk.',
   noResults: 'Script finished with no errors but returned no results.',
   executionError: 'Script execution error.',
 } as const;
@@ -23,4 +25,7 @@ export const FIELD = {
   errorMessage: 'Error message',
   debugInfo: 'Debug info',
   scriptResult: 'Script result',
+  /** Starling's: what "Remove command script" did with the files. */
+  keptFiles: 'Files kept on disk',
+  deletedFiles: 'Files deleted',
 } as const;

@@ -1,5 +1,7 @@
-import type { ScriptManager } from '../scripting/script-manager';
+import type { Logger } from '@starling/sdk';
+import type { RemoveReport, ScriptManager } from '../scripting/script-manager';
 import { noteReply } from '../scripting/script-command';
+import { readHeader } from '../scripting/script-header';
 import { LANGUAGES, languageOf } from '../scripting/script-language';
 import type { AdHocCommand, CommandCall, CommandReply } from './ad-hoc-command';
 import { FIELD, TEXT } from './command-texts';
@@ -11,35 +13,36 @@ export class AddScriptCommand implements AdHocCommand {
   readonly name = 'New command script';
   readonly group = 'Scripts';
 
-  constructor(private readonly scripts: ScriptManager) {}
+  constructor(
+    private readonly scripts: ScriptManager,
+    private readonly log: Logger,
+  ) {}
 
   async execute(call: CommandCall): Promise<CommandReply> {
     const v = call.values;
     const text = v.get(FIELD.scriptText)?.join('\n') ?? '';
-    const description = firstValue(v, FIELD.description)?.trim();
-    const id = firstValue(v, FIELD.commandId)?.trim();
+    // The text's AS: header fills what the form leaves out; where both give a value, the form's wins.
+    const header = readHeader(text);
+    const description = firstValue(v, FIELD.description)?.trim() || header.description;
+    const id = firstValue(v, FIELD.commandId)?.trim() || header.commandId;
     const languageName = firstValue(v, FIELD.language);
     const language = languageName !== undefined ? languageOf(languageName) : undefined;
     if (languageName !== undefined && !language)
       return noteReply(TEXT.scriptInitError, [{ var: FIELD.errorMessage, values: [`'${languageName}' is not an installed language; use ${LANGUAGES.map((l) => l.name).join(' or ')}`] }]);
     if (!description || !id || !language || text.trim() === '') return this.form(call);
+    const saveToDisk = booleanValue(v, FIELD.saveToDisk, true);
+    const who = { by: call.from.toString(), component: call.component.name, id, language: language.name, saveToDisk };
     try {
-      await this.scripts.upload({
-        component: call.component.name,
-        id,
-        description,
-        group: firstValue(v, FIELD.group),
-        language,
-        text,
-        saveToDisk: booleanValue(v, FIELD.saveToDisk, true),
-      });
+      await this.scripts.upload({ component: call.component.name, id, description, group: firstValue(v, FIELD.group)?.trim() || header.group, language, text, saveToDisk });
     } catch (err) {
       const e = err as Error & { code?: string };
+      this.log.warn('script upload refused', { ...who, code: e.code, error: e.message });
       return noteReply(TEXT.scriptInitError, [
         { var: FIELD.errorMessage, values: e.message.split('\n') },
         { var: FIELD.debugInfo, values: [e.code ?? e.name] },
       ]);
     }
+    this.log.info('script uploaded', who);
     return noteReply(TEXT.scriptLoaded);
   }
 
@@ -77,6 +80,7 @@ export class RemoveScriptCommand implements AdHocCommand {
   constructor(
     private readonly scripts: ScriptManager,
     private readonly scriptIds: (component: string) => { id: string; name: string }[],
+    private readonly log: Logger,
   ) {}
 
   async execute(call: CommandCall): Promise<CommandReply> {
@@ -89,14 +93,33 @@ export class RemoveScriptCommand implements AdHocCommand {
           dataForm('form', {
             title: this.name,
             fields: [
-              { var: FIELD.commandId, type: 'list-single', label: FIELD.commandId, values: ids.length ? [ids[0].id] : [], options: ids.map((s) => ({ label: s.name, value: s.id })) },
+              // Nothing pre-selected: the admin picks the command to remove.
+              { var: FIELD.commandId, type: 'list-single', label: FIELD.commandId, values: [], options: ids.map((s) => ({ label: s.name, value: s.id })) },
               { var: FIELD.removeFromDisk, type: 'boolean', label: FIELD.removeFromDisk, values: ['true'] },
             ],
           }),
         ],
       };
     }
-    const removed = this.scripts.remove(call.component.name, id, booleanValue(call.values, FIELD.removeFromDisk, true));
-    return noteReply(removed ? TEXT.scriptRemoved : TEXT.noScriptToRemove);
+    const fromDisk = booleanValue(call.values, FIELD.removeFromDisk, true);
+    const report = this.scripts.remove(call.component.name, id, fromDisk);
+    const who = { by: call.from.toString(), component: call.component.name, id, fromDisk };
+    if (!report) {
+      this.log.warn('script removal: no such script command', who);
+      return noteReply(TEXT.noScriptToRemove);
+    }
+    this.log.info('script removed', { ...who, deleted: report.deleted, kept: report.kept });
+    if (report.kept.length === 0) return noteReply(TEXT.scriptRemoved, report.deleted.length ? [{ var: FIELD.deletedFiles, values: report.deleted }] : []);
+    return noteReply(TEXT.scriptRemovedUntilRestart, [
+      { var: FIELD.keptFiles, values: report.kept.map((k) => `${k.path} (${KEPT_BECAUSE[k.why]})`) },
+      ...(report.deleted.length ? [{ var: FIELD.deletedFiles, values: report.deleted }] : []),
+    ]);
   }
 }
+
+const KEPT_BECAUSE: Record<RemoveReport['kept'][number]['why'], string> = {
+  stock: 'a stock script: never deleted',
+  shared: 'it serves other components too',
+  'not-asked': '"Remove from disk" was off',
+  failed: 'it could not be deleted; see the server log',
+};

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readHeader, writeHeader } from './script-header';
+import { readHeader, stripHeader, writeHeader } from './script-header';
 
 describe('AS: script headers', () => {
   it('reads markers anywhere on a line, trims them, and keeps the first of each', () => {
@@ -29,5 +29,12 @@ var x = 1`);
     const text = writeHeader({ description: 'Two\nlines', commandId: 'x', component: 'sess-man', group: 'G' }) + 'result = 1';
     assert.equal(text, '// AS:Description: Two lines\n// AS:CommandId: x\n// AS:Component: sess-man\n// AS:Group: G\nresult = 1');
     assert.deepEqual(readHeader(text), { description: 'Two lines', commandId: 'x', components: ['sess-man'], group: 'G' });
+  });
+
+  it('strips the markers of a text’s comment lines (comments stay closed, lines stay), so that a new header is the only one', () => {
+    const text = `// AS:Description: From the text\r\n/* AS:CommandId: text-id */\n/* AS:Group: G\n * AS:Component: vhost-man\n */\nvar s = 'AS:Description: in code stays'\nresult = s`;
+    assert.equal(stripHeader(text), `//\r\n/* */\n/*\n *\n */\nvar s = 'AS:Description: in code stays'\nresult = s`);
+    const saved = writeHeader({ description: 'Form', commandId: 'form-id', component: 'sess-man' }) + stripHeader(text);
+    assert.deepEqual(readHeader(saved), { description: 'Form', commandId: 'form-id', components: ['sess-man'] });
   });
 });

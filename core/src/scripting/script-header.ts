@@ -50,3 +50,17 @@ export function writeHeader(h: { description: string; commandId: string; compone
   if (h.group) out += `// AS:Group: ${one(h.group)}\n`;
   return out;
 }
+
+/** A comment line that holds an `AS:` marker (`// AS:…`, ` * AS:…`, `# AS:…`, `/* AS:… *\/`): opener, marker, closer. */
+const HEADER_LINE = /^(\s*(?:\/\/+|\/\*+|\*|#|;)?\s*)AS:(?:Description|CommandId|Component|Group|ComponentClass):.*?(\*\/\s*)?(\r?)$/;
+
+/**
+ * The text without the `AS:` markers of its comment lines, for a script whose header is written anew (the
+ * form's values win). The comment marks stay, so comments stay closed and line numbers do not move.
+ */
+export function stripHeader(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(HEADER_LINE, (_m, open: string, close: string | undefined, cr: string) => (open + (close ?? '')).trimEnd() + cr))
+    .join('\n');
+}

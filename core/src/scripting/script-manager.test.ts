@@ -79,21 +79,32 @@ describe('ScriptManager', () => {
     await manager.upload({ component: 'sess-man', id: 'hello', description: 'uploaded', language: JAVASCRIPT, text: 'result = 2', saveToDisk: false });
     assert.equal(desc('sess-man', 'hello'), 'uploaded');
     assert.deepEqual(origin('sess-man', 'hello'), { kind: 'upload', rank: 4 });
-    assert.equal(manager.remove('sess-man', 'hello', true), true);
+    assert.deepEqual(manager.remove('sess-man', 'hello', true), { deleted: [], kept: [{ path: join(stock, 'hello.js'), why: 'stock' }] });
     assert.equal(desc('sess-man', 'hello'), undefined, 'the stock one is hidden too');
     assert.ok(existsSync(join(stock, 'hello.js')), 'stock files are never deleted');
-    assert.equal(manager.remove('sess-man', 'hello', true), false);
+    assert.equal(manager.remove('sess-man', 'hello', true), undefined);
 
     await manager.upload({ component: 'vhost-man', id: 'http://example.com/ns#tool', description: 'Tool', group: 'G', language: JAVASCRIPT, text: 'result = 3', saveToDisk: true });
     const file = join(dir, 'vhost-man', 'tool.js');
     assert.equal(readFileSync(file, 'utf8'), '// AS:Description: Tool\n// AS:CommandId: http://example.com/ns#tool\n// AS:Component: vhost-man\n// AS:Group: G\nresult = 3');
+    // The text's own AS: lines give way to the form's: one header block, and the file loads back to the same command.
+    await manager.upload({ component: 'sess-man', id: 'form-id', description: 'Form', language: JAVASCRIPT, text: '// AS:Description: Text\n// AS:CommandId: text-id\n// AS:Component: vhost-man\nresult = 5', saveToDisk: true });
+    const saved = join(dir, 'sess-man', 'form-id.js');
+    assert.equal(readFileSync(saved, 'utf8'), '// AS:Description: Form\n// AS:CommandId: form-id\n// AS:Component: sess-man\n//\n//\n//\nresult = 5');
+    const fresh = setup();
+    mkdirSync(join(fresh.dir, 'sess-man'));
+    writeFileSync(join(fresh.dir, 'sess-man', 'form-id.js'), readFileSync(saved));
+    await fresh.manager.loadAll();
+    assert.equal(fresh.desc('sess-man', 'form-id'), 'Form');
+    assert.equal(fresh.desc('sess-man', 'text-id'), undefined);
+    assert.equal(fresh.desc('vhost-man', 'form-id'), undefined);
     await assert.rejects(
       manager.upload({ component: 'vhost-man', id: 'tool', description: 'Other', language: JAVASCRIPT, text: 'result = 4', saveToDisk: true }),
       /vhost-man\/tool\.js already holds command 'http:\/\/example\.com\/ns#tool'/,
     );
     await assert.rejects(manager.upload({ component: 'sess-man', id: 'x', description: 'Bad', language: JAVASCRIPT, text: 'result = (', saveToDisk: true }), /x\.js:1(:\d+)? SyntaxError: Unexpected end of input/);
     assert.equal(existsSync(join(dir, 'sess-man', 'x.js')), false, 'nothing is written when the script does not compile');
-    assert.equal(manager.remove('vhost-man', 'http://example.com/ns#tool', true), true);
+    assert.deepEqual(manager.remove('vhost-man', 'http://example.com/ns#tool', true), { deleted: [file], kept: [] });
     assert.equal(existsSync(file), false);
   });
 
@@ -102,8 +113,8 @@ describe('ScriptManager', () => {
     writeFileSync(join(dir, 'shared.js'), script('shared', 'Shared', undefined, '// AS:Component: sess-man,vhost-man\n'));
     writeFileSync(join(dir, 'own.js'), script('own', 'Own'));
     await manager.loadAll();
-    manager.remove('sess-man', 'shared', true);
-    manager.remove('sess-man', 'own', true);
+    assert.deepEqual(manager.remove('sess-man', 'shared', true), { deleted: [], kept: [{ path: join(dir, 'shared.js'), why: 'shared' }] });
+    assert.deepEqual(manager.remove('sess-man', 'own', true), { deleted: [join(dir, 'own.js')], kept: [] });
     assert.ok(existsSync(join(dir, 'shared.js')));
     assert.equal(existsSync(join(dir, 'own.js')), false);
   });
@@ -113,7 +124,7 @@ describe('ScriptManager', () => {
     writeFileSync(join(dir, 'stock.js'), script('stock', 'Stock'));
     const manager = new ScriptManager({ components, dir, builtInDir: dir, checker, capabilities: () => ({}), run: async () => ({ kind: 'none' }), log });
     await manager.loadAll();
-    assert.equal(manager.remove('sess-man', 'stock', true), true);
+    assert.deepEqual(manager.remove('sess-man', 'stock', true), { deleted: [], kept: [{ path: join(dir, 'stock.js'), why: 'stock' }] });
     assert.ok(existsSync(join(dir, 'stock.js')));
   });
 

@@ -6,7 +6,7 @@ import type { AdminComponent } from '../commands/admin-component';
 import { commandFileStem, isValidCommandId } from './command-id';
 import { prepareJavaScript, type PreparedScript } from './prepare-script';
 import { ScriptCommand, type ScriptDefinition, type ScriptOrigin, type ScriptRunner } from './script-command';
-import { readHeader, writeHeader } from './script-header';
+import { readHeader, stripHeader, writeHeader } from './script-header';
 import { type ScriptLanguage, languageOfFile } from './script-language';
 import type { TypeScriptChecker } from './ts-checker';
 
@@ -43,6 +43,13 @@ export interface UploadRequest {
   language: ScriptLanguage;
   text: string;
   saveToDisk: boolean;
+}
+
+/** What "Remove command script" did with the files that defined the command. */
+export interface RemoveReport {
+  deleted: string[];
+  /** Files left on disk: stock scripts, files that serve other components too, "Remove from disk" off, or a failed delete. */
+  kept: { path: string; why: 'stock' | 'shared' | 'not-asked' | 'failed' }[];
 }
 
 const key = (component: string, id: string) => `${component}\n${id}`;
@@ -127,7 +134,8 @@ export class ScriptManager {
       return;
     }
     const path = join(this.o.dir, r.component, filename);
-    const text = writeHeader({ description, commandId: r.id, component: r.component, group }) + r.text;
+    // One header block: the form's values, written over whatever AS: lines the text brought.
+    const text = writeHeader({ description, commandId: r.id, component: r.component, group }) + stripHeader(r.text);
     this.claimFile(path, r.id, r.language);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
@@ -139,27 +147,34 @@ export class ScriptManager {
    * Removes a script command ("Remove command script"): every source of it, until a file defining it
    * changes or the server restarts. With `fromDisk`, its files in the scripts directory are deleted too
    * (a file in the base directory only when it serves this component alone; stock scripts never, even when
-   * the scripts directory is the stock one).
+   * the scripts directory is the stock one). Says what became of each file; undefined when there was no such
+   * script command.
    */
-  remove(component: string, id: string, fromDisk: boolean): boolean {
+  remove(component: string, id: string, fromDisk: boolean): RemoveReport | undefined {
     const k = key(component, id);
     const defs = this.entries.get(k);
-    if (!defs || defs.size === 0) return false;
+    if (!defs || defs.size === 0) return undefined;
     this.entries.delete(k);
     this.component(component).removeScript(id);
+    const report: RemoveReport = { deleted: [], kept: [] };
     for (const def of defs.values()) {
       if (def.origin.kind !== 'file') continue;
       const path = def.origin.path;
       this.fileKeys.get(path)?.delete(k);
-      if (fromDisk && this.deletable(path, component)) {
-        try {
-          unlinkSync(path);
-        } catch (err) {
-          this.o.log.warn('could not delete a script file', { path, err });
-        }
+      const why = !fromDisk ? 'not-asked' : this.undeletable(path, component);
+      if (why) {
+        report.kept.push({ path, why });
+        continue;
+      }
+      try {
+        unlinkSync(path);
+        report.deleted.push(path);
+      } catch (err) {
+        this.o.log.warn('could not delete a script file', { path, err });
+        report.kept.push({ path, why: 'failed' });
       }
     }
-    return true;
+    return report;
   }
 
   /** The definition in effect for a command. */
@@ -261,13 +276,15 @@ export class ScriptManager {
       throw new StarlingError('STARLING_SCRIPT_FILE', `${relative(this.o.dir, path)} already holds command '${other}'; choose another id or ${language.name} file`);
   }
 
-  private deletable(path: string, component: string): boolean {
+  /** Why a script file may not be deleted for this component, or undefined when it may. */
+  private undeletable(path: string, component: string): 'stock' | 'shared' | undefined {
     const dir = resolve(dirname(path));
-    if (dir === resolve(this.o.dir, component)) return true;
+    if (dir === resolve(this.o.dir, component)) return undefined;
     // The base directory holds the stock scripts when the home is the installation (npm start in the repository).
-    if (dir !== resolve(this.o.dir) || (this.o.builtInDir && dir === resolve(this.o.builtInDir))) return false;
+    if (this.o.builtInDir && dir === resolve(this.o.builtInDir)) return 'stock';
+    if (dir !== resolve(this.o.dir)) return 'shared';
     const comps = readHeader(readFileSync(path, 'utf8')).components ?? [DEFAULT_SCRIPT_COMPONENT];
-    return comps.length === 1 && comps[0] === component;
+    return comps.length === 1 && comps[0] === component ? undefined : 'shared';
   }
 
   private install(def: ScriptDefinition): void {
