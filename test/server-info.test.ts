@@ -24,11 +24,11 @@ function writeFakePubSub(dir: string): void {
   );
   writeFileSync(
     join(pkg, 'index.js'),
-    `const { definePlugin, xml } = require(${JSON.stringify(join(REPO, 'sdk/dist/index.js'))});
+    `const { PUBSUB_SERVICE, definePlugin, xml } = require(${JSON.stringify(join(REPO, 'sdk/dist/index.js'))});
 const published = [];
 module.exports = definePlugin({
   onLoad(ctx) {
-    ctx.provide('pubsub', { serviceJid: (d) => 'pubsub.' + d, publish: async (p) => void published.push(p) });
+    ctx.provide(PUBSUB_SERVICE, { serviceJid: (d) => 'pubsub.' + d, publish: async (p) => void published.push(p) });
     ctx.iq({ type: 'get', name: 'published', xmlns: '${NS_FAKE}', to: 'host' }, () =>
       xml('published', { xmlns: '${NS_FAKE}' }, published.map((p) =>
         xml('item', { service: 'pubsub.' + p.domain, node: p.node, id: p.itemId, config: JSON.stringify(p.config) }, p.payload.clone()))));

@@ -56,7 +56,7 @@ module.exports = definePlugin({
     });
   },
   saveState: () => count,
-  restoreState: (n) => { count = n; },
+  restoreState: (_ctx, n) => { count = n; },
 });
 `;
 

@@ -4,10 +4,10 @@ import { SDK_VERSION } from './index';
 import type { Logger } from './services';
 import type { Session, SessionDirectory } from './session';
 import { Element } from './xml';
-import { MemoryLogger } from './standalone/memory-logger';
-import type { PlainBean } from './standalone/plain-config';
-import { type PluginInput, loadPluginPackage } from './standalone/plugin-spec';
-import { StandaloneHost } from './standalone/standalone-host';
+import { EmbeddedHost } from './host/embedded-host';
+import { MemoryLogger } from './host/memory-logger';
+import type { PlainBean } from './host/plain-config';
+import { type PluginInput, loadPluginPackage } from './host/plugin-spec';
 
 export interface ComponentOptions {
   /** The plugin: a definePlugin() result, `{ plugin, manifest }`, or the directory of a built plugin package. */
@@ -30,7 +30,7 @@ export interface ComponentOptions {
 export interface RunningComponent {
   readonly domain: string;
   /** The plugin host inside the component (its disco registry, stores, event bus). */
-  readonly host: StandaloneHost;
+  readonly host: EmbeddedHost;
   /** Unloads the plugin and closes the stream. */
   stop(): Promise<void>;
 }
@@ -53,6 +53,9 @@ interface XmppComponent {
   stop(): Promise<unknown>;
   write(s: string): Promise<void>;
 }
+
+/** SERVER_INFO.name inside a component. */
+const COMPONENT_NAME = 'Starling (component)';
 
 const NO_SESSIONS: SessionDirectory = {
   get: (): Session | undefined => undefined,
@@ -84,7 +87,7 @@ function xmppComponentParts(): { Component: new (o: { service: string; domain: s
 
 /**
  * Runs a plugin out of process as an XEP-0114 external component: the same plugin module that the server
- * loads in process, here on a standalone host whose only domain is the component's. Stanzas the server
+ * loads in process, here on the embedded kernel whose only domain is the component's. Stanzas the server
  * routes to the domain go through the plugin's handlers; what the plugin emits goes back over the stream.
  */
 export async function runComponent(opts: ComponentOptions): Promise<RunningComponent> {
@@ -100,15 +103,16 @@ export async function runComponent(opts: ComponentOptions): Promise<RunningCompo
     if (stanza.attrs.from === undefined) stanza.attrs.from = opts.domain;
     entity.write(stanza.toString()).catch((err) => log.warn('write failed', { err }));
   };
-  const host = new StandaloneHost({
+  const host = new EmbeddedHost({
     plugins: [plugin],
     config: opts.config,
     domains: [opts.domain],
     admins: opts.admins,
     sessions: NO_SESSIONS,
     log,
+    name: COMPONENT_NAME,
     version: SDK_VERSION,
-    emit: send,
+    remote: send,
   });
   await host.start();
 

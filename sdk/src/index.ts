@@ -22,3 +22,5 @@ export const SDK_VERSION = '0.1.0';
 export * from './forward-addresses';
 export * from './typed-config';
 export * from './route-table';
+export * from './service-token';
+export * from './offline';

@@ -1,10 +1,9 @@
 import type { Jid } from './jid';
+import { serviceToken } from './service-token';
 
 /** XEP-0012 Last Activity. */
 export const NS_LAST = 'jabber:iq:last';
 
-/** The name under which the `jabber:iq:last-marker` plugin provides its LastActivityService. */
-export const LAST_ACTIVITY_SERVICE = 'last-activity';
 
 export interface LastActivityRecord {
   /** ms since epoch of the activity. */
@@ -14,7 +13,7 @@ export interface LastActivityRecord {
 }
 
 /**
- * What the last-activity marker knows (`ctx.use<LastActivityService>(LAST_ACTIVITY_SERVICE)` from a plugin that
+ * What the last-activity marker knows (injected with `@inject(LAST_ACTIVITY_SERVICE)` into a plugin that
  * requires `jabber:iq:last-marker`). The stored form is Tigase's: user data node `jabber:iq:last`, keys
  * `LAST_ACTIVITY_KEY` (ms), `LAST_PRESENCE_KEY` (the presence XML) and `LAST_STATUS_KEY`.
  */
@@ -28,3 +27,6 @@ export interface LastActivityService {
   /** The activity stored for an account (at logout, or at every mark with persistAllToRepository). */
   stored(bareJid: string): Promise<LastActivityRecord | undefined>;
 }
+
+/** The service the `jabber:iq:last-marker` plugin provides (manifest `"provides": ["last-activity"]`). */
+export const LAST_ACTIVITY_SERVICE = serviceToken<LastActivityService>('last-activity');

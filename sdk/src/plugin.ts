@@ -10,6 +10,7 @@ import type {
   StanzaRoute,
 } from './routes';
 import type { DiscoIdentity, Disposable, Logger, PluginConfig } from './services';
+import type { ServiceToken } from './service-token';
 import type { Element } from './xml';
 
 /** The "starling" section of a plugin package's package.json. */
@@ -26,8 +27,12 @@ export interface PluginManifest {
   enabled?: boolean;
   /** Plugin ids that must be loaded first; reloading or unloading one cascades to this plugin. */
   requires?: string[];
-  /** Names of services this plugin provides to the plugins that require it (see ctx.provide). */
-  provides?: string[];
+  /**
+   * Services this plugin provides to the plugins that require it, by name (`"roster"` is
+   * `serviceToken('roster')`). The plugin binds each token in its `services` module (or calls
+   * `ctx.provide`); the kernel checks that it did and binds it in each dependent's container.
+   */
+  provides?: (string | ServiceToken<unknown>)[];
   /** disco#info features advertised while the plugin is loaded. */
   features?: string[];
   /** Features advertised on account (bare JID) disco#info. */
@@ -50,7 +55,8 @@ export interface PluginContext {
   readonly log: Logger;
   /** The plugin's child container: core tokens, what its `requires` provide, and its own bindings. */
   readonly container: Container;
-  get<T>(token: symbol): T;
+  /** Resolves from the plugin's container: core tokens, required plugins' services, its own bound classes. */
+  get<T>(id: ServiceToken<T> | symbol | (abstract new (...args: never[]) => T)): T;
 
   iq(route: IqRoute, handler: IqHandler): Disposable;
   message(route: StanzaRoute, handler: StanzaHandler, priority?: number): Disposable;
@@ -70,24 +76,31 @@ export interface PluginContext {
   on<E extends EventName>(event: E, listener: EventListener<E>): Disposable;
   /** A repeating timer, cleared on unload. */
   every(ms: number, fn: () => void | Promise<void>): Disposable;
-  /** Publishes a service under a name listed in the manifest's `provides`. */
-  provide<T>(name: string, service: T): Disposable;
-  /** Gets a service that a required plugin provides. */
-  use<T>(name: string): T;
+  /** Publishes a service listed in the manifest's `provides` (when it is not bound in the `services` module). */
+  provide<T>(token: ServiceToken<T>, service: T): Disposable;
+  /**
+   * The current provider of a service this plugin does not require (it may come and go at run time, see
+   * `plugin.loaded`), or undefined. A required service is injected instead.
+   */
+  lookup<T>(token: ServiceToken<T>): T | undefined;
   /** Registers a cleanup to run on unload. */
   track(disposable: Disposable | (() => void)): Disposable;
 }
 
 export interface PluginDefinition<State = unknown> {
-  /** Optional Inversify bindings for the plugin's own classes, loaded into its child container. */
+  /**
+   * Inversify bindings for the plugin's own `@injectable()` classes, loaded into its child container on
+   * load and unloaded on unload and reload: `services: ({ bind }) => { bind(Query).toSelf(); }`.
+   */
   services?: (options: ContainerModuleLoadOptions) => void;
   /** Registers routes and starts work. A throw (or rejection) fails the load; the old version keeps serving. */
   onLoad(ctx: PluginContext): void | Promise<void>;
   /** Called before the registrations are undone. */
   onUnload?(ctx: PluginContext): void | Promise<void>;
   /** Called on the old version during a hot reload; the value goes to the new version's restoreState. */
-  saveState?(): State;
-  restoreState?(state: State): void;
+  saveState?(ctx: PluginContext): State;
+  /** Called on the new version with what the old one saved, before any stanza reaches it. */
+  restoreState?(ctx: PluginContext, state: State): void;
 }
 
 export const PLUGIN_MARK = Symbol.for('starling.plugin');

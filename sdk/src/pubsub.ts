@@ -1,12 +1,5 @@
+import { serviceToken } from './service-token';
 import type { Element } from './xml';
-
-/**
- * The name under which a PubSub plugin (XEP-0060) provides its PubSubService: its manifest lists
- * `"provides": ["pubsub"]` and its onLoad calls `ctx.provide(PUBSUB_SERVICE, service)`. Plugins that
- * publish on behalf of the server (e.g. `urn:xmpp:serverinfo:0`, XEP-0485) look it up with `ctx.use`
- * and watch `plugin.loaded` / `plugin.unloaded`, so a PubSub plugin can come and go at run time.
- */
-export const PUBSUB_SERVICE = 'pubsub';
 
 export interface PubSubPublication {
   /** The local domain whose PubSub service holds the node. */
@@ -32,3 +25,11 @@ export interface PubSubService {
    */
   publish(publication: PubSubPublication): Promise<void>;
 }
+
+/**
+ * The service a PubSub plugin (XEP-0060) provides: its manifest lists `"provides": ["pubsub"]` and it binds
+ * PUBSUB_SERVICE in its `services` module (or calls `ctx.provide`). Plugins that publish on behalf of the
+ * server (e.g. `urn:xmpp:serverinfo:0`, XEP-0485) do not require it: they `ctx.lookup(PUBSUB_SERVICE)` and
+ * watch `plugin.loaded` / `plugin.unloaded`, so a PubSub plugin can come and go at run time.
+ */
+export const PUBSUB_SERVICE = serviceToken<PubSubService>('pubsub');

@@ -1,5 +1,6 @@
 import type { Jid } from './jid';
 import type { RosterItem } from './storage';
+import { serviceToken } from './service-token';
 import type { Element } from './xml';
 
 export interface Disposable {
@@ -104,7 +105,7 @@ export interface SubscriptionChange {
 }
 
 /**
- * The roster plugin's service (`ctx.use<RosterService>('roster')`, manifest id `jabber:iq:roster`).
+ * The roster plugin's service (ROSTER_SERVICE, injected into plugins that require `jabber:iq:roster`).
  * Owners and contacts are canonical bare JID strings. Every change is stored and pushed to the
  * owner's interested resources (RFC 6121 §2.1.6).
  */
@@ -123,3 +124,6 @@ export interface RosterService {
   /** Subscription requests the owner has not answered yet, to re-deliver at login (RFC 6121 §3.1.3). */
   pendingRequests(owner: string): Promise<Element[]>;
 }
+
+/** The service the roster plugin (`jabber:iq:roster`) provides (manifest `"provides": ["roster"]`). */
+export const ROSTER_SERVICE = serviceToken<RosterService>('roster');

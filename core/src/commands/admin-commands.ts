@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { type Element, type EventBus, type Jid, type Logger, type SessionDirectory, SDK_VERSION } from '@starling/sdk';
 import type { CredentialService } from '../auth/credential-service';
-import type { KernelDiscoRegistry } from '../disco/disco-registry';
 import type { BeanView } from '../kernel/bean-view';
-import type { StanzaRouter } from '../router/stanza-router';
+import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
 import { toTree } from '../scripting/element-tree';
 import { ScriptSandbox } from '../scripting/sandbox';
 import { COMPONENT_CAPABILITIES, capabilityHost } from '../scripting/script-capabilities';

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from '@starling/sdk';
 import type { BeanView } from './bean-view';
-import { type PluginPackage, readPluginPackage } from './plugin-manifest';
+import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
 
 export interface RejectedPackage {
   dir: string;
@@ -16,7 +16,7 @@ export interface RejectedPackage {
 export class PluginCatalog {
   readonly packages = new Map<string, PluginPackage>();
   readonly rejected: RejectedPackage[] = [];
-  /** The scanned plugin directories, in order (a later one wins on equal ids). */
+  /** The scanned plugin directories, in order (on equal ids the first package found is kept). */
   readonly dirs: string[] = [];
   /** Switches made at run time (admin commands), over config. */
   private readonly overrides = new Map<string, boolean>();
@@ -26,7 +26,10 @@ export class PluginCatalog {
     private readonly topLevel: BeanView,
   ) {}
 
-  /** Scans the plugin directories (one package per subdirectory); later directories win on equal ids. */
+  /**
+   * Scans the plugin directories (one package per subdirectory). A second package with an id already
+   * found is rejected with an error naming both directories; the first one is kept.
+   */
   scan(dirs: readonly string[], log: Logger): this {
     for (const dir of dirs) {
       this.dirs.push(dir);
@@ -45,10 +48,10 @@ export class PluginCatalog {
           const pkg = readPluginPackage(sub);
           if (!pkg) continue;
           const prev = this.packages.get(pkg.manifest.id);
-          if (prev) log.warn('plugin id found twice; the later directory wins', { id: pkg.manifest.id, first: prev.dir, second: pkg.dir });
+          if (prev) throw duplicateId(pkg.manifest.id, prev.dir, pkg.dir);
           this.packages.set(pkg.manifest.id, pkg);
         } catch (err) {
-          log.error('plugin package rejected', { dir: sub, err });
+          log.warn('plugin package rejected', { dir: sub, err: (err as Error).message, stack: (err as Error).stack });
           this.rejected.push({ dir: sub, error: (err as Error).message });
         }
       }
@@ -90,11 +93,6 @@ export class PluginCatalog {
   clearRejected(dir: string): void {
     const i = this.rejected.findIndex((r) => r.dir === dir);
     if (i >= 0) this.rejected.splice(i, 1);
-  }
-
-  /** Index of the scanned directory that holds a package directory (-1 if none). */
-  dirIndex(pkgDir: string): number {
-    return this.dirs.findIndex((d) => resolve(pkgDir, '..') === resolve(d));
   }
 
   /** Enables or disables a plugin at run time, over what config says (not written to config). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { xml } from '@starling/sdk';
-import { TestKernel, writePackage } from './plugin-test-kit';
+import { TestKernel, writePackage } from '../test-support/plugin-test-kit';
 
 const Q = () => xml('q', { xmlns: 'urn:test:q' });
 
@@ -19,7 +19,7 @@ module.exports = definePlugin({
     ctx.iq({ type: 'get', name: 'q', xmlns: 'urn:test:q', to: 'host' }, () => xml('q', { xmlns: 'urn:test:q', v: '${tag}', n: String(++n) }));
   },
   saveState() { return n; },
-  restoreState(s) { n = s; },
+  restoreState(ctx, s) { n = s; },
 });`;
 }
 
@@ -75,7 +75,7 @@ describe('plugin host: load, hot reload, rollback', () => {
     const rec = k.host.records.get('counter')!;
     assert.equal(rec.state, 'loaded');
     assert.match(rec.lastError ?? '', /database is down/);
-    assert.ok(k.logs.some((l) => l.level === 'error' && l.fields.plugin === 'counter' && /database is down/.test(String(l.fields.err))));
+    assert.ok(k.logs.some((l) => l.level === 'warn' && l.fields.plugin === 'counter' && /database is down/.test(String(l.fields.err))));
     assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'v1');
 
     writeFileSync(join(pkg, 'index.js'), 'module.exports = {{ syntax error');
@@ -95,7 +95,7 @@ describe('plugin host: load, hot reload, rollback', () => {
     await k.host.loadAll();
     const c = k.client();
     await k.iq(c, Q());
-    writeFileSync(join(pkg, 'index.js'), counter('v2').replace('restoreState(s) { n = s; }', "restoreState() { throw new Error('incompatible state'); }"));
+    writeFileSync(join(pkg, 'index.js'), counter('v2').replace('restoreState(ctx, s) { n = s; }', "restoreState() { throw new Error('incompatible state'); }"));
     const res = await k.host.reload('counter');
     assert.equal(res.ok, false);
     assert.match(res.error ?? '', /incompatible state/);
@@ -117,7 +117,7 @@ module.exports = definePlugin({
     });
   },
   saveState() { return n; },
-  restoreState(s) { n = s; },
+  restoreState(ctx, s) { n = s; },
 });`;
     let pkg = '';
     const k = kernel((d) => (pkg = writePackage(d, 'slow', { id: 'slow', code: slow.replace('TAG', 'v1') })));
@@ -150,7 +150,7 @@ module.exports = definePlugin({
     });
   },
   saveState() { return n; },
-  restoreState(s) { n = s; },
+  restoreState(ctx, s) { n = s; },
 });`;
     let pkg = '';
     const k = kernel((d) => (pkg = writePackage(d, 'bot', { id: 'bot', code: bot.replace('TAG', 'v1') })));
@@ -261,13 +261,13 @@ module.exports = definePlugin({
 
 describe('plugin host: requires/provides cascade', () => {
   const provider = (tag: string) => `
-const { definePlugin } = require('@starling/sdk');
-module.exports = definePlugin({ onLoad(ctx) { ctx.provide('clock', { tag: '${tag}' }); } });`;
+const { definePlugin, serviceToken } = require('@starling/sdk');
+module.exports = definePlugin({ onLoad(ctx) { ctx.provide(serviceToken('clock'), { tag: '${tag}' }); } });`;
   const consumer = `
-const { definePlugin, xml } = require('@starling/sdk');
+const { definePlugin, serviceToken, xml } = require('@starling/sdk');
 module.exports = definePlugin({
   onLoad(ctx) {
-    const clock = ctx.use('clock');
+    const clock = ctx.get(serviceToken('clock'));
     ctx.iq({ type: 'get', name: 'q', xmlns: 'urn:test:q', to: 'host' }, () => xml('q', { xmlns: 'urn:test:q', v: clock.tag }));
   },
 });`;

@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Container } from 'inversify';
-import { type Logger, RouteTable, StarlingError } from '@starling/sdk';
-import type { KernelDiscoRegistry } from '../disco/disco-registry';
-import type { HandlerOwner, RegistrationSet } from '../router/registrations';
-import type { StanzaRouter } from '../router/stanza-router';
-import type { KernelEventBus } from './event-bus';
+import { type DefinedPlugin, type Logger, StarlingError, isDefinedPlugin } from '@starling/sdk';
+import { type KernelDiscoRegistry, type KernelEventBus, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
+import type { BeanView } from './bean-view';
 import type { PluginCatalog } from './plugin-catalog';
-import { ProvidedServices } from './plugin-context';
-import { HandoverGate } from './plugin-handover';
-import { type InstanceDeps, type PluginInstance, createInstance, retireInstance, unchangedOnDisk } from './plugin-instance';
-import { type PluginPackage, readPluginPackage } from './plugin-manifest';
+import { PluginConfigView } from './plugin-config';
+import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
 import { PluginModules } from './plugin-modules';
 
 /**
@@ -65,36 +62,63 @@ function describe(err: unknown): string {
   return code ? `${code}: ${err.message}` : err.message;
 }
 
+/** The error itself and its stack trace, for a warning in the log. */
+function errorFields(err: unknown): Record<string, unknown> {
+  return err instanceof Error ? { err: describe(err), stack: err.stack } : { err: describe(err) };
+}
+
+/** Requires a package's entry module and checks that it exports a definePlugin() result. */
+function requireDefinition(pkg: PluginPackage, modules: PluginModules): DefinedPlugin {
+  const mod = modules.load(pkg.entry) as { default?: unknown };
+  const def = mod && (isDefinedPlugin(mod.default) ? mod.default : isDefinedPlugin(mod) ? mod : undefined);
+  if (!def) throw new StarlingError('STARLING_PLUGIN_ENTRY', `${pkg.entry} does not export a plugin made with definePlugin()`);
+  return def;
+}
+
+/** mtime and size of each file ('' for a missing one): enough to tell whether a package changed. */
+function fingerprint(files: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of files) {
+    try {
+      const st = statSync(f);
+      out.set(f, `${st.mtimeMs}:${st.size}`);
+    } catch {
+      out.set(f, '');
+    }
+  }
+  return out;
+}
+
+/** What the host knows of a running version besides the runtime's instance: its package and files. */
+interface Running {
+  pkg: PluginPackage;
+  /** The files of its module graph and its package.json, with their mtime and size when loaded. */
+  files: Map<string, string>;
+}
+
 /**
- * Loads the catalog's active plugins in dependency order, hot-reloads them (DESIGN §5), unloads them
- * with their dependents, and switches them on and off at run time. Operations run one at a time.
+ * The plugin packages of a server: loads the catalog's active packages in dependency order on the
+ * kernel's plugin runtime, hot-reloads them when they change on disk or an admin asks (DESIGN §5),
+ * unloads them with their dependents, and switches them on and off at run time. Operations run one at a time.
  */
 export class PluginHost {
   readonly records = new Map<string, PluginRecord>();
-  private readonly loaded = new Map<string, PluginInstance>();
-  /** Plugins in the middle of a handover: the gate stands in for both versions in the route table. */
-  private readonly gates = new Map<string, HandoverGate>();
-  private readonly provided = new ProvidedServices();
+  private readonly running = new Map<string, Running>();
+  private readonly runtime: PluginRuntime;
   private readonly modules = PluginModules.get();
-  private readonly instanceDeps: InstanceDeps;
-  private readonly drainTimeoutMs: number;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PluginHostDeps) {
     for (const d of deps.catalog.dirs) this.modules.addRoot(d);
-    this.drainTimeoutMs = deps.drainTimeoutMs ?? 5000;
-    this.instanceDeps = {
+    this.runtime = new PluginRuntime({
       root: deps.root,
+      router: deps.router,
       disco: deps.disco,
       events: deps.events,
       log: deps.log,
-      provided: this.provided,
-      modules: this.modules,
-      bean: (id) => deps.catalog.beanOf(id),
-      globals: deps.globals,
-      routesChanged: () => this.recompile(),
-      loadTimeoutMs: deps.loadTimeoutMs ?? 10_000,
-    };
+      drainTimeoutMs: deps.drainTimeoutMs,
+      loadTimeoutMs: deps.loadTimeoutMs,
+    });
   }
 
   /** Loads every active package, parents and requirements first. A failure is recorded; the rest load. */
@@ -111,7 +135,7 @@ export class PluginHost {
   /** Hot-reloads a plugin from its directory, then the plugins that require it. */
   reload(id: string): Promise<ReloadResult> {
     return this.serial(async () => {
-      if (!this.loaded.has(id)) throw new StarlingError('STARLING_PLUGIN_NOT_LOADED', `plugin '${id}' is not loaded`);
+      if (!this.running.has(id)) throw new StarlingError('STARLING_PLUGIN_NOT_LOADED', `plugin '${id}' is not loaded`);
       return this.reloadNow(id);
     });
   }
@@ -126,7 +150,7 @@ export class PluginHost {
     return this.serial(async () => {
       this.packageOf(id);
       this.deps.catalog.override(id, false);
-      if (this.loaded.has(id)) await this.unloadWithDependents(id, 'disabled');
+      if (this.running.has(id)) await this.unloadWithDependents(id, 'disabled');
       else this.setRecord(this.packageOf(id), 'disabled');
     });
   }
@@ -136,7 +160,7 @@ export class PluginHost {
     return this.serial(async () => {
       const pkg = this.packageOf(id);
       this.deps.catalog.override(id, true);
-      if (!this.loaded.has(id)) await this.loadNow(pkg);
+      if (!this.running.has(id)) await this.loadNow(pkg);
       await this.loadWaiting();
       return this.records.get(id)!;
     });
@@ -145,20 +169,17 @@ export class PluginHost {
   /**
    * A plugin directory changed on disk (the watcher calls this): a new package loads, a changed one
    * reloads, a deleted one unloads, a broken one is reported while its running version keeps serving.
+   * A package whose id another directory already has is refused (naming both); that one keeps serving.
    */
   packageChanged(dir: string): Promise<void> {
     return this.serial(async () => {
-      const running = [...this.loaded.values()].find((p) => p.pkg.dir === dir);
+      const running = [...this.running.values()].find((p) => p.pkg.dir === dir);
       let pkg: PluginPackage | null;
       try {
         pkg = existsSync(dir) ? readPluginPackage(dir) : null;
       } catch (err) {
-        if (running) this.reloadFailed(running, err, '?');
-        else {
-          this.deps.catalog.reject(dir, describe(err));
-          this.recordRejected(dir, describe(err));
-          this.deps.log.error('plugin package rejected', { dir, err: describe(err) });
-        }
+        if (running) this.reloadFailed(running.pkg, err, '?');
+        else this.rejectPackage(dir, err);
         return;
       }
       this.records.delete(dir);
@@ -172,23 +193,23 @@ export class PluginHost {
         return;
       }
       const id = pkg.manifest.id;
+      const current = this.deps.catalog.packages.get(id);
+      if (current && current.dir !== dir && existsSync(current.dir)) {
+        this.rejectPackage(dir, duplicateId(id, current.dir, dir));
+        return;
+      }
       if (running && running.pkg.manifest.id !== id) {
         await this.unloadWithDependents(running.pkg.manifest.id, 'disabled');
         this.records.delete(running.pkg.manifest.id);
         this.deps.catalog.remove(running.pkg.manifest.id);
       }
-      const current = this.deps.catalog.packages.get(id);
-      if (current && current.dir !== dir && this.deps.catalog.dirIndex(current.dir) > this.deps.catalog.dirIndex(dir)) {
-        this.deps.log.warn('plugin id found twice; the later directory wins', { id, first: dir, second: current.dir });
-        return;
-      }
       this.deps.catalog.put(pkg);
       if (!this.deps.catalog.isActive(pkg)) {
-        if (this.loaded.has(id)) await this.unloadWithDependents(id, 'disabled');
+        if (this.running.has(id)) await this.unloadWithDependents(id, 'disabled');
         else this.setRecord(pkg, 'disabled');
         return;
       }
-      const same = this.loaded.get(id);
+      const same = this.running.get(id);
       if (same && same.pkg.dir === dir && unchangedOnDisk(same)) return;
       if (same) await this.reloadNow(id, pkg);
       else await this.loadNow(pkg);
@@ -198,12 +219,12 @@ export class PluginHost {
 
   async unloadAll(): Promise<void> {
     await this.serial(async () => {
-      for (const id of [...this.loaded.keys()].reverse()) await this.unloadNow(id);
+      for (const id of [...this.running.keys()].reverse()) await this.unloadNow(id);
     });
   }
 
   isLoaded(id: string): boolean {
-    return this.loaded.has(id);
+    return this.running.has(id);
   }
 
   /** Every record, by id. */
@@ -213,13 +234,13 @@ export class PluginHost {
 
   /** The files of a loaded plugin's module graph. */
   filesOf(id: string): string[] {
-    const p = this.loaded.get(id);
+    const p = this.running.get(id);
     return p ? this.modules.filesOf(p.pkg.dir) : [];
   }
 
   /** The files of the plugin running from a package directory (module graph, package.json); undefined when none runs from it. */
   moduleFilesIn(dir: string): string[] | undefined {
-    for (const p of this.loaded.values()) if (p.pkg.dir === dir) return [...p.files.keys()];
+    for (const p of this.running.values()) if (p.pkg.dir === dir) return [...p.files.keys()];
     return undefined;
   }
 
@@ -236,68 +257,43 @@ export class PluginHost {
   }
 
   private order(pkgs: PluginPackage[]): PluginPackage[] {
-    const byId = this.deps.catalog.packages;
-    const out: PluginPackage[] = [];
-    const state = new Map<string, 'visiting' | 'done'>();
-    const visit = (p: PluginPackage, path: string[]) => {
-      const id = p.manifest.id;
-      if (state.get(id) === 'done') return;
-      if (state.get(id) === 'visiting') throw new StarlingError('STARLING_PLUGIN_CYCLE', `plugin dependency cycle: ${[...path, id].join(' → ')}`);
-      state.set(id, 'visiting');
-      for (const dep of requirementsOf(p)) {
-        const d = byId.get(dep);
-        if (d) visit(d, [...path, id]);
-      }
-      state.set(id, 'done');
-      out.push(p);
-    };
-    for (const p of pkgs) visit(p, []);
-    return out;
+    return dependencyOrder(pkgs, (p) => p.manifest, this.deps.catalog.packages);
   }
 
-  /** Loaded plugins that require `id` (directly or through others), requirements before dependents. */
-  private dependentsOf(id: string): string[] {
-    const hit = new Set<string>([id]);
-    const loaded = this.order([...this.loaded.values()].map((p) => p.pkg));
-    for (const p of loaded) if (requirementsOf(p).some((r) => hit.has(r))) hit.add(p.manifest.id);
-    hit.delete(id);
-    return loaded.map((p) => p.manifest.id).filter((x) => hit.has(x));
+  /** A package version as the kernel's runtime loads it: its code (required now), manifest and config view. */
+  private unit(pkg: PluginPackage): PluginUnit {
+    const bean: BeanView | undefined = this.deps.catalog.beanOf(pkg.manifest.id);
+    return {
+      manifest: pkg.manifest,
+      version: pkg.version,
+      def: requireDefinition(pkg, this.modules),
+      config: new PluginConfigView(bean, pkg.manifest.config ?? {}, this.deps.globals),
+    };
+  }
+
+  private files(pkg: PluginPackage): Map<string, string> {
+    return fingerprint([join(pkg.dir, 'package.json'), ...this.modules.filesOf(pkg.dir)]);
   }
 
   private async loadNow(pkg: PluginPackage): Promise<boolean> {
     const id = pkg.manifest.id;
-    const missing = requirementsOf(pkg).filter((r) => !this.loaded.has(r));
+    const missing = requirementsOf(pkg.manifest).filter((r) => !this.running.has(r));
     if (missing.length) {
       this.setRecord(pkg, 'waiting', `requires ${missing.map((m) => `'${m}'`).join(', ')}, which is not loaded`);
       this.deps.log.warn('plugin waits for its requirements', { plugin: id, missing });
       return false;
     }
     this.modules.purge(pkg.dir);
-    let p: PluginInstance;
     try {
-      p = await createInstance(pkg, this.instanceDeps);
+      await this.runtime.load(this.unit(pkg));
     } catch (err) {
       this.modules.purge(pkg.dir);
       this.fail(pkg, err);
       return false;
     }
-    p.registrations.active = true;
-    this.loaded.set(id, p);
-    try {
-      this.recompile();
-    } catch (err) {
-      this.loaded.delete(id);
-      this.recompile();
-      await retireInstance(p, this.deps.log);
-      this.modules.purge(pkg.dir);
-      this.fail(pkg, err);
-      return false;
-    }
-    p.ctx.live = true;
+    this.running.set(id, { pkg, files: this.files(pkg) });
     const record = this.setRecord(pkg, 'loaded');
     record.loadedAt = Date.now();
-    this.deps.events.emit('plugin.loaded', { id, version: pkg.version });
-    this.deps.log.info('plugin loaded', { plugin: id, version: pkg.version });
     return true;
   }
 
@@ -307,88 +303,41 @@ export class PluginHost {
       progress = false;
       const waiting = [...this.records.values()].filter((r) => r.state === 'waiting' && r.pkg).map((r) => r.pkg!);
       for (const pkg of this.order(waiting)) {
-        if (this.loaded.has(pkg.manifest.id) || !this.deps.catalog.isActive(pkg)) continue;
-        if (requirementsOf(pkg).every((r) => this.loaded.has(r)) && (await this.loadNow(pkg))) progress = true;
+        if (this.running.has(pkg.manifest.id) || !this.deps.catalog.isActive(pkg)) continue;
+        if (requirementsOf(pkg.manifest).every((r) => this.running.has(r)) && (await this.loadNow(pkg))) progress = true;
       }
     }
   }
 
-  /**
-   * The reload protocol: the new version loads beside the old one; if that fails the old one keeps
-   * serving. Otherwise the plugin's routes go to a gate (arrivals wait), the old version's running
-   * handlers finish, its state moves to the new version, and the gate opens onto the new version. A
-   * failing saveState/restoreState rolls back: the gate opens onto the old version.
-   */
+  /** Reloads a plugin through the runtime's handover gate (the old version serves if anything fails), then its dependents. */
   private async reloadNow(id: string, given?: PluginPackage, cascade = true): Promise<ReloadResult> {
     const t0 = performance.now();
     const result = (ok: boolean, error?: string, cascaded: string[] = []): ReloadResult => ({ id, ok, ms: performance.now() - t0, error, cascaded });
-    const old = this.loaded.get(id)!;
+    const old = this.running.get(id)!;
     let pkg: PluginPackage;
     try {
       const read = given ?? readPluginPackage(old.pkg.dir);
       if (!read) throw new StarlingError('STARLING_PLUGIN_MANIFEST', `${old.pkg.dir} is no longer a Starling plugin package`);
       pkg = read;
     } catch (err) {
-      return result(false, this.reloadFailed(old, err, '?'));
+      return result(false, this.reloadFailed(old.pkg, err, '?'));
     }
     this.modules.purge(pkg.dir);
-    let next: PluginInstance;
     try {
-      next = await createInstance(pkg, this.instanceDeps);
+      await this.runtime.reload(this.unit(pkg));
     } catch (err) {
       this.modules.purge(pkg.dir);
-      return result(false, this.reloadFailed(old, err, pkg.version));
+      return result(false, this.reloadFailed(old.pkg, err, pkg.version));
     }
-    try {
-      next.registrations.active = true;
-      this.compile({ id, set: next.registrations });
-    } catch (err) {
-      next.registrations.active = false;
-      await retireInstance(next, this.deps.log);
-      this.modules.purge(pkg.dir);
-      return result(false, this.reloadFailed(old, err, pkg.version));
-    }
-    next.registrations.active = false;
-
-    const gate = new HandoverGate(id, old.registrations, next.registrations);
-    this.gates.set(id, gate);
-    old.registrations.active = false;
-    this.recompile();
-    await this.drain(old.registrations.owner);
-    try {
-      if (old.def.saveState) {
-        const state = old.def.saveState();
-        next.def.restoreState?.(state);
-      }
-    } catch (err) {
-      this.gates.delete(id);
-      old.registrations.active = true;
-      this.recompile();
-      gate.release(old.registrations);
-      await retireInstance(next, this.deps.log);
-      this.modules.purge(pkg.dir);
-      return result(false, this.reloadFailed(old, err, pkg.version));
-    }
-    // The switch: one recompile moves the plugin's routes to the new version; events and timers follow.
-    this.gates.delete(id);
-    next.registrations.active = true;
-    this.loaded.set(id, next);
-    this.recompile();
-    old.ctx.live = false;
-    next.ctx.live = true;
-    gate.release(next.registrations);
-    await retireInstance(old, this.deps.log);
     if (old.pkg.dir !== pkg.dir) this.modules.purge(old.pkg.dir);
-
+    this.running.set(id, { pkg, files: this.files(pkg) });
     const prev = this.records.get(id);
     const record = this.setRecord(pkg, 'loaded');
     record.reloads = (prev?.reloads ?? 0) + 1;
     record.loadedAt = Date.now();
-    this.deps.events.emit('plugin.loaded', { id, version: pkg.version });
-    this.deps.log.info('plugin reloaded', { plugin: id, from: old.pkg.version, to: pkg.version, ms: Math.round(performance.now() - t0) });
     const cascaded: string[] = [];
     if (cascade) {
-      for (const dep of this.dependentsOf(id)) {
+      for (const dep of this.runtime.dependentsOf(id)) {
         const r = await this.reloadNow(dep, undefined, false);
         if (r.ok) cascaded.push(dep);
       }
@@ -396,43 +345,25 @@ export class PluginHost {
     return result(true, undefined, cascaded);
   }
 
-  /** Waits (bounded) until no handler of an old version is running. */
-  private async drain(owner: HandlerOwner): Promise<void> {
-    const deadline = Date.now() + this.drainTimeoutMs;
-    while (owner.inflight > 0) {
-      if (Date.now() >= deadline) {
-        this.deps.log.warn('handlers of the old version still running; going on without them', { plugin: owner.id, inflight: owner.inflight });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  }
-
   private async unloadWithDependents(id: string, state: 'disabled'): Promise<void> {
-    for (const dep of this.dependentsOf(id).reverse()) {
+    for (const dep of this.runtime.dependentsOf(id).reverse()) {
       await this.unloadNow(dep);
       const r = this.records.get(dep);
       if (r) Object.assign(r, { state: 'waiting', lastError: `requires '${id}', which was unloaded`, lastErrorAt: Date.now() });
     }
-    const pkg = this.loaded.get(id)?.pkg;
+    const pkg = this.running.get(id)?.pkg;
     await this.unloadNow(id);
     if (pkg) this.setRecord(pkg, state);
   }
 
   private async unloadNow(id: string): Promise<void> {
-    const p = this.loaded.get(id);
+    const p = this.running.get(id);
     if (!p) return;
-    this.loaded.delete(id);
-    p.registrations.active = false;
-    p.ctx.live = false;
-    this.recompile();
-    await this.drain(p.registrations.owner);
-    await retireInstance(p, this.deps.log);
+    this.running.delete(id);
+    await this.runtime.unload(id);
     this.modules.purge(p.pkg.dir);
     const r = this.records.get(id);
     if (r) r.state = 'disabled';
-    this.deps.events.emit('plugin.unloaded', { id });
-    this.deps.log.info('plugin unloaded', { plugin: id });
   }
 
   private setRecord(pkg: PluginPackage, state: PluginState, lastError?: string): PluginRecord {
@@ -447,39 +378,35 @@ export class PluginHost {
   private fail(pkg: PluginPackage, err: unknown): void {
     const message = describe(err);
     this.setRecord(pkg, 'failed', message);
-    this.deps.log.error('plugin failed to load', { plugin: pkg.manifest.id, err: message });
+    this.deps.log.warn('plugin failed to load', { plugin: pkg.manifest.id, dir: pkg.dir, ...errorFields(err) });
     this.deps.events.emit('plugin.failed', { id: pkg.manifest.id, error: message });
   }
 
-  /** A package directory whose manifest could not be read: its record is keyed by the directory. */
+  /** A package directory that cannot be loaded (bad manifest, id taken): its record is keyed by the directory. */
+  private rejectPackage(dir: string, err: unknown): void {
+    this.deps.catalog.reject(dir, describe(err));
+    this.recordRejected(dir, describe(err));
+    this.deps.log.warn('plugin package rejected', { dir, ...errorFields(err) });
+  }
+
   private recordRejected(dir: string, error: string): void {
     this.records.set(dir, { id: dir, version: '?', dir, state: 'failed', lastError: error, lastErrorAt: Date.now(), reloads: 0 });
   }
 
   /** Records a failed reload; the running version is untouched. Returns the message. */
-  private reloadFailed(running: PluginInstance, err: unknown, version: string): string {
-    const id = running.pkg.manifest.id;
-    const message = `reload of version ${version} failed, version ${running.pkg.version} keeps serving: ${describe(err)}`;
+  private reloadFailed(running: PluginPackage, err: unknown, version: string): string {
+    const id = running.manifest.id;
+    const message = `reload of version ${version} failed, version ${running.version} keeps serving: ${describe(err)}`;
     const r = this.records.get(id);
     if (r) Object.assign(r, { lastError: message, lastErrorAt: Date.now() });
-    this.deps.log.error('plugin reload failed', { plugin: id, err: message });
+    this.deps.log.warn('plugin reload failed', { plugin: id, ...errorFields(err), err: message });
     this.deps.events.emit('plugin.failed', { id, error: message });
     return message;
   }
-
-  /** Compiles the table from the live registrations; a gate stands in for a plugin being handed over. */
-  private compile(trial?: { id: string; set: RegistrationSet }): RouteTable<HandlerOwner> {
-    const sets: RegistrationSet[] = [];
-    for (const [id, p] of this.loaded) if (id !== trial?.id) sets.push(this.gates.get(id)?.set ?? p.registrations);
-    if (trial) sets.push(trial.set);
-    return RouteTable.compile(sets.filter((s) => s.active), (owner) => owner.id);
-  }
-
-  private recompile(): void {
-    this.deps.router.setTable(this.compile());
-  }
 }
 
-function requirementsOf(pkg: PluginPackage): string[] {
-  return [...(pkg.manifest.parent ? [pkg.manifest.parent] : []), ...(pkg.manifest.requires ?? [])];
+/** True when none of the running version's files changed on disk since it loaded. */
+function unchangedOnDisk(p: Running): boolean {
+  for (const [f, was] of fingerprint(p.files.keys())) if (p.files.get(f) !== was) return false;
+  return true;
 }

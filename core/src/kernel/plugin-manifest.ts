@@ -46,3 +46,8 @@ export function readPluginPackage(dir: string): PluginPackage | null {
   if (!existsSync(entry)) throw fail(`the entry ${main} does not exist (was the plugin built?)`);
   return { dir: resolve(dir), name: pkg.name ?? m.id, version: pkg.version ?? '0.0.0', manifest: m, entry };
 }
+
+/** The error for a second package with an id that another package directory already has. */
+export function duplicateId(id: string, first: string, second: string): StarlingError {
+  return new StarlingError('STARLING_PLUGIN_DUPLICATE', `plugin id '${id}' is in two packages: ${first} (kept) and ${second} (refused); remove one of them`);
+}

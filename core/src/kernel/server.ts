@@ -22,7 +22,6 @@ import {
 import { CredentialService } from '../auth/credential-service';
 import { AdminCommands } from '../commands/admin-commands';
 import { type ConfigBean, type ConfigFinding, formatFinding, loadConfigFile, throwConfigErrors } from '../config';
-import { KernelDiscoRegistry } from '../disco/disco-registry';
 import { CertificateStore } from '../net/certificates';
 import { C2SService } from '../net/c2s-service';
 import { StreamHost } from '../net/stream-host';
@@ -30,7 +29,7 @@ import { HttpServer } from '../http/http-server';
 import { WsService } from '../net/ws-service';
 import { Watchdog } from '../net/watchdog';
 import { LineLogger, stderrSink } from '../ops/logger';
-import { StanzaRouter } from '../router/stanza-router';
+import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { SessionManager } from '../sm/session-manager';
 import { LocalSessionDirectory } from '../sm/session-directory';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
@@ -38,7 +37,6 @@ import { loadServerSecret } from '../auth/server-secret';
 import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
 import { ConfigBeanView } from './config-bean-view';
 import { checkHomeConfig } from './config-check';
-import { KernelEventBus } from './event-bus';
 import { PluginCatalog } from './plugin-catalog';
 import { PluginHost } from './plugin-host';
 import { pluginCommands } from './plugin-commands';
@@ -140,7 +138,7 @@ export class StarlingServer {
     this.admins = new Set(settings.admins);
     this.events = new KernelEventBus(log);
     this.watchdog = new Watchdog(log.child({ c: 'watchdog' }));
-    this.router = new StanzaRouter(this.sessions, settings.domains, log.child({ c: 'router' }));
+    this.router = new StanzaRouter({ sessions: this.sessions, domains: settings.domains, log: log.child({ c: 'router' }) });
     this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
     this.credentials = new CredentialService(storage.users, settings.scramIterations);
     const info: ServerInfo = {

@@ -3,9 +3,8 @@ import { createHash } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { xml } from '@starling/sdk';
-import { KernelDiscoRegistry } from '../disco/disco-registry';
-import { ArrayLogger } from '../kernel/plugin-test-kit';
-import { StanzaRouter } from '../router/stanza-router';
+import { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
+import { ArrayLogger } from '../test-support/plugin-test-kit';
 import { LocalSessionDirectory } from '../sm/session-directory';
 import { ExtComponentService } from './ext-service';
 
@@ -40,7 +39,7 @@ class Raw {
 
 describe('ext listener (XEP-0114)', () => {
   const log = new ArrayLogger();
-  const router = new StanzaRouter(new LocalSessionDirectory(), ['localhost'], log);
+  const router = new StanzaRouter({ sessions: new LocalSessionDirectory(), domains: ['localhost'], log });
   const service = new ExtComponentService(
     { listeners: [{ port: 0, host: '127.0.0.1' }], items: [{ domain: 'comp.localhost', secret: 'pw' }], maxStanzaSize: 65536, handshakeTimeoutMs: 5000 },
     router,

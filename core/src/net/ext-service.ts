@@ -1,7 +1,6 @@
 import { type Server, type Socket, createServer } from 'node:net';
 import type { Disposable, Element, Logger } from '@starling/sdk';
-import type { KernelDiscoRegistry } from '../disco/disco-registry';
-import type { StanzaRouter } from '../router/stanza-router';
+import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
 import { ExtConnection, type ExtHost } from './ext-connection';
 import type { ExtSettings } from './ext-settings';
 

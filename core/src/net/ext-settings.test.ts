@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlainBeanView } from '../kernel/plugin-test-kit';
+import { PlainBeanView } from '../test-support/plugin-test-kit';
 import { DEFAULT_EXT_PORT, readExtSettings } from './ext-settings';
 
 const read = (top: Record<string, unknown>) => readExtSettings(new PlainBeanView('top', top), ['localhost']);

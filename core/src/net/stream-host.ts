@@ -1,6 +1,6 @@
 import type { SecureContext } from 'node:tls';
 import type { Element, EventBus, Jid, Logger } from '@starling/sdk';
-import type { StanzaRouter } from '../router/stanza-router';
+import type { StanzaRouter } from '@starling/sdk/kernel';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
 import type { ClientStreamHost } from '../stream/client-stream';

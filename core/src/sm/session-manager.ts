@@ -1,6 +1,5 @@
 import { type Element, type Jid, type Logger, xml } from '@starling/sdk';
-import type { KernelEventBus } from '../kernel/event-bus';
-import type { StanzaRouter } from '../router/stanza-router';
+import type { KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { C2SSession, type SessionConnection } from './c2s-session';
 import type { LocalSessionDirectory } from './session-directory';
 

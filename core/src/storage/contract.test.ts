@@ -3,7 +3,7 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type { RosterItem, StoredCredential } from '@starling/sdk';
 import { MIGRATIONS } from './migrations';
 import type { Storage } from './storage';
-import { testBackends, type TestDatabase } from './test-backends';
+import { testBackends, type TestDatabase } from '../test-support/test-backends';
 
 /**
  * The behaviour every storage back end must have. Runs against SQLite always and against PostgreSQL

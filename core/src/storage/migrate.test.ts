@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { renderSql } from './dialect';
 import { migrate, type Migration } from './migrate';
 import { MIGRATIONS } from './migrations';
-import { testBackends } from './test-backends';
+import { testBackends } from '../test-support/test-backends';
 
 const m1: Migration = { version: 1, description: 'one', sql: 'CREATE TABLE m_one (id {{autoId}}, name VARCHAR(10) {{bytewise}})' };
 const m2: Migration = { version: 2, description: "two's", sql: 'CREATE TABLE m_two (x INTEGER); CREATE INDEX m_two_x ON m_two (x)' };

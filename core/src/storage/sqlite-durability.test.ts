@@ -15,7 +15,7 @@ const RECIPIENT = 'victim@crash.test';
  */
 function storeUntilKilled(file: string, atLeast: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'sqlite-crash-child.js'), [file, RECIPIENT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, '../test-support/sqlite-crash-child.js'), [file, RECIPIENT], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ids: number[] = [];
     let killed = false;
     child.on('message', (m: { ids?: (number | null)[] }) => {

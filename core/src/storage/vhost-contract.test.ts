@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type { Storage } from './storage';
-import { testBackends, type TestDatabase } from './test-backends';
+import { testBackends, type TestDatabase } from '../test-support/test-backends';
 
 /** The vhost repository's contract, on SQLite always and on PostgreSQL when STARLING_TEST_PG_URI is set. */
 for (const backend of testBackends()) {

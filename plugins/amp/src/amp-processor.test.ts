@@ -19,7 +19,7 @@ import {
 import { AmpProcessor } from './amp-processor';
 import type { AmpSettings } from './amp-settings';
 import { NS_AMP } from './ns';
-import type { OfflineStorage, StoreOutcome } from './offline-contract';
+import type { OfflineStorage, StoreOutcome } from '@starling/sdk';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ALICE = parseJid('alice@localhost/home');

@@ -17,7 +17,7 @@ import { ampRequest, expireAtOf, firstMatchingRule, type RecipientState, rulesOf
 import { ampError, ampReport } from './amp-reports';
 import type { AmpSettings } from './amp-settings';
 import { hasDeliverableResource } from './availability';
-import type { OfflineStorage } from './offline-contract';
+import type { OfflineStorage } from '@starling/sdk';
 
 export interface AmpProcessorDeps {
   sessions: SessionDirectory;

@@ -11,13 +11,15 @@ import {
   SESSIONS,
   type SessionDirectory,
   StanzaError,
+  AMP_HOST,
+  type AmpHost,
+  type OfflineStorage,
   definePlugin,
 } from '@starling/sdk';
 import { ampNodeInfo } from './amp-disco';
 import { AmpProcessor } from './amp-processor';
 import { readAmpSettings } from './amp-settings';
 import { NS_AMP, NS_MSGOFFLINE } from './ns';
-import type { AmpHost, OfflineStorage } from './offline-contract';
 
 /**
  * Tigase's `amp` session-manager plugin: XEP-0079 rules on incoming messages, the expiry sweep of
@@ -37,7 +39,7 @@ export default definePlugin({
         return { dispose: () => void (offline === storage && (offline = undefined)) };
       },
     };
-    ctx.provide('amp', host);
+    ctx.provide(AMP_HOST, host);
 
     const amp = new AmpProcessor({
       sessions,

@@ -1,4 +1,3 @@
-import { PRIVACY, type PrivacyService } from './privacy-lists';
 import { definePlugin } from '@starling/sdk';
 import { BlockingCommand } from './blocking-command';
 import { NS_BLOCKING } from './blocklist';
@@ -9,7 +8,6 @@ export default definePlugin({
     bind(BlockingCommand).toSelf();
   },
   onLoad(ctx) {
-    ctx.container.bind(PRIVACY).toConstantValue(ctx.use<PrivacyService>('privacy'));
     const blocking = ctx.container.get(BlockingCommand);
     ctx.iq({ type: 'get', name: 'blocklist', xmlns: NS_BLOCKING, to: 'bare' }, blocking.get);
     ctx.iq({ type: 'set', name: 'block', xmlns: NS_BLOCKING, to: 'bare' }, blocking.block);

@@ -1,3 +1,5 @@
+import { serviceToken } from '@starling/sdk';
+
 /**
  * What this plugin uses of the privacy plugin's `privacy` service (`jabber:iq:privacy`): its one store
  * of lists. The shapes are the privacy plugin's own, written here so that this package builds without it.
@@ -29,5 +31,5 @@ export interface PrivacyService {
   };
 }
 
-/** The token under which the service is bound in this plugin's container. */
-export const PRIVACY = Symbol.for('starling.privacy.PrivacyService');
+/** The service `jabber:iq:privacy` provides (manifest `"provides": ["privacy"]`), injected here because this plugin requires it. */
+export const PRIVACY = serviceToken<PrivacyService>('privacy');

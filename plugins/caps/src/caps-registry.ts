@@ -11,6 +11,7 @@ import {
   type StanzaRequest,
   inject,
   injectable,
+  serviceToken,
   xml,
 } from '@starling/sdk';
 import { isKnownHash, verificationString } from './caps-hash';
@@ -34,6 +35,9 @@ export interface CapsService {
   /** The features behind them, once learned; undefined while unknown. */
   features(fullJid: string): readonly string[] | undefined;
 }
+
+/** The token of the `caps` service (manifest `"provides": ["caps"]`), injected into plugins that require `caps`. */
+export const CAPS_SERVICE = serviceToken<CapsService>('caps');
 
 /**
  * XEP-0115 on the server side: a client's broadcast presence names its caps; the server asks that

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseXml, xml } from '@starling/sdk';
 import { createTestHost } from '@starling/sdk/testing';
 import { verificationString } from './caps-hash';
-import type { CapsService } from './caps-registry';
+import { CAPS_SERVICE } from './caps-registry';
 import caps from './index';
 
 const SIMPLE = `<query xmlns="http://jabber.org/protocol/disco#info">
@@ -33,7 +33,7 @@ describe('entity capabilities (XEP-0115)', () => {
 
   it('asks a client once per verification string and shares verified features between sessions', async () => {
     const host = await createTestHost({ plugins: [{ plugin: caps, manifest: { id: 'caps', provides: ['caps'] } }] });
-    const service = host.context('caps')!.use<CapsService>('caps');
+    const service = host.context('caps')!.get(CAPS_SERVICE);
     const c = xml('c', { xmlns: 'http://jabber.org/protocol/caps', hash: 'sha-1', node: 'https://exodus.example', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' });
     host.connect('alice@localhost/pc');
     const out = await host.inject(xml('presence', { from: 'alice@localhost/pc' }, c));

@@ -13,7 +13,7 @@ describe('jabber:iq:last-marker', () => {
   let marks: LastActivityService;
   const start = async (options: Record<string, unknown> = {}) => {
     host = await createTestHost({ plugins: [marker], config: { 'sess-man': { 'jabber:iq:last-marker': options } } });
-    marks = host.context('jabber:iq:last-marker')!.use<LastActivityService>(LAST_ACTIVITY_SERVICE);
+    marks = host.context('jabber:iq:last-marker')!.get(LAST_ACTIVITY_SERVICE);
   };
   const presence = (from: string, status?: string, type?: string) => host.inject(xml('presence', { from, type }, status ? xml('status', {}, status) : undefined));
   beforeEach(() => mock.timers.enable({ apis: ['Date'], now: T0 }));
@@ -84,7 +84,7 @@ describe('jabber:iq:last-marker', () => {
     phone.close();
     await host.settled();
     await host.reload('jabber:iq:last-marker');
-    marks = host.context('jabber:iq:last-marker')!.use<LastActivityService>(LAST_ACTIVITY_SERVICE);
+    marks = host.context('jabber:iq:last-marker')!.get(LAST_ACTIVITY_SERVICE);
     assert.equal(marks.current(parseJid('bob@localhost'))?.time, T0);
   });
 });

@@ -1,13 +1,20 @@
 import {
   type Element,
   type Jid,
+  LOGGER,
   type LastActivityRecord,
   type LastActivityService,
   type Logger,
   NS_LAST,
+  PLUGIN_CONFIG,
+  type PluginConfig,
+  SESSIONS,
   type Session,
   type SessionDirectory,
+  USER_DATA,
   type UserDataStore,
+  inject,
+  injectable,
 } from '@starling/sdk';
 
 /** Tigase's keys in the user's public data node `jabber:iq:last`. */
@@ -31,20 +38,24 @@ export type AccountMarks = [bareJid: string, time: number][];
  * The marks: per resource in the session, per account while any resource is online, and in user data
  * (every mark with persistAllToRepository, else when a resource goes offline).
  */
+@injectable()
 export class ActivityMarks implements LastActivityService {
   private readonly accounts = new Map<string, number>();
+  /** `persistAllToRepository`: store every mark (default), else only when a resource goes offline. */
+  private readonly persistAll: boolean;
 
   constructor(
-    private readonly sessions: SessionDirectory,
-    private readonly store: UserDataStore,
-    private readonly log: Logger,
-    private readonly persistAll: boolean,
-    private readonly now: () => number = Date.now,
-  ) {}
+    @inject(SESSIONS) private readonly sessions: SessionDirectory,
+    @inject(USER_DATA) private readonly store: UserDataStore,
+    @inject(LOGGER) private readonly log: Logger,
+    @inject(PLUGIN_CONFIG) config: PluginConfig,
+  ) {
+    this.persistAll = config.boolean('persistAllToRepository', true);
+  }
 
   /** Marks activity of a resource now; resolves when persisted (if persisting every mark). */
   mark(session: Session): Promise<void> | undefined {
-    const time = this.now();
+    const time = Date.now();
     this.own(session).last = time;
     this.accounts.set(session.jid.bareString, time);
     if (this.persistAll) return this.persist(session, time);

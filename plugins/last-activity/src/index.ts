@@ -26,7 +26,7 @@ const TARGETS = ['host', 'bare', 'full'] as const;
 export default definePlugin({
   onLoad(ctx) {
     const query = new LastActivityQuery({
-      marks: ctx.use<LastActivityService>(LAST_ACTIVITY_SERVICE),
+      marks: ctx.get<LastActivityService>(LAST_ACTIVITY_SERVICE),
       sessions: ctx.get<SessionDirectory>(SESSIONS),
       users: ctx.get<UserRepository>(USER_REPOSITORY),
       roster: ctx.get<RosterRepository>(ROSTER_REPOSITORY),

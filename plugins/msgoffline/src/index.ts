@@ -8,14 +8,15 @@ import {
   Priority,
   SESSIONS,
   type SessionDirectory,
+  type PluginContext,
   type StanzaHandler,
   USER_DATA,
   USER_REPOSITORY,
   type UserDataStore,
   type UserRepository,
+  AMP_HOST,
   definePlugin,
 } from '@starling/sdk';
-import type { AmpHost } from '../../amp/src/offline-contract';
 import { hasDeliverableResource } from './availability';
 import { FlexibleOffline } from './flexible-offline';
 import { answerLimitIq } from './limit-iq';
@@ -34,8 +35,8 @@ interface HandOver {
   flexible: string[];
 }
 
-/** This version's hand-over state (a reload loads the package again, so each version has its own). */
-const current: { lock: KeyedQueue; flexible?: FlexibleOffline } = { lock: new KeyedQueue() };
+/** Each loaded version's hand-over state, by its context. */
+const versions = new WeakMap<PluginContext, { lock: KeyedQueue; flexible?: FlexibleOffline }>();
 
 /**
  * `msgoffline`, amp's child (Tigase's OfflineMessages): stores messages and subscription presences for
@@ -45,11 +46,13 @@ const current: { lock: KeyedQueue; flexible?: FlexibleOffline } = { lock: new Ke
  */
 export default definePlugin<HandOver>({
   onLoad(ctx) {
-    const host = ctx.use<AmpHost>('amp');
+    const host = ctx.get(AMP_HOST);
     const settings = readOfflineSettings(ctx.config, host.config);
     const sessions = ctx.get<SessionDirectory>(SESSIONS);
     const repository = ctx.get<OfflineMessageRepository>(OFFLINE_REPOSITORY);
     const userData = ctx.get<UserDataStore>(USER_DATA);
+    const current: { lock: KeyedQueue; flexible?: FlexibleOffline } = { lock: new KeyedQueue() };
+    versions.set(ctx, current);
     const lock = { run: <T>(key: string, job: () => Promise<T>) => current.lock.run(key, job) };
     const flexible = settings.flexibleOffline ? new FlexibleOffline({ repository, lock }) : undefined;
     current.flexible = flexible;
@@ -103,8 +106,12 @@ export default definePlugin<HandOver>({
       });
     }
   },
-  saveState: () => ({ lock: current.lock, flexible: current.flexible?.accounts() ?? [] }),
-  restoreState(state) {
+  saveState(ctx) {
+    const current = versions.get(ctx)!;
+    return { lock: current.lock, flexible: current.flexible?.accounts() ?? [] };
+  },
+  restoreState(ctx, state) {
+    const current = versions.get(ctx)!;
     current.lock = state.lock;
     for (const account of state.flexible) current.flexible?.choose(account);
   },

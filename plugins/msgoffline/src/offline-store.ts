@@ -1,5 +1,5 @@
 import { type Element, type Jid, NS_DELAY, StanzaError, type UserDataStore, type UserRepository, xml } from '@starling/sdk';
-import type { StoreOutcome } from '../../amp/src/offline-contract';
+import type { StoreOutcome } from '@starling/sdk';
 import type { OfflineSettings } from './offline-settings';
 import { limitFor } from './store-limit';
 import type { StoreQueue } from './store-queue';

@@ -1,6 +1,7 @@
 import {
   EVENT_BUS,
   type EventBus,
+  ROSTER_SERVICE,
   ROUTER,
   type RosterService,
   type Router,
@@ -20,7 +21,7 @@ import { OutboundPresence } from './outbound-presence';
 export default definePlugin({
   onLoad(ctx) {
     const deps = {
-      roster: ctx.use<RosterService>('roster'),
+      roster: ctx.get<RosterService>(ROSTER_SERVICE),
       sessions: ctx.get<SessionDirectory>(SESSIONS),
       router: ctx.get<Router>(ROUTER),
       users: ctx.get<UserRepository>(USER_REPOSITORY),

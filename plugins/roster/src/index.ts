@@ -1,6 +1,7 @@
 import {
   NS_ROSTER,
   ROSTER_REPOSITORY,
+  ROSTER_SERVICE,
   ROUTER,
   type RosterRepository,
   type Router,
@@ -31,7 +32,7 @@ export default definePlugin({
       log: ctx.log,
       preApproval: ctx.config.boolean('pre-approval', true),
     });
-    ctx.provide('roster', roster);
+    ctx.provide(ROSTER_SERVICE, roster);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_ROSTER, to: 'bare' }, rosterGet(repo));
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_ROSTER, to: 'bare' }, rosterSet(roster));
     // RFC 6121 §2.6.1: roster versioning is offered as a stream feature.

@@ -1,4 +1,4 @@
-import { PUBSUB_SERVICE, type PubSubService, SERVER_INFO, type ServerInfo, definePlugin } from '@starling/sdk';
+import { PUBSUB_SERVICE, SERVER_INFO, type ServerInfo, definePlugin } from '@starling/sdk';
 import { readContactAddresses } from './contact-addresses';
 import { serverInfoForm } from './serverinfo-form';
 import { ServerInfoPublisher } from './serverinfo-publisher';
@@ -13,14 +13,7 @@ export default definePlugin({
     const server = ctx.get<ServerInfo>(SERVER_INFO);
     const contacts = readContactAddresses(ctx.config);
     const publisher = new ServerInfoPublisher(
-      () => {
-        try {
-          return ctx.use<PubSubService>(PUBSUB_SERVICE);
-        } catch (err) {
-          if ((err as { code?: string }).code === 'STARLING_PLUGIN_REQUIRES') return undefined;
-          throw err;
-        }
-      },
+      () => ctx.lookup(PUBSUB_SERVICE),
       () => server.domains(),
       ctx.log,
     );

@@ -93,14 +93,14 @@ describe('urn:xmpp:serverinfo:0', () => {
 
   it('publishes when a PubSub plugin loads later, and stops naming the node when it goes away', async () => {
     const published: PubSubPublication[] = [];
-    host = await createTestHost({ plugins: [serverInfo, fakePubSub(published)] });
+    host = await createTestHost({ plugins: [serverInfo] });
+    await host.settled();
     assert.equal(published.length, 0, 'loaded before the PubSub plugin: nothing to publish into yet');
-    host.events.emit('plugin.loaded', { id: 'fake-pubsub', version: '1.0.0' });
+    await host.load(fakePubSub(published));
     await host.settled();
     assert.equal(published.length, 1);
     assert.deepEqual(fields(serverinfoForms(host)[0])['serverinfo-pubsub-node'], ['xmpp:pubsub.localhost?;node=serverinfo']);
     await host.unload('fake-pubsub');
-    host.events.emit('plugin.unloaded', { id: 'fake-pubsub' });
     await host.settled();
     assert.deepEqual(serverinfoForms(host), []);
   });

@@ -102,7 +102,7 @@ describe('createTestHost', () => {
           ctx.iq({ type: 'get', name: 'n', xmlns: NS, to: 'host' }, () => xml('n', { xmlns: NS, tag }, String(++count)));
         },
         saveState: () => count,
-        restoreState: (n) => (count = n * 10),
+        restoreState: (_ctx, n) => (count = n * 10),
       });
     const host = await createTestHost({ plugins: [{ plugin: make('a'), manifest: { id: 'n' } }] });
     const ask = async () => (await host.inject(xml('iq', { type: 'get', id: 'x', from: 'a@localhost/r', to: 'localhost' }, xml('n', { xmlns: NS }))))[0];

@@ -1,19 +1,19 @@
-import type { EventBus } from '../events';
 import { StarlingError } from '../errors';
+import { EmbeddedHost } from '../host/embedded-host';
+import { type LogRecord, MemoryLogger } from '../host/memory-logger';
+import type { MemoryServerDataStore, MemoryUserDataStore } from '../host/memory-stores';
+import type { PlainBean } from '../host/plain-config';
+import type { PluginInput } from '../host/plugin-spec';
 import { SDK_VERSION } from '../index';
 import { parseJid, tryParseJid } from '../jid';
+import type { KernelDiscoRegistry } from '../kernel/disco-registry';
+import type { KernelEventBus } from '../kernel/event-bus';
+import type { KernelPluginContext } from '../kernel/plugin-context';
 import type { DefinedPlugin } from '../plugin';
 import type { LogLevel } from '../services';
 import type { Session, SessionDirectory } from '../session';
 import type { Element } from '../xml';
 import { parseXml } from '../xml-parse';
-import { type LogRecord, MemoryLogger } from '../standalone/memory-logger';
-import type { MemoryDiscoRegistry } from '../standalone/memory-disco';
-import type { MemoryServerDataStore, MemoryUserDataStore } from '../standalone/memory-stores';
-import type { PlainBean } from '../standalone/plain-config';
-import type { PluginInput } from '../standalone/plugin-spec';
-import type { StandalonePluginContext } from '../standalone/standalone-context';
-import { StandaloneHost } from '../standalone/standalone-host';
 import { TestSession } from './test-session';
 
 export interface TestHostOptions {
@@ -30,6 +30,9 @@ export interface TestHostOptions {
   /** Echo log records at or above this level to stderr; default 'none' (they are kept in `logs`). */
   logLevel?: LogLevel | 'none';
 }
+
+/** SERVER_INFO.name in a test host. */
+const TEST_HOST_NAME = 'Starling (test host)';
 
 class TestSessions implements SessionDirectory {
   readonly byJid = new Map<string, TestSession>();
@@ -49,20 +52,24 @@ class TestSessions implements SessionDirectory {
 
 /**
  * A plugin host with no socket, for plugin tests: inject a stanza, get back what the plugins emitted.
- * It runs the server's routing contract (see StandaloneRouter) with in-memory stores.
+ * It runs the server's own kernel (router, phases, plugin runtime with its reload gate, disco, event bus)
+ * with in-memory stores; what would leave the process is recorded in `emitted`.
  */
 export class TestHost {
-  /** Every stanza that left the host, in order: replies, routed stanzas, writes to sessions. */
+  /**
+   * Every stanza that left the host, in order: writes to connected sessions, stanzas for other domains
+   * (the server-to-server edge), and stanzas for local JIDs that are not connected (the server drops those).
+   */
   readonly emitted: Element[] = [];
   /** Every log record, with the plugin id in `fields.plugin` for plugin loggers. */
   readonly logs: LogRecord[] = [];
   private readonly sessions = new TestSessions();
-  private readonly host: StandaloneHost;
+  private readonly host: EmbeddedHost;
   private waiters: { pred: (s: Element) => boolean; resolve: (s: Element) => void }[] = [];
 
   constructor(opts: TestHostOptions) {
     const log = new MemoryLogger(this.logs, {}, opts.logLevel ?? 'none');
-    this.host = new StandaloneHost({
+    this.host = new EmbeddedHost({
       plugins: opts.plugins,
       config: opts.config,
       domains: opts.domains ?? ['localhost'],
@@ -70,8 +77,10 @@ export class TestHost {
       services: opts.services,
       sessions: this.sessions,
       log,
+      name: TEST_HOST_NAME,
       version: SDK_VERSION,
-      emit: (s) => this.emit(s),
+      remote: (s) => this.record(s),
+      dropped: (s) => this.record(s),
     });
   }
 
@@ -80,10 +89,10 @@ export class TestHost {
     return this.host.start();
   }
 
-  get disco(): MemoryDiscoRegistry {
+  get disco(): KernelDiscoRegistry {
     return this.host.disco;
   }
-  get events(): EventBus {
+  get events(): KernelEventBus {
     return this.host.events;
   }
   get userData(): MemoryUserDataStore {
@@ -93,8 +102,8 @@ export class TestHost {
     return this.host.serverData;
   }
   /** The context a loaded plugin got (its container, config view, logger). */
-  context(id: string): StandalonePluginContext | undefined {
-    return this.host.context(id);
+  context(id: string): KernelPluginContext | undefined {
+    return this.host.instance(id)?.ctx;
   }
 
   /** Binds a client session (emits `session.bound`); stanzas injected with its JID as `from` come from it. */
@@ -131,6 +140,7 @@ export class TestHost {
     if (!from) throw new StarlingError('STARLING_TEST_FROM', `inject() needs a stanza with a valid 'from': ${stanza.toString()}`);
     const before = this.emitted.length;
     const copy = stanza.clone();
+    copy.attrs.from = from.toString();
     const session = this.sessions.byJid.get(from.toString());
     if (session) await this.host.router.fromClient(session, copy);
     else await this.host.router.inbound(copy);
@@ -158,6 +168,11 @@ export class TestHost {
     });
   }
 
+  /** Loads one more plugin while the host runs (as the server does when a package appears; `plugin.loaded` is emitted). */
+  load(plugin: PluginInput): Promise<void> {
+    return this.host.load(plugin);
+  }
+
   /** Hands the plugin's state to a new definition (saveState → restoreState), as a hot reload does. */
   reload(id: string, next?: DefinedPlugin): Promise<void> {
     return this.host.reload(id, next);
@@ -174,16 +189,8 @@ export class TestHost {
   }
 
   /** Resolves when asynchronous observers and listeners started so far have settled. */
-  async settled(): Promise<void> {
-    await this.host.router.settled();
-    await this.host.events.settled();
-  }
-
-  private emit(stanza: Element): void {
-    const to = stanza.attrs.to;
-    const session = to !== undefined ? this.sessions.byJid.get(to) : undefined;
-    if (session) session.send(stanza);
-    else this.record(stanza);
+  settled(): Promise<void> {
+    return this.host.settled();
   }
 
   private record(stanza: Element): void {

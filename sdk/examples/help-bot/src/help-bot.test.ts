@@ -19,7 +19,9 @@ describe('help-bot', () => {
   let host: TestHost;
   afterEach(() => host?.close());
 
+  /** Asks as a connected client (a reply to a resource that is not connected would bounce, as on the server). */
   const ask = async (from: string, body: string) => {
+    if (!host.session(from)) host.connect(from);
     const out = await host.inject(xml('message', { from, to: 'example.org', type: 'chat', id: 'm1' }, xml('body', {}, body)));
     assert.equal(out.length, 1, `one reply to "${body}"`);
     assert.equal(out[0].attrs.from, 'example.org');

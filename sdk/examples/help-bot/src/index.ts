@@ -66,7 +66,7 @@ export default definePlugin<HelpBotState>({
     ctx.log.info('help bot ready', { welcome: welcome !== '' });
   },
   saveState: () => ({ answered }),
-  restoreState: (state) => {
+  restoreState: (_ctx, state) => {
     answered = state.answered;
   },
 });

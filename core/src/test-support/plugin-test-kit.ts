@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
 import { type Element, type Jid, type LogLevel, type Logger, type Session, parseJid, xml } from '@starling/sdk';
-import { KernelDiscoRegistry } from '../disco/disco-registry';
-import { StanzaRouter } from '../router/stanza-router';
+import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
+import type { BeanView } from '../kernel/bean-view';
+import { PluginCatalog } from '../kernel/plugin-catalog';
+import { PluginHost, type PluginHostDeps } from '../kernel/plugin-host';
 import { LocalSessionDirectory } from '../sm/session-directory';
-import type { BeanView } from './bean-view';
-import { KernelEventBus } from './event-bus';
-import { PluginCatalog } from './plugin-catalog';
-import { PluginHost, type PluginHostDeps } from './plugin-host';
 
 /** Test helpers for the plugin host: plugin packages in a temp directory and a kernel with no sockets. */
 
@@ -142,7 +140,7 @@ export class TestKernel {
 
   constructor(opts: { config?: Plain; host?: Partial<PluginHostDeps>; dir?: string } = {}) {
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'starling-plugins-'));
-    this.router = new StanzaRouter(this.sessions, ['localhost'], this.log);
+    this.router = new StanzaRouter({ sessions: this.sessions, domains: ['localhost'], log: this.log });
     this.events = new KernelEventBus(this.log);
     const top = new PlainBeanView('top', opts.config ?? {});
     this.catalog = new PluginCatalog(top.bean('sess-man'), top).scan([this.dir], this.log);

@@ -1,22 +1,11 @@
-import {
-  type Element,
-  type Jid,
-  type Logger,
-  type RouteEntry,
-  RouteTable,
-  type Router,
-  type Session,
-  type StanzaRequest,
-  type ToKind,
-  StanzaError,
-  errorReply,
-  iqKey,
-  iqResult,
-  isErrorOrResult,
-  stanzaKey,
-  tryParseJid,
-} from '@starling/sdk';
-import type { LocalSessionDirectory } from '../sm/session-directory';
+import { StanzaError } from '../errors';
+import { type Jid, tryParseJid } from '../jid';
+import { type RouteEntry, RouteTable, iqKey, stanzaKey } from '../route-table';
+import type { StanzaRequest, ToKind } from '../routes';
+import type { Logger, Router } from '../services';
+import type { Session, SessionDirectory } from '../session';
+import { errorReply, iqResult, isErrorOrResult } from '../stanza';
+import type { Element } from '../xml';
 import type { HandlerOwner } from './registrations';
 
 /** Handles every stanza addressed to one bare JID (a component such as sess-man@host) or domain. */
@@ -24,6 +13,22 @@ export type AddressHandler = (stanza: Element, from: Jid, to: Jid) => void | Pro
 
 interface Request extends StanzaRequest {
   toKind: ToKind;
+}
+
+export interface StanzaRouterOptions {
+  sessions: SessionDirectory;
+  /** The virtual hosts served here. */
+  domains: Iterable<string>;
+  log: Logger;
+  /**
+   * Where a stanza for a domain that is not served here and that no component claims goes (the
+   * server-to-server edge). Without it the sender gets `remote-server-not-found`.
+   */
+  remote?: (stanza: Element) => void;
+  /** Sees each stanza for a local resource that is not connected and that gets no error reply (it is dropped). */
+  dropped?: (stanza: Element) => void;
+  /** Keep the work started by route() and postprocess observers, so that settled() can wait for it (the test host). */
+  trackPending?: boolean;
 }
 
 /**
@@ -36,13 +41,15 @@ export class StanzaRouter implements Router {
   private readonly domains = new Map<string, AddressHandler>();
   private readonly pendingIq = new Map<string, (reply: Element) => void>();
   private readonly localDomains: Set<string>;
+  private readonly sessions: SessionDirectory;
+  private readonly log: Logger;
+  private readonly pending: Set<Promise<void>> | undefined;
 
-  constructor(
-    private readonly sessions: LocalSessionDirectory,
-    domains: Iterable<string>,
-    private readonly log: Logger,
-  ) {
-    this.localDomains = new Set(domains);
+  constructor(private readonly opts: StanzaRouterOptions) {
+    this.localDomains = new Set(opts.domains);
+    this.sessions = opts.sessions;
+    this.log = opts.log;
+    this.pending = opts.trackPending ? new Set() : undefined;
   }
 
   setTable(table: RouteTable<HandlerOwner>): void {
@@ -92,12 +99,36 @@ export class StanzaRouter implements Router {
   }
 
   route(stanza: Element): void {
+    this.watch(this.inbound(stanza).catch((err) => this.log.error('routing failed', { err })));
+  }
+
+  /**
+   * Processes a stanza for its recipient as one that arrives from elsewhere (a remote entity, the server,
+   * a component); its `from` must be a valid JID. Resolves when the handlers of the recipient are done.
+   */
+  async inbound(stanza: Element): Promise<void> {
     const from = tryParseJid(stanza.attrs.from ?? '');
     if (!from) {
       this.log.warn('dropping a server-routed stanza without a valid from', { stanza: stanza.toString() });
       return;
     }
-    this.processIn(stanza, from, undefined).catch((err) => this.log.error('routing failed', { err }));
+    await this.processIn(stanza, from, undefined);
+  }
+
+  /** Resolves once the work that route() and postprocess observers started so far has settled (with trackPending). */
+  async settled(): Promise<void> {
+    while (this.pending?.size) await Promise.all([...this.pending]);
+  }
+
+  /** True while tracked work is still running. */
+  busy(): boolean {
+    return (this.pending?.size ?? 0) > 0;
+  }
+
+  private watch(p: Promise<void>): void {
+    if (!this.pending) return;
+    const tracked: Promise<void> = p.finally(() => this.pending!.delete(tracked));
+    this.pending.add(tracked);
   }
 
   /** Entry point for a stanza from a bound local client; `from` is already stamped by the stream. */
@@ -148,6 +179,7 @@ export class StanzaRouter implements Router {
     if (!this.localDomains.has(domain)) {
       const component = this.domains.get(domain);
       if (component) return component(stanza, from, to.jid);
+      if (this.opts.remote) return this.opts.remote(stanza);
       return this.replyError(stanza, new StanzaError('remote-server-not-found', `Server-to-server is not available for ${domain}`));
     }
     if (to.kind === 'bare' || to.kind === 'full') {
@@ -161,7 +193,8 @@ export class StanzaRouter implements Router {
     if (handled) return;
     // Defaults when no plugin claimed the stanza.
     if (to.kind === 'full' && this.deliver(to.jid.toString(), stanza)) return;
-    if (stanza.name === 'message') this.replyError(stanza, new StanzaError('service-unavailable'));
+    if (stanza.name === 'message' && !isErrorOrResult(stanza)) this.replyError(stanza, new StanzaError('service-unavailable'));
+    else if (to.kind === 'full') this.opts.dropped?.(stanza);
   }
 
   private async processIq(req: Request): Promise<void> {
@@ -169,7 +202,7 @@ export class StanzaRouter implements Router {
     const type = stanza.attrs.type;
     if (type === 'result' || type === 'error') {
       if (req.toKind === 'full') {
-        this.deliver(req.to.toString(), stanza);
+        if (!this.deliver(req.to.toString(), stanza)) this.opts.dropped?.(stanza);
         return;
       }
       const key = stanza.attrs.id + '|' + stanza.attrs.from;
@@ -177,7 +210,7 @@ export class StanzaRouter implements Router {
       if (waiter) {
         this.pendingIq.delete(key);
         waiter(stanza);
-      }
+      } else this.opts.dropped?.(stanza);
       return;
     }
     const payload = stanza.firstElement();
@@ -232,7 +265,7 @@ export class StanzaRouter implements Router {
     for (const h of this.table.post) {
       try {
         const r = h.handler(req);
-        if (r) r.catch((err) => this.log.error('postprocess handler failed', { plugin: h.owner.id, err }));
+        if (r) this.watch(r.catch((err) => this.log.error('postprocess handler failed', { plugin: h.owner.id, err })));
       } catch (err) {
         this.log.error('postprocess handler failed', { plugin: h.owner.id, err });
       }
@@ -273,6 +306,8 @@ export class StanzaRouter implements Router {
       this.deliver(to, reply);
       return;
     }
+    // A reply to a stanza that had no 'to' has no 'from'; only a connected session could take it.
+    if (reply.attrs.from === undefined && this.opts.dropped) return this.opts.dropped(reply);
     this.route(reply);
   }
 }

@@ -1,5 +1,8 @@
-import { type Element, StanzaError, type StanzaRequest } from '@starling/sdk';
-import { type Registration, RegistrationSet, toKinds } from '../router/registrations';
+import { StanzaError } from '../errors';
+import { toKinds } from '../route-table';
+import type { StanzaRequest } from '../routes';
+import type { Element } from '../xml';
+import { type Registration, RegistrationSet } from './registrations';
 
 type Handler = (req: StanzaRequest) => unknown;
 

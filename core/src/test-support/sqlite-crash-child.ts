@@ -3,7 +3,7 @@
  * the SQLite file argv[2] as fast as it can, alone and in batches, and reports each id to the parent over IPC as soon
  * as its store() has resolved, until the parent kills it.
  */
-import { openStorage } from './open-storage';
+import { openStorage } from '../storage/open-storage';
 
 function send(message: unknown): void {
   if (!process.send) throw new Error('sqlite-crash-child must be forked with an IPC channel');

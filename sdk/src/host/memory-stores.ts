@@ -1,6 +1,6 @@
 import type { ServerDataStore, UserDataStore } from '../storage';
 
-/** Per-user key/value data kept in memory (the standalone host's USER_DATA). */
+/** Per-user key/value data kept in memory (the embedded host's USER_DATA). */
 export class MemoryUserDataStore implements UserDataStore {
   private readonly data = new Map<string, Map<string, string>>();
 
@@ -28,7 +28,7 @@ export class MemoryUserDataStore implements UserDataStore {
   }
 }
 
-/** Server-wide key/value data kept in memory (the standalone host's SERVER_DATA). */
+/** Server-wide key/value data kept in memory (the embedded host's SERVER_DATA). */
 export class MemoryServerDataStore implements ServerDataStore {
   private readonly data = new Map<string, Map<string, string>>();
 

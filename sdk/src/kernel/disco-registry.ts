@@ -1,4 +1,6 @@
-import type { DiscoIdentity, DiscoRegistry, Element, Jid } from '@starling/sdk';
+import type { Jid } from '../jid';
+import type { DiscoIdentity, DiscoRegistry } from '../services';
+import type { Element } from '../xml';
 
 export interface DiscoItem {
   jid: string;

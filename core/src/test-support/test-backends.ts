@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import Database from 'better-sqlite3';
-import type { MigrationConnection } from './migrate';
-import { openStorage } from './open-storage';
-import { postgresMigrationConnection } from './postgres/postgres-migration-connection';
-import { sqliteMigrationConnection } from './sqlite/sqlite-migration-connection';
-import type { Storage } from './storage';
+import type { MigrationConnection } from '../storage/migrate';
+import { openStorage } from '../storage/open-storage';
+import { postgresMigrationConnection } from '../storage/postgres/postgres-migration-connection';
+import { sqliteMigrationConnection } from '../storage/sqlite/sqlite-migration-connection';
+import type { Storage } from '../storage/storage';
 
 /** Test support: the back ends the contract tests run against, each able to make empty databases. */
 export interface TestDatabase {

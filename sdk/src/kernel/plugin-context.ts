@@ -1,51 +1,48 @@
 import type { Container } from 'inversify';
+import { StarlingError } from '../errors';
+import type { EventListener, EventName } from '../events';
+import type { PluginContext } from '../plugin';
 import {
-  type DiscoIdentity,
-  type Disposable,
-  type Element,
-  type EventListener,
-  type EventName,
   type IqHandler,
   type IqRoute,
-  type Logger,
   type OutboundFilter,
-  type PluginConfig,
-  type PluginContext,
   type PostprocessHandler,
   type PreprocessHandler,
   Priority,
   type StanzaHandler,
   type StanzaRoute,
-  StarlingError,
-} from '@starling/sdk';
-import type { KernelDiscoRegistry } from '../disco/disco-registry';
-import type { RegistrationSet } from '../router/registrations';
+} from '../routes';
+import type { DiscoIdentity, Disposable, Logger, PluginConfig } from '../services';
+import { type ServiceToken, serviceName } from '../service-token';
+import type { Element } from '../xml';
+import type { KernelDiscoRegistry } from './disco-registry';
 import type { KernelEventBus } from './event-bus';
+import type { RegistrationSet } from './registrations';
 
 /**
- * Services published by plugins (`provides`), by name. During a hot reload both versions may have
- * published a name: the newest publication wins, and disposing it brings the previous one back.
+ * Services published by plugins (manifest `provides`), by token. During a hot reload both versions may
+ * have published one: the newest publication wins, and disposing it brings the previous one back.
  */
 export class ProvidedServices {
-  private readonly services = new Map<string, { owner: string; service: unknown }[]>();
+  private readonly services = new Map<symbol, { owner: string; service: unknown }[]>();
 
-  publish(owner: string, name: string, service: unknown): Disposable {
+  publish(owner: string, token: symbol, service: unknown): Disposable {
     const entry = { owner, service };
-    let list = this.services.get(name);
-    if (!list) this.services.set(name, (list = []));
+    let list = this.services.get(token);
+    if (!list) this.services.set(token, (list = []));
     list.push(entry);
     return {
       dispose: () => {
         const i = list.indexOf(entry);
         if (i >= 0) list.splice(i, 1);
-        if (list.length === 0 && this.services.get(name) === list) this.services.delete(name);
+        if (list.length === 0 && this.services.get(token) === list) this.services.delete(token);
       },
     };
   }
 
-  get(name: string): unknown {
-    const list = this.services.get(name);
-    return list?.[list.length - 1]?.service;
+  get<T>(token: ServiceToken<T>): T | undefined {
+    const list = this.services.get(token);
+    return list?.[list.length - 1]?.service as T | undefined;
   }
 }
 
@@ -59,8 +56,8 @@ export interface PluginContextDeps {
   disco: KernelDiscoRegistry;
   events: KernelEventBus;
   provided: ProvidedServices;
-  /** Names this plugin may publish (manifest `provides`) and use (what its `requires` provide). */
-  mayProvide: readonly string[];
+  /** The tokens this plugin may publish (its manifest's `provides`). */
+  mayProvide: readonly symbol[];
 }
 
 /**
@@ -77,6 +74,8 @@ export class KernelPluginContext implements PluginContext {
   readonly container: Container;
   private readonly tracked: Disposable[] = [];
   private disposed = false;
+  /** The services this context published with provide(). */
+  readonly published = new Set<symbol>();
   /** Whether event listeners and timers run. */
   live = false;
 
@@ -88,8 +87,8 @@ export class KernelPluginContext implements PluginContext {
     this.container = deps.container;
   }
 
-  get<T>(token: symbol): T {
-    return this.container.get<T>(token);
+  get<T>(id: ServiceToken<T> | symbol | (abstract new (...args: never[]) => T)): T {
+    return this.container.get<T>(id as symbol);
   }
 
   iq(route: IqRoute, handler: IqHandler): Disposable {
@@ -142,16 +141,20 @@ export class KernelPluginContext implements PluginContext {
     return this.track(() => clearInterval(timer));
   }
 
-  provide<T>(name: string, service: T): Disposable {
-    if (!this.deps.mayProvide.includes(name))
-      throw new StarlingError('STARLING_PLUGIN_PROVIDES', `plugin '${this.id}' provides '${name}' without listing it in its manifest's "provides"`);
-    return this.track(this.deps.provided.publish(this.id, name, service));
+  provide<T>(token: ServiceToken<T>, service: T): Disposable {
+    if (!this.deps.mayProvide.includes(token))
+      throw new StarlingError('STARLING_PLUGIN_PROVIDES', `plugin '${this.id}' provides '${serviceName(token)}' without listing it in its manifest's "provides"`);
+    this.published.add(token);
+    const own = this.container.isCurrentBound(token) ? undefined : this.container.bind(token).toConstantValue(service);
+    const published = this.deps.provided.publish(this.id, token, service);
+    return this.track(() => {
+      published.dispose();
+      if (own && !this.disposed) this.container.unbind(token);
+    });
   }
 
-  use<T>(name: string): T {
-    const s = this.deps.provided.get(name);
-    if (s === undefined) throw new StarlingError('STARLING_PLUGIN_REQUIRES', `plugin '${this.id}' uses '${name}', which no loaded plugin provides`);
-    return s as T;
+  lookup<T>(token: ServiceToken<T>): T | undefined {
+    return this.deps.provided.get(token);
   }
 
   track(d: Disposable | (() => void)): Disposable {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { StarlingError } from '../errors';
 import { type DefinedPlugin, type PluginManifest, isDefinedPlugin } from '../plugin';
 
-/** A plugin as a standalone host loads it: the module's definition plus its manifest. */
+/** A plugin as the embedded host (test host, component runner) loads it: the module's definition plus its manifest. */
 export interface PluginSpec {
   plugin: DefinedPlugin;
   /** The "starling" section of package.json; the id names the plugin's config bean. */

@@ -1,4 +1,10 @@
-import type { Disposable, Element, Jid, PluginConfig, StanzaRequest } from '@starling/sdk';
+import type { Jid } from './jid';
+import type { StanzaRequest } from './routes';
+import type { Disposable, PluginConfig } from './services';
+import { serviceToken } from './service-token';
+import type { Element } from './xml';
+
+/* The offline contract between `amp` and its child plugin `msgoffline` (Tigase's MessageAmp and OfflineMessages). */
 
 /**
  * What became of a message handed to offline storage. A full queue under `'quota-exceeded' = 'error'`
@@ -30,3 +36,6 @@ export interface AmpHost {
   /** Lends offline storage to amp until the returned disposable is disposed. */
   attachOffline(storage: OfflineStorage): Disposable;
 }
+
+/** The service amp provides (manifest `"provides": ["amp"]`). */
+export const AMP_HOST = serviceToken<AmpHost>('amp');

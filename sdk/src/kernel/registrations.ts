@@ -1,4 +1,4 @@
-import type { RouteRegistration } from '@starling/sdk';
+import type { RouteRegistration } from '../route-table';
 
 /** Who registered a handler: a loaded plugin instance (or the kernel). */
 export interface HandlerOwner {
@@ -32,5 +32,3 @@ export class RegistrationSet {
     };
   }
 }
-
-export { toKinds } from '@starling/sdk';
