@@ -34,7 +34,10 @@ amp { 'store-limit' = 200L }
 c2s { connections { ports = [ 5222, 5223, 5224 ]; 5224 { socket = 'ssl' } } }
 'script-sandbox' { 'memory-limit' = 64 }
 dataSource { default () { uri = 'sqlite:var/starling.db' } }
-ws2s { anything { goes = 1 } }
+http { anything { goes = 1 } }
+ws2s { 'allowed-origins' = [ 'https://chat.example' ]; connections { ports = [ 5290, 5291 ]; 5290 { socket = 'ssl'; type = 'accept' } } }
+bosh { 'max-inactivity-time' = 600L; 'send-node-hostname' = false }
+httpServer { connections { 8080 () {} } }
 `.replace(/; /g, '\n');
     assert.deepEqual(lines(check(text)), []);
   });

@@ -23,7 +23,17 @@ const COMMANDS: BeanSchema = { anyKey: true };
 /** `connections { ports = [ … ]; <port> { socket = 'ssl', ifc = [ … ] } }` of a connection manager. */
 const CONNECTIONS: BeanSchema = {
   keys: keys('ports', 'ifc'),
-  items: { name: /^\d+$/, what: 'a port', schema: { keys: keys('socket', 'ifc') } },
+  items: { name: /^\d+$/, what: 'a port', schema: { keys: keys('socket', 'ifc', 'type') } },
+};
+
+/** What ws2s and bosh read besides their connections (net/web-settings.ts): c2s's stream limits and the watchdog. */
+const WEB_STREAM_KEYS = {
+  'max-stanza-size': BYTES,
+  'max-auth-attempts': KEY,
+  'auth-timeout': SECONDS,
+  'tls-required': KEY,
+  'allowed-origins': KEY,
+  ...WATCHDOG_KEYS,
 };
 
 /** A bean whose owner reads and checks it whole (see that owner's module). */
@@ -75,11 +85,14 @@ export const CORE_SCHEMA: BeanSchema = {
     'script-sandbox': {
       keys: { 'memory-limit': KEY, 'cpu-timeout': MILLISECONDS, 'wall-timeout': MILLISECONDS, 'pool-size': KEY, 'max-concurrent': KEY },
     },
-    // web transports and the HTTP stack (net/, http/): their owners declare the keys
-    ws2s: OWNED_ELSEWHERE,
-    bosh: OWNED_ELSEWHERE,
+    // web transports and the HTTP stack (net/web-settings.ts, http/)
+    ws2s: { keys: { ...WEB_STREAM_KEYS, 'see-other-uri': KEY }, beans: { connections: CONNECTIONS, commands: COMMANDS } },
+    bosh: {
+      keys: { ...WEB_STREAM_KEYS, 'max-wait': SECONDS, 'hold-requests': KEY, 'min-polling': SECONDS, 'max-pause': SECONDS, 'send-node-hostname': KEY },
+      beans: { connections: CONNECTIONS, commands: COMMANDS },
+    },
+    httpServer: { beans: { connections: CONNECTIONS } },
     http: OWNED_ELSEWHERE,
-    httpServer: OWNED_ELSEWHERE,
     // operations (ops/): log files, statistics
     logging: OWNED_ELSEWHERE,
     stats: OWNED_ELSEWHERE,

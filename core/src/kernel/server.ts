@@ -27,6 +27,7 @@ import { C2SService } from '../net/c2s-service';
 import { StreamHost } from '../net/stream-host';
 import { HttpServer } from '../http/http-server';
 import { WsService } from '../net/ws-service';
+import { BoshService } from '../net/bosh-service';
 import { Watchdog } from '../net/watchdog';
 import { LineLogger, stderrSink } from '../ops/logger';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
@@ -123,6 +124,9 @@ export class StarlingServer {
   /** XMPP over WebSocket (RFC 7395), unless `ws2s (active: false)`. */
   readonly ws2s: WsService | undefined;
   ws2sListeners: ListenerSpec[] = [];
+  /** BOSH (XEP-0124/0206), unless `bosh (active: false)`. */
+  readonly bosh: BoshService | undefined;
+  boshListeners: ListenerSpec[] = [];
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
   private readonly admins: Set<string>;
@@ -199,6 +203,7 @@ export class StarlingServer {
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;
     this.ws2s = web.ws2s && new WsService(log.child({ c: 'ws2s' }), web.ws2s, streams, certs, settings.defaultDomain);
+    this.bosh = web.bosh && new BoshService(log.child({ c: 'bosh' }), web.bosh, streams, certs, settings.defaultDomain);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -220,6 +225,11 @@ export class StarlingServer {
         for (const l of server.ws2sListeners) log.info(`ws2s (WebSocket) listening on ${describe(l)}`);
         server.watchdog.watch('ws2s', settings.web.ws2s!.watchdog, () => server.ws2s!.watchedConnections());
       }
+      if (server.bosh) {
+        server.boshListeners = await server.bosh.listen();
+        for (const l of server.boshListeners) log.info(`bosh listening on ${describe(l)}`);
+        server.watchdog.watch('bosh', settings.web.bosh!.watchdog, () => server.bosh!.watchedConnections());
+      }
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
     } catch (err) {
@@ -240,6 +250,7 @@ export class StarlingServer {
     await this.c2s.close();
     await this.http.close();
     await this.ws2s?.close();
+    await this.bosh?.close();
     await this.ext?.close();
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);

@@ -96,6 +96,7 @@ export class C2SConnection implements StreamTransport {
     if (this.out === '') process.nextTick(C2SConnection.flushOut, this);
     this.out += data;
     if (receipt) (this.outReceipts ??= []).push(receipt);
+    this.stream.lastTransfer = Date.now();
     return true;
   }
 

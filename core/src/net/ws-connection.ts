@@ -148,6 +148,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
       // A write cut short by the socket's end may be reported as done: a connection no longer open counts as not written.
       this.ws.send(data, (err) => this.inFlight.delete(receipt) && receipt(!err && this.ws.readyState === this.ws.OPEN));
     } else this.ws.send(data);
+    this.stream.lastTransfer = Date.now();
     // Backpressure: a client that does not read is not read from until its socket drains.
     if (this.ws.bufferedAmount > HIGH_WATER && !this.ws.isPaused) this.ws.pause();
     return true;
@@ -156,6 +157,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   keepAlive(): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false;
     this.ws.ping();
+    this.stream.lastTransfer = Date.now();
     return true;
   }
 

@@ -100,7 +100,10 @@ export class ClientStream implements SessionConnection {
   readonly id: string;
   /** ms since epoch of the last stream element received (the watchdog's XMPP-ping clock). */
   lastReceived = Date.now();
-  /** ms since epoch of the last data read or written (the watchdog's whitespace-ping clock). */
+  /**
+   * ms since epoch of the last data read or written (the watchdog's whitespace-ping clock); the transport
+   * keeps it (BOSH counts only the client's requests and their answers).
+   */
   lastTransfer = this.lastReceived;
   private state: State = 'header';
   /** Our stream header has been written for the current stream (a restart needs a new one). */
@@ -149,7 +152,6 @@ export class ClientStream implements SessionConnection {
       if (receipt) process.nextTick(receipt, false);
       return false;
     }
-    this.lastTransfer = Date.now();
     return this.transport.write(data, receipt);
   }
 
@@ -177,7 +179,6 @@ export class ClientStream implements SessionConnection {
 
   pingWhitespace(): boolean {
     if (this.state === 'closed') return false;
-    this.lastTransfer = Date.now();
     return this.transport.keepAlive();
   }
 
