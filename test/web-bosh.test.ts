@@ -79,7 +79,7 @@ describe('BOSH (XEP-0124, XEP-0206)', () => {
 
   it('replays the response of a resent rid, and processes an early rid only after the gap is filled', async () => {
     const b = new RawBosh(https());
-    await b.create();
+    await b.create({ wait: '10' });
     await b.login('alice', 'wonderland', 'order');
     const tcp = await connect({ port: server.port, username: 'bob', password: 'builder', resource: 'order' });
     clients.push(tcp);
