@@ -73,7 +73,7 @@ describe('admin script sandbox escapes, through slixmpp’s ad-hoc client: each 
           ['bob', 'bobpw'],
           ['carol', 'carolpw'],
         ],
-        config: `'script-sandbox' {\n    'cpu-timeout' = 1000\n    'wall-timeout' = 3000\n}`,
+        config: `'script-sandbox' {\n    'cpu-timeout' = 1000\n    'wall-timeout' = 3000\n    'result-limit' = 256\n}`,
       })
     ).start();
     admin = await AdhocClient.start(server.port, `admin@${DOMAIN}/escape`, 'secret');

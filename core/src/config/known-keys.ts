@@ -83,7 +83,7 @@ export const CORE_SCHEMA: BeanSchema = {
     },
     // admin script sandbox (commands/admin-config.ts)
     'script-sandbox': {
-      keys: { 'memory-limit': KEY, 'cpu-timeout': MILLISECONDS, 'wall-timeout': MILLISECONDS, 'pool-size': KEY, 'max-concurrent': KEY },
+      keys: { 'memory-limit': KEY, 'cpu-timeout': MILLISECONDS, 'wall-timeout': MILLISECONDS, 'pool-size': KEY, 'max-concurrent': KEY, 'result-limit': KEY },
     },
     // web transports and the HTTP stack (net/web-settings.ts, http/)
     ws2s: { keys: { ...WEB_STREAM_KEYS, 'see-other-uri': KEY }, beans: { connections: CONNECTIONS, commands: COMMANDS } },
