@@ -15,6 +15,8 @@ export interface ConnectOptions {
   mechanism?: string;
   /** A full service URL instead of scheme://127.0.0.1:port (e.g. ws://127.0.0.1:5290/xmpp-websocket). */
   service?: string;
+  /** The virtual host to log in to (default localhost). */
+  domain?: string;
 }
 
 /** A logged-in @xmpp/client session. Stanzas received are collected in `inbox`. */
@@ -84,7 +86,7 @@ export async function connect(opts: ConnectOptions): Promise<TestClient> {
   const scheme = opts.scheme ?? 'xmpp';
   const xmpp = client({
     service: opts.service ?? `${scheme}://127.0.0.1:${opts.port}`,
-    domain: DOMAIN,
+    domain: opts.domain ?? DOMAIN,
     resource: opts.resource,
     ...(opts.mechanism
       ? { credentials: (auth: (c: { username: string; password: string }, m?: string) => Promise<void>) => auth({ username: opts.username, password: opts.password }, opts.mechanism) }

@@ -16,7 +16,10 @@ import { type AclEnvironment, CommandAcl } from './command-acl';
 import { CommandSessions } from './command-sessions';
 import { MotdStore } from './motd';
 import { AddScriptCommand, RemoveScriptCommand } from './script-admin-commands';
-import { VhostRegistry } from './vhost-registry';
+import { vhostManCommands } from './vhost-man-commands';
+import { checkVhostDns } from '../vhosts/vhost-dns-check';
+import type { VhostManagerConfig } from '../vhosts/vhost-defaults';
+import type { VhostRegistry } from '../vhosts/vhost-registry';
 
 /** The kernel components with ad-hoc commands, by Tigase's names. */
 export const KERNEL_COMPONENTS: readonly ComponentSpec[] = [
@@ -31,8 +34,8 @@ export const STOCK_SCRIPTS_DIR = resolve(__dirname, '../../../../scripts/admin')
 export interface AdminCommandsDeps {
   home: string;
   top: BeanView;
-  domains: readonly string[];
-  defaultDomain: string;
+  vhosts: VhostRegistry;
+  vhostConfig: VhostManagerConfig;
   router: StanzaRouter;
   disco: KernelDiscoRegistry;
   sessions: SessionDirectory;
@@ -58,12 +61,13 @@ export class AdminCommands {
   readonly vhosts: VhostRegistry;
   readonly motd: MotdStore;
   private readonly disposables: { dispose(): void }[] = [];
+  private readonly claims = new Map<string, { dispose(): void }[]>();
   private readonly log: Logger;
 
   constructor(private readonly d: AdminCommandsDeps) {
     this.log = d.log.child({ c: 'commands' });
     this.config = readAdminConfig(d.top, d.home);
-    this.vhosts = new VhostRegistry(d.domains, d.defaultDomain, d.storage.serverData);
+    this.vhosts = d.vhosts;
     this.motd = new MotdStore(d.storage.serverData);
     const trusted = new Set(this.config.trusted);
     const env: AclEnvironment = {
@@ -112,6 +116,15 @@ export class AdminCommands {
       run,
       log: this.log,
     });
+    const vhostMan = this.components.get('vhost-man')!;
+    for (const cmd of vhostManCommands({
+      vhosts: d.vhosts,
+      config: d.vhostConfig,
+      isAdmin: (jid) => d.isAdmin(jid),
+      dnsCheck: (domain) => checkVhostDns(domain, d.vhostConfig.dnsAddresses),
+      log: this.log.child({ component: 'vhost-man' }),
+    }))
+      vhostMan.addBuiltIn(cmd);
     for (const comp of this.components.values()) {
       comp.addBuiltIn(new AddScriptCommand(this.scripts, this.log));
       comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name), this.log));
@@ -120,13 +133,13 @@ export class AdminCommands {
 
   /** Claims the component JIDs on every virtual host, lists them in disco for admins, loads and watches the scripts. */
   async start(): Promise<void> {
-    await this.vhosts.load();
-    for (const comp of this.components.values())
-      for (const domain of this.d.domains) {
-        const jid = `${comp.name}@${domain}`;
-        this.disposables.push(this.d.router.registerAddress(jid, (stanza, from, to) => comp.handle(stanza, from, to)));
-        this.disposables.push(this.d.disco.addItem({ jid, name: comp.spec.description, adminOnly: true }));
-      }
+    for (const domain of this.vhosts.all().map((i) => i.domain)) this.claimDomain(domain);
+    this.disposables.push(
+      this.vhosts.onChange((c) => {
+        if (c.kind === 'added') this.claimDomain(c.item.domain);
+        if (c.kind === 'removed') this.releaseDomain(c.item.domain);
+      }),
+    );
     this.disposables.push(this.motd.deliverOnLogin(this.d.events, this.d.router));
     this.sandbox.warm();
     await this.scripts.loadAll();
@@ -136,9 +149,27 @@ export class AdminCommands {
 
   async stop(): Promise<void> {
     for (const x of this.disposables.splice(0).reverse()) x.dispose();
+    for (const domain of [...this.claims.keys()]) this.releaseDomain(domain);
     await this.scripts.stop();
     await this.checker.close();
     await this.sandbox.close();
+  }
+
+  /** The component JIDs on a virtual host (`sess-man@<domain>`, …), answered and listed in disco for admins. */
+  private claimDomain(domain: string): void {
+    if (this.claims.has(domain)) return;
+    const held: { dispose(): void }[] = [];
+    for (const comp of this.components.values()) {
+      const jid = `${comp.name}@${domain}`;
+      held.push(this.d.router.registerAddress(jid, (stanza, from, to) => comp.handle(stanza, from, to)));
+      held.push(this.d.disco.addItem({ jid, name: comp.spec.description, adminOnly: true }));
+    }
+    this.claims.set(domain, held);
+  }
+
+  private releaseDomain(domain: string): void {
+    for (const x of (this.claims.get(domain) ?? []).reverse()) x.dispose();
+    this.claims.delete(domain);
   }
 
   private scriptList(component: string): { id: string; name: string }[] {

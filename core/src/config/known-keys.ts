@@ -17,6 +17,17 @@ const WATCHDOG_KEYS = {
   maxInactivityTime: MILLISECONDS,
 };
 
+/** Defaults of a new virtual host (Tigase's VHostItemDefaults; vhosts/vhost-defaults.ts). */
+const VHOST_DEFAULT_KEYS = keys(
+  'vhost-anonymous-enabled',
+  'vhost-register-enabled',
+  'vhost-tls-required',
+  'vhost-max-users',
+  'vhost-disable-dns-check',
+  's2s-secret',
+  'domain-filter-policy',
+);
+
 /** An ad-hoc command ACL block: `commands { 'cmd-id' = [ 'LOCAL' ] }` (any command id). */
 const COMMANDS: BeanSchema = { anyKey: true };
 
@@ -53,6 +64,11 @@ export const CORE_SCHEMA: BeanSchema = {
     // per-vhost forwarding defaults read by the forwarding plugins (chapter 11.7)
     'vhost-presence-forward-jid': KEY,
     'vhost-message-forward-jid': KEY,
+    // virtual host defaults, also in 'vhost-man' { defaults { … } }, and the DNS check's addresses (vhosts/vhost-defaults.ts)
+    ...VHOST_DEFAULT_KEYS,
+    'dns-def-ip': KEY,
+    'dns-srv-def-addr': KEY,
+    'installation-dns-address': KEY,
     // watchdog defaults for every connection manager (net/watchdog-config.ts)
     ...WATCHDOG_KEYS,
     // debugging (ops): `debug = [ … ]`, `'debug-packages' = [ … ]`
@@ -69,7 +85,7 @@ export const CORE_SCHEMA: BeanSchema = {
       keys: keys('delivery-rules', 'presence-global-forward', 'vhost-presence-forward-jid', 'vhost-message-forward-jid'),
       beans: { commands: COMMANDS },
     },
-    'vhost-man': { beans: { commands: COMMANDS } },
+    'vhost-man': { keys: keys('domains-per-user-limit'), beans: { commands: COMMANDS, defaults: { keys: { ...VHOST_DEFAULT_KEYS, trusted: KEY } } } },
     'message-router': { beans: { commands: COMMANDS } },
     // client connections (kernel/settings.ts, net/watchdog-config.ts)
     c2s: {

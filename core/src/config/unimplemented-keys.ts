@@ -32,12 +32,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['config-type', "Tigase's config types (Starling has one)"],
   ['userRepository', 'separate user repositories (accounts live in dataSource)'],
   ['stream-limits', 'stream limits (the c2s bean has max-stanza-size and max-auth-attempts)'],
-  // virtual host defaults (chapter 11.6)
-  ['vhost-anonymous-enabled', 'anonymous authentication'],
-  ['vhost-register-enabled', 'in-band registration'],
-  ['vhost-tls-required', "per-vhost TLS (use c2s 'tls-required')"],
-  ['vhost-max-users', 'per-vhost user limits'],
-  ['vhost-disable-dns-check', 'the vhost DNS check'],
   // session manager processors Tigase has and Starling does not (yet)
   ['sess-man/jabber:iq:register', 'in-band registration'],
   ['sess-man/jabber:iq:auth', 'legacy authentication (XEP-0078)'],

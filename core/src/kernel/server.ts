@@ -46,6 +46,9 @@ import { PluginWatcher } from './plugin-watcher';
 import { ExtComponentService } from '../net/ext-service';
 import { readExtSettings } from '../net/ext-settings';
 import { type ListenerSpec, type ServerSettings, readSettings } from './settings';
+import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
+import { VhostRegistry } from '../vhosts/vhost-registry';
+import { followVhostChanges } from '../vhosts/vhost-effects';
 
 export interface StartOptions {
   home: string;
@@ -130,6 +133,9 @@ export class StarlingServer {
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
   private readonly admins: Set<string>;
+  /** The virtual hosts, managed at run time by vhost-man (core/src/vhosts). */
+  readonly vhosts: VhostRegistry;
+  private readonly certs: CertificateStore;
 
   private constructor(
     readonly settings: ServerSettings,
@@ -142,7 +148,10 @@ export class StarlingServer {
     this.admins = new Set(settings.admins);
     this.events = new KernelEventBus(log);
     this.watchdog = new Watchdog(log.child({ c: 'watchdog' }));
-    this.router = new StanzaRouter({ sessions: this.sessions, domains: settings.domains, log: log.child({ c: 'router' }) });
+    const vhostConfig = readVhostManagerConfig(top);
+    this.vhosts = new VhostRegistry(storage.vhosts, settings.domains, settings.defaultDomain, vhostConfig.defaults, storage.serverData, log.child({ c: 'vhost-man' }));
+    const liveDomains = { has: (domain: string) => this.vhosts.isLocal(domain) };
+    this.router = new StanzaRouter({ sessions: this.sessions, domains: liveDomains, log: log.child({ c: 'router' }) });
     this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
     this.credentials = new CredentialService(storage.users, settings.scramIterations);
     const info: ServerInfo = {
@@ -150,7 +159,7 @@ export class StarlingServer {
       version: SDK_VERSION,
       startedAt: this.startedAt,
       defaultDomain: settings.defaultDomain,
-      domains: () => settings.domains,
+      domains: () => this.vhosts.domains,
       isAdmin: (jid) => this.isAdmin(jid),
     };
     const c = this.container;
@@ -182,8 +191,8 @@ export class StarlingServer {
     this.commands = new AdminCommands({
       home: settings.home,
       top,
-      domains: settings.domains,
-      defaultDomain: settings.defaultDomain,
+      vhosts: this.vhosts,
+      vhostConfig,
       router: this.router,
       disco: this.disco,
       sessions: this.sessions,
@@ -195,10 +204,9 @@ export class StarlingServer {
       log,
     });
     for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
-    const certs = new CertificateStore(join(settings.home, 'certs'), log);
-    certs.prepare(settings.domains);
+    const certs = (this.certs = new CertificateStore(join(settings.home, 'certs'), log));
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), new Set(settings.domains), certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events);
+    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;
@@ -212,6 +220,9 @@ export class StarlingServer {
     const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
+      await server.vhosts.load();
+      server.certs.prepare(server.vhosts.domains);
+      followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
       await server.pluginWatcher.start();

@@ -16,7 +16,8 @@ export interface Authenticator {
 export class StreamHost implements ClientStreamHost {
   constructor(
     readonly log: Logger,
-    private readonly domains: ReadonlySet<string>,
+    /** The virtual hosts, live (core/src/vhosts). */
+    private readonly domains: { has(domain: string): boolean },
     private readonly certs: CertificateStore,
     private readonly auth: Authenticator,
     private readonly sm: SessionManager,

@@ -13,7 +13,7 @@ import {
 } from '@starling/sdk';
 import type { CredentialService } from '../auth/credential-service';
 import type { MotdStore } from '../commands/motd';
-import type { VhostRegistry } from '../commands/vhost-registry';
+import type { VhostRegistry } from '../vhosts/vhost-registry';
 import type { HostCall } from './sandbox-protocol';
 
 /**

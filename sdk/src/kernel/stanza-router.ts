@@ -17,8 +17,8 @@ interface Request extends StanzaRequest {
 
 export interface StanzaRouterOptions {
   sessions: SessionDirectory;
-  /** The virtual hosts served here. */
-  domains: Iterable<string>;
+  /** The virtual hosts served here: a list, or a live set that vhosts added or removed at run time change. */
+  domains: Iterable<string> | { has(domain: string): boolean };
   log: Logger;
   /**
    * Where a stanza for a domain that is not served here and that no component claims goes (the
@@ -40,13 +40,13 @@ export class StanzaRouter implements Router {
   private readonly addresses = new Map<string, AddressHandler>();
   private readonly domains = new Map<string, AddressHandler>();
   private readonly pendingIq = new Map<string, (reply: Element) => void>();
-  private readonly localDomains: Set<string>;
+  private readonly localDomains: { has(domain: string): boolean };
   private readonly sessions: SessionDirectory;
   private readonly log: Logger;
   private readonly pending: Set<Promise<void>> | undefined;
 
   constructor(private readonly opts: StanzaRouterOptions) {
-    this.localDomains = new Set(opts.domains);
+    this.localDomains = 'has' in opts.domains ? opts.domains : new Set(opts.domains);
     this.sessions = opts.sessions;
     this.log = opts.log;
     this.pending = opts.trackPending ? new Set() : undefined;
