@@ -136,12 +136,18 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
   it('ends the sessions of a disabled vhost with a stream error and refuses new streams with host-unknown', async () => {
     await submit(admin, `sess-man@fresh.test`, `${ADMIN_NS}add-user`, { accountjid: 'dave@fresh.test', password: 'davepw', 'password-verify': 'davepw' });
     const dave = await connect({ port: server.port, domain: 'fresh.test', username: 'dave', password: 'davepw', resource: 'r' });
-    const ended = new Promise<string>((resolve) => dave.xmpp.on('error', (e: Error & { condition?: string }) => resolve(e.condition ?? e.message)));
+    const errors: string[] = [];
+    const ended = new Promise<string>((resolve) =>
+      dave.xmpp.on('error', (e: Error & { condition?: string }) => {
+        errors.push(`${e.name}: ${e.condition ?? e.message}`);
+        if (e.condition) resolve(e.condition);
+      }),
+    );
     const start = await admin.command(VM, UPDATE);
     const edit = await admin.command(VM, UPDATE, { action: 'next', sessionid: start.sessionid, form: { 'item-list': 'fresh.test' } });
     const off = await admin.command(VM, UPDATE, { action: 'complete', sessionid: edit.sessionid, form: { 'item-list': 'fresh.test', 'command-marker': 'true', Enabled: 'false' } });
     assert.equal(note(off), 'Operation successful');
-    assert.equal(await ended, 'host-gone');
+    assert.equal(await ended, 'host-gone', errors.join('; '));
     await dave.stop();
     const raw = await RawConnection.open(server.port);
     try {
