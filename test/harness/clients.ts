@@ -87,6 +87,8 @@ export async function connect(opts: ConnectOptions): Promise<TestClient> {
   const xmpp = client({
     service: opts.service ?? `${scheme}://127.0.0.1:${opts.port}`,
     domain: opts.domain ?? DOMAIN,
+    // @xmpp/client waits 2 s per step by default, too short on a loaded CI machine.
+    timeout: 10_000,
     resource: opts.resource,
     ...(opts.mechanism
       ? { credentials: (auth: (c: { username: string; password: string }, m?: string) => Promise<void>) => auth({ username: opts.username, password: opts.password }, opts.mechanism) }

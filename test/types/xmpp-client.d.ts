@@ -29,6 +29,8 @@ declare module '@xmpp/client' {
     service: string;
     domain?: string;
     resource?: string;
+    /** ms each connection step may take (default 2000). */
+    timeout?: number;
     username?: string;
     password?: string;
     credentials?: (auth: (c: { username: string; password: string }, mech?: string) => Promise<void>, mechanisms: string[]) => Promise<void>;
