@@ -1,23 +1,25 @@
-import { readSync } from 'node:fs';
-import { StarlingError, tryParseJid } from '@starling/sdk';
-import { loadHome, openHome, StarlingServer } from '../kernel/server';
-import { loadConfigFile } from '../config';
-import { CredentialService } from '../auth/credential-service';
-import { effectiveConfig, writeConfigDump } from './config-dump';
-import { prepareHome } from './home';
-import { type PluginStatusRow, formatPluginTable, readRunningPluginStatus } from '../kernel/plugin-status';
 import { join } from 'node:path';
+import { loadHome, StarlingServer } from '../kernel/server';
+import { loadConfigFile } from '../config';
+import { effectiveConfig, writeConfigDump } from './config-dump';
+import { checkCommand } from './check-command';
+import { existingHome, prepareHome } from './home';
+import { userAdd, userDel, userPasswd } from './user-commands';
+import { type PluginStatusRow, formatPluginTable, readRunningPluginStatus } from '../kernel/plugin-status';
 
 const USAGE = `Usage: starling <command> [--home DIR]
 
-  start                          run the server (default command)
-  check                          load and validate etc/config.tdsl, then exit
-  user add JID [--password P]    create an account (asks for the password when not given)
-  user del JID                   delete an account and everything stored for it
+  init                           create a home: etc/config.tdsl (the default), var/, logs/, certs/, scripts/admin/
+  start                          run the server (default command); creates the home first if it has none
+  check                          print the runtime environment and check etc/config.tdsl (changes nothing)
+  user add JID [--password P]    create an account (asks for the password twice, hidden, when not given)
+  user passwd JID [--password P] change an account's password
+  user del JID                   delete an account and everything stored for it (ends its sessions on a running server)
   config dump                    write etc/config-dump.properties with every effective value
   plugins list                   list plugin packages: id, version, state, last error
 
---home DIR selects the home directory (etc/, var/, logs/, certs/, scripts/admin/); default: the current directory.`;
+--home DIR selects the home directory (etc/, var/, logs/, certs/, scripts/admin/); default: the current directory.
+Every command but init and start needs an existing home (one with etc/config.tdsl).`;
 
 interface Args {
   positional: string[];
@@ -39,28 +41,36 @@ function parseArgs(argv: string[]): Args {
   return { positional, flags };
 }
 
+const out = (line: string) => process.stdout.write(line + '\n');
+const err = (line: string) => process.stderr.write(line + '\n');
+
 export async function runCli(argv: string[]): Promise<number | undefined> {
   const { positional, flags } = parseArgs(argv);
   if (flags.has('help') || positional[0] === 'help') {
-    process.stdout.write(USAGE + '\n');
+    out(USAGE);
     return 0;
   }
   const homeFlag = flags.get('home');
-  const { home, created } = prepareHome(typeof homeFlag === 'string' ? homeFlag : process.cwd());
-  if (created) process.stdout.write(`Created a new home in ${home} with the default etc/config.tdsl\n`);
+  const dir = typeof homeFlag === 'string' ? homeFlag : process.cwd();
   const [cmd = 'start', sub, arg] = positional;
+  if (cmd === 'init' || cmd === 'start') {
+    const { home, created } = prepareHome(dir);
+    if (created) out(`Created a new home in ${home} with the default etc/config.tdsl`);
+    else if (cmd === 'init') out(`${home} is already a home (etc/config.tdsl exists); nothing changed`);
+    return cmd === 'start' ? start(home) : 0;
+  }
+  if (!['check', 'user', 'config', 'plugins'].includes(cmd)) {
+    err(USAGE);
+    return 2;
+  }
+  const home = existingHome(dir, typeof homeFlag === 'string' ? ` --home ${homeFlag}` : '');
   switch (cmd) {
-    case 'start':
-      return start(home);
-    case 'check': {
-      const { storage, settings } = await openHome({ home });
-      await storage.close();
-      process.stdout.write(`config OK: ${join(home, 'etc', 'config.tdsl')} (virtual hosts: ${settings.domains.join(', ')})\n`);
-      return 0;
-    }
+    case 'check':
+      return checkCommand(home, out);
     case 'user':
-      if (sub === 'add') return userAdd(home, arg, flags.get('password'));
-      if (sub === 'del') return userDel(home, arg);
+      if (sub === 'add') return userAdd(home, arg, flags.get('password'), out, err);
+      if (sub === 'passwd') return userPasswd(home, arg, flags.get('password'), out, err);
+      if (sub === 'del') return userDel(home, arg, out, err);
       break;
     case 'config':
       if (sub === 'dump') return configDump(home);
@@ -69,7 +79,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
       if (sub === 'list') return pluginsList(home);
       break;
   }
-  process.stderr.write(USAGE + '\n');
+  err(USAGE);
   return 2;
 }
 
@@ -88,8 +98,8 @@ async function start(home: string): Promise<undefined> {
     server.log.info(`${signal} received, shutting down`);
     server.stop().then(
       () => process.exit(0),
-      (err) => {
-        server.log.error('shutdown failed', { err });
+      (e) => {
+        server.log.error('shutdown failed', { err: e });
         process.exit(1);
       },
     );
@@ -99,66 +109,11 @@ async function start(home: string): Promise<undefined> {
   return undefined;
 }
 
-function accountJid(jid: string | undefined, domains: string[]): string {
-  const j = tryParseJid(jid ?? '');
-  if (!j || !j.local || j.resource) throw new StarlingError('STARLING_CLI_JID', `expected an account JID like admin@${domains[0]}, got '${jid ?? ''}'`);
-  if (!domains.includes(j.domain))
-    throw new StarlingError('STARLING_CLI_JID', `${j.domain} is not a virtual host of this server (it serves ${domains.join(', ')})`);
-  return j.bareString;
-}
-
-async function userAdd(home: string, jidArg: string | undefined, passwordFlag: string | true | undefined): Promise<number> {
-  const { storage, settings } = await openHome({ home });
-  try {
-    const jid = accountJid(jidArg, settings.domains);
-    const password = typeof passwordFlag === 'string' ? passwordFlag : readPassword();
-    
-    const ok = await new CredentialService(storage.users, settings.scramIterations).createUser(jid, password);
-    if (!ok) {
-      process.stderr.write(`starling: ${jid} already exists\n`);
-      return 1;
-    }
-    process.stdout.write(`created ${jid}\n`);
-    return 0;
-  } finally {
-    await storage.close();
-  }
-}
-
-async function userDel(home: string, jidArg: string | undefined): Promise<number> {
-  const { storage, settings } = await openHome({ home });
-  try {
-    const jid = accountJid(jidArg, settings.domains);
-    if (!(await storage.users.remove(jid))) {
-      process.stderr.write(`starling: ${jid} does not exist\n`);
-      return 1;
-    }
-    process.stdout.write(`deleted ${jid}\n`);
-    return 0;
-  } finally {
-    await storage.close();
-  }
-}
-
-function readPassword(): string {
-  process.stdout.write('Password: ');
-  const buf = Buffer.alloc(1024);
-  let n = 0;
-  try {
-    n = readSync(0, buf, 0, buf.length, null);
-  } catch {
-    n = 0;
-  }
-  const pw = buf.subarray(0, n).toString('utf8').replace(/\r?\n$/, '');
-  if (!pw) throw new StarlingError('STARLING_CLI_PASSWORD', 'no password given (use --password P or type it on standard input)');
-  return pw;
-}
-
 async function configDump(home: string): Promise<number> {
   const { settings, catalog } = loadHome({ home });
   const root = loadConfigFile(join(home, 'etc', 'config.tdsl'));
   const plugins = [...catalog.packages.values()].map((pkg) => ({ pkg, active: catalog.isActive(pkg) }));
-  process.stdout.write(`wrote ${writeConfigDump(home, effectiveConfig(root, settings, plugins))}\n`);
+  out(`wrote ${writeConfigDump(home, effectiveConfig(root, settings, plugins))}`);
   return 0;
 }
 

@@ -13,7 +13,9 @@ export type ConfigFindingCode =
   /** A value that looks like it was written in another unit than the key reads: a warning. */
   | 'STARLING_CONFIG_UNIT'
   /** A plugin bean naming its package (`id (class: 'pkg') {}`) that is not installed yet: a warning. */
-  | 'STARLING_CONFIG_PLUGIN_ABSENT';
+  | 'STARLING_CONFIG_PLUGIN_ABSENT'
+  /** The c2s ports were changed and none of them is direct TLS any more: a warning. */
+  | 'STARLING_CONFIG_NO_DIRECT_TLS';
 
 /** One thing `check` reports about a config file. */
 export interface ConfigFinding {

@@ -17,6 +17,7 @@ import {
   type ServerInfo,
   USER_DATA,
   USER_REPOSITORY,
+  StarlingError,
   tryParseJid,
 } from '@starling/sdk';
 import { CredentialService } from '../auth/credential-service';
@@ -36,6 +37,7 @@ import { LocalSessionDirectory } from '../sm/session-directory';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
 import { loadServerSecret } from '../auth/server-secret';
 import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
+import { AdminChannel, type AdminChannelHandlers, runningServerPid } from '../cli/admin-channel';
 import { ConfigBeanView } from './config-bean-view';
 import { checkHomeConfig } from './config-check';
 import { PluginCatalog } from './plugin-catalog';
@@ -82,7 +84,7 @@ export function readHome(opts: StartOptions): LoadedHome {
   const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
   const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
   const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
-  return { settings, config, top, log, catalog, findings: checkHomeConfig(config, catalog, settings.domains) };
+  return { settings, config, top, log, catalog, findings: checkHomeConfig(config, catalog, settings.domains, settings.c2s.listeners) };
 }
 
 /** readHome, failing on the first unknown key: what the server and every CLI command share. */
@@ -111,6 +113,8 @@ export class StarlingServer {
   readonly plugins: PluginHost;
   /** Watches the plugin directories: packages load, reload and unload as they change on disk. */
   private pluginWatcher: PluginWatcher | undefined;
+  /** The local admin channel (var/admin/starling.sock) the CLI reaches this server through. */
+  private adminChannel: AdminChannel | undefined;
   /** The XEP-0114 external component listener, when the `ext` bean is configured. */
   readonly ext: ExtComponentService | undefined;
   extListeners: { port: number; host: string }[] = [];
@@ -215,11 +219,15 @@ export class StarlingServer {
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
+    // before anything is opened or written: a second start must leave the running server's files alone
+    const runningPid = await runningServerPid(resolve(opts.home));
+    if (runningPid !== undefined) throw new StarlingError('STARLING_ALREADY_RUNNING', `a server is already running on ${resolve(opts.home)} (pid ${runningPid})`);
     const { settings, storage, top, log, catalog, findings } = await openHome(opts);
     for (const f of findings) log.warn(formatFinding(f));
     const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);
     try {
+      server.adminChannel = await AdminChannel.listen(settings.home, server.adminChannelHandlers(), log.child({ c: 'admin-channel' }));
       await server.vhosts.load();
       server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
@@ -255,7 +263,28 @@ export class StarlingServer {
     return j ? this.admins.has(j.bareString) : false;
   }
 
+  /** The local admin channel's requests (`starling user del|passwd` while the server runs). */
+  private adminChannelHandlers(): AdminChannelHandlers {
+    return {
+      deleteUser: async (jid) => {
+        const j = tryParseJid(jid);
+        if (!j?.local || j.resource || !(await this.credentials.removeUser(j.bareString))) return { deleted: false, sessionsEnded: 0 };
+        const sessions = [...this.sessions.resources(j.bareString)];
+        for (const s of sessions) s.close();
+        this.log.info('account deleted from the command line', { jid: j.bareString, sessionsEnded: sessions.length });
+        this.events.emit('user.deleted', { jid: j.bareString });
+        return { deleted: true, sessionsEnded: sessions.length };
+      },
+      setPassword: async (jid, password) => {
+        const j = tryParseJid(jid);
+        if (!j?.local || j.resource || !(await this.storage.users.exists(j.bareString))) return false;
+        return this.credentials.setPassword(j.bareString, password);
+      },
+    };
+  }
+
   async stop(): Promise<void> {
+    await this.adminChannel?.close();
     this.watchdog.stop();
     await this.pluginWatcher?.close();
     await this.c2s.close();
