@@ -19,10 +19,11 @@ function nonEmpty(pw: string): string {
 
 /** One line typed on a terminal in raw mode: nothing is echoed; backspace edits; Ctrl-C/Ctrl-D abort. */
 function readHidden(input: NodeJS.ReadStream, output: NodeJS.WriteStream, prompt: string): Promise<string> {
-  output.write(prompt);
+  // raw mode before the prompt: whatever is typed after the prompt appears is never echoed
   input.setRawMode(true);
   input.setEncoding('utf8');
   input.resume();
+  output.write(prompt);
   return new Promise((resolve, reject) => {
     let text = '';
     const done = (err?: Error) => {
