@@ -104,6 +104,25 @@ describe('BOSH (XEP-0124, XEP-0206)', () => {
     await b.send('', { type: 'terminate' });
   });
 
+  it('delivers offline messages over BOSH and deletes them once the response carrying them was sent', async () => {
+    const tcp = await connect({ port: server.port, username: 'bob', password: 'builder', resource: 'offline' });
+    clients.push(tcp);
+    for (const n of [1, 2]) await tcp.send(xml('message', { to: `alice@${DOMAIN}`, type: 'chat' }, xml('body', {}, `stored ${n}`)));
+    await tcp.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    const b = new RawBosh(https());
+    await b.create({ wait: '10' });
+    await b.login('alice', 'wonderland', 'offline');
+    const first = await b.send(`<presence xmlns='jabber:client'/>`);
+    const text = /stored 2/.test(first.text) ? first.text : first.text + (await b.until('stored 2'));
+    assert.ok(text.indexOf('stored 1') < text.indexOf('stored 2'), text);
+    await b.send('', { type: 'terminate' });
+    // Delivered means gone from storage: the next login gets nothing.
+    const again = await connect({ port: server.port, username: 'alice', password: 'wonderland', resource: 'after' });
+    clients.push(again);
+    await again.send(xml('presence'));
+    await again.expectNothing((el) => el.is('message') && /stored/.test(el.getChildText('body') ?? ''), 1000);
+  });
+
   it('answers held requests at once on pause, and the session survives the pause', async () => {
     const b = new RawBosh(http());
     await b.create({ wait: '20' });

@@ -172,3 +172,20 @@ describe('XMPP over WebSocket (RFC 7395)', () => {
     assert.ok(msgs.some((x) => x.includes('<policy-violation ')), msgs.join('\n'));
   });
 });
+
+describe("ws2s 'see-other-uri'", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await TestServer.create({ ws2s: `'see-other-uri' = 'wss://other.example/xmpp-websocket'` });
+    await server.start();
+  });
+  after(() => server.dispose());
+
+  it('answers <open/> with <close see-other-uri/> and closes the WebSocket', async () => {
+    const raw = await RawWs.open(`ws://127.0.0.1:${server.web.ws}/xmpp-websocket`);
+    raw.ws.send(OPEN);
+    const msgs = await raw.until((m) => m.length >= 1);
+    assert.equal(msgs[0], `<close xmlns='${NS_FRAMING}' see-other-uri='wss://other.example/xmpp-websocket'/>`);
+    assert.ok(await raw.waitClosed());
+  });
+});

@@ -247,7 +247,7 @@ export class StarlingServer {
       if (server.bosh) {
         server.boshListeners = await server.bosh.listen();
         for (const l of server.boshListeners) log.info(`bosh listening on ${describe(l)}`);
-        server.watchdog.watch('bosh', settings.web.bosh!.watchdog, () => server.bosh!.watchedConnections());
+        server.watchdog.watch('bosh', settings.web.bosh!.watchdog, () => server.bosh!.watchedConnections(), { pings: false });
       }
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();

@@ -123,6 +123,21 @@ describe('Watchdog: the chapter 11.8.3 timeline on a fake clock', () => {
     assert.equal(wd.stats('c2s')!.runs, 6, 'no checks after stop()');
   });
 
+  it('with pings: false (BOSH) never pings, only stops, and does not warn about the timeout', () => {
+    const lines: Line[] = [];
+    const wd = new Watchdog(memoryLog(lines), () => Date.now());
+    const idle = new FakeConnection('idle', 0);
+    wd.watch('bosh', { delayMs: 1_000, timeoutMs: 1_000, maxInactivityMs: 3_000, pingType: 'whitespace' }, () => [idle], { pings: false });
+    wd.start();
+    mock.timers.tick(1_000);
+    mock.timers.tick(1_000);
+    assert.deepEqual(idle.sent, []);
+    assert.equal(idle.stopped, undefined);
+    mock.timers.tick(1_000);
+    assert.equal(idle.stopped, 'watchdog');
+    assert.ok(!lines.some((l) => l.level === 'warn'));
+  });
+
   it('warns when max-inactivity-time is not longer than watchdog-timeout (chapter: it MUST be longer)', () => {
     const lines: Line[] = [];
     new Watchdog(memoryLog(lines)).watch('c2s', { delayMs: 1_000, timeoutMs: 5_000, maxInactivityMs: 5_000, pingType: 'xmpp' }, () => []);

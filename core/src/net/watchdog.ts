@@ -63,6 +63,7 @@ interface Watched {
   name: string;
   settings: WatchdogSettings;
   connections: () => Iterable<WatchedConnection>;
+  pings: boolean;
   nextRun: number;
   stats: WatchdogStats;
 }
@@ -78,15 +79,20 @@ export class Watchdog {
   ) {}
 
   /** Watches a connection manager's connections with its settings. */
-  watch(name: string, settings: WatchdogSettings, connections: () => Iterable<WatchedConnection>): { dispose(): void } {
-    if (settings.maxInactivityMs <= settings.timeoutMs) {
+  /**
+   * Watches a connection manager's connections with its settings. `pings: false` (BOSH: the client's own
+   * requests are its sign of life, and there is no channel to ping on) only stops idle connections.
+   */
+  watch(name: string, settings: WatchdogSettings, connections: () => Iterable<WatchedConnection>, opts: { pings?: boolean } = {}): { dispose(): void } {
+    const pings = opts.pings ?? true;
+    if (pings && settings.maxInactivityMs <= settings.timeoutMs) {
       this.log.warn('max-inactivity-time is not longer than watchdog-timeout: idle connections are stopped without a ping first', {
         manager: name,
         maxInactivityMs: settings.maxInactivityMs,
         timeoutMs: settings.timeoutMs,
       });
     }
-    const entry: Watched = { name, settings, connections, nextRun: this.now() + settings.delayMs, stats: { runs: 0, pings: 0, stopped: 0 } };
+    const entry: Watched = { name, settings, connections, pings, nextRun: this.now() + settings.delayMs, stats: { runs: 0, pings: 0, stopped: 0 } };
     this.watched.set(name, entry);
     this.arm();
     return {
@@ -120,7 +126,7 @@ export class Watchdog {
     for (const conn of w.connections()) {
       const idle = idleTime(conn, s.pingType, now);
       const v = verdict(idle, s);
-      if (v === 'ok') continue;
+      if (v === 'ok' || (v === 'ping' && !w.pings)) continue;
       if (v === 'stop') {
         stop.push({ conn, idle, why: 'max inactive time exceeded' });
         continue;
