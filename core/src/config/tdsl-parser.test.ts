@@ -50,7 +50,8 @@ describe('TDSL parser: lexical', () => {
   });
 
   it('keeps counting lines after a multi-line string', () => {
-    throwsAt("a = 'x\ny'\nb = ;", 'STARLING_CONFIG_SYNTAX', 3, 5);
+    // the error names the multi-line string's start first (see "an unterminated string …"), then the spot
+    throwsAt("a = 'x\ny'\nb = ;", 'STARLING_CONFIG_SYNTAX', 1, 5, /; then at 3:5: unexpected character ";"/);
   });
 
   it('ignores CR, tabs and a BOM', () => {
@@ -275,6 +276,21 @@ describe('TDSL parser: errors carry file:line:column', () => {
     throwsAt("a = 1\nb = 'abc\nc = 2", 'STARLING_CONFIG_SYNTAX', 2, 5, /unterminated string/);
   });
 
+  it('an unterminated string closed by a quote further down is reported where it starts, not where parsing fails', () => {
+    const text = [
+      "admins = [ 'admin@localhost ]",
+      "'default-virtual-host' = 'localhost'",
+      ...Array.from({ length: 12 }, (_, i) => `# line ${i + 3}`),
+      "# what's this?",
+      "c2s { }",
+    ].join('\n');
+    throwsAt(text, 'STARLING_CONFIG_SYNTAX', 1, 12, /^unterminated string\? the string opened here runs over 2 lines \(is its closing ' missing\?\); then at 15:14: unexpected character "\?"$/);
+    const later = ["a = 'x", '# it\'s', 'b = 1 ?'].join('\n');
+    throwsAt(later, 'STARLING_CONFIG_SYNTAX', 1, 5, /runs over 2 lines .*then at 3:7: unexpected character "\?"$/);
+    const parserError = ["a = 'x", "# it's", 'b = 1'].join('\n');
+    throwsAt(parserError, 'STARLING_CONFIG_SYNTAX', 1, 5, /runs over 2 lines .*then at 2:6: expected a new line or ',' before 's'$/);
+  });
+
   it('unknown bean property in ( ), at the property', () => {
     throwsAt("'sess-man' {\n    amp (klass: a.B) {}\n}", 'STARLING_CONFIG_SYNTAX', 2, 10, /unknown bean property 'klass' for 'amp': only class, active and exportable/);
   });
@@ -312,7 +328,7 @@ describe('TDSL parser: errors carry file:line:column', () => {
   });
 
   it('unexpected characters', () => {
-    throwsAt('a = 1;', 'STARLING_CONFIG_SYNTAX', 1, 6, /unexpected character ";"/);
+    throwsAt('a = 1;', 'STARLING_CONFIG_SYNTAX', 1, 6, /unexpected character ";": entries are separated by a new line or ','/);
     throwsAt('a = `x`', 'STARLING_CONFIG_SYNTAX', 1, 5, /unexpected character "`"/);
   });
 

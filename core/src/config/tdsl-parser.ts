@@ -1,7 +1,7 @@
 import { ConfigError, formatPos, type SourcePos } from './errors';
 import { ConfigBean } from './model';
 import { applyOperator, checkRange, negate, type Operator } from './tdsl-arithmetic';
-import { tokenize, type Token } from './tdsl-tokenizer';
+import { blameOpenString, tokenize, type Token } from './tdsl-tokenizer';
 import { describe, type ConfigValue } from './values';
 
 /** Where `env()` and `prop()` look. */
@@ -31,7 +31,12 @@ const BEAN_PROPERTIES = ['class', 'active', 'exportable'] as const;
  *   list      := '[' (expr (sep expr)*)? sep? ']'
  */
 export function parseTdsl(text: string, file: string, context: TdslContext = { env: {}, props: {} }): ConfigBean {
-  return new TdslParser(tokenize(text, file), context).parseFile(file);
+  const tokens = tokenize(text, file);
+  try {
+    return new TdslParser(tokens, context).parseFile(file);
+  } catch (err) {
+    throw err instanceof ConfigError ? blameOpenString(err, tokens) : err;
+  }
 }
 
 class TdslParser {
