@@ -38,4 +38,3 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 runner.warm();
-send({ t: 'ready' });

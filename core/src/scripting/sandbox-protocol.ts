@@ -55,7 +55,6 @@ export type ToSandbox =
 
 /** Sandbox process → server. */
 export type FromSandbox =
-  | { t: 'ready' }
   | { t: 'call'; run: number; call: number; cap: string; method: string; args: unknown[] }
   | { t: 'done'; run: number; outcome: RunOutcome }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; data: Record<string, unknown> };

@@ -111,8 +111,6 @@ export class ScriptSandbox {
 
   private onMessage(c: Child, m: FromSandbox): void {
     switch (m.t) {
-      case 'ready':
-        return;
       case 'log':
         return this.log[m.level](m.msg, m.data);
       case 'done': {
