@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Element, KeyedQueue, NS_DATA_FORMS, type Session, StanzaError, type StanzaRequest, parseJid, xml } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, KeyedQueue, type Logger, NS_DATA_FORMS, type Session, type SessionDirectory, StanzaError, type StanzaRequest, parseJid, xml } from '@starling/sdk';
 import { FlexibleOffline } from './flexible-offline';
 import { MemoryOfflineRepository } from './memory-offline-repository';
 import { NS_FLEXIBLE_OFFLINE } from './ns';
+import { OfflineDelivery } from './offline-delivery';
 
 const BOB = parseJid('bob@localhost/phone');
 
@@ -15,7 +16,8 @@ function setup() {
     { id: 3, to: 'bob@localhost', from: 'alice@localhost', stanza: "<message from='alice@localhost/home' id='m3'><body>3</body></message>", stamp: 3 },
     { id: 4, to: 'eve@localhost', from: 'alice@localhost', stanza: "<message id='e'/>", stamp: 4 },
   );
-  const flexible = new FlexibleOffline({ repository: repo, lock: new KeyedQueue() });
+  const lock = new KeyedQueue();
+  const flexible = new FlexibleOffline({ repository: repo, lock });
   const received: Element[] = [];
   const session = { jid: BOB, send: (s: Element) => (received.push(s), true) } as unknown as Session;
   const iq = (type: 'get' | 'set', ...children: Element[]): StanzaRequest => ({
@@ -27,7 +29,7 @@ function setup() {
     origin: session,
     send: () => undefined,
   });
-  return { repo, flexible, received, iq };
+  return { repo, flexible, received, iq, lock };
 }
 const item = (action: string, node: string) => xml('item', { action, node });
 
@@ -95,5 +97,45 @@ describe('XEP-0013 flexible offline retrieval', () => {
     const { flexible, iq } = setup();
     const r = iq('get', xml('fetch'));
     await assert.rejects(flexible.iq({ ...r, to: parseJid('eve@localhost') }), (e: StanzaError) => e.condition === 'forbidden');
+  });
+
+  it('a listing waits for a delivery run under way, so every item it lists can be viewed and removed', async () => {
+    const { repo, flexible, received, iq, lock } = setup();
+    // Another session of the account is being pushed its messages, one per batch, and its socket has not drained yet.
+    const unwritten: DeliveryReceipt[] = [];
+    let draining = false;
+    const send = (_s: Element, r?: DeliveryReceipt) => {
+      if (r && draining) process.nextTick(r, true);
+      else if (r) unwritten.push(r);
+      return true;
+    };
+    const laptop = { jid: parseJid('bob@localhost/laptop'), send } as unknown as Session;
+    const delivery = new OfflineDelivery({
+      repository: repo,
+      sessions: { resources: () => [] } as unknown as SessionDirectory,
+      lock,
+      log: { warn() {} } as unknown as Logger,
+      flexibleInUse: (b) => flexible.inUse(b),
+      batchSize: 1,
+    });
+    const run = delivery.deliver(laptop);
+    while (unwritten.length === 0) await new Promise((r) => setImmediate(r));
+    // The phone chooses XEP-0013 and lists while row 1 is handed over but not yet written.
+    const listing = flexible.items(BOB.bare(), BOB);
+    draining = true;
+    unwritten.splice(0).forEach((r) => r(true));
+    assert.equal(await run, 1, 'the run stops after the batch under way once the account chose XEP-0013');
+    const nodes = (await listing)!.map((i) => i.attrs.node);
+    assert.deepEqual(nodes, ['2', '3'], 'the listing shows what the run left');
+    await flexible.iq(iq('get', ...nodes.map((n) => item('view', n))));
+    assert.deepEqual(
+      received.map((m) => m.getChild('offline', NS_FLEXIBLE_OFFLINE)?.getChild('item')?.attrs.node),
+      ['2', '3'],
+    );
+    await flexible.iq(iq('set', ...nodes.map((n) => item('remove', n))));
+    assert.deepEqual(
+      repo.rows.map((r) => r.id),
+      [4],
+    );
   });
 });

@@ -50,12 +50,23 @@ export class FlexibleOffline {
     this.chosen.delete(bareJid);
   }
 
+  /**
+   * Reads the account's messages as the client will see them: the choice is made first, then the read
+   * waits for a delivery run already under way (it holds the same lock) to finish deleting what it
+   * handed over, so nothing listed here is deleted behind the client's back (runs that start later
+   * see the choice and push nothing).
+   */
+  private listing(viewer: Jid): Promise<StoredOfflineMessage[]> {
+    const owner = viewer.bareString;
+    this.choose(owner);
+    return this.d.lock.run(owner, () => this.d.repository.load(owner));
+  }
+
   /** disco#info on the node: identity, feature and message counts by kind (Tigase's number_of_<kind>), when there are messages. */
   readonly info = async (to: Jid, viewer: Jid): Promise<Element | undefined> => {
     if (!this.own(to, viewer)) return undefined;
-    this.choose(viewer.bareString);
+    const stored = await this.listing(viewer);
     const query = xml('query', { xmlns: NS_DISCO_INFO, node: NS_FLEXIBLE_OFFLINE });
-    const stored = await this.d.repository.load(viewer.bareString);
     if (stored.length === 0) return query;
     const counts = new Map<string, number>();
     for (const m of stored) {
@@ -72,9 +83,8 @@ export class FlexibleOffline {
   /** disco#items on the node: one item per stored message, its id as node and its sender as name. */
   readonly items = async (to: Jid, viewer: Jid): Promise<Element[] | undefined> => {
     if (!this.own(to, viewer)) return undefined;
-    this.choose(viewer.bareString);
     const owner = viewer.bareString;
-    return (await this.d.repository.load(owner)).map((m) => xml('item', { jid: owner, node: String(m.id), name: senderOf(m) }));
+    return (await this.listing(viewer)).map((m) => xml('item', { jid: owner, node: String(m.id), name: senderOf(m) }));
   };
 
   /** `<offline/>` get or set: fetch (without deleting), purge, or view/remove the listed items. */

@@ -84,11 +84,14 @@ export class OfflineDelivery {
   deliver(session: Session): Promise<number> {
     const owner = session.jid.bareString;
     return this.d.lock.run(owner, async () => {
+      // The client may have chosen XEP-0013 while this run waited for the lock: then it lists and removes by itself.
+      if (this.d.flexibleInUse(owner)) return 0;
       const now = this.now();
       // An AMP message whose expire-at has passed is the expiry sweep's to answer.
       const due = (await this.d.repository.load(owner)).filter((m) => m.expireAt === undefined || m.expireAt > now);
       let removed = 0;
       for (let at = 0; at < due.length; at += this.d.batchSize) {
+        if (at > 0 && this.d.flexibleInUse(owner)) break;
         const { done, complete } = await this.handOver(session, due.slice(at, at + this.d.batchSize));
         if (done.length > 0) await this.d.repository.delete(done);
         removed += done.length;
