@@ -63,6 +63,7 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
         [SM, 'Session manager'],
         [`vhost-man@${DOMAIN}`, 'VHost Manager'],
         [`message-router@${DOMAIN}`, 'Message router'],
+        [`stats@${DOMAIN}`, 'Server statistics'],
       ],
     );
     assert.deepEqual((await bob.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`)), []);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadHome, StarlingServer } from '../kernel/server';
+import { assertNotRunning, loadHome, StarlingServer } from '../kernel/server';
+import { Operations } from '../ops/operations';
 import { loadConfigFile } from '../config';
 import { effectiveConfig, writeConfigDump } from './config-dump';
 import { checkCommand } from './check-command';
@@ -84,7 +85,17 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
 }
 
 async function start(home: string): Promise<undefined> {
-  const server = await StarlingServer.start({ home });
+  await assertNotRunning(home);
+  const ops = Operations.open(home);
+  let server: StarlingServer;
+  try {
+    server = await StarlingServer.start({ home, logger: ops.log });
+    ops.attach(server);
+  } catch (err) {
+    ops.log.error('start failed', { err });
+    await ops.close();
+    throw err;
+  }
   const { settings } = server;
   for (const l of server.listeners)
     server.log.info(`c2s listening on ${l.host === '::' ? '*' : l.host}:${l.port} (${l.tls === 'direct' ? 'direct TLS' : 'STARTTLS'})`);
@@ -96,13 +107,20 @@ async function start(home: string): Promise<undefined> {
     if (stopping) return;
     stopping = true;
     server.log.info(`${signal} received, shutting down`);
-    server.stop().then(
-      () => process.exit(0),
-      (e) => {
-        server.log.error('shutdown failed', { err: e });
-        process.exit(1);
-      },
-    );
+    ops.shutdownStatistics();
+    server
+      .stop()
+      .then(
+        () => 0,
+        (e) => {
+          server.log.error('shutdown failed', { err: e });
+          return 1;
+        },
+      )
+      .then(async (code) => {
+        await ops.close();
+        process.exit(code);
+      });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

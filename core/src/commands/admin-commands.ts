@@ -3,6 +3,7 @@ import { type Element, type EventBus, type Jid, type Logger, type SessionDirecto
 import type { CredentialService } from '../auth/credential-service';
 import type { BeanView } from '../kernel/bean-view';
 import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
+import { counters } from '../ops/counters';
 import { toTree } from '../scripting/element-tree';
 import { ScriptSandbox } from '../scripting/sandbox';
 import { COMPONENT_CAPABILITIES, capabilityHost } from '../scripting/script-capabilities';
@@ -95,6 +96,7 @@ export class AdminCommands {
       log: this.log.child({ c: 'script' }),
     };
     const run: ScriptRunner = async (def, call) => {
+      counters.scriptRuns++;
       const outcome = await this.sandbox.run({
         script: def.prepared,
         packet: toTree(call.iq),

@@ -30,7 +30,9 @@ import { HttpServer } from '../http/http-server';
 import { WsService } from '../net/ws-service';
 import { BoshService } from '../net/bosh-service';
 import { Watchdog } from '../net/watchdog';
-import { LineLogger, stderrSink } from '../ops/logger';
+import { countOfflineTraffic } from '../ops/counting-offline';
+import { readDebugSwitches } from '../ops/debug-switches';
+import { Logging } from '../ops/logger';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { SessionManager } from '../sm/session-manager';
 import { LocalSessionDirectory } from '../sm/session-directory';
@@ -82,7 +84,7 @@ export function readHome(opts: StartOptions): LoadedHome {
   const config = loadConfigFile(file);
   const top = new ConfigBeanView(config);
   const settings = readSettings(top, home, BUILT_IN_PLUGINS_DIR);
-  const log = opts.logger ?? new LineLogger(stderrSink, settings.logLevel);
+  const log = opts.logger ?? Logging.stderrOnly(readDebugSwitches(top)).log;
   const catalog = new PluginCatalog(top.bean('sess-man'), top).scan(settings.pluginDirs, log);
   return { settings, config, top, log, catalog, findings: checkHomeConfig(config, catalog, settings.domains, settings.c2s.listeners) };
 }
@@ -174,7 +176,7 @@ export class StarlingServer {
     c.bind(DISCO).toConstantValue(this.disco);
     c.bind(USER_REPOSITORY).toConstantValue(storage.users);
     c.bind(ROSTER_REPOSITORY).toConstantValue(storage.roster);
-    c.bind(OFFLINE_REPOSITORY).toConstantValue(storage.offline);
+    c.bind(OFFLINE_REPOSITORY).toConstantValue(countOfflineTraffic(storage.offline));
     c.bind(USER_DATA).toConstantValue(storage.userData);
     c.bind(SERVER_DATA).toConstantValue(storage.serverData);
     c.bind(CREDENTIALS).toConstantValue(this.credentials);
@@ -219,9 +221,7 @@ export class StarlingServer {
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
-    // before anything is opened or written: a second start must leave the running server's files alone
-    const runningPid = await runningServerPid(resolve(opts.home));
-    if (runningPid !== undefined) throw new StarlingError('STARLING_ALREADY_RUNNING', `a server is already running on ${resolve(opts.home)} (pid ${runningPid})`);
+    await assertNotRunning(opts.home);
     const { settings, storage, top, log, catalog, findings } = await openHome(opts);
     for (const f of findings) log.warn(formatFinding(f));
     const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
@@ -256,6 +256,11 @@ export class StarlingServer {
       throw err;
     }
     return server;
+  }
+
+  /** Open client connections (for the statistics). */
+  clientConnections(): number {
+    return this.c2s.connectionCount();
   }
 
   isAdmin(jid: Jid | string): boolean {
@@ -301,6 +306,12 @@ export class StarlingServer {
 
 function describe(l: ListenerSpec): string {
   return `${l.host === '::' ? '*' : l.host}:${l.port}${l.tls === 'direct' ? ' (TLS)' : ''}`;
+}
+
+/** Before anything is opened or written (logs, pid file, storage): a second start must leave the running server's files alone. */
+export async function assertNotRunning(home: string): Promise<void> {
+  const runningPid = await runningServerPid(resolve(home));
+  if (runningPid !== undefined) throw new StarlingError('STARLING_ALREADY_RUNNING', `a server is already running on ${resolve(home)} (pid ${runningPid})`);
 }
 
 export function homeLooksInitialised(home: string): boolean {

@@ -26,7 +26,6 @@ export interface ServerSettings {
   pluginDirs: string[];
   dataSourceUri: string | undefined;
   scramIterations: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export const DEFAULT_C2S_PORTS = [5222, 5223];
@@ -83,7 +82,6 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
 
   const pluginDirs = [builtInPluginsDir, ...(list(top, 'plugin-dirs') ?? []).map((d) => resolve(home, d))];
   const ds = top.bean('dataSource')?.bean('default');
-  const debug = top.get('debug');
   return {
     home,
     defaultDomain,
@@ -94,7 +92,6 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     pluginDirs,
     dataSourceUri: str(ds, 'uri'),
     scramIterations: num(top.bean('authRepository'), 'scram-iterations', 4096),
-    logLevel: debug !== undefined && debug !== null && debug !== false ? 'debug' : 'info',
   };
 }
 

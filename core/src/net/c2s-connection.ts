@@ -3,6 +3,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import { type DeliveryReceipt, escapeAttr } from '@starling/sdk';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
 import { XmlStreamParser } from '../stream/xml-stream-parser';
+import { xmlTrace } from '../ops/xml-trace';
 
 const NS_STREAM = 'http://etherx.jabber.org/streams';
 
@@ -65,6 +66,7 @@ export class C2SConnection implements StreamTransport {
   private static onSocketData(this: ConnectionSocket, chunk: string): void {
     const conn = this[CONNECTION];
     conn.stream.lastTransfer = Date.now();
+    if (xmlTrace.enabled) xmlTrace.received(conn.stream.id, chunk);
     conn.parser.write(chunk);
   }
 
@@ -113,6 +115,7 @@ export class C2SConnection implements StreamTransport {
     const data = this.out;
     if (data === '') return;
     this.out = '';
+    if (xmlTrace.enabled) xmlTrace.sent(this.stream.id, data);
     const receipts = this.outReceipts;
     this.outReceipts = undefined;
     const socket = this.socket;

@@ -2,6 +2,7 @@ import { createServer as createTcpServer, type Server as NetServer, type Socket 
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '@starling/sdk';
 import type { ListenerSpec } from '../kernel/settings';
+import { counters } from '../ops/counters';
 import type { ClientStream, ClientStreamHost, StreamLimits } from '../stream/client-stream';
 import type { CertificateStore } from './certificates';
 import { C2SConnection } from './c2s-connection';
@@ -37,6 +38,7 @@ export class C2SService {
   }
 
   private accept(socket: Socket, secure: boolean): void {
+    counters.connectionsAccepted++;
     new C2SConnection(socket, secure, this.host, this.limits, this.streams);
   }
 

@@ -1,6 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Element, EventBus, Jid, Logger } from '@starling/sdk';
 import type { StanzaRouter } from '@starling/sdk/kernel';
+import { counters } from '../ops/counters';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
 import type { ClientStreamHost } from '../stream/client-stream';
@@ -48,6 +49,7 @@ export class StreamHost implements ClientStreamHost {
     this.sm.unbind(session, reason);
   }
   dispatch(session: C2SSession, stanza: Element): Promise<void> {
+    counters.stanzasIn++;
     return this.router.fromClient(session, stanza);
   }
   nonza(session: C2SSession, element: Element): boolean {

@@ -1,4 +1,5 @@
 import type { DeliveryReceipt, Element, Jid, Session } from '@starling/sdk';
+import { counters } from '../ops/counters';
 
 /** The connection side a session writes to. */
 export interface SessionConnection {
@@ -37,7 +38,10 @@ export class C2SSession implements Session {
 
   send(stanza: Element, receipt?: DeliveryReceipt): boolean {
     const out = this.filter(stanza, this);
-    if (out !== null) return this.conn.write(out.toString(), receipt);
+    if (out !== null) {
+      counters.stanzasOut++;
+      return this.conn.write(out.toString(), receipt);
+    }
     if (receipt) process.nextTick(receipt, true);
     return true;
   }
