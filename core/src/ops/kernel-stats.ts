@@ -59,6 +59,11 @@ export class KernelStats {
     this.noteOnline(this.online().users, now);
   }
 
+  /** Called when a session is bound, so that a short peak between two samples still counts. */
+  noteLogin(): void {
+    this.noteOnline(this.online().users, Date.now());
+  }
+
   private noteOnline(users: number, now: number): void {
     const d = day(now);
     if (d !== this.today) {

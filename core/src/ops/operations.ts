@@ -32,6 +32,7 @@ export class Operations {
   private kernelStats: KernelStats | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private statsLog: RotatingFile | undefined;
+  private readonly disposables: { dispose(): void }[] = [];
 
   private constructor(
     readonly home: string,
@@ -104,6 +105,8 @@ export class Operations {
     });
     for (const s of this.kernelStats.sources) this.statistics.add(s);
     this.kernelStats.start();
+    const kernelStats = this.kernelStats;
+    this.disposables.push(server.events.on('session.bound', () => kernelStats.noteLogin()));
 
     const statsComponent = server.commands.components.get('stats');
     if (statsComponent) {
@@ -133,6 +136,7 @@ export class Operations {
   /** After the server stopped: pid file removed, logs flushed and closed. */
   async close(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
     this.kernelStats?.stop();
     this.statsLog?.close();
     xmlTrace.attach(undefined);

@@ -21,6 +21,7 @@ export class SessionManager {
       this.log.info('resource conflict: the older session is replaced', { jid: jid.toString() });
       replaced.close('conflict', 'Replaced by a new session for the same resource');
     }
+    this.log.debug('session bound', { jid: jid.toString(), conn: conn.id });
     this.events.emit('session.bound', { session });
     return session;
   }
@@ -33,6 +34,7 @@ export class SessionManager {
     if (this.ended.has(session)) return;
     this.ended.add(session);
     this.directory.remove(session);
+    this.log.debug('session closed', { jid: session.jid.toString(), reason });
     const done = () => this.events.emit('session.closed', { session, reason });
     if (!session.available) return done();
     const unavailable: Element = xml('presence', { type: 'unavailable', from: session.jid.toString() });
