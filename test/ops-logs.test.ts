@@ -73,8 +73,8 @@ debug = [ 'sess-man' ]
     assert.match(consoleLog, /---- plugins ----\n(.+ \S+ (loaded|disabled)\n)+/);
     assert.match(consoleLog, / \[server\] server INFO: Starling is running for localhost/, 'INFO lines as on stderr');
     const stats = consoleLog.slice(consoleLog.indexOf('---- statistics at shutdown'));
-    assert.match(stats, /^c2s\/Packets received = (\d+)$/m);
-    assert.ok(Number(/^c2s\/Packets received = (\d+)$/m.exec(stats)![1]) >= 20, 'the 20 messages were counted');
+    assert.match(stats, /^sess-man\/Packets received = (\d+)$/m);
+    assert.ok(Number(/^sess-man\/Packets received = (\d+)$/m.exec(stats)![1]) >= 20, 'the 20 messages were counted');
     assert.match(stats, /^sess-man\/Maximum users today = 2$/m);
     assert.match(stats, /^message-router\/Uptime \[s\] = \d+$/m);
     assert.ok(!existsSync(join(server.home, 'logs', 'starling.pid')), 'pid file removed on a clean stop');

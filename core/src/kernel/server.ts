@@ -258,9 +258,9 @@ export class StarlingServer {
     return server;
   }
 
-  /** Open client connections (for the statistics). */
-  clientConnections(): number {
-    return this.c2s.connectionCount();
+  /** Open client connections by connection manager (for the statistics). */
+  clientConnections(): { c2s: number; ws2s: number } {
+    return { c2s: this.c2s.connectionCount(), ws2s: this.ws2s ? [...this.ws2s.watchedConnections()].length : 0 };
   }
 
   isAdmin(jid: Jid | string): boolean {

@@ -3,6 +3,7 @@ import type { SecureContext } from 'node:tls';
 import { type DeliveryReceipt, type Element, escapeAttr } from '@starling/sdk';
 import type { WebSocket, RawData } from 'ws';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
+import { xmlTrace } from '../ops/xml-trace';
 import { XmlStreamParser, type XmlStreamErrorCondition, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
 
 export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
@@ -79,6 +80,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     if (isBinary) return stream.streamError('bad-format', 'XMPP over WebSocket uses text messages');
     if (text.length > stream.limits.maxStanzaSize) return stream.streamError('policy-violation', `a message is limited to ${stream.limits.maxStanzaSize} characters`);
     if (text.trim() === '') return;
+    if (xmlTrace.enabled) xmlTrace.received(stream.id, text);
     this.elements = 0;
     this.parser.write(text);
     if (!stream.closed && this.elements !== 1) stream.streamError('not-well-formed', 'each WebSocket message must hold exactly one complete XML element');
@@ -143,6 +145,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
       const end = data.search(/[\s/>]/);
       data = data.slice(0, end) + ` xmlns:stream='${NS_STREAM}'` + data.slice(end);
     }
+    if (xmlTrace.enabled) xmlTrace.sent(this.stream.id, data);
     if (receipt) {
       this.inFlight.add(receipt);
       // A write cut short by the socket's end may be reported as done: a connection no longer open counts as not written.

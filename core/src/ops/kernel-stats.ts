@@ -10,8 +10,8 @@ export interface KernelStatsHost {
   readonly version: string;
   domains(): readonly string[];
   sessions(): Iterable<Session>;
-  /** Open client connections (bound or not). */
-  connections(): number;
+  /** Open client connections (bound or not) by connection manager. */
+  connections(): { c2s: number; ws2s: number };
   plugins(): Iterable<{ id: string; version: string; state: string; reloads: number }>;
   /** Kernel components with ad-hoc commands (sess-man, vhost-man, …). */
   components(): Iterable<{ name: string; description: string }>;
@@ -117,12 +117,14 @@ export class KernelStats {
     {
       component: 'c2s',
       collect: (add) => {
-        add({ component: 'c2s', name: 'Open connections', value: this.host.connections(), level: 'INFO', metric: { name: 'starling_c2s_connections', type: 'gauge', help: 'Open client connections' } });
-        add({ component: 'c2s', name: 'Connections accepted', value: counters.connectionsAccepted, level: 'FINE', metric: { name: 'starling_c2s_connections_accepted_total', type: 'counter', help: 'Client connections accepted since start' } });
-        add({ component: 'c2s', name: 'Packets received', value: counters.stanzasIn, level: 'INFO', metric: { name: 'starling_stanzas_received_total', type: 'counter', help: 'Stanzas received from clients' } });
-        add({ component: 'c2s', name: 'Packets sent', value: counters.stanzasOut, level: 'INFO', metric: { name: 'starling_stanzas_sent_total', type: 'counter', help: 'Stanzas sent to clients' } });
-        add({ component: 'c2s', name: 'Last second packets received', value: this.rates.in, level: 'FINE', metric: { name: 'starling_stanzas_received_per_second', type: 'gauge', help: 'Stanzas received in the last second' } });
-        add({ component: 'c2s', name: 'Last second packets sent', value: this.rates.out, level: 'FINE', metric: { name: 'starling_stanzas_sent_per_second', type: 'gauge', help: 'Stanzas sent in the last second' } });
+        add({ component: 'c2s', name: 'Open connections', value: this.host.connections().c2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections', labels: { manager: 'c2s' } } });
+        add({ component: 'c2s', name: 'Connections accepted', value: counters.connectionsAccepted, level: 'FINE', metric: { name: 'starling_c2s_connections_accepted_total', type: 'counter', help: 'TCP client connections accepted since start' } });
+      },
+    },
+    {
+      component: 'ws2s',
+      collect: (add) => {
+        add({ component: 'ws2s', name: 'Open connections', value: this.host.connections().ws2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections', labels: { manager: 'ws2s' } } });
       },
     },
     {
@@ -137,6 +139,10 @@ export class KernelStats {
         g('Users active', o.users === 0 ? 0 : o.active, 'starling_users_active', 'Users with a stanza in the last 5 minutes');
         g('Maximum users today', this.maxToday, 'starling_users_max_today', 'Most users online at once today (UTC)');
         g('Maximum users yesterday', this.maxYesterday, 'starling_users_max_yesterday', 'Most users online at once yesterday (UTC)');
+        add({ component: 'sess-man', name: 'Packets received', value: counters.stanzasIn, level: 'INFO', metric: { name: 'starling_stanzas_received_total', type: 'counter', help: 'Stanzas received from clients (every transport)' } });
+        add({ component: 'sess-man', name: 'Packets sent', value: counters.stanzasOut, level: 'INFO', metric: { name: 'starling_stanzas_sent_total', type: 'counter', help: 'Stanzas sent to clients (every transport)' } });
+        add({ component: 'sess-man', name: 'Last second packets received', value: this.rates.in, level: 'FINE', metric: { name: 'starling_stanzas_received_per_second', type: 'gauge', help: 'Stanzas received in the last second' } });
+        add({ component: 'sess-man', name: 'Last second packets sent', value: this.rates.out, level: 'FINE', metric: { name: 'starling_stanzas_sent_per_second', type: 'gauge', help: 'Stanzas sent in the last second' } });
       },
     },
     {

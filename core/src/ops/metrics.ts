@@ -11,7 +11,7 @@ export class Metrics {
   private readonly gauges = new Map<string, Gauge | Counter>();
 
   constructor(private readonly stats: Statistics) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'starling_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'starling_' });
   }
 
   async text(): Promise<string> {

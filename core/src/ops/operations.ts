@@ -115,6 +115,16 @@ export class Operations {
     }
     server.commands.components.get('sess-man')?.addBuiltIn(new SetDebugCommand(this.logging.switches, this.log.child({ c: 'sess-man' })));
 
+    this.disposables.push(
+      server.http.route('GET', '/metrics', async (_req, res) => {
+        const text = await this.metrics.text();
+        res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text);
+      }),
+      server.http.route('GET', '/metrics.json', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.metrics.json(), null, 1));
+      }),
+    );
+
     const { statistics } = this.files;
     if (statistics.frequencySeconds > 0) {
       this.statsLog = new RotatingFile(statistics);
