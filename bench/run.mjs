@@ -21,7 +21,9 @@ const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --chunk N           idle: connections added per measuring step (2500)
   --workers N         load-generator processes (2)
   --node-flags=FLAGS  extra node flags for Starling (e.g. --node-flags=--cpu-prof)
-  --starling-bin P    run Starling from another build's core/dist/bin/starling.js (A/B of a change)`;
+  --starling-bin P    run Starling from another build's core/dist/bin/starling.js (A/B of a change)
+  --starling-config T TDSL appended to Starling's config, e.g. "debug = [ 'xmpp.XMPPIOService' ]"
+  --label NAME        the name the results are saved under (default: the server's), e.g. starling-xml-trace`;
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -37,6 +39,8 @@ const { values: opt, positionals } = parseArgs({
     workers: { type: 'string', default: '2' },
     'node-flags': { type: 'string', default: '' },
     'starling-bin': { type: 'string' },
+    'starling-config': { type: 'string', default: '' },
+    label: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -59,7 +63,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 async function withServer(name, nAccounts, fn) {
-  const server = makeServer(name, { nodeFlags: opt['node-flags'].split(' ').filter(Boolean), bin: opt['starling-bin'] });
+  const server = makeServer(name, { nodeFlags: opt['node-flags'].split(' ').filter(Boolean), bin: opt['starling-bin'], extraConfig: opt['starling-config'] });
   current = server;
   console.log(`[${name}] preparing ${nAccounts} accounts`);
   await server.prepare(nAccounts);
@@ -280,7 +284,7 @@ async function main() {
   if (scenario !== 'report') {
     for (const name of names) {
       const { result, meta } = await SCENARIOS[scenario](name);
-      saveResult(scenario, name, result, meta);
+      saveResult(scenario, opt.label ?? name, result, meta);
       console.log(`[${name}] ${scenario} took ${fmt(meta.wallSeconds, 0)} s`);
     }
   }

@@ -78,9 +78,11 @@ export class Starling extends Base {
   port = 35222;
   home = join(TMP, 'starling');
   /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
-  constructor({ nodeFlags = [], bin } = {}) {
+  /** `extraConfig`: TDSL appended to the config (e.g. a debug or logging setting whose cost is measured). */
+  constructor({ nodeFlags = [], bin, extraConfig = '' } = {}) {
     super();
     this.nodeFlags = nodeFlags;
+    this.extraConfig = extraConfig;
     this.bin = bin ?? join(REPO, 'core/dist/bin/starling.js');
   }
   describe() {
@@ -100,6 +102,7 @@ c2s {
         ifc = [ '127.0.0.1' ]
     }
 }
+${this.extraConfig}
 `,
     );
     const marker = join(this.home, 'users.count');

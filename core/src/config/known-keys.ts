@@ -71,7 +71,7 @@ export const CORE_SCHEMA: BeanSchema = {
     'installation-dns-address': KEY,
     // watchdog defaults for every connection manager (net/watchdog-config.ts)
     ...WATCHDOG_KEYS,
-    // debugging (ops): `debug = [ … ]`, `'debug-packages' = [ … ]`
+    // debugging (ops/debug-switches.ts): `debug = [ … ]`, `'debug-packages' = [ … ]`
     debug: KEY,
     'debug-packages': KEY,
   },
@@ -109,9 +109,9 @@ export const CORE_SCHEMA: BeanSchema = {
     },
     httpServer: { beans: { connections: CONNECTIONS } },
     http: OWNED_ELSEWHERE,
-    // operations (ops/): log files, statistics
-    logging: OWNED_ELSEWHERE,
-    stats: OWNED_ELSEWHERE,
+    // operations (ops/log-settings.ts): log files, the stats component and its statistics.log
+    logging: { beans: { 'java.util.logging.FileHandler': { keys: { count: KEY, limit: BYTES, pattern: KEY } } } },
+    stats: { beans: { 'stats-file-logger': { keys: { frequency: SECONDS, 'stats-level': KEY } }, commands: COMMANDS } },
   },
 };
 

@@ -10,8 +10,6 @@ export interface LogTransportOptions {
   file?: RotationSettings;
   /** The console log (logs/starling-console.log), appended: INFO and above, and the console blocks. */
   consoleFile?: string;
-  /** Also write INFO and above to stderr (fd 2). */
-  stderr: boolean;
 }
 
 const INFO = 30;
@@ -34,7 +32,6 @@ export default function logTransport(opts: LogTransportOptions): Writable {
     partial = text.slice(last + 1);
     if (last < 0) return;
     let detailed = '';
-    let visible = '';
     let consoleText = '';
     for (const json of text.slice(0, last).split('\n')) {
       if (!json) continue;
@@ -45,14 +42,10 @@ export default function logTransport(opts: LogTransportOptions): Writable {
       }
       const line = formatRecord(r);
       detailed += line;
-      if (r.level >= INFO) {
-        visible += line;
-        consoleText += line;
-      }
+      if (r.level >= INFO) consoleText += line;
     }
     if (detailed && file) file.write(detailed);
     if (consoleFd !== undefined && consoleText) writeSync(consoleFd, consoleText);
-    if (visible && opts.stderr) writeSync(2, visible);
   };
   return new Writable({
     decodeStrings: false,

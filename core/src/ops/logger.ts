@@ -80,6 +80,14 @@ const PINO_OPTIONS: pino.LoggerOptions = {
   timestamp: pino.stdTimeFunctions.epochTime,
 };
 
+/** INFO-and-above records as text lines on stderr (console blocks are for the console log file only). */
+const STDERR = {
+  write(json: string): void {
+    const r = JSON.parse(json) as LogRecord;
+    if (r.level >= INFO && !r.console) process.stderr.write(formatRecord(r));
+  },
+};
+
 /** pino's transport stream (a thread-stream to the worker). */
 type WorkerStream = ReturnType<typeof pino.transport>;
 
@@ -92,22 +100,19 @@ export class Logging {
     private readonly stream: WorkerStream | undefined,
   ) {}
 
-  /** Files and stderr through the log worker. */
+  /**
+   * The files through the log worker; INFO and above also to stderr, written at once on this thread so that
+   * a line is on stderr before whatever the server does next (stderr lines are few: no FINE, no trace).
+   */
   static toFiles(options: LogTransportOptions, switches: DebugSwitches): Logging {
     const stream: WorkerStream = pino.transport({ target: require.resolve('./log-transport'), options });
-    const root = pino(PINO_OPTIONS, stream);
+    const root = pino(PINO_OPTIONS, pino.multistream([{ level: 'trace', stream }, { level: 'info', stream: STDERR }]));
     return new Logging(new PinoLogger(root, switches, 'server', undefined, undefined), switches, root, stream);
   }
 
-  /** INFO and above to stderr, formatted in process (the CLI's short commands: no worker, no files). */
+  /** INFO and above to stderr only (the CLI's short commands: no worker, no files). */
   static stderrOnly(switches: DebugSwitches): Logging {
-    const dest = {
-      write(json: string): void {
-        const r = JSON.parse(json) as LogRecord;
-        if (r.level >= INFO && !r.console) process.stderr.write(formatRecord(r));
-      },
-    };
-    const root = pino(PINO_OPTIONS, dest);
+    const root = pino(PINO_OPTIONS, STDERR);
     return new Logging(new PinoLogger(root, switches, 'server', undefined, undefined), switches, root, undefined);
   }
 

@@ -51,7 +51,7 @@ export class Operations {
     const switches = readDebugSwitches(top);
     mkdirSync(files.logsDir, { recursive: true });
     writeFileSync(files.pidFile, `${process.pid}\n`);
-    const logging = Logging.toFiles({ file: files.log, consoleFile: files.consoleFile, stderr: true }, switches);
+    const logging = Logging.toFiles({ file: files.log, consoleFile: files.consoleFile }, switches);
     const ops = new Operations(home, files, logging);
     logging.consoleBlock(
       [
