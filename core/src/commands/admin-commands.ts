@@ -27,6 +27,7 @@ export const KERNEL_COMPONENTS: readonly ComponentSpec[] = [
   { name: 'sess-man', description: 'Session manager', identityType: 'sm' },
   { name: 'vhost-man', description: 'VHost Manager', identityType: 'generic' },
   { name: 'message-router', description: 'Message router', identityType: 'router' },
+  { name: 'stats', description: 'Server statistics', identityType: 'stats' },
 ];
 
 /** The stock scripts shipped with Starling (the repository's scripts/admin). */
