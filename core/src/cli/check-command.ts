@@ -63,7 +63,7 @@ export async function checkCommand(home: string, out: (line: string) => void): P
   return errors ? 1 : 0;
 }
 
-/** Files in the scripts directory (and its component subdirectories) the script manager does not load. */
+/** Tigase admin scripts (Groovy, Python, …) in the scripts directory and its component subdirectories: the script manager skips them. */
 export function skippedScripts(dir: string): { file: string; reason: string }[] {
   const skipped: { file: string; reason: string }[] = [];
   const visit = (d: string, depth: number) => {
@@ -80,14 +80,10 @@ export function skippedScripts(dir: string): { file: string; reason: string }[] 
         if (depth === 0) visit(file, 1);
         continue;
       }
-      if (languageOfFile(name)) continue;
       const lang = TIGASE_ONLY_LANGUAGES[extname(name)];
-      skipped.push({
-        file,
-        reason: lang
-          ? `skipped: ${lang} scripts need Tigase's JVM script engines; Starling runs JavaScript (.js) and TypeScript (.ts) admin scripts`
-          : 'skipped: not a .js or .ts admin script',
-      });
+      if (lang && !languageOfFile(name)) {
+        skipped.push({ file, reason: `skipped: ${lang} scripts need Tigase's JVM script engines; Starling runs JavaScript (.js) and TypeScript (.ts) admin scripts` });
+      }
     }
   };
   visit(dir, 0);
