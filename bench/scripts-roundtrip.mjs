@@ -140,6 +140,10 @@ admins = [ 'admin@localhost' ]
 c2s { connections { ports = [ ${port} ]
 ifc = [ '127.0.0.1' ] } }
 'script-sandbox' { 'pool-size' = ${poolSize} }
+# only c2s: the web listeners' default ports (5290, 5280, 8080) may be taken on a shared machine
+ws2s (active: false) {}
+bosh (active: false) {}
+httpServer (active: false) {}
 `,
   );
   execFileSync(process.execPath, [CLI, 'user', 'add', 'admin@localhost', '--password', 'secret', '--home', home]);

@@ -4,7 +4,7 @@
 // Usage: node bench/web.mjs [--servers starling,prosody] [--ws N=1000] [--bosh M=300] [--concurrency C=50]
 // Same accounts and SCRAM-SHA-1 at 4096 iterations on both (lib/servers.mjs); plain ws/http on loopback.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,15 +30,6 @@ const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
 const HTTPBIND = 'http://jabber.org/protocol/httpbind';
 
 class WebStarling extends Starling {
-  wsPort = 35290;
-  boshPort = 35280;
-  async prepare(n) {
-    await super.prepare(n);
-    appendFileSync(
-      join(this.home, 'etc', 'config.tdsl'),
-      `ws2s { connections { ports = [ ${this.wsPort} ]\n ifc = [ '127.0.0.1' ] } }\nbosh { connections { ports = [ ${this.boshPort} ]\n ifc = [ '127.0.0.1' ] } }\nhttpServer { connections { 38080 () { ifc = [ '127.0.0.1' ] } } }\n`,
-    );
-  }
   wsUrl() {
     return `ws://127.0.0.1:${this.wsPort}/xmpp-websocket`;
   }

@@ -76,6 +76,10 @@ class Base {
 export class Starling extends Base {
   name = 'starling';
   port = 35222;
+  /** WebSocket, BOSH and HTTP on bench ports of their own (web.mjs measures the first two). */
+  wsPort = 35290;
+  boshPort = 35280;
+  httpPort = 38080;
   home = join(TMP, 'starling');
   /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
   /** `extraConfig`: TDSL appended to the config (e.g. a debug or logging setting whose cost is measured). */
@@ -102,6 +106,15 @@ c2s {
         ifc = [ '127.0.0.1' ]
     }
 }
+ws2s { connections {
+    ports = [ ${this.wsPort} ]
+    ifc = [ '127.0.0.1' ]
+} }
+bosh { connections {
+    ports = [ ${this.boshPort} ]
+    ifc = [ '127.0.0.1' ]
+} }
+httpServer { connections { ${this.httpPort} () { ifc = [ '127.0.0.1' ] } } }
 ${this.extraConfig}
 `,
     );

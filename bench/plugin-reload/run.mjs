@@ -74,6 +74,10 @@ authRepository { 'scram-iterations' = 4096 }
 c2s { connections { ports = [ ${port} ]
     ifc = [ '127.0.0.1' ] } }
 'plugin-dirs' = [ 'plugins' ]
+# only c2s: the web listeners' default ports (5290, 5280, 8080) may be taken on a shared machine
+ws2s (active: false) {}
+bosh (active: false) {}
+httpServer (active: false) {}
 `,
 );
 writeFileSync(join(pluginDir, 'package.json'), JSON.stringify({ name: 'reload-bench', version: '1.0.0', main: 'index.js', starling: { id: 'reload-bench', sdk: '^0.1.0' } }));
