@@ -52,7 +52,7 @@ import { readExtSettings } from '../net/ext-settings';
 import { type ListenerSpec, type ServerSettings, readSettings } from './settings';
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
-import { followVhostChanges } from '../vhosts/vhost-effects';
+import { followVhostChanges, forgetAnonymousUsers } from '../vhosts/vhost-effects';
 
 export interface StartOptions {
   home: string;
@@ -156,7 +156,7 @@ export class StarlingServer {
     this.watchdog = new Watchdog(log.child({ c: 'watchdog' }));
     const vhostConfig = readVhostManagerConfig(top);
     this.vhosts = new VhostRegistry(storage.vhosts, settings.domains, settings.defaultDomain, vhostConfig.defaults, storage.serverData, log.child({ c: 'vhost-man' }));
-    const liveDomains = { has: (domain: string) => this.vhosts.isLocal(domain) };
+    const liveDomains = { has: (domain: string) => this.vhosts.isLocal(domain), item: (domain: string) => this.vhosts.item(domain) };
     this.router = new StanzaRouter({ sessions: this.sessions, domains: liveDomains, log: log.child({ c: 'router' }) });
     this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
     this.credentials = new CredentialService(storage.users, settings.scramIterations);
@@ -212,7 +212,7 @@ export class StarlingServer {
     for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
     const certs = (this.certs = new CertificateStore(join(settings.home, 'certs'), log));
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events);
+    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;
@@ -231,6 +231,7 @@ export class StarlingServer {
       await server.vhosts.load();
       server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
+      forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
       await server.pluginWatcher.start();

@@ -6,7 +6,15 @@ import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
 import type { ClientStreamHost } from '../stream/client-stream';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
+import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
 import type { CertificateStore } from './certificates';
+
+/** The served virtual hosts, live, with the per-vhost login options (core/src/vhosts). */
+export interface ServedDomains {
+  has(domain: string): boolean;
+  item(domain: string): { anonymous: boolean; tlsRequired: boolean; saslMechanisms: readonly string[] } | undefined;
+}
+const ANON_SENT = 'starling.anonymous-sent';
 
 export interface Authenticator {
   mechanisms(secure: boolean): string[];
@@ -17,14 +25,15 @@ export interface Authenticator {
 export class StreamHost implements ClientStreamHost {
   constructor(
     readonly log: Logger,
-    /** The virtual hosts, live (core/src/vhosts). */
-    private readonly domains: { has(domain: string): boolean },
+    private readonly domains: ServedDomains,
     private readonly certs: CertificateStore,
     private readonly auth: Authenticator,
     private readonly sm: SessionManager,
     private readonly router: StanzaRouter,
     private readonly streamFeatureSource: () => Element[],
     private readonly events: EventBus,
+    /** Stanzas one anonymous session may send before it ends with `policy-violation`. */
+    private readonly anonymousTrafficLimit: number,
   ) {}
 
   isLocalDomain(domain: string): boolean {
@@ -33,23 +42,39 @@ export class StreamHost implements ClientStreamHost {
   secureContext(domain: string): SecureContext | undefined {
     return this.certs.get(domain);
   }
-  mechanisms(secure: boolean): string[] {
-    return this.auth.mechanisms(secure);
+  /** The server's mechanisms, plus ANONYMOUS where the vhost enables it, cut to the vhost's `Allowed SASL mechanisms`. */
+  mechanisms(secure: boolean, domain: string): string[] {
+    const item = this.domains.item(domain);
+    const all = item?.anonymous ? [...this.auth.mechanisms(secure), 'ANONYMOUS'] : this.auth.mechanisms(secure);
+    return item && item.saslMechanisms.length > 0 ? all.filter((m) => item.saslMechanisms.includes(m)) : all;
+  }
+  tlsRequired(domain: string): boolean {
+    return this.domains.item(domain)?.tlsRequired === true;
   }
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined {
-    return this.auth.create(name, domain, secure);
+    if (!this.mechanisms(secure, domain).includes(name)) return undefined;
+    return name === 'ANONYMOUS' ? new AnonymousServerMechanism() : this.auth.create(name, domain, secure);
   }
   streamFeatures(): Element[] {
     return this.streamFeatureSource();
   }
-  bind(conn: SessionConnection, jid: Jid): C2SSession {
-    return this.sm.bind(conn, jid);
+  bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession {
+    return this.sm.bind(conn, jid, anonymous);
   }
   unbind(session: C2SSession, reason: string): void {
     this.sm.unbind(session, reason);
   }
   dispatch(session: C2SSession, stanza: Element): Promise<void> {
     counters.stanzasIn++;
+    if (session.anonymous) {
+      const sent = ((session.data.get(ANON_SENT) as number | undefined) ?? 0) + 1;
+      session.data.set(ANON_SENT, sent);
+      if (sent > this.anonymousTrafficLimit) {
+        this.log.info('anonymous session ended: traffic limit reached', { jid: session.jid.toString(), limit: this.anonymousTrafficLimit });
+        session.close('policy-violation', `Anonymous users may send at most ${this.anonymousTrafficLimit} stanzas per session`);
+        return Promise.resolve();
+      }
+    }
     return this.router.fromClient(session, stanza);
   }
   nonza(session: C2SSession, element: Element): boolean {

@@ -14,8 +14,8 @@ export class SessionManager {
     private readonly log: Logger,
   ) {}
 
-  bind(conn: SessionConnection, jid: Jid): C2SSession {
-    const session = new C2SSession(jid, false, conn, (s, sess) => this.router.filter(s, sess));
+  bind(conn: SessionConnection, jid: Jid, anonymous = false): C2SSession {
+    const session = new C2SSession(jid, anonymous, conn, (s, sess) => this.router.filter(s, sess));
     const replaced = this.directory.add(session);
     if (replaced) {
       this.log.info('resource conflict: the older session is replaced', { jid: jid.toString() });

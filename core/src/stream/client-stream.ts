@@ -28,10 +28,13 @@ export interface ClientStreamHost {
   isLocalDomain(domain: string): boolean;
   secureContext(domain: string): SecureContext | undefined;
   /** SASL mechanism names offered, best first. */
-  mechanisms(secure: boolean): string[];
+  /** SASL mechanism names offered on this virtual host, best first. */
+  mechanisms(secure: boolean, domain: string): string[];
+  /** The virtual host requires TLS before SASL (its `TLS required`), besides the connection manager's own setting. */
+  tlsRequired(domain: string): boolean;
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
-  bind(conn: SessionConnection, jid: Jid): C2SSession;
+  bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
   streamFeatures(): Element[];
   /** Called once when a bound session's connection ends. */
@@ -110,6 +113,8 @@ export class ClientStream implements SessionConnection {
   private opened = false;
   private domain = '';
   private user: Jid | undefined;
+  /** Logged in with SASL ANONYMOUS. */
+  private anonymous = false;
   private session: C2SSession | undefined;
   private mech: SaslMechanism | undefined;
   private authFailures = 0;
@@ -251,10 +256,11 @@ export class ClientStream implements SessionConnection {
       this.state = 'negotiating';
       const secure = this.transport.secure;
       const canTls = !secure && this.transport.canStartTls && this.host.secureContext(this.domain) !== undefined;
-      if (canTls) features.append(xml('starttls', { xmlns: NS_TLS }, this.limits.tlsRequired ? xml('required') : undefined));
-      if (secure || !this.limits.tlsRequired) {
+      const tlsRequired = this.tlsRequired();
+      if (canTls) features.append(xml('starttls', { xmlns: NS_TLS }, tlsRequired ? xml('required') : undefined));
+      if (secure || !tlsRequired) {
         const mechs = xml('mechanisms', { xmlns: NS_SASL });
-        for (const m of this.host.mechanisms(secure)) mechs.append(xml('mechanism', {}, m));
+        for (const m of this.host.mechanisms(secure, this.domain)) mechs.append(xml('mechanism', {}, m));
         features.append(mechs);
       }
     }
@@ -284,7 +290,7 @@ export class ClientStream implements SessionConnection {
     const ns = el.getNS();
     if (el.name === 'starttls' && ns === NS_TLS) return this.startTls();
     if (ns === NS_SASL) {
-      if (!this.transport.secure && this.limits.tlsRequired) return this.saslFailure('encryption-required');
+      if (!this.transport.secure && this.tlsRequired()) return this.saslFailure('encryption-required');
       switch (el.name) {
         case 'auth':
           return void this.saslAuth(el);
@@ -314,8 +320,8 @@ export class ClientStream implements SessionConnection {
   private async saslAuth(el: Element): Promise<void> {
     const secure = this.transport.secure;
     const name = el.attrs.mechanism ?? '';
-    if (!this.host.mechanisms(secure).includes(name)) {
-      return this.saslFailure(this.host.mechanisms(true).includes(name) ? 'encryption-required' : 'invalid-mechanism');
+    if (!this.host.mechanisms(secure, this.domain).includes(name)) {
+      return this.saslFailure(this.host.mechanisms(true, this.domain).includes(name) ? 'encryption-required' : 'invalid-mechanism');
     }
     const mech = this.host.createMechanism(name, this.domain, secure);
     if (!mech) return this.saslFailure('invalid-mechanism');
@@ -369,12 +375,17 @@ export class ClientStream implements SessionConnection {
     if (!jid) return this.saslFailure('not-authorized');
     this.host.log.info('login', { account: jid.bareString, ip: this.transport.remoteAddress, via: this.transport.kind, mechanism: mech.name, conn: this.id });
     this.user = jid;
+    this.anonymous = r.anonymous === true;
     this.state = 'authenticated';
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = undefined;
     this.write(`<success xmlns='${NS_SASL}'>${r.success && r.success.length ? r.success.toString('base64') : ''}</success>`);
     this.opened = false;
     this.transport.restart();
+  }
+
+  private tlsRequired(): boolean {
+    return this.limits.tlsRequired || this.host.tlsRequired(this.domain);
   }
 
   private saslFailure(condition: string, text?: string): void {
@@ -399,7 +410,7 @@ export class ClientStream implements SessionConnection {
       this.write(errorIq(el, 'modify', 'bad-request'));
       return;
     }
-    this.session = this.host.bind(this, full);
+    this.session = this.host.bind(this, full, this.anonymous);
     this.state = 'bound';
     this.write(
       xml('iq', { type: 'result', id: el.attrs.id }, xml('bind', { xmlns: NS_BIND }, xml('jid', {}, full.toString()))).toString(),

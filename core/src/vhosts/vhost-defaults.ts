@@ -2,6 +2,9 @@ import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../kernel/bean-view';
 import { DOMAIN_FILTER_POLICIES, type DomainFilterPolicy, type VhostDefaults, canonicalBareJid } from './vhost-item';
 
+/** Stanzas an anonymous session may send (`'sess-man' () { 'anonymous-traffic-limit' }`). */
+export const DEFAULT_ANONYMOUS_TRAFFIC_LIMIT = 1000;
+
 /** Tigase's VHostJDBCRepository `domains-per-user-limit`. */
 export const DEFAULT_DOMAINS_PER_USER = 25;
 
@@ -11,6 +14,8 @@ export interface VhostManagerConfig {
   domainsPerUser: number;
   /** Addresses the DNS check accepts for a new vhost: `'dns-def-ip'`, `'dns-srv-def-addr'`, `'installation-dns-address'`. */
   dnsAddresses: string[];
+  /** `'sess-man' () { 'anonymous-traffic-limit' = 1000 }`: stanzas one anonymous session may send before it is ended. */
+  anonymousTrafficLimit: number;
 }
 
 /**
@@ -68,6 +73,7 @@ export function readVhostManagerConfig(top: BeanView): VhostManagerConfig {
       trusted,
     },
     domainsPerUser: count(vm, 'domains-per-user-limit', DEFAULT_DOMAINS_PER_USER),
+    anonymousTrafficLimit: count(top.bean('sess-man'), 'anonymous-traffic-limit', DEFAULT_ANONYMOUS_TRAFFIC_LIMIT) || DEFAULT_ANONYMOUS_TRAFFIC_LIMIT,
     dnsAddresses: [...strings(top, 'dns-def-ip'), ...strings(top, 'dns-srv-def-addr'), ...strings(top, 'installation-dns-address')],
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger, SessionDirectory } from '@starling/sdk';
+import type { EventBus, Logger, SessionDirectory, UserRepository } from '@starling/sdk';
 import type { CertificateStore } from '../net/certificates';
 import type { VhostRegistry } from './vhost-registry';
 
@@ -18,5 +18,17 @@ export function followVhostChanges(vhosts: VhostRegistry, certs: CertificateStor
     if (c.kind === 'removed') return endSessions(domain, 'is no longer served here');
     if (c.item.enabled && (c.kind === 'added' || !c.previous.enabled)) certs.prepare([domain]);
     if (c.kind === 'updated' && c.previous.enabled && !c.item.enabled) endSessions(domain, 'has been disabled');
+  });
+}
+
+/**
+ * A temporary (SASL ANONYMOUS) account leaves nothing behind: when its session ends, whatever a plugin
+ * stored under its JID (roster items, offline messages, private data) is deleted.
+ */
+export function forgetAnonymousUsers(events: EventBus, users: UserRepository, log: Logger): { dispose(): void } {
+  return events.on('session.closed', async ({ session }) => {
+    if (!session.anonymous) return;
+    await users.remove(session.jid.bareString);
+    log.debug('anonymous user removed', { jid: session.jid.bareString });
   });
 }

@@ -70,6 +70,7 @@ export class ActivityMarks implements LastActivityService {
   /** A resource went offline: store the account's newest mark with this resource's last presence. */
   async left(session: Session): Promise<void> {
     const bare = session.jid.bareString;
+    if (session.anonymous) return void this.accounts.delete(bare); // a temporary account: nothing is kept
     const time = this.accounts.get(bare) ?? this.own(session).last;
     if (this.sessions.resources(bare).length === 0) this.accounts.delete(bare);
     if (time !== undefined) await this.persist(session, time);

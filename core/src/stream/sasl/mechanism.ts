@@ -17,7 +17,7 @@ export type SaslFailureCondition =
 /** What a mechanism answers to each client message. `success` carries additional data (SCRAM's `v=`). */
 export type SaslResult =
   | { challenge: Buffer }
-  | { success: Buffer | null; username: string }
+  | { success: Buffer | null; username: string; /** A temporary account (SASL ANONYMOUS): nothing of it is stored. */ anonymous?: boolean }
   | { failure: SaslFailureCondition; text?: string };
 
 /**
