@@ -189,3 +189,24 @@ describe("ws2s 'see-other-uri'", () => {
     assert.ok(await raw.waitClosed());
   });
 });
+
+describe('ws2s watchdog', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await TestServer.create({ ws2s: `'watchdog-delay' = 300\n    'watchdog-timeout' = 1000\n    'max-inactivity-time' = 4L` });
+    await server.start();
+  });
+  after(() => server.dispose());
+
+  it('pings a silent WebSocket (a ping frame before binding) and ends it with <connection-timeout/> after max-inactivity-time', async () => {
+    const raw = await RawWs.open(`ws://127.0.0.1:${server.web.ws}/`);
+    let pings = 0;
+    raw.ws.on('ping', () => pings++);
+    raw.ws.send(OPEN);
+    await raw.until((m) => m.length >= 2);
+    const msgs = await raw.until((m) => m.some((x) => x.startsWith('<close')), 15_000);
+    assert.ok(pings >= 1, 'before binding the XMPP ping falls back to a keep-alive, on WebSocket a ping frame');
+    assert.ok(msgs.some((x) => x.includes('<connection-timeout ')), msgs.join('\n'));
+    assert.ok(await raw.waitClosed());
+  });
+});
