@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { type Element, type Logger, tryParseJid } from '@starling/sdk';
+import { type Element, type Logger, type StarlingError, tryParseJid } from '@starling/sdk';
 import { HttpServer, readBody } from '../http/http-server';
 import type { ListenerSpec } from '../kernel/settings';
 import { type ClientStream, type ClientStreamHost, NS_CLIENT, randomHex } from '../stream/client-stream';
@@ -109,8 +109,8 @@ export class BoshService {
     let text: string;
     try {
       text = await readBody(req, this.settings.limits.maxStanzaSize + 4096);
-    } catch {
-      return this.terminate(res, 'policy-violation');
+    } catch (e) {
+      return this.terminate(res, (e as StarlingError).code === 'STARLING_HTTP_BODY_NOT_UTF8' ? 'bad-request' : 'policy-violation');
     }
     const body = parseBody(text, this.settings.limits.maxStanzaSize + 4096);
     if (!body || body.name !== 'body' || body.attrs.xmlns !== NS_HTTPBIND) return this.terminate(res, 'bad-request');

@@ -52,7 +52,6 @@ export class C2SConnection implements StreamTransport {
   }
 
   private attach(socket: Socket): void {
-    socket.setEncoding('utf8');
     socket.setNoDelay(true);
     // Listeners shared by all connections find theirs on the socket: no closures kept per connection.
     (socket as ConnectionSocket)[CONNECTION] = this;
@@ -63,11 +62,11 @@ export class C2SConnection implements StreamTransport {
     socket.on('drain', C2SConnection.onSocketDrain);
   }
 
-  private static onSocketData(this: ConnectionSocket, chunk: string): void {
+  private static onSocketData(this: ConnectionSocket, chunk: Buffer): void {
     const conn = this[CONNECTION];
     conn.stream.lastTransfer = Date.now();
-    if (xmlTrace.enabled) xmlTrace.received(conn.stream.id, chunk);
-    conn.parser.write(chunk);
+    if (xmlTrace.enabled) xmlTrace.received(conn.stream.id, chunk.toString('utf8'));
+    conn.parser.writeBytes(chunk);
   }
 
   private static onSocketError(this: ConnectionSocket): void {

@@ -48,9 +48,8 @@ export class ExtConnection {
       onStreamEnd: () => this.close(),
       onError: (condition, text) => this.streamError(condition, text),
     });
-    socket.setEncoding('utf8');
     socket.setNoDelay(true);
-    socket.on('data', (chunk: string) => this.parser.write(chunk));
+    socket.on('data', (chunk: Buffer) => this.parser.writeBytes(chunk));
     socket.on('error', () => this.markClosed());
     socket.on('close', () => this.markClosed());
     socket.on('end', () => this.close());

@@ -76,13 +76,14 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     const stream = this.stream;
     if (stream.closed) return;
     stream.lastTransfer = Date.now();
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (isBinary) return stream.streamError('bad-format', 'XMPP over WebSocket uses text messages');
-    if (text.length > stream.limits.maxStanzaSize) return stream.streamError('policy-violation', `a message is limited to ${stream.limits.maxStanzaSize} characters`);
-    if (text.trim() === '') return;
-    if (xmlTrace.enabled) xmlTrace.received(stream.id, text);
+    if (bytes.length > stream.limits.maxStanzaSize) return stream.streamError('policy-violation', `a message is limited to ${stream.limits.maxStanzaSize} bytes`);
+    if (isWhiteSpace(bytes)) return;
+    if (xmlTrace.enabled) xmlTrace.received(stream.id, bytes.toString('utf8'));
     this.elements = 0;
-    this.parser.write(text);
+    // Bytes, so the parser's strict UTF-8 check applies here as on c2s.
+    this.parser.writeBytes(bytes);
     if (!stream.closed && this.elements !== 1) stream.streamError('not-well-formed', 'each WebSocket message must hold exactly one complete XML element');
   }
 
@@ -191,4 +192,10 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   destroy(): void {
     this.ws.terminate();
   }
+}
+
+/** A message of only XML white space (a keepalive). */
+function isWhiteSpace(b: Buffer): boolean {
+  for (const c of b) if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  return true;
 }

@@ -383,3 +383,51 @@ test('an exception from a callback propagates and stops the parser', () => {
 test('constructor rejects a non-positive size limit', () => {
   assert.throws(() => collect({ maxStanzaSize: 0 }), RangeError);
 });
+
+function feedBytes(chunks: Uint8Array[], extra?: Partial<XmlStreamParserOptions>): Event[] {
+  const { parser, events } = collect(extra);
+  for (const c of chunks) parser.writeBytes(c);
+  return events;
+}
+
+/** The events for `input` fed whole, split in two at every byte, and one byte at a time must agree. */
+function parseEveryByteSplit(input: Buffer, extra?: Partial<XmlStreamParserOptions>): Event[] {
+  const whole = feedBytes([input], extra);
+  for (let i = 1; i < input.length; i++) assert.deepEqual(feedBytes([input.subarray(0, i), input.subarray(i)], extra), whole, `split at byte ${i}`);
+  assert.deepEqual(feedBytes([...input].map((b) => Uint8Array.of(b)), extra), whole, 'one byte at a time');
+  return whole;
+}
+
+test('bytes: multi-byte sequences split anywhere decode as when whole', () => {
+  const events = parseEveryByteSplit(Buffer.from(HEADER + "<message><body>é€😀</body></message>"));
+  assert.deepEqual(events[1], ['stanza', ['message', {}, [['body', {}, ['é€😀']]]]]);
+});
+
+test('bytes: invalid UTF-8 is not-well-formed after the stanzas before it, never U+FFFD', () => {
+  const cases: number[][] = [[0xff], [0xfe], [0x80], [0xc0, 0xaf], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xe0, 0x9f, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf0, 0x80, 0x80, 0xaf], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82, 0x41], [0xc3, 0x20]];
+  for (const bad of cases) {
+    const input = Buffer.concat([Buffer.from(HEADER + '<presence/><message><body>X'), Buffer.from(bad), Buffer.from('Y</body></message>')]);
+    const events = parseEveryByteSplit(input);
+    const label = Buffer.from(bad).toString('hex');
+    assert.equal(events[1][0], 'stanza', label);
+    assert.equal(events.length, 3, `${label}: ${JSON.stringify(events)}`);
+    assert.deepEqual(events[2].slice(0, 2), ['error', 'not-well-formed'], label);
+    assert.match(String(events[2][2]), /invalid UTF-8/);
+  }
+});
+
+test('bytes: a sequence cut off by the end of the input delivers nothing', () => {
+  const events = feedBytes([Buffer.concat([Buffer.from(HEADER + '<message><body>'), Buffer.from([0xf0, 0x9f, 0x98])])]);
+  assert.equal(events.length, 1);
+});
+
+test('the stanza size limit counts UTF-8 bytes, not characters', () => {
+  const body = '€'.repeat(1000); // 1000 characters, 3000 bytes
+  expectError(HEADER + `<message><body>${body}</body></message>`, 'policy-violation', { maxStanzaSize: 2500 });
+  assert.equal(errorOf(feed([HEADER + `<message><body>${body}</body></message>`], { maxStanzaSize: 3100 })), undefined);
+  // Fed as bytes and split inside a pending tag, the same count applies.
+  const tag = Buffer.from(HEADER + `<message id='${'€'.repeat(900)}'>`);
+  const err = errorOf(feedBytes([tag.subarray(0, 300), tag.subarray(300)], { maxStanzaSize: 2500 }));
+  assert.equal(err?.[0], 'policy-violation');
+  assert.match(err[1], /2500 bytes/);
+});

@@ -1,13 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import { Element, NS_STREAMS } from '@starling/sdk';
 
 /**
- * A strict streaming XML parser for XMPP streams (RFC 6120 §11). It takes decoded JS strings (the socket
- * layer decodes UTF-8 with a StringDecoder), checks the stream header, and emits every top-level child of
- * `<stream:stream>` as an `Element` with decoded attributes and text.
+ * A strict streaming XML parser for XMPP streams (RFC 6120 §11). It takes the raw bytes of a socket
+ * (`writeBytes`: strict UTF-8, RFC 3629 — an invalid or overlong sequence, an encoded surrogate or a code
+ * point above U+10FFFF is not-well-formed, never replaced with U+FFFD) or already decoded strings (`write`),
+ * checks the stream header, and emits every top-level child of `<stream:stream>` as an `Element` with
+ * decoded attributes and text. Characters XML forbids (NUL, C0 controls other than tab/CR/LF, U+FFFE/U+FFFF,
+ * lone surrogates), raw or as character references, are not-well-formed too.
  *
  * Restricted XML: only an XML declaration at the very start; no comments, processing instructions, DTDs
  * or entity references other than the five predefined ones and character references. Chunk boundaries
- * may fall anywhere. A top-level stanza is limited to `maxStanzaSize` characters, counted as it arrives,
+ * may fall anywhere. A top-level stanza is limited to `maxStanzaSize` bytes of UTF-8, counted as it arrives,
  * and the parser never buffers more than that (plus the chunk being parsed).
  *
  * `write()` never throws for bad input: the first error is reported once through `onError` and further
@@ -19,7 +23,7 @@ import { Element, NS_STREAMS } from '@starling/sdk';
 export type XmlStreamErrorCondition = 'not-well-formed' | 'restricted-xml' | 'policy-violation' | 'invalid-namespace' | 'bad-format';
 
 export interface XmlStreamParserOptions {
-  /** Largest top-level stanza (and stream header), in characters. */
+  /** Largest top-level stanza (and stream header), in bytes of UTF-8. */
   maxStanzaSize: number;
   /** Deepest element nesting inside a stanza (the stanza itself is depth 1); default 100. */
   maxDepth?: number;
@@ -138,6 +142,49 @@ function firstLoneSurrogate(s: string): number {
       }
     }
     return i;
+  }
+  return -1;
+}
+
+/** Length in UTF-8 of `s[start, end)` (lone surrogates never get this far). */
+function utf8Length(s: string, start: number, end: number): number {
+  if (end <= start) return 0;
+  return Buffer.byteLength(start === 0 && end === s.length ? s : s.slice(start, end), 'utf8');
+}
+
+/** Bytes a UTF-8 sequence starting with lead byte `b` has (0 for a byte that cannot start one). */
+function sequenceLength(b: number): number {
+  return b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
+}
+
+/** Where an incomplete (so far valid-looking) sequence at the end of `b` starts; `b.length` if none. */
+function incompleteTail(b: Buffer): number {
+  const len = b.length;
+  for (let i = len - 1; i >= 0 && i >= len - 3; i--) {
+    const c = b[i]!;
+    if (c < 0x80) return len;
+    if (c >= 0xc0) return i + sequenceLength(c) > len ? i : len;
+  }
+  return len;
+}
+
+/** Offset of the first byte of `b` that is not part of a valid UTF-8 sequence (RFC 3629); -1 if none. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const len = b.length;
+  let i = 0;
+  while (i < len) {
+    const c = b[i]!;
+    const n = sequenceLength(c);
+    if (n === 0 || i + n > len) return i;
+    if (n > 1) {
+      const c1 = b[i + 1]!;
+      // The second byte's range excludes overlong forms, surrogates (U+D800-DFFF) and code points above U+10FFFF.
+      const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+      const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+      if (c1 < lo || c1 > hi) return i;
+      for (let k = 2; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    }
+    i += n;
   }
   return -1;
 }
@@ -262,15 +309,19 @@ export class XmlStreamParser {
   private atStart = true;
   /** Open elements of the current stanza, outermost first. */
   private stack: Element[] = [];
-  /** Characters of the current stanza consumed so far. */
-  private stanzaChars = 0;
+  /** Bytes (UTF-8) of the current stanza consumed so far. */
+  private stanzaBytes = 0;
+  /** Bytes (UTF-8) of `buf` while a token is pending. */
+  private bufBytes = 0;
+  /** The start of a UTF-8 sequence that ended the last byte chunk (its other bytes come next). */
+  private partialSequence: Buffer | null = null;
   private streamAttrs: Record<string, string> | null = null;
   /** Bumped by reset(), so a parse loop notices that a callback restarted the stream. */
   private generation = 0;
   private pending = Pending.None;
   /** Chunks received after `buf` while a token is pending; joined once the token's end arrives. */
   private parts: string[] = [];
-  private partsLength = 0;
+  private partsBytes = 0;
   /** The last two characters of the pending token (its end marker may straddle chunks). */
   private tail = '';
   /** Quote character the pending start tag is inside of (0 for none). */
@@ -292,14 +343,39 @@ export class XmlStreamParser {
     this.phase = Phase.Prolog;
     this.atStart = true;
     this.stack = [];
-    this.stanzaChars = 0;
+    this.stanzaBytes = 0;
+    this.bufBytes = 0;
+    this.partialSequence = null;
     this.streamAttrs = null;
     this.pending = Pending.None;
     this.parts = [];
-    this.partsLength = 0;
+    this.partsBytes = 0;
     this.tail = '';
     this.quote = 0;
     this.highSurrogate = '';
+  }
+
+  /**
+   * Bytes as they came from the socket. A UTF-8 sequence may be split between chunks; anything that is not
+   * strict UTF-8 ends the stream with not-well-formed after the complete stanzas before it.
+   */
+  writeBytes(chunk: Uint8Array): void {
+    if (this.phase === Phase.Failed || chunk.length === 0) return;
+    let b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (this.partialSequence !== null) {
+      b = Buffer.concat([this.partialSequence, b]);
+      this.partialSequence = null;
+    }
+    const cut = incompleteTail(b);
+    if (cut < b.length) {
+      this.partialSequence = Buffer.from(b.subarray(cut));
+      b = b.subarray(0, cut);
+    }
+    if (isUtf8(b)) return this.write(b.toString('utf8'));
+    const bad = firstInvalidUtf8(b);
+    const generation = this.generation;
+    this.write(b.toString('utf8', 0, bad));
+    if (this.generation === generation && (this.phase as Phase) !== Phase.Failed) this.fail('not-well-formed', `invalid UTF-8 (byte 0x${b[bad]!.toString(16).padStart(2, '0')})`);
   }
 
   write(chunk: string): void {
@@ -328,13 +404,13 @@ export class XmlStreamParser {
       if (this.pending !== Pending.None && !this.pendingEnds(chunk)) {
         // Still inside one token: keep the chunk aside rather than re-joining and re-scanning everything.
         this.parts.push(chunk);
-        this.partsLength += chunk.length;
-        this.checkBuffered(this.buf.length + this.partsLength);
+        this.partsBytes += utf8Length(chunk, 0, chunk.length);
+        this.checkBuffered(this.bufBytes + this.partsBytes);
       } else {
         this.buf = this.pending !== Pending.None ? this.buf + this.parts.join('') + chunk : this.buf.length === 0 ? chunk : this.buf + chunk;
         this.pending = Pending.None;
         this.parts = [];
-        this.partsLength = 0;
+        this.partsBytes = 0;
         this.parse();
       }
     } catch (e) {
@@ -359,6 +435,7 @@ export class XmlStreamParser {
     this.parts = [];
     this.stack = [];
     this.highSurrogate = '';
+    this.partialSequence = null;
   }
 
   private parse(): void {
@@ -389,20 +466,22 @@ export class XmlStreamParser {
   private keep(buf: string, pos: number): void {
     const rest = buf.length - pos;
     this.buf = rest === 0 ? '' : pos === 0 ? buf : buf.slice(pos);
-    if (rest > 0) this.checkBuffered(rest);
+    this.bufBytes = utf8Length(buf, pos, buf.length);
+    if (rest > 0) this.checkBuffered(this.bufBytes);
   }
 
   /** Buffered input belongs to the current stanza (or the next one, or the stream header). */
   private checkBuffered(buffered: number): void {
-    if ((this.stack.length > 0 ? this.stanzaChars + buffered : buffered) > this.maxStanzaSize) throw this.tooBig();
+    if ((this.stack.length > 0 ? this.stanzaBytes + buffered : buffered) > this.maxStanzaSize) throw this.tooBig();
   }
 
   private tooBig(): ParseFailure {
-    return new ParseFailure('policy-violation', `${this.phase === Phase.Prolog ? 'stream header' : 'stanza'} larger than ${this.maxStanzaSize} characters`);
+    return new ParseFailure('policy-violation', `${this.phase === Phase.Prolog ? 'stream header' : 'stanza'} larger than ${this.maxStanzaSize} bytes`);
   }
 
-  private count(n: number): void {
-    if ((this.stanzaChars += n) > this.maxStanzaSize) throw this.tooBig();
+  /** Counts `buf[start, end)` towards the current stanza's size. */
+  private count(buf: string, start: number, end: number): void {
+    if ((this.stanzaBytes += utf8Length(buf, start, end)) > this.maxStanzaSize) throw this.tooBig();
   }
 
   /** Whether `chunk` holds the end of the pending token. */
@@ -536,14 +615,14 @@ export class XmlStreamParser {
 
     if (this.phase !== Phase.Stream) {
       if (this.phase !== Phase.Prolog) throw notWellFormed('content after the end of the stream');
-      if (p - pos > this.maxStanzaSize) throw this.tooBig();
+      if (utf8Length(buf, pos, p) > this.maxStanzaSize) throw this.tooBig();
       this.streamStart(name, attrs, selfClosing);
       return p;
     }
     const stack = this.stack;
     const depth = stack.length;
-    if (depth === 0) this.stanzaChars = 0;
-    this.count(p - pos);
+    if (depth === 0) this.stanzaBytes = 0;
+    this.count(buf, pos, p);
     const el = new Element(name, attrs);
     if (depth > 0) {
       const parent = stack[depth - 1];
@@ -625,7 +704,7 @@ export class XmlStreamParser {
     if (depth > 0) {
       const el = stack[depth - 1];
       if (nameLength !== el.name.length || !buf.startsWith(el.name, pos + 2)) throw notWellFormed(`end tag does not match <${el.name}>`);
-      this.count(gt + 1 - pos);
+      this.count(buf, pos, gt + 1);
       stack.pop();
       if (depth === 1) this.opts.onStanza(el);
       return gt + 1;
@@ -648,7 +727,7 @@ export class XmlStreamParser {
     if (this.stack.length === 0) throw notWellFormed('CDATA section outside a stanza');
     const end = buf.indexOf(']]>', pos + CDATA_OPEN.length);
     if (end === -1) return this.setPending(Pending.CData, buf);
-    this.count(end + 3 - pos);
+    this.count(buf, pos, end + 3);
     let s = buf.slice(pos + CDATA_OPEN.length, end);
     if (s.indexOf('\r') !== -1) s = s.replace(/\r\n?/g, '\n');
     if (s.length > 0) appendText(this.stack[this.stack.length - 1], s);
@@ -681,7 +760,7 @@ export class XmlStreamParser {
     if (s.indexOf(']]>') !== -1) throw notWellFormed('"]]>" in character data');
     if (s.indexOf('\r') !== -1) s = s.replace(/\r\n?/g, '\n');
     if (s.indexOf('&') !== -1) s = decodeReferences(s);
-    this.count(end - pos);
+    this.count(buf, pos, end);
     appendText(this.stack[this.stack.length - 1], s);
     return end;
   }
