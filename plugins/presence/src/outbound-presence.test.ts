@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { type RosterItem, StanzaError, presence, xml } from '@starling/sdk';
-import { FakeSession, type Harness, harness, summary } from './fakes';
+import { FakeSession, type Harness, harness, summary } from './test-support/fakes';
 import { OutboundPresence } from './outbound-presence';
 
 const JULIET = 'juliet@example.com';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { type Element, presence, xml } from '@starling/sdk';
-import { FakeRouter, FakeSession, FakeSessions, MemoryRosterRepository, MemoryUserData, silentLog } from './fakes';
+import { FakeRouter, FakeSession, FakeSessions, MemoryRosterRepository, MemoryUserData, silentLog } from './test-support/fakes';
 import { PENDING_NODE, RosterManager } from './roster-manager';
 
 const JULIET = 'juliet@example.com';

@@ -14,7 +14,7 @@ import {
   type UserRepository,
   parseJid,
 } from '@starling/sdk';
-import type { PresenceDeps } from './presence-deps';
+import type { PresenceDeps } from '../presence-deps';
 
 /** In-memory stand-ins for core and the roster service, for unit tests without sockets or storage. */
 
