@@ -1,20 +1,29 @@
+import type { EventBus } from './events';
+import type { DiscoRegistry, Logger, PluginConfig, Router, ServerInfo } from './services';
+import type { ServiceToken } from './service-token';
+import type { SessionDirectory } from './session';
+import type { OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from './storage';
+
+/** A typed token for what core binds in the root container. */
+const core = <T>(key: string) => Symbol.for(key) as ServiceToken<T>;
+
 /**
- * DI tokens for what core offers plugins. `Symbol.for` keeps their identity across plugin reloads.
- * Resolve them with `ctx.get(TOKEN)` or inject them: `constructor(@inject(ROSTER_REPOSITORY) repo: RosterRepository)`.
+ * DI tokens for what core offers plugins, typed by what they resolve to. `Symbol.for` keeps their identity
+ * across plugin reloads. Inject them: `constructor(@inject(ROSTER_REPOSITORY) repo: RosterRepository)`.
  */
-export const ROUTER = Symbol.for('starling.Router');
-export const SESSIONS = Symbol.for('starling.SessionDirectory');
-export const SERVER_INFO = Symbol.for('starling.ServerInfo');
-export const EVENT_BUS = Symbol.for('starling.EventBus');
-export const DISCO = Symbol.for('starling.DiscoRegistry');
-export const USER_REPOSITORY = Symbol.for('starling.UserRepository');
-export const ROSTER_REPOSITORY = Symbol.for('starling.RosterRepository');
-export const OFFLINE_REPOSITORY = Symbol.for('starling.OfflineMessageRepository');
-export const USER_DATA = Symbol.for('starling.UserDataStore');
-export const SERVER_DATA = Symbol.for('starling.ServerDataStore');
+export const ROUTER = core<Router>('starling.Router');
+export const SESSIONS = core<SessionDirectory>('starling.SessionDirectory');
+export const SERVER_INFO = core<ServerInfo>('starling.ServerInfo');
+export const EVENT_BUS = core<EventBus>('starling.EventBus');
+export const DISCO = core<DiscoRegistry>('starling.DiscoRegistry');
+export const USER_REPOSITORY = core<UserRepository>('starling.UserRepository');
+export const ROSTER_REPOSITORY = core<RosterRepository>('starling.RosterRepository');
+export const OFFLINE_REPOSITORY = core<OfflineMessageRepository>('starling.OfflineMessageRepository');
+export const USER_DATA = core<UserDataStore>('starling.UserDataStore');
+export const SERVER_DATA = core<ServerDataStore>('starling.ServerDataStore');
 /** The plugin's own logger (bound in each plugin's child container). */
-export const LOGGER = Symbol.for('starling.Logger');
+export const LOGGER = core<Logger>('starling.Logger');
 /** The plugin's own config view (bound in each plugin's child container). */
-export const PLUGIN_CONFIG = Symbol.for('starling.PluginConfig');
+export const PLUGIN_CONFIG = core<PluginConfig>('starling.PluginConfig');
 /** The credential service: create/verify/change passwords as SCRAM credentials. */
 export const CREDENTIALS = Symbol.for('starling.Credentials');

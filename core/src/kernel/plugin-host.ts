@@ -2,12 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { type DefinedPlugin, type Logger, StarlingError, isDefinedPlugin } from '@starling/sdk';
-import { type KernelDiscoRegistry, type KernelEventBus, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
+import { type KernelDiscoRegistry, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
 import type { BeanView } from './bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
-import { PluginModules } from './plugin-modules';
 
 /**
  * loaded: serving. failed: its last load failed and no version runs. disabled: switched off by config or

@@ -10,6 +10,8 @@ import {
   type StanzaRequest,
   type StoredOfflineMessage,
   errorReply,
+  inject,
+  injectable,
   parseXml,
   tryParseJid,
 } from '@starling/sdk';
@@ -18,6 +20,7 @@ import { ampError, ampReport } from './amp-reports';
 import type { AmpSettings } from './amp-settings';
 import { hasDeliverableResource } from './availability';
 import type { OfflineStorage } from '@starling/sdk';
+import { AmpServices } from './amp-services';
 
 export interface AmpProcessorDeps {
   sessions: SessionDirectory;
@@ -49,11 +52,12 @@ const SWEEP_BATCH = 100;
  * `deliver`) lets the default follow; `drop`, `error`, `alert` and `store` end the message's journey.
  * The default delivers to a connected recipient and stores for an offline one.
  */
+@injectable()
 export class AmpProcessor {
   private sweeping = false;
   private readonly now: () => number;
 
-  constructor(private readonly deps: AmpProcessorDeps) {
+  constructor(@inject(AmpServices) private readonly deps: AmpProcessorDeps) {
     this.now = deps.now ?? Date.now;
   }
 

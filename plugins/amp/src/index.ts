@@ -1,24 +1,7 @@
-import {
-  DISCO,
-  type DiscoRegistry,
-  OFFLINE_REPOSITORY,
-  type OfflineMessageRepository,
-  Priority,
-  ROSTER_REPOSITORY,
-  ROUTER,
-  type RosterRepository,
-  type Router,
-  SESSIONS,
-  type SessionDirectory,
-  StanzaError,
-  AMP_HOST,
-  type AmpHost,
-  type OfflineStorage,
-  definePlugin,
-} from '@starling/sdk';
+import { AMP_HOST, DISCO, Priority, StanzaError, definePlugin } from '@starling/sdk';
 import { ampNodeInfo } from './amp-disco';
 import { AmpProcessor } from './amp-processor';
-import { readAmpSettings } from './amp-settings';
+import { AmpServices, OfflineHost } from './amp-services';
 import { NS_AMP, NS_MSGOFFLINE } from './ns';
 
 /**
@@ -28,37 +11,24 @@ import { NS_AMP, NS_MSGOFFLINE } from './ns';
  * running without storage; the IQ then answers feature-not-implemented).
  */
 export default definePlugin({
+  services({ bind }) {
+    bind(OfflineHost).toSelf();
+    bind(AMP_HOST).toService(OfflineHost);
+    bind(AmpServices).toSelf();
+    bind(AmpProcessor).toSelf();
+  },
   onLoad(ctx) {
-    const settings = readAmpSettings(ctx.config);
-    const sessions = ctx.get<SessionDirectory>(SESSIONS);
-    let offline: OfflineStorage | undefined;
-    const host: AmpHost = {
-      config: ctx.config,
-      attachOffline(storage) {
-        offline = storage;
-        return { dispose: () => void (offline === storage && (offline = undefined)) };
-      },
-    };
-    ctx.provide(AMP_HOST, host);
-
-    const amp = new AmpProcessor({
-      sessions,
-      router: ctx.get<Router>(ROUTER),
-      roster: ctx.get<RosterRepository>(ROSTER_REPOSITORY),
-      repository: ctx.get<OfflineMessageRepository>(OFFLINE_REPOSITORY),
-      settings,
-      offline: () => offline,
-      log: ctx.log,
-    });
+    const amp = ctx.get(AmpProcessor);
+    const host = ctx.get(OfflineHost);
     ctx.message({ dir: 'in', to: ['bare', 'full'] }, (req) => amp.onMessage(req), Priority.High);
     for (const type of ['get', 'set'] as const) {
       ctx.iq({ type, name: 'msgoffline', xmlns: NS_MSGOFFLINE, to: 'bare' }, (req) => {
-        if (!offline) throw new StanzaError('feature-not-implemented', 'amp');
-        return offline.limitIq(req);
+        if (!host.storage) throw new StanzaError('feature-not-implemented', 'amp');
+        return host.storage.limitIq(req);
       });
     }
-    ctx.every(settings.expiredCheckInterval, () => amp.sweepExpired());
+    ctx.every(ctx.get(AmpServices).settings.expiredCheckInterval, () => amp.sweepExpired());
     // The node is the server's (XEP-0079 §6.1), not an account's.
-    ctx.track(ctx.get<DiscoRegistry>(DISCO).addNode(NS_AMP, { info: async (to) => (to.local ? undefined : ampNodeInfo()) }));
+    ctx.track(ctx.get(DISCO).addNode(NS_AMP, { info: async (to) => (to.local ? undefined : ampNodeInfo()) }));
   },
 });

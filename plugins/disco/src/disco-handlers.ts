@@ -1,13 +1,20 @@
 import {
+  DISCO,
   type DiscoRegistry,
   type Element,
   type IqHandler,
+  ROSTER_REPOSITORY,
   type RosterRepository,
+  SERVER_INFO,
+  SESSIONS,
   type ServerInfo,
   type SessionDirectory,
   type StanzaRequest,
   StanzaError,
+  USER_REPOSITORY,
   type UserRepository,
+  inject,
+  injectable,
 } from '@starling/sdk';
 import { infoQuery, itemElement, itemsQuery } from './disco-xml';
 
@@ -19,9 +26,22 @@ export interface DiscoDeps {
   roster: RosterRepository;
 }
 
+/** What the handlers read, injected from the kernel. */
+@injectable()
+export class DiscoServices implements DiscoDeps {
+  constructor(
+    @inject(DISCO) readonly registry: DiscoRegistry,
+    @inject(SERVER_INFO) readonly info: ServerInfo,
+    @inject(SESSIONS) readonly sessions: SessionDirectory,
+    @inject(USER_REPOSITORY) readonly users: UserRepository,
+    @inject(ROSTER_REPOSITORY) readonly roster: RosterRepository,
+  ) {}
+}
+
 /** XEP-0030 answers for the server JID and for account (bare) JIDs. */
+@injectable()
 export class DiscoHandlers {
-  constructor(private readonly d: DiscoDeps) {}
+  constructor(@inject(DiscoServices) private readonly d: DiscoDeps) {}
 
   /** disco#info on the server: server/im, the plugins' identities, features and XEP-0128 forms. */
   readonly serverInfo: IqHandler = (req) => {

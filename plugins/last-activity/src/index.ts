@@ -1,19 +1,5 @@
-import {
-  LAST_ACTIVITY_SERVICE,
-  type LastActivityService,
-  NS_LAST,
-  ROSTER_REPOSITORY,
-  type RosterRepository,
-  SERVER_INFO,
-  SESSIONS,
-  type ServerInfo,
-  type SessionDirectory,
-  StanzaError,
-  USER_REPOSITORY,
-  type UserRepository,
-  definePlugin,
-} from '@starling/sdk';
-import { LastActivityQuery, PROTECTION_LEVELS } from './last-activity-query';
+import { NS_LAST, StanzaError, definePlugin } from '@starling/sdk';
+import { LastActivityQuery } from './last-activity-query';
 
 const TARGETS = ['host', 'bare', 'full'] as const;
 
@@ -24,15 +10,11 @@ const TARGETS = ['host', 'bare', 'full'] as const;
  * contacts the user shares presence with.
  */
 export default definePlugin({
+  services({ bind }) {
+    bind(LastActivityQuery).toSelf();
+  },
   onLoad(ctx) {
-    const query = new LastActivityQuery({
-      marks: ctx.get<LastActivityService>(LAST_ACTIVITY_SERVICE),
-      sessions: ctx.get<SessionDirectory>(SESSIONS),
-      users: ctx.get<UserRepository>(USER_REPOSITORY),
-      roster: ctx.get<RosterRepository>(ROSTER_REPOSITORY),
-      server: ctx.get<ServerInfo>(SERVER_INFO),
-      protection: ctx.config.enum('protection-level', PROTECTION_LEVELS, 'ALL'),
-    });
+    const query = ctx.get(LastActivityQuery);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_LAST, to: [...TARGETS] }, (req) => query.answer(req));
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_LAST, to: [...TARGETS] }, () => {
       throw new StanzaError('bad-request', 'Message type is incorrect');

@@ -1,5 +1,5 @@
-import { Priority, ROUTER, type Router, SERVER_INFO, SESSIONS, type ServerInfo, type SessionDirectory, type StanzaRequest, definePlugin, forwardAddresses } from '@starling/sdk';
-import { forwardCopy } from './forward-copy';
+import { Priority, definePlugin } from '@starling/sdk';
+import { MessageForwarder } from './message-forwarder';
 
 /**
  * `message-vhost-forward` (Tigase's MessageForwarding): every message with a body that a local user sends,
@@ -8,33 +8,12 @@ import { forwardCopy } from './forward-copy';
  * with the original addresses; a message that already carries one is never forwarded again.
  */
 export default definePlugin({
+  services({ bind }) {
+    bind(MessageForwarder).toSelf();
+  },
   onLoad(ctx) {
-    const router = ctx.get<Router>(ROUTER);
-    const sessions = ctx.get<SessionDirectory>(SESSIONS);
-    const addresses = forwardAddresses(ctx.config, ctx.get<ServerInfo>(SERVER_INFO).domains(), ['vhost-message-forward-jid']);
-    if (addresses.size === 0) ctx.log.warn('no message forward address is configured; nothing will be forwarded');
-
-    const forward = (req: StanzaRequest, user: string, domain: string): void => {
-      const to = addresses.get(domain);
-      if (!to) return;
-      const copy = forwardCopy(req.stanza, { from: req.from.toString(), to: req.stanza.attrs.to ?? req.to.toString() }, user, to);
-      if (copy) router.route(copy);
-    };
-    // The sender's side: a message from a local client.
-    ctx.message(
-      { dir: 'out', to: ['host', 'bare', 'full'] },
-      (req) => {
-        if (req.origin) forward(req, req.from.toString(), req.from.domain);
-      },
-      Priority.High,
-    );
-    // The recipient's side: a message reaching a local user with a session (Tigase needs the user's session).
-    ctx.message(
-      { dir: 'in', to: ['bare', 'full'] },
-      (req) => {
-        if (sessions.resources(req.to.bareString).length > 0) forward(req, req.stanza.attrs.to ?? req.to.toString(), req.to.domain);
-      },
-      Priority.High,
-    );
+    const forwarder = ctx.get(MessageForwarder);
+    ctx.message({ dir: 'out', to: ['host', 'bare', 'full'] }, forwarder.sent, Priority.High);
+    ctx.message({ dir: 'in', to: ['bare', 'full'] }, forwarder.received, Priority.High);
   },
 });

@@ -1,4 +1,17 @@
-import { type Element, type SessionDirectory, type StanzaHandler, StanzaError, type UserRepository } from '@starling/sdk';
+import {
+  type Element,
+  PLUGIN_CONFIG,
+  type PluginConfig,
+  SESSIONS,
+  type SessionDirectory,
+  type StanzaHandler,
+  StanzaError,
+  StarlingError,
+  USER_REPOSITORY,
+  type UserRepository,
+  inject,
+  injectable,
+} from '@starling/sdk';
 import { nonNegativeResources, topResources } from './delivery-targets';
 
 export interface MessageDeliveryDeps {
@@ -8,6 +21,24 @@ export interface MessageDeliveryDeps {
   strict: boolean;
 }
 
+/** What delivery reads, injected from the kernel; `strict` from the session manager's `delivery-rules`. */
+@injectable()
+export class MessageDeliveryServices implements MessageDeliveryDeps {
+  readonly strict: boolean;
+
+  constructor(
+    @inject(SESSIONS) readonly sessions: SessionDirectory,
+    @inject(USER_REPOSITORY) readonly users: UserRepository,
+    @inject(PLUGIN_CONFIG) config: PluginConfig,
+  ) {
+    // Tigase's sess-man key, with Tigase's spelling.
+    const rules = String(config.global('delivery-rules') ?? 'inteligent');
+    if (rules !== 'inteligent' && rules !== 'strict')
+      throw new StarlingError('STARLING_CONFIG_VALUE', `'sess-man' 'delivery-rules' must be 'inteligent' or 'strict', not '${rules}'`);
+    this.strict = rules === 'strict';
+  }
+}
+
 /** RFC 6121 §5.2.2: a missing or unknown type means "normal". */
 function messageType(stanza: Element): string {
   const t = stanza.attrs.type;
@@ -15,8 +46,9 @@ function messageType(stanza: Element): string {
 }
 
 /** Message delivery to local accounts (RFC 6121 §8.5.2 and §8.5.3, with Tigase's "inteligent" rules). */
+@injectable()
 export class MessageDelivery {
-  constructor(private readonly d: MessageDeliveryDeps) {}
+  constructor(@inject(MessageDeliveryServices) private readonly d: MessageDeliveryDeps) {}
 
   /**
    * To a bare JID. Returns false when no resource can take a chat/normal/headline message, so that a

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type DeliveryReceipt, type Element, KeyedQueue, type Logger, NS_DATA_FORMS, type Session, type SessionDirectory, StanzaError, type StanzaRequest, parseJid, xml } from '@starling/sdk';
 import { FlexibleOffline } from './flexible-offline';
-import { MemoryOfflineRepository } from './memory-offline-repository';
+import { MemoryOfflineRepository } from './test-support/memory-offline-repository';
 import { NS_FLEXIBLE_OFFLINE } from './ns';
 import { OfflineDelivery } from './offline-delivery';
 

@@ -1,15 +1,19 @@
+import { DeliveryLock } from './offline-services';
 import {
   type Element,
+  inject,
+  injectable,
   type Jid,
   type KeyedQueue,
   NS_DATA_FORMS,
   NS_DISCO_INFO,
+  OFFLINE_REPOSITORY,
   type OfflineMessageRepository,
+  parseXml,
   type Session,
   StanzaError,
   type StanzaRequest,
   type StoredOfflineMessage,
-  parseXml,
   xml,
 } from '@starling/sdk';
 import { NS_FLEXIBLE_OFFLINE } from './ns';
@@ -20,6 +24,15 @@ export interface FlexibleOfflineDeps {
   lock: Pick<KeyedQueue, 'run'>;
 }
 
+/** What XEP-0013 retrieval works with, injected. */
+@injectable()
+export class FlexibleServices implements FlexibleOfflineDeps {
+  constructor(
+    @inject(OFFLINE_REPOSITORY) readonly repository: OfflineMessageRepository,
+    @inject(DeliveryLock) readonly lock: DeliveryLock,
+  ) {}
+}
+
 /**
  * XEP-0013 Flexible Offline Message Retrieval (Tigase's FlexibleOfflineMessageRetrieval, off unless
  * enabled): disco#info/#items on node 'http://jabber.org/protocol/offline' of one's own account, and
@@ -27,10 +40,11 @@ export interface FlexibleOfflineDeps {
  * client retrieves by itself: no session of that account gets messages pushed at presence while any
  * of its sessions lasts.
  */
+@injectable()
 export class FlexibleOffline {
   private readonly chosen = new Set<string>();
 
-  constructor(private readonly d: FlexibleOfflineDeps) {}
+  constructor(@inject(FlexibleServices) private readonly d: FlexibleOfflineDeps) {}
 
   inUse(bareJid: string): boolean {
     return this.chosen.has(bareJid);

@@ -1,31 +1,12 @@
-import { hostname } from 'node:os';
-import {
-  DISCO,
-  type DiscoRegistry,
-  KeyedQueue,
-  OFFLINE_REPOSITORY,
-  type OfflineMessageRepository,
-  Priority,
-  SESSIONS,
-  type SessionDirectory,
-  type PluginContext,
-  type StanzaHandler,
-  USER_DATA,
-  USER_REPOSITORY,
-  type UserDataStore,
-  type UserRepository,
-  AMP_HOST,
-  definePlugin,
-} from '@starling/sdk';
+import { DISCO, type KeyedQueue, Priority, SESSIONS, type StanzaHandler, USER_DATA, definePlugin } from '@starling/sdk';
 import { hasDeliverableResource } from './availability';
-import { FlexibleOffline } from './flexible-offline';
+import { FlexibleOffline, FlexibleServices } from './flexible-offline';
 import { answerLimitIq } from './limit-iq';
 import { NS_FLEXIBLE_OFFLINE } from './ns';
-import { OfflineDelivery } from './offline-delivery';
-import { readOfflineSettings } from './offline-settings';
-import { OfflineStore } from './offline-store';
+import { DeliveryServices, OfflineDelivery } from './offline-delivery';
+import { DeliveryLock, OfflineConfig } from './offline-services';
+import { OfflineStore, StoreServices } from './offline-store';
 import { isStorable } from './storage-rules';
-import { StoreQueue } from './store-queue';
 
 /** What a hot reload hands from one version of this plugin to the next. */
 interface HandOver {
@@ -35,9 +16,6 @@ interface HandOver {
   flexible: string[];
 }
 
-/** Each loaded version's hand-over state, by its context. */
-const versions = new WeakMap<PluginContext, { lock: KeyedQueue; flexible?: FlexibleOffline }>();
-
 /**
  * `msgoffline`, amp's child (Tigase's OfflineMessages): stores messages and subscription presences for
  * accounts with no available resource of priority ≥ 0, within per-pair limits, and hands them to the
@@ -45,32 +23,22 @@ const versions = new WeakMap<PluginContext, { lock: KeyedQueue; flexible?: Flexi
  * turns storage off and leaves amp running.
  */
 export default definePlugin<HandOver>({
+  services({ bind }) {
+    bind(OfflineConfig).toSelf();
+    bind(DeliveryLock).toSelf();
+    bind(FlexibleServices).toSelf();
+    bind(FlexibleOffline).toSelf();
+    bind(StoreServices).toSelf();
+    bind(OfflineStore).toSelf();
+    bind(DeliveryServices).toSelf();
+    bind(OfflineDelivery).toSelf();
+  },
   onLoad(ctx) {
-    const host = ctx.get(AMP_HOST);
-    const settings = readOfflineSettings(ctx.config, host.config);
-    const sessions = ctx.get<SessionDirectory>(SESSIONS);
-    const repository = ctx.get<OfflineMessageRepository>(OFFLINE_REPOSITORY);
-    const userData = ctx.get<UserDataStore>(USER_DATA);
-    const current: { lock: KeyedQueue; flexible?: FlexibleOffline } = { lock: new KeyedQueue() };
-    versions.set(ctx, current);
-    const lock = { run: <T>(key: string, job: () => Promise<T>) => current.lock.run(key, job) };
-    const flexible = settings.flexibleOffline ? new FlexibleOffline({ repository, lock }) : undefined;
-    current.flexible = flexible;
-    const store = new OfflineStore({
-      settings,
-      queue: new StoreQueue(repository),
-      users: ctx.get<UserRepository>(USER_REPOSITORY),
-      userData,
-      hostname: hostname(),
-    });
-    const delivery = new OfflineDelivery({
-      repository,
-      sessions,
-      lock,
-      log: ctx.log,
-      flexibleInUse: (bare) => flexible?.inUse(bare) ?? false,
-      batchSize: settings.deliveryBatchSize,
-    });
+    const { host, settings } = ctx.get(OfflineConfig);
+    const sessions = ctx.get(SESSIONS);
+    const userData = ctx.get(USER_DATA);
+    const store = ctx.get(OfflineStore);
+    const delivery = ctx.get(OfflineDelivery);
     const redeliver = (bare: string) => delivery.redeliver(bare)?.catch((err) => ctx.log.error('offline redelivery failed', { to: bare, err }));
 
     ctx.track(
@@ -97,9 +65,10 @@ export default definePlugin<HandOver>({
       if (req.origin && req.stanza.name === 'presence') return delivery.onPresence(req.origin, req.stanza)?.then(() => undefined);
     });
 
-    if (flexible) {
+    if (settings.flexibleOffline) {
+      const flexible = ctx.get(FlexibleOffline);
       ctx.feature(NS_FLEXIBLE_OFFLINE);
-      ctx.track(ctx.get<DiscoRegistry>(DISCO).addNode(NS_FLEXIBLE_OFFLINE, { info: flexible.info, items: flexible.items }));
+      ctx.track(ctx.get(DISCO).addNode(NS_FLEXIBLE_OFFLINE, { info: flexible.info, items: flexible.items }));
       for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'offline', xmlns: NS_FLEXIBLE_OFFLINE, to: 'bare' }, flexible.iq);
       ctx.on('session.closed', ({ session }) => {
         if (sessions.resources(session.jid.bareString).length === 0) flexible.forget(session.jid.bareString);
@@ -107,12 +76,11 @@ export default definePlugin<HandOver>({
     }
   },
   saveState(ctx) {
-    const current = versions.get(ctx)!;
-    return { lock: current.lock, flexible: current.flexible?.accounts() ?? [] };
+    const flexible = ctx.get(OfflineConfig).settings.flexibleOffline ? ctx.get(FlexibleOffline).accounts() : [];
+    return { lock: ctx.get(DeliveryLock).queue, flexible };
   },
   restoreState(ctx, state) {
-    const current = versions.get(ctx)!;
-    current.lock = state.lock;
-    for (const account of state.flexible) current.flexible?.choose(account);
+    ctx.get(DeliveryLock).queue = state.lock;
+    if (ctx.get(OfflineConfig).settings.flexibleOffline) for (const account of state.flexible) ctx.get(FlexibleOffline).choose(account);
   },
 });

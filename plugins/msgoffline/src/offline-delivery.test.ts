@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type DeliveryReceipt, type Element, KeyedQueue, type Logger, type Session, type SessionDirectory, parseJid, xml } from '@starling/sdk';
-import { MemoryOfflineRepository } from './memory-offline-repository';
+import { MemoryOfflineRepository } from './test-support/memory-offline-repository';
 import { DELIVERED, OfflineDelivery, presencePriority, triggersDelivery } from './offline-delivery';
 
 const NOW = 1_000_000;

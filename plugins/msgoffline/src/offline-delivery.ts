@@ -1,12 +1,19 @@
+import { FlexibleOffline } from './flexible-offline';
+import { DeliveryLock, OfflineConfig } from './offline-services';
 import {
   type Element,
+  inject,
+  injectable,
   type KeyedQueue,
+  LOGGER,
   type Logger,
+  OFFLINE_REPOSITORY,
   type OfflineMessageRepository,
+  parseXml,
   type Session,
   type SessionDirectory,
+  SESSIONS,
   type StoredOfflineMessage,
-  parseXml,
 } from '@starling/sdk';
 
 /** Session data key: this session has had its offline messages (Tigase: once per session). */
@@ -45,6 +52,28 @@ interface HandOver {
   complete: boolean;
 }
 
+/** What delivery works with, injected. */
+@injectable()
+export class DeliveryServices implements OfflineDeliveryDeps {
+  readonly batchSize: number;
+  private readonly flexibleOn: boolean;
+
+  constructor(
+    @inject(OFFLINE_REPOSITORY) readonly repository: OfflineMessageRepository,
+    @inject(SESSIONS) readonly sessions: SessionDirectory,
+    @inject(DeliveryLock) readonly lock: DeliveryLock,
+    @inject(LOGGER) readonly log: Logger,
+    @inject(OfflineConfig) config: OfflineConfig,
+    @inject(FlexibleOffline) private readonly flexible: FlexibleOffline,
+  ) {
+    this.batchSize = config.settings.deliveryBatchSize;
+    this.flexibleOn = config.settings.flexibleOffline;
+  }
+
+  /** Accounts whose client chose XEP-0013 retrieval in this login get nothing pushed. */
+  readonly flexibleInUse = (bareJid: string): boolean => this.flexibleOn && this.flexible.inUse(bareJid);
+}
+
 /**
  * Hands stored messages to a session, oldest first, in batches, and deletes exactly those whose
  * bytes have left the process.
@@ -56,10 +85,11 @@ interface HandOver {
  * not yet confirmed: delivered again at the next login (the only window for a duplicate). A receipt
  * that says not delivered (the connection ended) stops the run and keeps the rest.
  */
+@injectable()
 export class OfflineDelivery {
   private readonly now: () => number;
 
-  constructor(private readonly d: OfflineDeliveryDeps) {
+  constructor(@inject(DeliveryServices) private readonly d: OfflineDeliveryDeps) {
     this.now = d.now ?? Date.now;
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NS_DELAY, StanzaError, type UserDataStore, type UserRepository, parseJid, parseXml, xml } from '@starling/sdk';
-import { MemoryOfflineRepository } from './memory-offline-repository';
+import { MemoryOfflineRepository } from './test-support/memory-offline-repository';
 import type { OfflineSettings } from './offline-settings';
 import { OfflineStore } from './offline-store';
 import { StoreQueue } from './store-queue';

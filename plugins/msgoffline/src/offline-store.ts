@@ -1,8 +1,24 @@
-import { type Element, type Jid, NS_DELAY, StanzaError, type UserDataStore, type UserRepository, xml } from '@starling/sdk';
+import { hostname } from 'node:os';
+import { OfflineConfig } from './offline-services';
+import { StoreQueue } from './store-queue';
+import {
+  type Element,
+  inject,
+  injectable,
+  type Jid,
+  NS_DELAY,
+  OFFLINE_REPOSITORY,
+  type OfflineMessageRepository,
+  StanzaError,
+  USER_DATA,
+  USER_REPOSITORY,
+  type UserDataStore,
+  type UserRepository,
+  xml,
+} from '@starling/sdk';
 import type { StoreOutcome } from '@starling/sdk';
 import type { OfflineSettings } from './offline-settings';
 import { limitFor } from './store-limit';
-import type { StoreQueue } from './store-queue';
 
 export interface OfflineStoreDeps {
   settings: OfflineSettings;
@@ -17,16 +33,35 @@ export interface OfflineStoreDeps {
 /** How a stored copy is stamped: msgoffline always adds its delay; AMP's `store` only when there is none. */
 export type StampRule = 'offline' | 'amp';
 
+/** What storing works with, injected; the settings from OfflineConfig. */
+@injectable()
+export class StoreServices implements OfflineStoreDeps {
+  readonly settings: OfflineSettings;
+  readonly queue: StoreQueue;
+  readonly hostname = hostname();
+
+  constructor(
+    @inject(OfflineConfig) config: OfflineConfig,
+    @inject(OFFLINE_REPOSITORY) repository: OfflineMessageRepository,
+    @inject(USER_REPOSITORY) readonly users: UserRepository,
+    @inject(USER_DATA) readonly userData: UserDataStore,
+  ) {
+    this.settings = config.settings;
+    this.queue = new StoreQueue(repository);
+  }
+}
+
 /**
  * Writes messages for offline recipients (Tigase's `savePacketForOffLineUser` and MsgRepository):
  * the copy loses its `<error/>` children and gets `<delay xmlns='urn:xmpp:delay' from='<recipient
  * domain>' stamp='<UTC, ms>'/>`; the per-pair limit decides atomically in the repository. A full queue
  * is answered by 'quota-exceeded': 'error' throws the StanzaError the sender gets back, 'drop' drops.
  */
+@injectable()
 export class OfflineStore {
   private readonly now: () => number;
 
-  constructor(private readonly d: OfflineStoreDeps) {
+  constructor(@inject(StoreServices) private readonly d: OfflineStoreDeps) {
     this.now = d.now ?? Date.now;
   }
 

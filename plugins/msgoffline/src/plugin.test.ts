@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OFFLINE_REPOSITORY, ROSTER_REPOSITORY, USER_REPOSITORY, parseJid, xml } from '@starling/sdk';
 import { type TestHost, createTestHost, loadPluginPackage } from '@starling/sdk/testing';
-import { MemoryOfflineRepository } from './memory-offline-repository';
+import { MemoryOfflineRepository } from './test-support/memory-offline-repository';
 import { NS_FLEXIBLE_OFFLINE } from './ns';
 
 const pkg = (name: string) => loadPluginPackage(join(__dirname, '..', '..', name));

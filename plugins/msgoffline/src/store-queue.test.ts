@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryOfflineRepository } from './memory-offline-repository';
+import { MemoryOfflineRepository } from './test-support/memory-offline-repository';
 import { StoreQueue } from './store-queue';
 
 const m = (to: string, from: string, n: number) => ({ to, from, stanza: `<message id='${n}'/>`, stamp: n });

@@ -1,7 +1,5 @@
-import { ROUTER, type Router, SERVER_INFO, type ServerInfo, definePlugin, forwardAddresses } from '@starling/sdk';
-
-/** Tigase's keys: the vhost default (VHostItem `pres-forw`'s global value), then the session manager's. */
-const GLOBAL_KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'] as const;
+import { definePlugin } from '@starling/sdk';
+import { PresenceForwarder } from './presence-forwarder';
 
 /**
  * Presence forwarding (chapter 11.7, Tigase's PresenceState): after a user's broadcast presence (available
@@ -10,21 +8,11 @@ const GLOBAL_KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'] as
  * connects with), as presence to a bare JID without a subscription is not delivered.
  */
 export default definePlugin({
+  services({ bind }) {
+    bind(PresenceForwarder).toSelf();
+  },
   onLoad(ctx) {
-    const router = ctx.get<Router>(ROUTER);
-    const addresses = forwardAddresses(ctx.config, ctx.get<ServerInfo>(SERVER_INFO).domains(), GLOBAL_KEYS);
-    if (addresses.size === 0) return;
-    ctx.postprocess((req) => {
-      const { stanza } = req;
-      if (stanza.name !== 'presence' || req.toKind !== 'none' || !req.origin) return;
-      const type = stanza.attrs.type;
-      if (type !== undefined && type !== 'unavailable') return;
-      const to = addresses.get(req.from.domain);
-      if (!to) return;
-      const copy = stanza.clone();
-      copy.attrs.from = req.from.toString();
-      copy.attrs.to = to;
-      router.route(copy);
-    });
+    const forwarder = ctx.get(PresenceForwarder);
+    if (forwarder.addresses.size > 0) ctx.postprocess(forwarder.observe);
   },
 });

@@ -1,4 +1,4 @@
-import { KeyedQueue, type StanzaHandler, type StanzaRequest, type SubscriptionType, presence } from '@starling/sdk';
+import { KeyedQueue, type StanzaHandler, type StanzaRequest, type SubscriptionType, inject, injectable, presence } from '@starling/sdk';
 import {
   type PresenceDeps,
   accountExists,
@@ -9,14 +9,16 @@ import {
   readdressed,
   sendPresenceOf,
   sendUnavailableOf,
+  PresenceServices,
 } from './presence-deps';
 
 /** The recipient's server, for presence addressed to a local account (the `in` direction). */
+@injectable()
 export class InboundPresence {
   /** One stanza at a time per recipient, so "subscribed, then presence" arrives in that order. */
   private readonly queue = new KeyedQueue();
 
-  constructor(private readonly d: PresenceDeps) {}
+  constructor(@inject(PresenceServices) private readonly d: PresenceDeps) {}
 
   readonly handle: StanzaHandler = (req) => this.queue.run(req.to.bareString, () => this.process(req));
 

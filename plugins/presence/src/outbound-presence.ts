@@ -1,4 +1,4 @@
-import { type Session, type StanzaHandler, type StanzaRequest, StanzaError, type SubscriptionType, presence } from '@starling/sdk';
+import { type Session, type StanzaHandler, type StanzaRequest, StanzaError, type SubscriptionType, inject, injectable, presence } from '@starling/sdk';
 import { forgetDirected, rememberDirected, takeDirected } from './directed';
 import {
   type PresenceDeps,
@@ -11,12 +11,14 @@ import {
   readdressed,
   sendPresenceOf,
   sendUnavailableOf,
+  PresenceServices,
 } from './presence-deps';
 import { presencePriority } from './priority';
 
 /** The user's server, for presence a local client sends (the `out` direction). */
+@injectable()
 export class OutboundPresence {
-  constructor(private readonly d: PresenceDeps) {}
+  constructor(@inject(PresenceServices) private readonly d: PresenceDeps) {}
 
   /** Presence without `to`: the client's broadcast (RFC 6121 §4.2, §4.4, §4.5). Always handled here. */
   readonly broadcast: StanzaHandler = async (req) => {

@@ -1,5 +1,22 @@
-import type { Element, EventBus, RosterItem, RosterService, Router, SessionDirectory, SubscriptionChange, SubscriptionType, UserRepository } from '@starling/sdk';
-import { xml } from '@starling/sdk';
+import {
+  type Element,
+  EVENT_BUS,
+  type EventBus,
+  ROSTER_SERVICE,
+  ROUTER,
+  type RosterItem,
+  type RosterService,
+  type Router,
+  SESSIONS,
+  type SessionDirectory,
+  type SubscriptionChange,
+  type SubscriptionType,
+  USER_REPOSITORY,
+  type UserRepository,
+  inject,
+  injectable,
+  xml,
+} from '@starling/sdk';
 
 /** What the presence handlers work with. */
 export interface PresenceDeps {
@@ -8,6 +25,18 @@ export interface PresenceDeps {
   router: Router;
   users: UserRepository;
   events: EventBus;
+}
+
+/** The presence handlers' services, injected: the kernel's, and the roster plugin's ROSTER_SERVICE (required). */
+@injectable()
+export class PresenceServices implements PresenceDeps {
+  constructor(
+    @inject(ROSTER_SERVICE) readonly roster: RosterService,
+    @inject(SESSIONS) readonly sessions: SessionDirectory,
+    @inject(ROUTER) readonly router: Router,
+    @inject(USER_REPOSITORY) readonly users: UserRepository,
+    @inject(EVENT_BUS) readonly events: EventBus,
+  ) {}
 }
 
 const SUBSCRIPTION_TYPES: ReadonlySet<string> = new Set(['subscribe', 'subscribed', 'unsubscribe', 'unsubscribed']);

@@ -2,15 +2,24 @@ import { randomBytes } from 'node:crypto';
 import {
   type Element,
   KeyedQueue,
+  LOGGER,
   type Logger,
+  PLUGIN_CONFIG,
+  type PluginConfig,
+  ROSTER_REPOSITORY,
+  ROUTER,
   type RosterItem,
   type RosterRepository,
   type RosterService,
   type Router,
+  SESSIONS,
   type SessionDirectory,
   type SubscriptionChange,
   type SubscriptionType,
+  USER_DATA,
   type UserDataStore,
+  inject,
+  injectable,
   parseXml,
   presence,
   xml,
@@ -35,6 +44,23 @@ export interface RosterManagerDeps {
   preApproval: boolean;
 }
 
+/** The roster manager's services, injected; `pre-approval` from the plugin's bean (default true). */
+@injectable()
+export class RosterServices implements RosterManagerDeps {
+  readonly preApproval: boolean;
+
+  constructor(
+    @inject(ROSTER_REPOSITORY) readonly repo: RosterRepository,
+    @inject(USER_DATA) readonly userData: UserDataStore,
+    @inject(SESSIONS) readonly sessions: SessionDirectory,
+    @inject(ROUTER) readonly router: Router,
+    @inject(LOGGER) readonly log: Logger,
+    @inject(PLUGIN_CONFIG) config: PluginConfig,
+  ) {
+    this.preApproval = config.boolean('pre-approval', true);
+  }
+}
+
 /** A contact's entry: a roster item, or a bare pending request (`inRoster` false). */
 interface Entry {
   item: RosterItem;
@@ -42,12 +68,13 @@ interface Entry {
 }
 
 /** The roster service: storage, pushes and the subscription state machine, one owner at a time. */
+@injectable()
 export class RosterManager implements RosterService {
   private readonly queue = new KeyedQueue();
   private pushIds = 0;
   private readonly pushPrefix = 'push-' + randomBytes(3).toString('hex') + '-';
 
-  constructor(private readonly deps: RosterManagerDeps) {}
+  constructor(@inject(RosterServices) private readonly deps: RosterManagerDeps) {}
 
   items(owner: string): Promise<RosterItem[]> {
     return this.deps.repo.getAll(owner);

@@ -1,4 +1,4 @@
-import { PUBSUB_SERVICE, SERVER_INFO, type ServerInfo, definePlugin } from '@starling/sdk';
+import { PUBSUB_SERVICE, SERVER_INFO, definePlugin } from '@starling/sdk';
 import { readContactAddresses } from './contact-addresses';
 import { serverInfoForm } from './serverinfo-form';
 import { ServerInfoPublisher } from './serverinfo-publisher';
@@ -9,20 +9,18 @@ import { ServerInfoPublisher } from './serverinfo-publisher';
  * XEP-0157 contact addresses from config in the server's disco#info.
  */
 export default definePlugin({
+  services({ bind }) {
+    bind(ServerInfoPublisher).toSelf();
+  },
   onLoad(ctx) {
-    const server = ctx.get<ServerInfo>(SERVER_INFO);
+    const server = ctx.get(SERVER_INFO);
     const contacts = readContactAddresses(ctx.config);
-    const publisher = new ServerInfoPublisher(
-      () => ctx.lookup(PUBSUB_SERVICE),
-      () => server.domains(),
-      ctx.log,
-    );
-    ctx.discoExtension((host?: string) => {
-      const domain = host ?? server.defaultDomain;
-      return serverInfoForm(contacts, publisher.nodeUri(domain));
-    });
-    ctx.on('plugin.loaded', () => publisher.sync());
-    ctx.on('plugin.unloaded', () => publisher.sync());
-    publisher.sync().catch((err) => ctx.log.error('server information publication failed', { err }));
+    const publisher = ctx.get(ServerInfoPublisher);
+    // A PubSub plugin is optional and may come and go at run time: look for it whenever plugins change.
+    const sync = () => publisher.sync(ctx.lookup(PUBSUB_SERVICE));
+    ctx.discoExtension((host?: string) => serverInfoForm(contacts, publisher.nodeUri(host ?? server.defaultDomain)));
+    ctx.on('plugin.loaded', sync);
+    ctx.on('plugin.unloaded', sync);
+    sync().catch((err) => ctx.log.error('server information publication failed', { err }));
   },
 });

@@ -1,4 +1,4 @@
-import { type Element, type Logger, type PubSubService, xml } from '@starling/sdk';
+import { type Element, LOGGER, type Logger, type PubSubService, SERVER_INFO, type ServerInfo, inject, injectable, xml } from '@starling/sdk';
 
 export const NS_SERVERINFO = 'urn:xmpp:serverinfo:0';
 export const SERVERINFO_NODE = 'serverinfo';
@@ -15,24 +15,23 @@ export function serverInfoPayload(domain: string): Element {
  * Publishes each domain's server information to the PubSub service that a plugin provides, whenever
  * that service appears or is replaced (a PubSub plugin loaded, reloaded or unloaded later than this one).
  */
+@injectable()
 export class ServerInfoPublisher {
   private service: PubSubService | undefined;
   private readonly published = new Set<string>();
 
   constructor(
-    private readonly lookup: () => PubSubService | undefined,
-    private readonly domains: () => readonly string[],
-    private readonly log: Logger,
+    @inject(SERVER_INFO) private readonly server: ServerInfo,
+    @inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  /** Looks the PubSub service up again; publishes into it if it is new. Resolves when done. */
-  async sync(): Promise<void> {
-    const service = this.lookup();
+  /** Takes the PubSub service now provided (or none); publishes into it if it is new. Resolves when done. */
+  async sync(service: PubSubService | undefined): Promise<void> {
     if (service === this.service) return;
     this.service = service;
     this.published.clear();
     if (!service) return;
-    await Promise.all(this.domains().map((domain) => this.publish(service, domain)));
+    await Promise.all(this.server.domains().map((domain) => this.publish(service, domain)));
   }
 
   /** `xmpp:pubsub.example.org?;node=serverinfo` once the domain's information is published, else undefined. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StarlingError } from '../errors';
+import { PluginModules } from '../kernel/plugin-modules';
 import { type DefinedPlugin, type PluginManifest, isDefinedPlugin } from '../plugin';
 
 /** A plugin as the embedded host (test host, component runner) loads it: the module's definition plus its manifest. */
@@ -22,7 +23,9 @@ export function toSpec(input: PluginInput, index: number): PluginSpec {
 }
 
 /**
- * Reads a built plugin package: its package.json manifest and the definePlugin() its entry exports.
+ * Reads a plugin package as the server does: its package.json manifest and the definePlugin() its entry
+ * exports, through the server's module loader (a `.ts` entry and the `.ts` files it imports are
+ * transpiled, and `@starling/sdk` is this SDK wherever the package lies).
  * `loadPluginPackage(join(__dirname, '..'))` from a test in the package's dist/.
  */
 export function loadPluginPackage(dir: string): PluginSpec {
@@ -32,8 +35,9 @@ export function loadPluginPackage(dir: string): PluginSpec {
   if (!manifest || typeof manifest.id !== 'string') throw new StarlingError('STARLING_PLUGIN_MANIFEST', `${pkgFile}: no "starling": { "id" } manifest`);
   const entry = resolve(dir, manifest.main ?? pkg.main ?? 'index.js');
   if (!existsSync(entry)) throw new StarlingError('STARLING_PLUGIN_MANIFEST', `${pkgFile}: the entry ${entry} does not exist (was the plugin built?)`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(entry) as { default?: unknown };
+  const modules = PluginModules.get();
+  modules.addRoot(dir);
+  const mod = modules.load(entry) as { default?: unknown };
   const plugin = isDefinedPlugin(mod?.default) ? mod.default : isDefinedPlugin(mod) ? mod : undefined;
   if (!plugin) throw new StarlingError('STARLING_PLUGIN_ENTRY', `${entry} does not export a plugin made with definePlugin()`);
   return { plugin, manifest, version: pkg.version };

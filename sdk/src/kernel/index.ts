@@ -7,6 +7,8 @@ export * from './disco-registry';
 export * from './event-bus';
 export * from './plugin-context';
 export * from './plugin-handover';
+export * from './plugin-modules';
+export * from './plugin-transpile';
 export * from './plugin-runtime';
 export * from './registrations';
 export * from './stanza-router';

@@ -142,6 +142,7 @@ export class PluginRuntime {
    * new version. A failing saveState/restoreState rolls back: the gate opens onto the old version.
    */
   async reload(unit: PluginUnit): Promise<void> {
+    const t0 = performance.now();
     const id = unit.manifest.id;
     const old = this.loaded.get(id);
     if (!old) throw new StarlingError('STARLING_PLUGIN_NOT_LOADED', `plugin '${id}' is not loaded`);
@@ -184,7 +185,7 @@ export class PluginRuntime {
     gate.release(next.registrations);
     await this.retire(old);
     this.deps.events.emit('plugin.loaded', { id, version: unit.version });
-    this.deps.log.info('plugin reloaded', { plugin: id, from: old.unit.version, to: unit.version });
+    this.deps.log.info('plugin reloaded', { plugin: id, from: old.unit.version, to: unit.version, ms: Math.round(performance.now() - t0) });
   }
 
   /** Takes a plugin out of service: routing stops, running handlers finish, onUnload, registrations undone. */

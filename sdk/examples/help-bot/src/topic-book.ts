@@ -1,4 +1,4 @@
-import type { PluginConfig, ServerDataStore } from '@starling/sdk';
+import { PLUGIN_CONFIG, type PluginConfig, SERVER_DATA, type ServerDataStore, inject, injectable } from '@starling/sdk';
 import { STORE_NODE } from './ns';
 
 /** A topic name: a word, so that `set <topic> <text>` parses. */
@@ -9,10 +9,11 @@ export const TOPIC_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
  * (`'help-bot' () { topics = [ 'rules=Be nice.', 'support=Write to support@example.com' ] }`), and those
  * admins wrote at run time, which are stored and win over config.
  */
+@injectable()
 export class TopicBook {
   constructor(
-    private readonly config: PluginConfig,
-    private readonly store: ServerDataStore,
+    @inject(PLUGIN_CONFIG) private readonly config: PluginConfig,
+    @inject(SERVER_DATA) private readonly store: ServerDataStore,
   ) {}
 
   private configured(): Record<string, string> {

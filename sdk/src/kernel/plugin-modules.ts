@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { sep } from 'node:path';
-import { StarlingError } from '@starling/sdk';
+import { StarlingError } from '../errors';
 import { transpilePluginSource } from './plugin-transpile';
 
 /** The Node internals the loader hooks (stable for years; ts-node and module-alias use the same). */

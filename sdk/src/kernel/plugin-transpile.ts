@@ -1,13 +1,29 @@
-import { StarlingError } from '@starling/sdk';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { StarlingError } from '../errors';
 
-type Ts = typeof import('ts-morph').ts;
+type Ts = typeof import('typescript');
 let ts: Ts | undefined;
 
-/** TypeScript is loaded on the first `.ts` plugin file only: it costs about a second and 100 MB. */
+/**
+ * TypeScript is loaded on the first `.ts` plugin file only (it costs about a second and 100 MB): the
+ * `typescript` package, or the copy that `ts-morph` bundles (the server depends on it), found from the
+ * SDK or from the running program.
+ */
 function typescript(): Ts {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ts ??= (require('ts-morph') as typeof import('ts-morph')).ts;
-  return ts;
+  if (ts) return ts;
+  const from = [__filename, ...(require.main?.filename ? [require.main.filename] : []), join(process.cwd(), 'index.js')];
+  for (const base of from) {
+    const req = createRequire(base);
+    for (const load of [() => req('typescript') as Ts, () => (req('ts-morph') as { ts: Ts }).ts]) {
+      try {
+        return (ts = load());
+      } catch {
+        // try the next one
+      }
+    }
+  }
+  throw new StarlingError('STARLING_PLUGIN_TS', 'a .ts plugin needs TypeScript: npm install typescript');
 }
 
 /**
