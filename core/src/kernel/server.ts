@@ -260,8 +260,8 @@ export class StarlingServer {
   }
 
   /** Open client connections by connection manager (for the statistics). */
-  clientConnections(): { c2s: number; ws2s: number } {
-    return { c2s: this.c2s.connectionCount(), ws2s: this.ws2s ? [...this.ws2s.watchedConnections()].length : 0 };
+  clientConnections(): { c2s: number; ws2s: number; bosh: number } {
+    return { c2s: this.c2s.connectionCount(), ws2s: this.ws2s ? [...this.ws2s.watchedConnections()].length : 0, bosh: this.bosh?.sessionCount() ?? 0 };
   }
 
   isAdmin(jid: Jid | string): boolean {

@@ -11,7 +11,7 @@ export interface KernelStatsHost {
   domains(): readonly string[];
   sessions(): Iterable<Session>;
   /** Open client connections (bound or not) by connection manager. */
-  connections(): { c2s: number; ws2s: number };
+  connections(): { c2s: number; ws2s: number; bosh: number };
   plugins(): Iterable<{ id: string; version: string; state: string; reloads: number }>;
   /** Kernel components with ad-hoc commands (sess-man, vhost-man, …). */
   components(): Iterable<{ name: string; description: string }>;
@@ -117,14 +117,20 @@ export class KernelStats {
     {
       component: 'c2s',
       collect: (add) => {
-        add({ component: 'c2s', name: 'Open connections', value: this.host.connections().c2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections', labels: { manager: 'c2s' } } });
+        add({ component: 'c2s', name: 'Open connections', value: this.host.connections().c2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections (BOSH: sessions)', labels: { manager: 'c2s' } } });
         add({ component: 'c2s', name: 'Connections accepted', value: counters.connectionsAccepted, level: 'FINE', metric: { name: 'starling_c2s_connections_accepted_total', type: 'counter', help: 'TCP client connections accepted since start' } });
       },
     },
     {
       component: 'ws2s',
       collect: (add) => {
-        add({ component: 'ws2s', name: 'Open connections', value: this.host.connections().ws2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections', labels: { manager: 'ws2s' } } });
+        add({ component: 'ws2s', name: 'Open connections', value: this.host.connections().ws2s, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections (BOSH: sessions)', labels: { manager: 'ws2s' } } });
+      },
+    },
+    {
+      component: 'bosh',
+      collect: (add) => {
+        add({ component: 'bosh', name: 'Open sessions', value: this.host.connections().bosh, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections (BOSH: sessions)', labels: { manager: 'bosh' } } });
       },
     },
     {
