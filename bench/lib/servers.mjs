@@ -91,7 +91,7 @@ export class Starling extends Base {
   }
   describe() {
     const plugins = spawnSync('ls', [join(REPO, 'plugins')]).stdout.toString().trim().split('\n').join(', ');
-    return `Starling (node ${process.version}), plugins: ${plugins}`;
+    return `Starling (node ${process.version}), plugins: ${plugins}${this.extraConfig ? `; config: ${this.extraConfig.trim()}` : ''}`;
   }
   async prepare(n) {
     mkdirSync(join(this.home, 'etc'), { recursive: true });
