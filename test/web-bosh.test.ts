@@ -71,6 +71,8 @@ describe('BOSH (XEP-0124, XEP-0206)', () => {
     await b.create();
     const far = await b.post(b.wrap(b.rid + 10));
     assert.equal(bodyAttr(far.text, 'condition'), 'item-not-found');
+    const after = await b.send();
+    assert.equal(bodyAttr(after.text, 'condition'), 'item-not-found', 'a rid beyond the window ended the session (XEP-0124 §14.2)');
     const garbage = await httpCall(http(), 'POST', `<html/>`);
     assert.equal(bodyAttr(garbage.text, 'condition'), 'bad-request');
     const wrongHost = await new RawBosh(http()).create({ to: 'elsewhere.example' });

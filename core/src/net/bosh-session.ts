@@ -129,10 +129,11 @@ export class BoshSession implements StreamTransport {
     this.touch();
     if (rid <= this.lastRid) {
       const again = this.sent.get(rid);
-      if (again === undefined) return this.fail(res, 'item-not-found');
+      if (again === undefined) return this.terminateWith(res, 'item-not-found');
       return this.respond(res, again);
     }
-    if (rid > this.lastRid + this.requests) return this.fail(res, 'item-not-found');
+    // XEP-0124 §14.2: a rid beyond the window ends the session.
+    if (rid > this.lastRid + this.requests) return this.terminateWith(res, 'item-not-found');
     if (rid > this.lastRid + 1) {
       this.early.get(rid)?.res.destroy();
       this.early.set(rid, { body, res });
@@ -217,6 +218,17 @@ export class BoshSession implements StreamTransport {
 
   private fail(res: ServerResponse, condition: string): void {
     this.respond(res, `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='${condition}'/>`);
+  }
+
+  /** Ends the session on a protocol error: this request and every held one get the terminate body. */
+  private terminateWith(res: ServerResponse, condition: string): void {
+    this.fail(res, condition);
+    for (const h of this.held.splice(0)) {
+      clearTimeout(h.timer);
+      this.fail(h.res, condition);
+    }
+    this.terminal = `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='${condition}'/>`;
+    this.end();
   }
 
   /** Answers the oldest held request with what is queued (the terminate body last of all). */
