@@ -82,7 +82,7 @@ export const CORE_SCHEMA: BeanSchema = {
     // kernel components and their command ACLs (commands/)
     'sess-man': {
       plugins: true,
-      keys: keys('anonymous-traffic-limit', 'delivery-rules', 'presence-global-forward', 'vhost-presence-forward-jid', 'vhost-message-forward-jid'),
+      keys: keys('anonymous-traffic-limit', 'registration-rate-limit', 'registration-rate-period', 'delivery-rules', 'presence-global-forward', 'vhost-presence-forward-jid', 'vhost-message-forward-jid'),
       beans: { commands: COMMANDS },
     },
     'vhost-man': { keys: keys('domains-per-user-limit'), beans: { commands: COMMANDS, defaults: { keys: { ...VHOST_DEFAULT_KEYS, trusted: KEY } } } },

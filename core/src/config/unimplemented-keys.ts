@@ -33,7 +33,7 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['userRepository', 'separate user repositories (accounts live in dataSource)'],
   ['stream-limits', 'stream limits (the c2s bean has max-stanza-size and max-auth-attempts)'],
   // session manager processors Tigase has and Starling does not (yet)
-  ['sess-man/jabber:iq:register', 'in-band registration'],
+  ['sess-man/jabber:iq:register', "this bean's settings (in-band registration is switched per vhost with vhost-man's 'In-band registration')"],
   ['sess-man/jabber:iq:auth', 'legacy authentication (XEP-0078)'],
   ['sess-man/urn:ietf:params:xml:ns:vcard-4.0', 'vCard4 storage'],
   ['sess-man/pep', 'personal eventing'],

@@ -52,6 +52,7 @@ import { readExtSettings } from '../net/ext-settings';
 import { type ListenerSpec, type ServerSettings, readSettings } from './settings';
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
+import { InBandRegistration } from '../vhosts/in-band-registration';
 import { followVhostChanges, forgetAnonymousUsers } from '../vhosts/vhost-effects';
 
 export interface StartOptions {
@@ -212,7 +213,8 @@ export class StarlingServer {
     for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
     const certs = (this.certs = new CertificateStore(join(settings.home, 'certs'), log));
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit);
+    const registration = new InBandRegistration((d) => this.vhosts.item(d), storage.users, this.credentials, this.sessions, vhostConfig.registration, log.child({ c: 'register' }));
+    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;

@@ -7,6 +7,7 @@ import type { SessionManager } from '../sm/session-manager';
 import type { ClientStreamHost } from '../stream/client-stream';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
 import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
+import type { InBandRegistration, RegistrationCaller, RegistrationReply } from '../vhosts/in-band-registration';
 import type { CertificateStore } from './certificates';
 
 /** The served virtual hosts, live, with the per-vhost login options (core/src/vhosts). */
@@ -34,7 +35,15 @@ export class StreamHost implements ClientStreamHost {
     private readonly events: EventBus,
     /** Stanzas one anonymous session may send before it ends with `policy-violation`. */
     private readonly anonymousTrafficLimit: number,
+    private readonly registration: InBandRegistration,
   ) {}
+
+  registrationOffered(domain: string): boolean {
+    return this.registration.offered(domain);
+  }
+  register(iq: Element, caller: RegistrationCaller): Promise<RegistrationReply> {
+    return this.registration.handle(iq, caller);
+  }
 
   isLocalDomain(domain: string): boolean {
     return this.domains.has(domain);

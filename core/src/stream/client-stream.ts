@@ -3,6 +3,7 @@ import type { SecureContext } from 'node:tls';
 import { type DeliveryReceipt, type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
+import { NS_REGISTER, NS_REGISTER_FEATURE, type RegistrationCaller, type RegistrationReply } from '../vhosts/in-band-registration';
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
 import type { XmlStreamErrorCondition } from './xml-stream-parser';
 
@@ -33,6 +34,10 @@ export interface ClientStreamHost {
   /** The virtual host requires TLS before SASL (its `TLS required`), besides the connection manager's own setting. */
   tlsRequired(domain: string): boolean;
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
+  /** XEP-0077: is in-band registration offered on this vhost before authentication? */
+  registrationOffered(domain: string): boolean;
+  /** XEP-0077: answers a `jabber:iq:register` IQ (before authentication, or from the logged-in account). */
+  register(iq: Element, caller: RegistrationCaller): Promise<RegistrationReply>;
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
@@ -262,6 +267,7 @@ export class ClientStream implements SessionConnection {
         const mechs = xml('mechanisms', { xmlns: NS_SASL });
         for (const m of this.host.mechanisms(secure, this.domain)) mechs.append(xml('mechanism', {}, m));
         features.append(mechs);
+        if (this.host.registrationOffered(this.domain)) features.append(xml('register', { xmlns: NS_REGISTER_FEATURE }));
       }
     }
     this.write(features.toString());
@@ -301,7 +307,23 @@ export class ClientStream implements SessionConnection {
           return this.saslFailure('aborted');
       }
     }
+    if (el.name === 'iq' && el.getChild('query', NS_REGISTER)) return void this.register(el, undefined);
     this.streamError('not-authorized', 'Authenticate first');
+  }
+
+  /** XEP-0077 in-band registration, before authentication or for the bound account. */
+  private async register(iq: Element, account: Jid | undefined): Promise<void> {
+    const caller = { domain: this.domain, ip: this.transport.remoteAddress, secure: this.transport.secure, account };
+    let r: RegistrationReply;
+    try {
+      r = await this.host.register(iq, caller);
+    } catch (err) {
+      this.host.log.error('in-band registration failed', { conn: this.id, err });
+      return void this.write(errorIq(iq, 'wait', 'internal-server-error'));
+    }
+    if (this.state === 'closed') return;
+    this.write(r.reply.toString());
+    if (r.endStream) this.streamError(r.endStream.condition as StreamErrorCondition, r.endStream.text);
   }
 
   private startTls(): void {
@@ -441,6 +463,9 @@ export class ClientStream implements SessionConnection {
       if (!valid || ((t === 'get' || t === 'set') && el.getChildElements().length !== 1)) {
         if (t !== 'error' && t !== 'result') this.write(errorIq(el, 'modify', 'bad-request'));
         return;
+      }
+      if ((t === 'get' || t === 'set') && el.getChild('query', NS_REGISTER) && (el.attrs.to === undefined || el.attrs.to === this.domain)) {
+        return void this.register(el, session.jid);
       }
       if (t === 'set' && el.getChild('session', NS_SESSION) && el.attrs.to === undefined) {
         this.write(`<iq type='result' id='${escapeAttr(el.attrs.id!)}'/>`);

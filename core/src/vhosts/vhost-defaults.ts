@@ -1,5 +1,6 @@
 import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../kernel/bean-view';
+import { DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from './in-band-registration';
 import { DOMAIN_FILTER_POLICIES, type DomainFilterPolicy, type VhostDefaults, canonicalBareJid } from './vhost-item';
 
 /** Stanzas an anonymous session may send (`'sess-man' () { 'anonymous-traffic-limit' }`). */
@@ -16,6 +17,8 @@ export interface VhostManagerConfig {
   dnsAddresses: string[];
   /** `'sess-man' () { 'anonymous-traffic-limit' = 1000 }`: stanzas one anonymous session may send before it is ended. */
   anonymousTrafficLimit: number;
+  /** `'sess-man' () { 'registration-rate-limit' = 5; 'registration-rate-period' = 3600 }`: XEP-0077 accounts per IP per period (seconds). */
+  registration: RegistrationLimits;
 }
 
 /**
@@ -73,6 +76,10 @@ export function readVhostManagerConfig(top: BeanView): VhostManagerConfig {
       trusted,
     },
     domainsPerUser: count(vm, 'domains-per-user-limit', DEFAULT_DOMAINS_PER_USER),
+    registration: {
+      perIp: count(top.bean('sess-man'), 'registration-rate-limit', DEFAULT_REGISTRATION_LIMITS.perIp),
+      windowMs: (count(top.bean('sess-man'), 'registration-rate-period', DEFAULT_REGISTRATION_LIMITS.windowMs / 1000) || 1) * 1000,
+    },
     anonymousTrafficLimit: count(top.bean('sess-man'), 'anonymous-traffic-limit', DEFAULT_ANONYMOUS_TRAFFIC_LIMIT) || DEFAULT_ANONYMOUS_TRAFFIC_LIMIT,
     dnsAddresses: [...strings(top, 'dns-def-ip'), ...strings(top, 'dns-srv-def-addr'), ...strings(top, 'installation-dns-address')],
   };
