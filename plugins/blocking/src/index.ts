@@ -8,7 +8,7 @@ export default definePlugin({
     bind(BlockingCommand).toSelf();
   },
   onLoad(ctx) {
-    const blocking = ctx.container.get(BlockingCommand);
+    const blocking = ctx.get(BlockingCommand);
     ctx.iq({ type: 'get', name: 'blocklist', xmlns: NS_BLOCKING, to: 'bare' }, blocking.get);
     ctx.iq({ type: 'set', name: 'block', xmlns: NS_BLOCKING, to: 'bare' }, blocking.block);
     ctx.iq({ type: 'set', name: 'unblock', xmlns: NS_BLOCKING, to: 'bare' }, blocking.unblock);

@@ -10,7 +10,7 @@ export default definePlugin({
     bind(CAPS_SERVICE).toService(CapsRegistry);
   },
   onLoad(ctx) {
-    const caps = ctx.container.get(CapsRegistry);
+    const caps = ctx.get(CapsRegistry);
     ctx.postprocess(caps.observe);
     ctx.on('session.closed', ({ session }) => caps.closed(session));
   },

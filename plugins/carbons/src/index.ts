@@ -8,7 +8,7 @@ export default definePlugin({
     bind(Carbons).toSelf();
   },
   onLoad(ctx) {
-    const carbons = ctx.container.get(Carbons);
+    const carbons = ctx.get(Carbons);
     carbons.rebuild();
     ctx.iq({ type: 'set', name: 'enable', xmlns: NS_CARBONS, to: 'bare' }, carbons.toggle);
     ctx.iq({ type: 'set', name: 'disable', xmlns: NS_CARBONS, to: 'bare' }, carbons.toggle);

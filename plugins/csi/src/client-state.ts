@@ -42,6 +42,8 @@ class Held {
 @injectable()
 export class ClientState {
   readonly queueSize: number;
+  /** This version handed its sessions over to a newer one (hot reload): nothing to release on unload. */
+  handedOver = false;
 
   constructor(
     @inject(SESSIONS) private readonly sessions: SessionDirectory,
@@ -97,6 +99,12 @@ export class ClientState {
       for (const stanza of old.take()) held.add(stanza);
       s.data.set(HELD_KEY, held);
     }
+  }
+
+  /** Hot reload: the newer version takes the held queues over (see adopt). */
+  handOver(): true {
+    this.handedOver = true;
+    return true;
   }
 
   /** On unload: every inactive session gets what was held and is treated as active again. */

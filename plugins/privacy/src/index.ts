@@ -17,9 +17,9 @@ export default definePlugin({
     bind(PrivacyIq).toSelf();
   },
   onLoad(ctx) {
-    const store = ctx.container.get(PrivacyStore);
-    const enforcer = ctx.container.get(PrivacyEnforcer);
-    const iq = ctx.container.get(PrivacyIq);
+    const store = ctx.get(PrivacyStore);
+    const enforcer = ctx.get(PrivacyEnforcer);
+    const iq = ctx.get(PrivacyIq);
     ctx.preprocess(enforcer.check);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_PRIVACY, to: 'bare' }, iq.get);
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_PRIVACY, to: 'bare' }, iq.set);

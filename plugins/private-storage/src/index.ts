@@ -7,7 +7,7 @@ export default definePlugin({
     bind(PrivateStorage).toSelf();
   },
   onLoad(ctx) {
-    const storage = ctx.container.get(PrivateStorage);
+    const storage = ctx.get(PrivateStorage);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_PRIVATE, to: 'bare' }, storage.get);
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_PRIVATE, to: 'bare' }, storage.set);
   },

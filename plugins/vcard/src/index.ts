@@ -14,11 +14,11 @@ export default definePlugin({
     bind(VCardIq).toSelf();
   },
   onLoad(ctx) {
-    const iq = ctx.container.get(VCardIq);
-    const store = ctx.container.get(VCardStore);
+    const iq = ctx.get(VCardIq);
+    const store = ctx.get(VCardStore);
     ctx.iq({ type: 'get', name: 'vCard', xmlns: NS_VCARD, to: 'bare' }, iq.get);
     ctx.iq({ type: 'set', name: 'vCard', xmlns: NS_VCARD, to: 'bare' }, iq.set);
-    const avatars = ctx.container.get(AvatarPresence);
+    const avatars = ctx.get(AvatarPresence);
     if (avatars.enabled) ctx.preprocess(avatars.stamp);
     const sessions = ctx.get<SessionDirectory>(SESSIONS);
     ctx.on('session.closed', ({ session }) => {
