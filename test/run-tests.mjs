@@ -28,7 +28,7 @@ if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--no-node-snapshot', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+const res = spawnSync(process.execPath, ['--no-node-snapshot', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: repo,
   env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1' },

@@ -117,6 +117,8 @@ ${opts.config ?? ''}
   }
 
   async start(): Promise<this> {
+    // A test that failed between start() and stop() leaves its process running: end it before its ports are reused.
+    await this.kill9();
     this.output = '';
     const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', this.home], {
       env: { ...process.env, ...this.env },
@@ -130,22 +132,31 @@ ${opts.config ?? ''}
     const deadline = Date.now() + 30_000;
     while (!this.output.includes('Starling is running')) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.output}`);
+      if (Date.now() > deadline) {
+        await this.kill9();
+        throw new Error(`server did not start:\n${this.output}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     return this;
   }
 
-  /** Graceful stop (SIGTERM); resolves the exit code. */
+  /** Graceful stop (SIGTERM); resolves the exit code. A process still running 20 s later is killed (SIGKILL). */
   async stop(): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
-    return this.exited!;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    child.kill('SIGTERM');
+    const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      return await this.exited!;
+    } finally {
+      clearTimeout(late);
+    }
   }
 
   /** Crash: SIGKILL, no shutdown code runs. */
   async kill9(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGKILL');
     await this.exited;
   }
