@@ -90,7 +90,12 @@ export const CORE_SCHEMA: BeanSchema = {
     // client connections (kernel/settings.ts, net/watchdog-config.ts)
     c2s: {
       keys: { 'max-stanza-size': BYTES, 'max-auth-attempts': KEY, 'auth-timeout': SECONDS, 'tls-required': KEY, ...WATCHDOG_KEYS },
-      beans: { connections: CONNECTIONS, commands: COMMANDS },
+      beans: {
+        connections: CONNECTIONS,
+        commands: COMMANDS,
+        // XEP-0198 stream management (sm/stream-management.ts)
+        'urn:xmpp:sm:3': { keys: { 'resumption-timeout': SECONDS, 'max-resumption-timeout': SECONDS, 'max-queue': KEY } },
+      },
     },
     // external components, XEP-0114 (net/ext-settings.ts)
     ext: {

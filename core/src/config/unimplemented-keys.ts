@@ -39,7 +39,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['sess-man/pep', 'personal eventing'],
   ['sess-man/http://jabber.org/protocol/stats', 'statistics requests in the session manager'],
   ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
-  ['c2s/urn:xmpp:sm:3', 'stream management'],
   ['c2s/cm-see-other-host', 'see-other-host redirection'],
   ['c2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
 ]);

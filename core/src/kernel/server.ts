@@ -42,6 +42,7 @@ import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
 import { AdminChannel, type AdminChannelHandlers, runningServerPid } from '../cli/admin-channel';
 import { ConfigBeanView } from './config-bean-view';
 import { checkHomeConfig } from './config-check';
+import { ResumableSessions } from '../sm/stream-management';
 import { PluginCatalog } from './plugin-catalog';
 import { PluginHost } from './plugin-host';
 import { pluginCommands } from './plugin-commands';
@@ -111,6 +112,8 @@ export class StarlingServer {
   readonly container = new Container({ defaultScope: 'Singleton' });
   readonly sessions = new LocalSessionDirectory();
   readonly events: KernelEventBus;
+  /** XEP-0198 sessions that can be resumed (undefined when stream management is off). */
+  private readonly resumable: ResumableSessions | undefined;
   readonly router: StanzaRouter;
   readonly disco: KernelDiscoRegistry;
   readonly plugins: PluginHost;
@@ -213,8 +216,10 @@ export class StarlingServer {
     for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
     const certs = (this.certs = new CertificateStore(join(settings.home, 'certs'), log));
     const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
+    const smSettings = settings.c2s.streamManagement;
+    this.resumable = smSettings.enabled ? new ResumableSessions(smSettings, log.child({ c: 'sm' })) : undefined;
     const registration = new InBandRegistration((d) => this.vhosts.item(d), storage.users, this.credentials, this.sessions, vhostConfig.registration, log.child({ c: 'register' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration);
+    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration, this.resumable);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
     const web = settings.web;
@@ -300,6 +305,7 @@ export class StarlingServer {
     await this.ws2s?.close();
     await this.bosh?.close();
     await this.ext?.close();
+    this.resumable?.endAll('server shutdown');
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);
     await this.commands.stop();

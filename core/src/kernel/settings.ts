@@ -6,6 +6,7 @@ import type { StreamLimits } from '../stream/client-stream';
 import type { WatchdogSettings } from '../net/watchdog';
 import { readWatchdogSettings } from '../net/watchdog-config';
 import type { BeanView } from './bean-view';
+import type { SmSettings } from '../sm/stream-management';
 
 export interface ListenerSpec {
   port: number;
@@ -20,7 +21,7 @@ export interface ServerSettings {
   defaultDomain: string;
   domains: string[];
   admins: string[];
-  c2s: { listeners: ListenerSpec[]; limits: StreamLimits; watchdog: WatchdogSettings };
+  c2s: { listeners: ListenerSpec[]; limits: StreamLimits; watchdog: WatchdogSettings; streamManagement: SmSettings };
   /** httpServer, ws2s and bosh (core/src/net/web-settings.ts). */
   web: WebSettings;
   pluginDirs: string[];
@@ -80,6 +81,15 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     tlsRequired: bool(c2s, 'tls-required', false),
   };
 
+  // XEP-0198: on when c2s { 'urn:xmpp:sm:3' () { … } } is configured (Tigase's StreamManagementIOProcessor bean).
+  const smBean = c2s?.bean('urn:xmpp:sm:3');
+  const streamManagement: SmSettings = {
+    enabled: smBean !== undefined && smBean.active !== false,
+    resumptionTimeout: num(smBean, 'resumption-timeout', 60),
+    maxResumptionTimeout: num(smBean, 'max-resumption-timeout', 900),
+    maxQueue: num(smBean, 'max-queue', 5000),
+  };
+
   const pluginDirs = [builtInPluginsDir, ...(list(top, 'plugin-dirs') ?? []).map((d) => resolve(home, d))];
   const ds = top.bean('dataSource')?.bean('default');
   return {
@@ -87,7 +97,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     defaultDomain,
     domains,
     admins,
-    c2s: { listeners, limits, watchdog: readWatchdogSettings(top, 'c2s') },
+    c2s: { listeners, limits, watchdog: readWatchdogSettings(top, 'c2s'), streamManagement },
     web: readWebSettings(top, limits),
     pluginDirs,
     dataSourceUri: str(ds, 'uri'),

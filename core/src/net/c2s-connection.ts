@@ -79,7 +79,7 @@ export class C2SConnection implements StreamTransport {
 
   private static onSocketEnd(this: ConnectionSocket): void {
     const conn = this[CONNECTION];
-    if (!conn.stream.closed) conn.stream.close();
+    if (!conn.stream.closed) conn.stream.onPeerEnd();
   }
 
   /** The peer read what we had queued: read from it again. */

@@ -4,6 +4,7 @@ import type { StanzaRouter } from '@starling/sdk/kernel';
 import { counters } from '../ops/counters';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
+import type { ResumableSessions } from '../sm/stream-management';
 import type { ClientStreamHost } from '../stream/client-stream';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
 import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
@@ -36,6 +37,7 @@ export class StreamHost implements ClientStreamHost {
     /** Stanzas one anonymous session may send before it ends with `policy-violation`. */
     private readonly anonymousTrafficLimit: number,
     private readonly registration: InBandRegistration,
+    readonly streamManagement: ResumableSessions | undefined,
   ) {}
 
   registrationOffered(domain: string): boolean {
@@ -70,8 +72,24 @@ export class StreamHost implements ClientStreamHost {
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession {
     return this.sm.bind(conn, jid, anonymous);
   }
+  /**
+   * Ends a session. Messages it had not acknowledged (XEP-0198) are routed again to the account, so
+   * another resource or offline storage takes them: nothing the server accepted is lost.
+   */
   unbind(session: C2SSession, reason: string): void {
+    const sm = session.sm;
+    if (sm?.id !== undefined) this.streamManagement?.forget(sm.id);
     this.sm.unbind(session, reason);
+    if (!sm) return;
+    session.sm = undefined;
+    for (const s of sm.unacked) {
+      if (typeof s === 'string' || s.name !== 'message') continue;
+      const type = s.attrs.type;
+      if (type === 'error' || type === 'groupchat' || type === 'headline' || s.attrs.from === undefined) continue;
+      const again = s.clone();
+      again.attrs.to = session.jid.bareString;
+      this.router.route(again);
+    }
   }
   dispatch(session: C2SSession, stanza: Element): Promise<void> {
     counters.stanzasIn++;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import { type DeliveryReceipt, type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
+import { NS_SM, type ResumableSessions, SmState, parseH, smFailed } from '../sm/stream-management';
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
 import { NS_REGISTER, NS_REGISTER_FEATURE, type RegistrationCaller, type RegistrationReply } from '../vhosts/in-band-registration';
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
@@ -48,6 +49,8 @@ export interface ClientStreamHost {
   dispatch(session: C2SSession, stanza: Element): Promise<void>;
   /** Hands a bound session's nonza to the plugins; false when no offered stream feature owns its namespace. */
   nonza(session: C2SSession, element: Element): boolean;
+  /** XEP-0198 resumable sessions; undefined when stream management is off. */
+  readonly streamManagement: ResumableSessions | undefined;
 }
 
 /**
@@ -196,7 +199,7 @@ export class ClientStream implements SessionConnection {
   pingXmpp(): boolean {
     const s = this.session;
     if (!s) return this.pingWhitespace();
-    return this.write(
+    return this.writeStanza(
       `<iq type='get' id='tigase-ping' from='${escapeAttr(this.domain)}' to='${escapeAttr(s.jid.toString())}'><ping xmlns='urn:xmpp:ping'/></iq>`,
     );
   }
@@ -211,20 +214,62 @@ export class ClientStream implements SessionConnection {
 
   // ---- transport events ------------------------------------------------------------------------
 
-  /** The transport is gone (socket closed, BOSH session ended). */
-  onTransportClosed(reason: string): void {
-    this.markClosed(reason);
+  /**
+   * The peer ended its side without closing the stream (TCP FIN, e.g. a killed client): a session that
+   * can be resumed (XEP-0198) waits for its client; otherwise the stream closes as after `</stream:stream>`.
+   */
+  onPeerEnd(): void {
+    if (this.session?.sm?.id === undefined || !this.host.streamManagement) return this.close();
+    this.markClosed('connection dropped', true);
+    this.transport.closeStream(undefined, 0);
   }
 
-  private markClosed(reason: string): void {
+  /** The transport is gone (socket closed, BOSH session ended): a resumable session waits for its client. */
+  onTransportClosed(reason: string): void {
+    this.markClosed(reason, true);
+  }
+
+  private markClosed(reason: string, dropped = false): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.authTimer) clearTimeout(this.authTimer);
     const s = this.session;
-    if (s) {
-      this.session = undefined;
-      this.host.unbind(s, reason);
+    if (!s) return;
+    this.session = undefined;
+    const sm = this.host.streamManagement;
+    if (dropped && sm && s.sm?.id !== undefined) {
+      s.attach(detached(this.id, () => this.host.unbind(s, 'closed while waiting for resumption')));
+      sm.hibernate(s.sm.id, s.sm.timeout);
+      this.host.log.debug('session waits for resumption', { conn: this.id, jid: s.jid.toString(), seconds: s.sm.timeout });
+      return;
     }
+    this.host.unbind(s, reason);
+  }
+
+  /** XEP-0198: the session went to a newer stream; this one closes without ending it. */
+  release(): void {
+    this.session = undefined;
+    this.end(undefined, 'session resumed on another stream', 0);
+  }
+
+  /** XEP-0198: one `<r/>` after the stanzas written in this turn of the event loop. */
+  requestAck(): void {
+    const sm = this.session?.sm;
+    if (!sm || sm.requested) return;
+    sm.requested = true;
+    setImmediate(() => {
+      if (this.state === 'bound' && this.session?.sm === sm) this.write(`<r xmlns='${NS_SM}'/>`);
+    });
+  }
+
+  /** A stanza the stream writes itself (not through the session): counted for XEP-0198. */
+  private writeStanza(data: string): boolean {
+    const sm = this.session?.sm;
+    if (sm) {
+      sm.sent(data);
+      this.requestAck();
+    }
+    return this.write(data);
   }
 
   onError(condition: XmlStreamErrorCondition | StreamErrorCondition, text: string): void {
@@ -255,6 +300,7 @@ export class ClientStream implements SessionConnection {
     const features = xml('stream:features');
     if (this.state === 'authenticated') {
       features.append(xml('bind', { xmlns: NS_BIND }), xml('session', { xmlns: NS_SESSION }, xml('optional')), ...this.host.streamFeatures());
+      if (this.host.streamManagement) features.append(xml('sm', { xmlns: NS_SM }));
     } else if (this.state === 'bound') {
       return this.streamError('not-authorized', 'The stream is already bound');
     } else {
@@ -419,6 +465,7 @@ export class ClientStream implements SessionConnection {
   }
 
   private onBinding(el: Element): void {
+    if (el.name === 'resume' && el.attrs.xmlns === NS_SM) return this.resume(el);
     if (el.name !== 'iq' || el.attrs.type !== 'set') return this.streamError('not-authorized', 'Bind a resource first');
     const bind = el.getChild('bind', NS_BIND);
     if (!bind) {
@@ -443,6 +490,7 @@ export class ClientStream implements SessionConnection {
     const session = this.session!;
     const name = el.name;
     if (name !== 'message' && name !== 'presence' && name !== 'iq') {
+      if (el.attrs.xmlns === NS_SM && this.host.streamManagement) return this.onSmNonza(session, el);
       if (this.host.nonza(session, el)) return;
       return this.streamError('unsupported-stanza-type', `<${name}/> is not a stanza`);
     }
@@ -457,18 +505,19 @@ export class ClientStream implements SessionConnection {
     }
     el.attrs.from = session.jid.toString();
     session.lastActivity = Date.now();
+    session.sm?.received();
     if (name === 'iq') {
       const t = el.attrs.type;
       const valid = el.attrs.id !== undefined && (t === 'get' || t === 'set' || t === 'result' || t === 'error');
       if (!valid || ((t === 'get' || t === 'set') && el.getChildElements().length !== 1)) {
-        if (t !== 'error' && t !== 'result') this.write(errorIq(el, 'modify', 'bad-request'));
+        if (t !== 'error' && t !== 'result') this.writeStanza(errorIq(el, 'modify', 'bad-request'));
         return;
       }
       if ((t === 'get' || t === 'set') && el.getChild('query', NS_REGISTER) && (el.attrs.to === undefined || el.attrs.to === this.domain)) {
         return void this.register(el, session.jid);
       }
       if (t === 'set' && el.getChild('session', NS_SESSION) && el.attrs.to === undefined) {
-        this.write(`<iq type='result' id='${escapeAttr(el.attrs.id!)}'/>`);
+        this.writeStanza(`<iq type='result' id='${escapeAttr(el.attrs.id!)}'/>`);
         return;
       }
     }
@@ -480,6 +529,64 @@ export class ClientStream implements SessionConnection {
     });
     this.queue = tail;
   }
+
+  // ---- XEP-0198 stream management ----------------------------------------------------------------
+
+  private onSmNonza(session: C2SSession, el: Element): void {
+    const reg = this.host.streamManagement!;
+    switch (el.name) {
+      case 'enable': {
+        if (session.sm) return void this.write(smFailed('unexpected-request'));
+        const wanted = el.attrs.resume === 'true' || el.attrs.resume === '1';
+        const max = Number(el.attrs.max);
+        const settings = reg.settings;
+        const timeout = Math.min(Number.isInteger(max) && max > 0 ? max : settings.resumptionTimeout, settings.maxResumptionTimeout);
+        const id = wanted && timeout > 0 ? reg.newId() : undefined;
+        session.sm = new SmState(id, timeout, settings.maxQueue);
+        if (id !== undefined) reg.register(id, session, (reason) => this.host.unbind(session, reason));
+        const resume = id === undefined ? '' : ` id='${id}' resume='true' max='${timeout}'`;
+        return void this.write(`<enabled xmlns='${NS_SM}'${resume}/>`);
+      }
+      case 'r':
+        if (!session.sm) return void this.write(smFailed('unexpected-request'));
+        return void this.write(`<a xmlns='${NS_SM}' h='${session.sm.inbound}'/>`);
+      case 'a': {
+        const sm = session.sm;
+        if (!sm) return;
+        const h = parseH(el);
+        if (h === undefined) return this.streamError('undefined-condition', 'The <a/> has no valid h');
+        sm.requested = false;
+        if (!sm.ack(h)) return this.streamError('undefined-condition', `The client acknowledged ${h} stanzas; the server sent ${sm.acked + sm.unacked.length}`);
+        return;
+      }
+      default:
+        return this.streamError('unsupported-stanza-type', `<${el.name}/> is not a stream management element`);
+    }
+  }
+
+  /** `<resume previd h/>` after authentication (XEP-0198 §5): the old session continues on this stream. */
+  private resume(el: Element): void {
+    const reg = this.host.streamManagement;
+    const h = parseH(el);
+    const session = reg && el.attrs.previd && h !== undefined ? reg.take(el.attrs.previd, this.user!) : undefined;
+    if (!session || !session.sm) return void this.write(smFailed('item-not-found'));
+    const sm = session.sm;
+    if (!sm.ack(h!)) {
+      this.write(smFailed('unexpected-request', sm.inbound));
+      return this.host.unbind(session, 'resumed with a wrong h');
+    }
+    const old = session.attach(this);
+    old.release?.();
+    this.session = session;
+    this.state = 'bound';
+    this.host.log.info('stream resumed', { conn: this.id, jid: session.jid.toString(), resent: sm.unacked.length });
+    this.write(`<resumed xmlns='${NS_SM}' previd='${escapeAttr(el.attrs.previd!)}' h='${sm.inbound}'/>`);
+    for (const s of sm.unacked) this.write(typeof s === 'string' ? s : s.toString());
+    if (sm.unacked.length > 0) {
+      sm.requested = false;
+      this.requestAck();
+    }
+  }
 }
 
 function decodeBase64(text: string): Buffer | null {
@@ -490,4 +597,17 @@ function decodeBase64(text: string): Buffer | null {
 function errorIq(iq: Element, type: string, condition: string): string {
   const id = iq.attrs.id !== undefined ? ` id='${escapeAttr(iq.attrs.id)}'` : '';
   return `<iq type='error'${id}><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`;
+}
+
+/** Where a session writes while it waits for resumption: nothing is written; the SM queue keeps it all. */
+function detached(id: string, end: () => void): SessionConnection {
+  return {
+    id,
+    write: (_data, receipt) => {
+      // The unacknowledged queue holds the stanza: it is re-sent on resumption or rerouted when the wait ends.
+      if (receipt) process.nextTick(receipt, true);
+      return true;
+    },
+    close: end,
+  };
 }
