@@ -90,6 +90,17 @@ export class C2SConnection implements StreamTransport {
   // ---- StreamTransport -----------------------------------------------------------------------
 
   write(data: string, receipt?: DeliveryReceipt): boolean {
+    if (!this.queue(data, receipt)) return false;
+    this.stream.lastTransfer = Date.now();
+    return true;
+  }
+
+  /** The server's own whitespace ping: not a transfer, so it never resets the client's idle clock. */
+  keepAlive(): boolean {
+    return this.queue(' ');
+  }
+
+  private queue(data: string, receipt?: DeliveryReceipt): boolean {
     if (this.socket.destroyed) {
       if (receipt) process.nextTick(receipt, false);
       return false;
@@ -97,12 +108,7 @@ export class C2SConnection implements StreamTransport {
     if (this.out === '') process.nextTick(C2SConnection.flushOut, this);
     this.out += data;
     if (receipt) (this.outReceipts ??= []).push(receipt);
-    this.stream.lastTransfer = Date.now();
     return true;
-  }
-
-  keepAlive(): boolean {
-    return this.write(' ');
   }
 
   private static flushOut(conn: C2SConnection): void {

@@ -158,10 +158,10 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     return true;
   }
 
+  /** The server's own ping: not a transfer, so it never resets the client's idle clock. */
   keepAlive(): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false;
     this.ws.ping();
-    this.stream.lastTransfer = Date.now();
     return true;
   }
 
