@@ -105,6 +105,8 @@ c2s {
         ports = [ ${this.port} ]
         ifc = [ '127.0.0.1' ]
     }
+    # every load-generator connection comes from 127.0.0.1
+    'max-connections-per-ip' = 0
 }
 ws2s { connections {
     ports = [ ${this.wsPort} ]

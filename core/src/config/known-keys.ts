@@ -89,7 +89,16 @@ export const CORE_SCHEMA: BeanSchema = {
     'message-router': { beans: { commands: COMMANDS } },
     // client connections (kernel/settings.ts, net/watchdog-config.ts)
     c2s: {
-      keys: { 'max-stanza-size': BYTES, 'max-auth-attempts': KEY, 'auth-timeout': SECONDS, 'tls-required': KEY, ...WATCHDOG_KEYS },
+      keys: {
+        'max-stanza-size': BYTES,
+        'max-auth-attempts': KEY,
+        'auth-timeout': SECONDS,
+        'tls-required': KEY,
+        'max-user-sessions': KEY,
+        'max-connections-per-ip': KEY,
+        'max-connections': KEY,
+        ...WATCHDOG_KEYS,
+      },
       beans: {
         connections: CONNECTIONS,
         commands: COMMANDS,

@@ -79,6 +79,9 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     maxAuthAttempts: num(c2s, 'max-auth-attempts', 3),
     authTimeoutMs: num(c2s, 'auth-timeout', 60) * 1000,
     tlsRequired: bool(c2s, 'tls-required', false),
+    maxUserSessions: num(c2s, 'max-user-sessions', 20),
+    maxConnectionsPerIp: num(c2s, 'max-connections-per-ip', 1000),
+    maxConnections: num(c2s, 'max-connections', 100_000),
   };
 
   // XEP-0198: on when c2s { 'urn:xmpp:sm:3' () { … } } is configured (Tigase's StreamManagementIOProcessor bean).

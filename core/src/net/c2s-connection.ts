@@ -160,11 +160,12 @@ export class C2SConnection implements StreamTransport {
   startTls(ctx: SecureContext): void {
     const raw = this.socket;
     this.flush();
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('end');
-    raw.removeAllListeners('close');
-    raw.removeAllListeners('error');
-    raw.removeAllListeners('drain');
+    // Only this connection's own listeners: the service's count of open sockets stays on the raw socket.
+    raw.removeListener('data', C2SConnection.onSocketData);
+    raw.removeListener('end', C2SConnection.onSocketEnd);
+    raw.removeListener('close', C2SConnection.onSocketClose);
+    raw.removeListener('error', C2SConnection.onSocketError);
+    raw.removeListener('drain', C2SConnection.onSocketDrain);
     raw.on('error', C2SConnection.onSocketError);
     (raw as ConnectionSocket)[CONNECTION] = this;
     const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx });

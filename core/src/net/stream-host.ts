@@ -69,6 +69,13 @@ export class StreamHost implements ClientStreamHost {
   streamFeatures(): Element[] {
     return this.streamFeatureSource();
   }
+  resourceCount(bareJid: string): number {
+    return this.sm.resources(bareJid).length;
+  }
+  hasResource(fullJid: Jid): boolean {
+    const full = fullJid.toString();
+    return this.sm.resources(fullJid.bare().toString()).some((s) => s.jid.toString() === full);
+  }
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession {
     return this.sm.bind(conn, jid, anonymous);
   }

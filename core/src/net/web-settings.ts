@@ -94,6 +94,10 @@ function readLimits(b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
     maxAuthAttempts: positive(b, 'max-auth-attempts', c2s.maxAuthAttempts),
     authTimeoutMs: positive(b, 'auth-timeout', c2s.authTimeoutMs / 1000) * 1000,
     tlsRequired: bool(b, 'tls-required', c2s.tlsRequired),
+    // Counted per account across transports: c2s's value holds for all.
+    maxUserSessions: c2s.maxUserSessions,
+    maxConnectionsPerIp: c2s.maxConnectionsPerIp,
+    maxConnections: c2s.maxConnections,
   };
 }
 

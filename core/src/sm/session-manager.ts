@@ -1,4 +1,4 @@
-import { type Element, type Jid, type Logger, xml } from '@starling/sdk';
+import { type Element, type Jid, type Logger, type Session, xml } from '@starling/sdk';
 import type { KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { C2SSession, type SessionConnection } from './c2s-session';
 import type { LocalSessionDirectory } from './session-directory';
@@ -13,6 +13,11 @@ export class SessionManager {
     private readonly events: KernelEventBus,
     private readonly log: Logger,
   ) {}
+
+  /** The sessions bound for an account now. */
+  resources(bareJid: string): readonly Session[] {
+    return this.directory.resources(bareJid);
+  }
 
   bind(conn: SessionConnection, jid: Jid, anonymous = false): C2SSession {
     const session = new C2SSession(jid, anonymous, conn, (s, sess) => this.router.filter(s, sess));

@@ -22,6 +22,12 @@ export interface StreamLimits {
   authTimeoutMs: number;
   /** Refuse SASL until the stream is encrypted. */
   tlsRequired: boolean;
+  /** Resources one account may have bound at once, on every transport together (c2s 'max-user-sessions'). */
+  maxUserSessions: number;
+  /** Open connections from one IP address (0: no limit); c2s TCP listeners. */
+  maxConnectionsPerIp: number;
+  /** Open connections in all (0: no limit); c2s TCP listeners. */
+  maxConnections: number;
 }
 
 /** What a client stream needs from the server, whatever carries it. */
@@ -39,6 +45,10 @@ export interface ClientStreamHost {
   registrationOffered(domain: string): boolean;
   /** XEP-0077: answers a `jabber:iq:register` IQ (before authentication, or from the logged-in account). */
   register(iq: Element, caller: RegistrationCaller): Promise<RegistrationReply>;
+  /** How many resources the account (bare JID) has bound now. */
+  resourceCount(bareJid: string): number;
+  /** Whether this full JID is bound now (binding it again replaces that session). */
+  hasResource(fullJid: Jid): boolean;
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
@@ -479,6 +489,13 @@ export class ClientStream implements SessionConnection {
       this.write(errorIq(el, 'modify', 'bad-request'));
       return;
     }
+    const bare = this.user!.toString();
+    const limit = this.limits.maxUserSessions;
+    if (this.host.resourceCount(bare) >= limit && !this.host.hasResource(full)) {
+      this.host.log.info('bind refused: too many resources', { jid: bare, limit, ip: this.transport.remoteAddress });
+      this.write(errorIq(el, 'wait', 'resource-constraint', `An account may have at most ${limit} resources connected`));
+      return;
+    }
     this.session = this.host.bind(this, full, this.anonymous);
     this.state = 'bound';
     this.write(
@@ -594,9 +611,10 @@ function decodeBase64(text: string): Buffer | null {
   return Buffer.from(text, 'base64');
 }
 
-function errorIq(iq: Element, type: string, condition: string): string {
+function errorIq(iq: Element, type: string, condition: string, text?: string): string {
   const id = iq.attrs.id !== undefined ? ` id='${escapeAttr(iq.attrs.id)}'` : '';
-  return `<iq type='error'${id}><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`;
+  const t = text ? `<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas' xml:lang='en'>${escapeText(text)}</text>` : '';
+  return `<iq type='error'${id}><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>${t}</error></iq>`;
 }
 
 /** Where a session writes while it waits for resumption: nothing is written; the SM queue keeps it all. */

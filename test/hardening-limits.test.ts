@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TestClient } from './harness/clients';
+import { RawConnection, STREAM_OPEN } from './harness/raw';
+import { TestServer } from './harness/server';
+
+describe("limits: c2s { 'max-connections-per-ip', 'max-connections', 'max-user-sessions' }", () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const raws: RawConnection[] = [];
+  before(async () => {
+    server = await (
+      await TestServer.create({ users: [['alice', 'pw']], c2s: "'max-connections-per-ip' = 6\n'max-user-sessions' = 3" })
+    ).start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    for (const r of raws) r.destroy();
+    await server.dispose();
+  });
+
+  it('connections from one address beyond the limit end at once with <policy-violation/>, and one closing frees a place', async () => {
+    for (let i = 0; i < 6; i++) {
+      const r = await RawConnection.open(server.port);
+      raws.push(r);
+      r.write(STREAM_OPEN);
+      await r.until((d) => d.includes('</stream:features>'));
+      assert.equal(r.closed, false);
+    }
+    const over = await RawConnection.open(server.port);
+    const data = await over.until((d) => d.includes('</stream:stream>'));
+    assert.match(data, /<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'\/><text[^>]*>At most 6 connections from one address<\/text>/);
+    assert.ok(await over.waitClosed());
+    over.destroy();
+    raws.shift()!.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await RawConnection.open(server.port);
+    raws.push(again);
+    again.write(STREAM_OPEN);
+    assert.match(await again.until((d) => d.includes('</stream:features>')), /<mechanisms/);
+    for (const r of raws.splice(0)) r.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('a fourth resource of one account is refused with resource-constraint; replacing a bound resource is not', async () => {
+    for (const resource of ['r1', 'r2', 'r3']) clients.push(await connect({ port: server.port, username: 'alice', password: 'pw', resource }));
+    await assert.rejects(connect({ port: server.port, username: 'alice', password: 'pw', resource: 'r4' }), (err: Error & { condition?: string }) => {
+      assert.equal(err.condition, 'resource-constraint', String(err));
+      return true;
+    });
+    // The same full JID again replaces the old session (RFC 6120 §7.7.2.2), within the limit.
+    const again = await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'r2' });
+    clients.push(again);
+    assert.equal(again.jid, 'alice@localhost/r2');
+    // A resource freed makes room for a new one.
+    await clients.shift()!.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    clients.push(await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'r5' }));
+  });
+});
