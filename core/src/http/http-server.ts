@@ -27,6 +27,7 @@ export interface Disposable {
  */
 export class HttpServer {
   private readonly routes = new Map<string, Map<string, HttpHandler>>();
+  private readonly prefixes = new Map<string, HttpHandler>();
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly servers: Server[] = [];
 
@@ -51,6 +52,14 @@ export class HttpServer {
         if (byMethod.size === 0 && this.routes.get(path) === byMethod) this.routes.delete(path);
       },
     };
+  }
+
+  /** Serves `method` on every path under `prefix` (ending in '/') that has no exact route, e.g. `/admin/commands/`. */
+  routePrefix(method: string, prefix: string, handler: HttpHandler): Disposable {
+    const key = `${method.toUpperCase()} ${prefix}`;
+    if (this.prefixes.has(key)) throw new StarlingError('STARLING_HTTP_ROUTE_TAKEN', `${this.name}: ${key}* is already served`);
+    this.prefixes.set(key, handler);
+    return { dispose: () => void (this.prefixes.get(key) === handler && this.prefixes.delete(key)) };
   }
 
   /** Hands HTTP Upgrade requests on `path` to `handler`; other upgrades are refused with 404. */
@@ -87,7 +96,7 @@ export class HttpServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const byMethod = this.routes.get(pathOf(req));
+    const byMethod = this.routes.get(pathOf(req)) ?? this.prefixRoute(req);
     if (!byMethod) return plain(res, 404, 'Not Found');
     const handler = byMethod.get(req.method ?? 'GET') ?? (req.method === 'HEAD' ? byMethod.get('GET') : undefined);
     if (!handler) {
@@ -105,6 +114,19 @@ export class HttpServer {
     } catch (err) {
       fail(err);
     }
+  }
+
+  /** The handlers of the longest prefix route under which the request's path falls, by method. */
+  private prefixRoute(req: IncomingMessage): Map<string, HttpHandler> | undefined {
+    const path = pathOf(req);
+    let best: { len: number; byMethod: Map<string, HttpHandler> } | undefined;
+    for (const [key, handler] of this.prefixes) {
+      const [method, prefix] = key.split(' ', 2);
+      if (!path.startsWith(prefix) || (best && best.len > prefix.length)) continue;
+      if (!best || best.len < prefix.length) best = { len: prefix.length, byMethod: new Map() };
+      best.byMethod.set(method, handler);
+    }
+    return best?.byMethod;
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -54,6 +54,7 @@ import { type ListenerSpec, type ServerSettings, readSettings } from './settings
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
 import { InBandRegistration } from '../vhosts/in-band-registration';
+import { AdminUi, DEFAULT_ADMIN_UI_LIMITS } from '../admin-ui/admin-ui';
 import { followVhostChanges, forgetAnonymousUsers } from '../vhosts/vhost-effects';
 
 export interface StartOptions {
@@ -146,6 +147,8 @@ export class StarlingServer {
   /** The virtual hosts, managed at run time by vhost-man (core/src/vhosts). */
   readonly vhosts: VhostRegistry;
   private readonly certs: CertificateStore;
+  /** The web Admin UI under /admin/ on the httpServer port (core/src/admin-ui). */
+  readonly adminUi: AdminUi;
 
   private constructor(
     readonly settings: ServerSettings,
@@ -222,6 +225,7 @@ export class StarlingServer {
     const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration, this.resumable);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
+    this.adminUi = new AdminUi(this.http, this.router, this.commands, this.vhosts, storage.users, DEFAULT_ADMIN_UI_LIMITS, log.child({ c: 'admin-ui' }));
     const web = settings.web;
     this.ws2s = web.ws2s && new WsService(log.child({ c: 'ws2s' }), web.ws2s, streams, certs, settings.defaultDomain);
     this.bosh = web.bosh && new BoshService(log.child({ c: 'bosh' }), web.bosh, streams, certs, settings.defaultDomain);
@@ -245,6 +249,7 @@ export class StarlingServer {
       await server.commands.start();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
       if (server.ext) server.extListeners = await server.ext.listen();
+      server.adminUi.mount();
       server.httpListeners = await server.http.listen(settings.web.http.listeners);
       for (const l of server.httpListeners) log.info(`httpServer listening on ${describe(l)}`);
       if (server.ws2s) {
