@@ -224,6 +224,10 @@ s2s { 'max-inactivity-time' = 900L }
       ]);
       assert.match(out, new RegExp(`^c2s ports\\s+: ${server.port} STARTTLS on 127\\.0\\.0\\.1, ${server.tlsPort} direct TLS on 127\\.0\\.0\\.1$`, 'm'));
       assert.match(out, /config OK: .* \(0 errors, 6 warnings\)/);
+      await server.start();
+      assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`), server.output);
+      assert.ok(server.output.includes(`config.tdsl:${l + 3}:1: warning: 's2s' is accepted, not implemented`), server.output);
+      await server.stop();
     });
   });
 
