@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ConfigFinding, checkConfig, formatFinding, throwConfigErrors } from './check-config';
 import { ConfigError } from './errors';
+import { CORE_SCHEMA } from './known-keys';
+import type { BeanSchema } from './schema';
+import { UNIMPLEMENTED_KEYS } from './unimplemented-keys';
 import { parseConfig } from './load';
 import type { PluginKeys } from './schema';
 
@@ -103,5 +106,18 @@ httpServer { connections { 8080 () {} } }
       "etc/config.tdsl:3:7: warning: 'handshake-timeout' = 30000 is read as seconds (8.3 hours); it looks like milliseconds: for 30 seconds write 30",
     ]);
     assert.deepEqual(check("c2s { 'max-inactivity-time' = '180000' }"), []);
+  });
+});
+
+describe('the tables', () => {
+  it('name no key both as implemented (known-keys.ts) and as not implemented (unimplemented-keys.ts)', () => {
+    const declared = (path: string): boolean => {
+      let schema: BeanSchema | undefined = CORE_SCHEMA;
+      const parts = path.split('/');
+      const last = parts.pop()!;
+      for (const p of parts) schema = schema?.beans?.[p];
+      return schema !== undefined && (schema.keys?.[last] !== undefined || schema.beans?.[last] !== undefined);
+    };
+    assert.deepEqual([...UNIMPLEMENTED_KEYS.keys()].filter(declared), []);
   });
 });
