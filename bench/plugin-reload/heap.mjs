@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const repo = resolve(import.meta.dirname, '../..');
-const { TestKernel, writePackage } = require(join(repo, 'core/dist/src/kernel/plugin-test-kit.js'));
+const { TestKernel, writePackage } = require(join(repo, 'core/dist/src/test-support/plugin-test-kit.js'));
 const { xml } = require(join(repo, 'sdk/dist/index.js'));
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');

@@ -88,9 +88,16 @@ const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--ho
 const reloadsDone = []; // { at: µs, ms }
 let serverLog = '';
 child.stderr.setEncoding('utf8');
+let partial = ''; // a log line split between two chunks is matched once it is whole
 child.stderr.on('data', (d) => {
   serverLog += d;
-  for (const m of d.matchAll(/plugin reloaded plugin=reload-bench .*?ms=(\d+)/g)) reloadsDone.push({ at: nowUs(), ms: Number(m[1]) });
+  const lines = (partial + d).split('\n');
+  partial = lines.pop();
+  // "[reload-bench] … plugin reloaded … ms=N" (the plugin as the line's tag), or "plugin reloaded plugin=reload-bench … ms=N"
+  for (const line of lines) {
+    const m = /(?:\[reload-bench\].*plugin reloaded|plugin reloaded plugin=reload-bench).*?ms=(\d+)/.exec(line);
+    if (m) reloadsDone.push({ at: nowUs(), ms: Number(m[1]) });
+  }
   if (serverLog.length > 1e6) serverLog = serverLog.slice(-1e5);
 });
 const stopServer = () => {

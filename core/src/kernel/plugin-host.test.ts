@@ -76,6 +76,8 @@ describe('plugin host: load, hot reload, rollback', () => {
     assert.equal(rec.state, 'loaded');
     assert.match(rec.lastError ?? '', /database is down/);
     assert.ok(k.logs.some((l) => l.level === 'warn' && l.fields.plugin === 'counter' && /database is down/.test(String(l.fields.err))));
+    const warning = k.logs.find((l) => l.msg === 'plugin reload failed');
+    assert.match(String(warning?.fields.stack), /Error: database is down\n\s+at /, 'the warning carries the stack trace');
     assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'v1');
 
     writeFileSync(join(pkg, 'index.js'), 'module.exports = {{ syntax error');
@@ -87,6 +89,50 @@ describe('plugin host: load, hot reload, rollback', () => {
     assert.equal((await k.host.reload('counter')).ok, true);
     assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'v3');
     assert.equal(k.host.records.get('counter')!.lastError, undefined, 'a good reload clears the error');
+  });
+
+  it('logs loads and reloads at info, and a failed load as a warning with the stack trace', async () => {
+    let pkg = '';
+    const k = kernel((d) => {
+      pkg = writePackage(d, 'counter', { id: 'counter', code: counter('v1') });
+      writePackage(d, 'broken', { id: 'broken', code: "throw new Error('cannot start');" });
+    });
+    await k.host.loadAll();
+    assert.ok(k.logs.some((l) => l.level === 'info' && l.msg === 'plugin loaded' && l.fields.plugin === 'counter'));
+    const failed = k.logs.find((l) => l.msg === 'plugin failed to load');
+    assert.equal(failed?.level, 'warn');
+    assert.equal(failed?.fields.plugin, 'broken');
+    assert.match(String(failed?.fields.stack), /Error: cannot start\n\s+at /);
+    writeFileSync(join(pkg, 'index.js'), counter('v2'));
+    await k.host.reload('counter');
+    assert.ok(k.logs.some((l) => l.level === 'info' && l.msg === 'plugin reloaded' && l.fields.plugin === 'counter' && typeof l.fields.ms === 'number'));
+  });
+
+  it('refuses a second package with the same id, naming both paths; the first keeps serving', async () => {
+    let first = '';
+    let second = '';
+    const k = kernel((d) => {
+      first = writePackage(d, 'a-counter', { id: 'counter', code: counter('first'), version: '2.0.0' });
+      second = writePackage(d, 'b-counter', { id: 'counter', code: counter('second'), version: '1.0.0' });
+    });
+    await k.host.loadAll();
+    const c = k.client();
+    assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'first');
+    const refused = k.host.records.get(second)!;
+    assert.equal(refused.state, 'failed');
+    assert.ok(refused.lastError?.includes(first) && refused.lastError.includes(second), refused.lastError);
+    assert.match(refused.lastError ?? '', /plugin id 'counter' is in two packages/);
+
+    // A third copy appears while the server runs: refused too, the loaded one serves on.
+    const third = writePackage(k.dir, 'c-counter', { id: 'counter', code: counter('third') });
+    await k.host.packageChanged(third);
+    assert.ok(k.host.records.get(third)?.lastError?.includes(first));
+    assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'first');
+    // Removing a refused copy leaves the loaded one alone.
+    rmSync(third, { recursive: true, force: true });
+    await k.host.packageChanged(third);
+    assert.equal(k.host.records.get('counter')?.state, 'loaded');
+    assert.equal((await k.iq(c, Q())).getChild('q')?.attrs.v, 'first');
   });
 
   it('rolls back when restoreState throws: the old version keeps serving with its state', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { type DefinedPlugin, type Logger, StarlingError, isDefinedPlugin } from '@starling/sdk';
 import { type KernelDiscoRegistry, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
-import type { BeanView } from './bean-view';
+import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
@@ -283,14 +283,17 @@ export class PluginHost {
       return false;
     }
     this.modules.purge(pkg.dir);
+    let files: Map<string, string>;
     try {
-      await this.runtime.load(this.unit(pkg));
+      const unit = this.unit(pkg);
+      files = this.files(pkg);
+      await this.runtime.load(unit);
     } catch (err) {
       this.modules.purge(pkg.dir);
       this.fail(pkg, err);
       return false;
     }
-    this.running.set(id, { pkg, files: this.files(pkg) });
+    this.running.set(id, { pkg, files });
     const record = this.setRecord(pkg, 'loaded');
     record.loadedAt = Date.now();
     return true;
@@ -322,14 +325,18 @@ export class PluginHost {
       return result(false, this.reloadFailed(old.pkg, err, '?'));
     }
     this.modules.purge(pkg.dir);
+    let files: Map<string, string>;
     try {
-      await this.runtime.reload(this.unit(pkg));
+      const unit = this.unit(pkg);
+      // As read now: a write during the reload is seen as a change and reloads again.
+      files = this.files(pkg);
+      await this.runtime.reload(unit);
     } catch (err) {
       this.modules.purge(pkg.dir);
       return result(false, this.reloadFailed(old.pkg, err, pkg.version));
     }
     if (old.pkg.dir !== pkg.dir) this.modules.purge(old.pkg.dir);
-    this.running.set(id, { pkg, files: this.files(pkg) });
+    this.running.set(id, { pkg, files });
     const prev = this.records.get(id);
     const record = this.setRecord(pkg, 'loaded');
     record.reloads = (prev?.reloads ?? 0) + 1;
