@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Element, type EventBus, type Jid, type Logger, type SessionDirectory, SDK_VERSION } from '@starling/sdk';
 import type { CredentialService } from '../auth/credential-service';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
 import { counters } from '../ops/counters';
 import { toTree } from '../scripting/element-tree';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import { DEFAULT_SANDBOX_LIMITS } from '../scripting/sandbox-protocol';
 import { readAdminConfig } from './admin-config';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { StarlingError, tryParseJid } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from '../scripting/sandbox-protocol';
 
 export interface AdminCommandsConfig {

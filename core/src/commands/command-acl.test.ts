@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseJid } from '@starling/sdk';
 import { parseConfig } from '../config';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import { type AclEnvironment, CommandAcl, parseAcl } from './command-acl';
 
 const env: AclEnvironment = {

@@ -1,5 +1,5 @@
 import { type Jid, StarlingError, tryParseJid } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 
 /** One entry of a command ACL (Tigase's CmdAcl). */
 export type AclEntry =

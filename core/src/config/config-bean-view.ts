@@ -1,5 +1,5 @@
-import type { ConfigBean } from '../config';
-import { toPlain } from '../config';
+import type { ConfigBean } from './index';
+import { toPlain } from './index';
 import type { BeanView } from './bean-view';
 
 /** BeanView over a parsed TDSL bean. */

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import { pluginKeys } from '../kernel/config-check';
 import { PluginCatalog } from '../kernel/plugin-catalog';
 import { BUILT_IN_PLUGINS_DIR } from '../kernel/server';

@@ -22,7 +22,7 @@ import { describe, it } from 'node:test';
 import { pluginKeys } from '../kernel/config-check';
 import { PluginCatalog } from '../kernel/plugin-catalog';
 import { BUILT_IN_PLUGINS_DIR } from '../kernel/server';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import { checkConfig, type ConfigFinding } from './check-config';
 import { loadConfigFile } from './load';
 import { ConfigBean, sameConfig } from './model';

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { StarlingError, type Logger } from '@starling/sdk';
-import type { ListenerSpec } from '../kernel/settings';
+import type { ListenerSpec } from '../net/listeners';
 import type { CertificateStore } from '../net/certificates';
 import { listenOn } from '../net/listeners';
 

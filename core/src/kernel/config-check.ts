@@ -1,7 +1,8 @@
 import { type ConfigBean, type ConfigFinding, type PluginKeys, VHOST_KEY, checkConfig } from '../config';
 import type { PluginCatalog } from './plugin-catalog';
 import type { PluginPackage } from './plugin-manifest';
-import { DEFAULT_DIRECT_TLS_PORTS, type ListenerSpec } from './settings';
+import type { ListenerSpec } from '../net/listeners';
+import { DEFAULT_DIRECT_TLS_PORTS } from './settings';
 
 /** The keys a plugin package's manifest declares for its bean. */
 export function pluginKeys(pkg: PluginPackage): PluginKeys {

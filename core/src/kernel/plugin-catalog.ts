@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@starling/sdk';
-import type { BeanView } from './bean-view';
+import type { BeanView } from '../config/bean-view';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
 
 export interface RejectedPackage {

@@ -1,5 +1,5 @@
 import { type PluginConfig, TypedPluginConfig } from '@starling/sdk';
-import type { BeanView } from './bean-view';
+import type { BeanView } from '../config/bean-view';
 
 /** A plugin's typed view of its own bean, falling back to its manifest's defaults. */
 export class PluginConfigView extends TypedPluginConfig {

@@ -1,19 +1,12 @@
 import { resolve } from 'node:path';
 import { StarlingError, tryParseJid } from '@starling/sdk';
-import { readListeners } from '../net/listeners';
+import { type ListenerSpec, readListeners } from '../net/listeners';
 import { readWebSettings, type WebSettings } from '../net/web-settings';
 import type { StreamLimits } from '../stream/client-stream';
 import type { WatchdogSettings } from '../net/watchdog';
 import { readWatchdogSettings } from '../net/watchdog-config';
-import type { BeanView } from './bean-view';
+import type { BeanView } from '../config/bean-view';
 import type { SmSettings } from '../sm/stream-management';
-
-export interface ListenerSpec {
-  port: number;
-  /** starttls: plain socket offering STARTTLS; direct: TLS from the first byte (Tigase socket = 'ssl'). */
-  tls: 'starttls' | 'direct';
-  host: string;
-}
 
 /** The server-wide settings the kernel reads from config.tdsl (plugins read their own beans). */
 export interface ServerSettings {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { type Element, type Logger, type StarlingError, tryParseJid } from '@starling/sdk';
 import { HttpServer, readBody } from '../http/http-server';
-import type { ListenerSpec } from '../kernel/settings';
+import type { ListenerSpec } from './listeners';
 import { type ClientStream, type ClientStreamHost, NS_CLIENT, randomHex } from '../stream/client-stream';
 import { XmlStreamParser, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
 import { BoshSession, NS_HTTPBIND } from './bosh-session';

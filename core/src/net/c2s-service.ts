@@ -1,7 +1,7 @@
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '@starling/sdk';
-import type { ListenerSpec } from '../kernel/settings';
+import type { ListenerSpec } from './listeners';
 import { counters } from '../ops/counters';
 import type { ClientStream, ClientStreamHost, StreamLimits } from '../stream/client-stream';
 import type { CertificateStore } from './certificates';

@@ -1,5 +1,5 @@
 import { StarlingError, tryParseJid } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 
 /** XEP-0114's default port in Tigase's network instructions. */
 export const DEFAULT_EXT_PORT = 5270;

@@ -1,6 +1,13 @@
 import { StarlingError } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
-import type { ListenerSpec } from '../kernel/settings';
+import type { BeanView } from '../config/bean-view';
+
+/** One listening socket of a connection manager. */
+export interface ListenerSpec {
+  port: number;
+  /** starttls: plain socket offering STARTTLS; direct: TLS from the first byte (Tigase socket = 'ssl'). */
+  tls: 'starttls' | 'direct';
+  host: string;
+}
 
 /**
  * The listeners of one connection manager bean, Tigase's `connections` block:

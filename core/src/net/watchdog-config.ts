@@ -1,5 +1,5 @@
 import { StarlingError } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import type { WatchdogPingType, WatchdogSettings } from './watchdog';
 
 const SECOND = 1000;

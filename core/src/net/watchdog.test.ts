@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { Logger } from '@starling/sdk';
 import { parseConfig } from '../config';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import { type WatchedConnection, Watchdog, idleTime, verdict } from './watchdog';
 import { DEFAULT_WATCHDOG_DELAY, DEFAULT_WATCHDOG_TIMEOUT, readWatchdogSettings } from './watchdog-config';
 

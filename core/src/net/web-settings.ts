@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { StarlingError } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
-import type { ListenerSpec } from '../kernel/settings';
+import type { BeanView } from '../config/bean-view';
+import type { ListenerSpec } from './listeners';
 import type { StreamLimits } from '../stream/client-stream';
 import { readListeners } from './listeners';
 import type { WatchdogSettings } from './watchdog';

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from '@starling/sdk';
 import { WebSocketServer } from 'ws';
 import { HttpServer } from '../http/http-server';
-import type { ListenerSpec } from '../kernel/settings';
+import type { ListenerSpec } from './listeners';
 import type { ClientStream, ClientStreamHost } from '../stream/client-stream';
 import type { CertificateStore } from './certificates';
 import type { Ws2sSettings } from './web-settings';

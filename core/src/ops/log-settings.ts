@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { StarlingError } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import type { RotationSettings } from './rotating-file';
 
 /** Where the server writes its operational files, from `logging { java.util.logging.FileHandler { … } }` and `stats`. */

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { SDK_VERSION } from '@starling/sdk';
 import { effectiveConfig, writeConfigDump } from '../cli/config-dump';
 import { loadConfigFile, writeTdsl } from '../config';
-import { ConfigBeanView } from '../kernel/config-bean-view';
+import { ConfigBeanView } from '../config/config-bean-view';
 import type { StarlingServer } from '../kernel/server';
 import { readDebugSwitches } from './debug-switches';
 import { formatTime } from './log-format';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Container } from 'inversify';
 import { type Element, type Jid, type LogLevel, type Logger, type Session, parseJid, xml } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import { PluginCatalog } from '../kernel/plugin-catalog';
 import { PluginHost, type PluginHostDeps } from '../kernel/plugin-host';
 import { LocalSessionDirectory } from '../sm/session-directory';

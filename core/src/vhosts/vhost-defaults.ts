@@ -1,5 +1,5 @@
 import { StarlingError } from '@starling/sdk';
-import type { BeanView } from '../kernel/bean-view';
+import type { BeanView } from '../config/bean-view';
 import { DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from './in-band-registration';
 import { DOMAIN_FILTER_POLICIES, type DomainFilterPolicy, type VhostDefaults, canonicalBareJid } from './vhost-item';
 
