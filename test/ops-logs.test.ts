@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, xml } from './harness/clients';
@@ -128,5 +128,20 @@ describe('debug = [ xmpp.XMPPIOService ]: the XML trace (chapter 11.4)', () => {
     for (const secret of ['alice-pw', payload, payload.slice(0, 6), payload.slice(6), scramFirst])
       assert.ok(!log.includes(secret), `the trace must not contain ${secret}`);
     assert.ok(!/<(auth|response|challenge|success)\b[^>]*>(?!\*\*\*)[^<]/.test(log), 'no SASL element text other than ***');
+  });
+});
+
+describe('a log location that cannot be written', () => {
+  it('stops the start with an error naming the directory and the pattern, before anything is written', async () => {
+    const server = await TestServer.create({});
+    try {
+      const blocker = join(server.home, 'not-a-dir');
+      writeFileSync(blocker, 'a file where the log directory should be\n');
+      appendFileSync(join(server.home, 'etc', 'config.tdsl'), `logging {\n    java.util.logging.FileHandler {\n        pattern = '${blocker}/sub/x.log'\n    }\n}\n`);
+      await assert.rejects(server.start(), /\[STARLING_LOG_DIR\] cannot write log files in .*not-a-dir\/sub .*pattern = '.*not-a-dir\/sub\/x\.log'.*ENOTDIR/s);
+      assert.ok(!existsSync(join(server.home, 'logs', 'starling.pid')), 'no pid file left behind');
+    } finally {
+      await server.dispose();
+    }
   });
 });

@@ -106,6 +106,8 @@ export class Logging {
    */
   static toFiles(options: LogTransportOptions, switches: DebugSwitches): Logging {
     const stream: WorkerStream = pino.transport({ target: require.resolve('./log-transport'), options });
+    // The worker failing (a disk that fills, a directory removed) must not take the server down: say so on stderr.
+    stream.on('error', (err: Error) => process.stderr.write(`starling: the log worker failed, log files are no longer written: ${err.message}\n`));
     const root = pino(PINO_OPTIONS, pino.multistream([{ level: 'trace', stream }, { level: 'info', stream: STDERR }]));
     return new Logging(new PinoLogger(root, switches, 'server', undefined, undefined), switches, root, stream);
   }
@@ -127,7 +129,12 @@ export class Logging {
     if (!stream) return;
     await new Promise<void>((resolve) => {
       stream.once('close', () => resolve());
-      stream.end();
+      stream.once('error', () => resolve());
+      try {
+        stream.end();
+      } catch {
+        resolve();
+      }
     });
   }
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { SDK_VERSION } from '@starling/sdk';
+import { dirname, join, resolve } from 'node:path';
+import { SDK_VERSION, StarlingError } from '@starling/sdk';
 import { effectiveConfig, writeConfigDump } from '../cli/config-dump';
 import { loadConfigFile, writeTdsl } from '../config';
 import { ConfigBeanView } from '../config/config-bean-view';
@@ -16,6 +16,19 @@ import { GetStatisticsCommand, SetDebugCommand } from './ops-commands';
 import { generationFile, RotatingFile } from './rotating-file';
 import { formatStats, Statistics } from './statistics';
 import { xmlTrace } from './xml-trace';
+
+/** Creates the directory if needed; a clear error at start when logs cannot be written there. */
+function writableDir(dir: string, pattern: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new StarlingError(
+      'STARLING_LOG_DIR',
+      `cannot write log files in ${dir} (logs/ under the home, and the directory of logging { java.util.logging.FileHandler { pattern = '${pattern}' } }): ${(err as Error).message}`,
+    );
+  }
+}
 
 /** The repository (or installed package set) the server runs from. */
 export const INSTALL_DIR = resolve(__dirname, '../../../..');
@@ -49,7 +62,7 @@ export class Operations {
     const top = new ConfigBeanView(loadConfigFile(configFile));
     const files = readOpsFiles(top, home);
     const switches = readDebugSwitches(top);
-    mkdirSync(files.logsDir, { recursive: true });
+    for (const dir of [files.logsDir, dirname(generationFile(files.log.pattern, 0))]) writableDir(dir, files.log.pattern);
     writeFileSync(files.pidFile, `${process.pid}\n`);
     const logging = Logging.toFiles({ file: files.log, consoleFile: files.consoleFile }, switches);
     const ops = new Operations(home, files, logging);
