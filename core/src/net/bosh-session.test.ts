@@ -17,6 +17,7 @@ const host = {
   tlsRequired: () => false,
   createMechanism: () => undefined,
   streamFeatures: () => [],
+  registrationOffered: () => false,
 } as unknown as ClientStreamHost;
 
 const settings: BoshSettings = {
