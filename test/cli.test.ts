@@ -223,6 +223,8 @@ s2s { 'max-inactivity-time' = 900L }
         `config.tdsl:${l + 5}:1: warning: 'max-inactivity-time' = 180000 is read as seconds (50 hours); it looks like milliseconds: for 3 minutes write 180 or '180000' (quoted, it is read as milliseconds)`,
       ]);
       assert.match(out, new RegExp(`^c2s ports\\s+: ${server.port} STARTTLS on 127\\.0\\.0\\.1, ${server.tlsPort} direct TLS on 127\\.0\\.0\\.1$`, 'm'));
+      assert.match(out, /^ws2s ports\s+: \d+ ws on 127\.0\.0\.1, \d+ wss on 127\.0\.0\.1$/m);
+      assert.match(out, /^bosh ports\s+: \d+ http on 127\.0\.0\.1, \d+ https on 127\.0\.0\.1$/m);
       assert.match(out, /config OK: .* \(0 errors, 6 warnings\)/);
       await server.start();
       assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`), server.output);

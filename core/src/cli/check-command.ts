@@ -4,6 +4,7 @@ import { type Logger, SDK_VERSION } from '@starling/sdk';
 import { formatFinding, obfuscateUriPasswords } from '../config';
 import { readAdminConfig } from '../commands/admin-config';
 import { readHome } from '../kernel/server';
+import type { ListenerSpec } from '../kernel/settings';
 import { languageOfFile } from '../scripting/script-language';
 import { dataSourceFromUri } from '../storage';
 import { runningServerPid } from './admin-channel';
@@ -38,7 +39,10 @@ export async function checkCommand(home: string, out: (line: string) => void): P
     ['config file', configFile],
     ['pid file', `${join(home, 'logs', 'starling.pid')} (${pid === undefined ? 'no server running on this home' : `running, pid ${pid}`})`],
     ['log files', join(home, 'logs')],
-    ['c2s ports', settings.c2s.listeners.map((l) => `${l.port} ${l.tls === 'direct' ? 'direct TLS' : 'STARTTLS'}${l.host === '::' ? '' : ` on ${l.host}`}`).join(', ')],
+    ['c2s ports', ports(settings.c2s.listeners, 'direct TLS', 'STARTTLS')],
+    ['ws2s ports', settings.web.ws2s ? ports(settings.web.ws2s.listeners, 'wss', 'ws') : 'off'],
+    ['bosh ports', settings.web.bosh ? ports(settings.web.bosh.listeners, 'https', 'http') : 'off'],
+    ['httpServer ports', settings.web.http.listeners.length ? ports(settings.web.http.listeners, 'https', 'http') : 'off'],
     ['virtual hosts', settings.domains.join(', ')],
     ['plugin directories', catalog.dirs.join(', ')],
     ['plugins', [...catalog.packages.values()].map((p) => `${p.manifest.id}${catalog.isActive(p) ? '' : ' (off)'}`).join(', ')],
@@ -61,6 +65,11 @@ export async function checkCommand(home: string, out: (line: string) => void): P
   const summary = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   out(errors ? `config has errors: ${configFile} (${summary})` : `config OK: ${configFile} (${summary})`);
   return errors ? 1 : 0;
+}
+
+/** `5222 STARTTLS, 5223 direct TLS on 127.0.0.1`: each port with its TLS mode and interface. */
+function ports(listeners: readonly ListenerSpec[], tls: string, plain: string): string {
+  return listeners.map((l) => `${l.port} ${l.tls === 'direct' ? tls : plain}${l.host === '::' ? '' : ` on ${l.host}`}`).join(', ');
 }
 
 /** Tigase admin scripts (Groovy, Python, …) in the scripts directory and its component subdirectories: the script manager skips them. */
