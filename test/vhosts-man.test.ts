@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { ADMIN_NS, AdhocClient, fieldValues, note, submit } from './commands-support';
 import { connect } from './harness/clients';
 import { RawConnection } from './harness/raw';
 import { DOMAIN, TestServer } from './harness/server';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const selfsigned = require('selfsigned') as {
+  generate(attrs: { name: string; value: string }[], opts: Record<string, unknown>): { private: string; cert: string };
+};
 
 const VM = `vhost-man@${DOMAIN}`;
 const ADD = 'comp-repo-item-add';
@@ -168,5 +175,29 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
     const keep = await admin.command(VM, REMOVE);
     const refused = await admin.command(VM, REMOVE, { action: 'complete', sessionid: keep.sessionid, form: { 'item-list': DOMAIN } });
     assert.equal(note(refused), `${DOMAIN} is the default virtual host and cannot be removed`);
+  });
+
+  it('installs an uploaded certificate with ssl-certificate-add, which SNI serves at once, and refuses a bad one', async () => {
+    const added = await submit(admin, VM, ADD, { 'Domain name': 'cert.test', 'S2S secret': 'x', 'command-marker': 'true' });
+    assert.equal(note(added), 'Operation successful');
+    const pems = selfsigned.generate([{ name: 'commonName', value: 'cert.test' }], {
+      keySize: 2048,
+      days: 30,
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'cert.test' }] }],
+    });
+    const pem = pems.private + pems.cert;
+    const bad = await submit(admin, VM, 'ssl-certificate-add', { 'Domain name': 'cert.test', 'Certificate in PEM format': ['not a certificate'] });
+    assert.match(note(bad)!, /^Certificate for cert\.test is not valid: /);
+    const ok = await submit(admin, VM, 'ssl-certificate-add', { 'Domain name': 'cert.test', 'Certificate in PEM format': pem.trim().split('\n'), 'Save to disk': 'false' });
+    assert.equal(note(ok), 'Certificate for cert.test has been updated');
+    const served = await new Promise<string>((resolve, reject) => {
+      const sock = tlsConnect({ host: '127.0.0.1', port: server.tlsPort, servername: 'cert.test', rejectUnauthorized: false }, () => {
+        resolve(sock.getPeerCertificate().fingerprint256);
+        sock.destroy();
+      });
+      sock.on('error', reject);
+    });
+    assert.equal(served, new X509Certificate(pems.cert).fingerprint256);
   });
 });

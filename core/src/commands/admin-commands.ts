@@ -38,6 +38,7 @@ export interface AdminCommandsDeps {
   top: BeanView;
   vhosts: VhostRegistry;
   vhostConfig: VhostManagerConfig;
+  installCertificate(domain: string, pem: string, save: boolean): void;
   router: StanzaRouter;
   disco: KernelDiscoRegistry;
   sessions: SessionDirectory;
@@ -125,6 +126,7 @@ export class AdminCommands {
       config: d.vhostConfig,
       isAdmin: (jid) => d.isAdmin(jid),
       dnsCheck: (domain) => checkVhostDns(domain, d.vhostConfig.dnsAddresses),
+      installCertificate: (domain, pem, save) => d.installCertificate(domain, pem, save),
       log: this.log.child({ component: 'vhost-man' }),
     }))
       vhostMan.addBuiltIn(cmd);

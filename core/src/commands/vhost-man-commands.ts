@@ -29,6 +29,8 @@ export interface VhostManDeps {
   isAdmin(jid: Jid): boolean;
   /** Resolves null when the domain's DNS points here, else the error text; throws DnsUnreachable when DNS cannot be asked. */
   dnsCheck(domain: string): Promise<string | null>;
+  /** Checks and installs a vhost's key and certificate chain (PEM); throws STARLING_CERT_INVALID. */
+  installCertificate(domain: string, pem: string, save: boolean): void;
   log: Logger;
 }
 
@@ -178,6 +180,42 @@ export class VhostListCommand implements AdHocCommand {
   }
 }
 
+/** `ssl-certificate-add`: "Add SSL certificate", a vhost's key and certificate chain as PEM; SNI serves it at once. */
+export class CertificateAddCommand implements AdHocCommand {
+  readonly id = 'ssl-certificate-add';
+  readonly name = 'Add SSL certificate';
+  constructor(private readonly d: VhostManDeps) {}
+
+  async execute(call: CommandCall): Promise<CommandReply> {
+    const domains = this.d.vhosts.all().filter((i) => canRemove(this.d, call.from, i));
+    const domain = firstValue(call.values, CERT_FIELD.domain);
+    if (domain === undefined) {
+      if (domains.length === 0) return done(noteField(VHOST_TEXT.noItems));
+      return form('Add SSL certificate', [
+        { var: CERT_FIELD.domain, type: 'list-single', label: CERT_FIELD.domain, required: true, values: [domains[0].domain], options: domains.map((i) => ({ value: i.domain })) },
+        { var: CERT_FIELD.pem, type: 'text-multi', label: CERT_FIELD.pem, required: true },
+        { var: CERT_FIELD.save, type: 'boolean', label: CERT_FIELD.save, values: ['true'] },
+      ]);
+    }
+    const item = this.d.vhosts.item(domain);
+    if (!item) return done(noteField(VHOST_TEXT.noItem + domain));
+    if (!canRemove(this.d, call.from, item)) return done(noteField(VHOST_TEXT.noPermission));
+    // text-multi: one value per line (a client may keep line ends in them); PEM wants bare LF lines and a final newline.
+    const pem = (call.values.get(CERT_FIELD.pem) ?? []).flatMap((v) => v.split(/\r?\n|\r/)).map((l) => l.trim()).filter(Boolean).join('\n') + '\n';
+    const save = ['true', '1'].includes(firstValue(call.values, CERT_FIELD.save) ?? 'true');
+    try {
+      this.d.installCertificate(item.domain, pem, save);
+    } catch (err) {
+      if (err instanceof StarlingError && err.code === 'STARLING_CERT_INVALID') return done(noteField(err.message));
+      throw err;
+    }
+    return done(noteField(`Certificate for ${item.domain} has been updated`));
+  }
+}
+
+/** Field vars of ssl-certificate-add. */
+export const CERT_FIELD = { domain: 'Domain name', pem: 'Certificate in PEM format', save: 'Save to disk' } as const;
+
 export function vhostManCommands(d: VhostManDeps): AdHocCommand[] {
-  return [new VhostAddCommand(d), new VhostUpdateCommand(d), new VhostRemoveCommand(d), new VhostListCommand(d)];
+  return [new VhostAddCommand(d), new VhostUpdateCommand(d), new VhostRemoveCommand(d), new VhostListCommand(d), new CertificateAddCommand(d)];
 }

@@ -207,6 +207,7 @@ export class StarlingServer {
       top,
       vhosts: this.vhosts,
       vhostConfig,
+      installCertificate: (domain, pem, save) => this.certs.install(domain, pem, save),
       router: this.router,
       disco: this.disco,
       sessions: this.sessions,

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls';
-import type { Logger } from '@starling/sdk';
+import { type Logger, StarlingError } from '@starling/sdk';
+import { X509Certificate } from 'node:crypto';
 
 /**
  * TLS material per virtual host: `certs/<domain>.pem` holding the private key and the certificate
@@ -29,6 +30,29 @@ export class CertificateStore {
       this.pems.set(domain, pem);
       this.contexts.set(domain, createSecureContext({ key: pem, cert: pem }));
     }
+  }
+
+  /**
+   * Installs an uploaded key and certificate chain (PEM) for a domain: checked (the key matches, the
+   * certificate names the domain) before it replaces the current one; written to `certs/<domain>.pem`
+   * when `save`. Throws STARLING_CERT_INVALID with the reason.
+   */
+  install(domain: string, pem: string, save: boolean): void {
+    let ctx: SecureContext;
+    try {
+      ctx = createSecureContext({ key: pem, cert: pem });
+      const cert = new X509Certificate(pem);
+      if (cert.checkHost(domain) === undefined) throw new Error(`the certificate is for ${cert.subject.replace(/\n/g, ', ')}, not ${domain}`);
+    } catch (err) {
+      throw new StarlingError('STARLING_CERT_INVALID', `Certificate for ${domain} is not valid: ${(err as Error).message}`);
+    }
+    if (save) {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(join(this.dir, `${domain}.pem`), pem, { mode: 0o600 });
+    }
+    this.pems.set(domain, pem);
+    this.contexts.set(domain, ctx);
+    this.log.info('certificate installed', { domain, saved: save });
   }
 
   /** Key and certificate chain (PEM) of a domain, for listeners that need a default. */
