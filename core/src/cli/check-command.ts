@@ -4,7 +4,7 @@ import { type Logger, SDK_VERSION } from '@starling/sdk';
 import { formatFinding, obfuscateUriPasswords } from '../config';
 import { readAdminConfig } from '../commands/admin-config';
 import { readHome } from '../kernel/server';
-import type { ListenerSpec } from '../kernel/settings';
+import type { ListenerSpec } from '../net/listeners';
 import { languageOfFile } from '../scripting/script-language';
 import { dataSourceFromUri } from '../storage';
 import { runningServerPid } from './admin-channel';
