@@ -42,9 +42,18 @@ class SlowReader {
   }
 
   /** Reads again until the (dead) server's side of the connection ends; the ids of the complete messages received. */
-  async drain(): Promise<string[]> {
+  drain(): Promise<string[]> {
+    return this.finish('drain');
+  }
+
+  /** Resets the connection (RST) without reading any further; the ids of the complete messages received before. */
+  abort(): Promise<string[]> {
+    return this.finish('abort');
+  }
+
+  private async finish(command: 'drain' | 'abort'): Promise<string[]> {
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.stdin.end('drain\n');
+    this.child.stdin.end(`${command}\n`);
     await exited;
     const last = this.output.trim().split('\n').pop() ?? '';
     try {
@@ -106,3 +115,50 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('messages queued for a connection that ends before they were written go back to the account (SQLite)', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  before(async () => {
+    server = await startServer(`'sess-man' {\n    amp () {\n        'store-limit' = 0L\n    }\n}`, ['alice', 'bob']);
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.dispose();
+  });
+
+  it(`${STORED} chats to an available reader that does not read, then a reset: what was still in the server comes back from offline storage`, async (t) => {
+    const slow = await SlowReader.login(server.tlsPort, 'bob');
+    const alice = await login(server, 'alice', 'r1', clients);
+    for (let i = 1; i <= STORED; i++) await alice.send(chat(jid('bob'), `q${i}`, `${i} ${BODY}`));
+    // Routed means handed to bob's session: one stream's stanzas are processed in order.
+    await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })), 60_000);
+    const beforeReset = await slow.abort();
+
+    const bob = await login(server, 'bob', 'next', clients);
+    await goOnline(bob);
+    // Wait (bounded) until the stream stays quiet for 2 s.
+    const deadline = Date.now() + 60_000;
+    let quietSince = Date.now();
+    let count = -1;
+    while (Date.now() < deadline && Date.now() - quietSince < 2000) {
+      if (bob.inbox.length !== count) [count, quietSince] = [bob.inbox.length, Date.now()];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await bob.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })), 60_000);
+    const stored = bob.inbox.filter(isMessage);
+    const sent = new Set(Array.from({ length: STORED }, (_, i) => `q${i + 1}`));
+    const back = new Set(stored.map((m) => m.attrs.id));
+    // What had left the process before the reset was in the kernel's buffers, which a reset discards:
+    // only stream management acknowledgements could bring those back.
+    t.diagnostic(`sent ${STORED}, received before the reset ${beforeReset.length}, back from offline storage ${back.size}, in the kernel's buffers at the reset ${STORED - beforeReset.length - back.size}`);
+    assert.ok(back.size > 0, 'the messages still queued in the server were stored for the account');
+    assert.ok([...back].every((id) => sent.has(id) && !beforeReset.includes(id)), 'only messages the reader did not get come back');
+    assert.equal(back.size, stored.length, 'each comes back once');
+    assert.ok(stored.every((m) => m.getChild('delay', 'urn:xmpp:delay')), 'they come back as offline messages, with a delay');
+    // Oldest first: the ones that come back are the newest ones, in order.
+    const seqs = stored.map((m) => Number(m.attrs.id.slice(1)));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(seqs.at(-1), STORED, 'the last message sent is among them');
+  });
+});

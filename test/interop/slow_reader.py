@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """A client with a tiny receive buffer that logs in over direct TLS, sends its initial presence and
 then reads nothing: what the server writes piles up in the server. Prints "ready" once the presence
-is sent; on a line from stdin it reads again until the server's side ends (or the timeout) and prints
-JSON with the ids of the complete <message/> stanzas it received.
+is sent. On the line "drain" from stdin it reads again until the server's side ends (or the timeout);
+on "abort" it resets the connection (RST) without reading. Either way it prints JSON with the ids of
+the complete <message/> stanzas it received.
 
 usage: slow_reader.py PORT USER PASSWORD DOMAIN RCVBUF TIMEOUT_S
 """
@@ -11,6 +12,7 @@ import json
 import re
 import socket
 import ssl
+import struct
 import sys
 import time
 
@@ -53,8 +55,12 @@ until(rb"</iq>", "bind result")
 tls.sendall(b"<presence/>")
 print("ready", flush=True)
 
-sys.stdin.readline()
-deadline = time.monotonic() + timeout
+command = sys.stdin.readline().strip()
+if command == "abort":
+    # Linger 0: close() sends RST, and what is queued on either side is dropped.
+    tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    tls.close()
+deadline = time.monotonic() + (timeout if command == "drain" else 0)
 while time.monotonic() < deadline:
     try:
         chunk = tls.recv(65536)
@@ -63,7 +69,8 @@ while time.monotonic() < deadline:
     if not chunk:
         break
     data += chunk
-tls.close()
+if command == "drain":
+    tls.close()
 text = data.decode("utf-8", "replace")
 ids = re.findall(r"<message\b[^>]*?\bid=['\"]([^'\"]+)['\"][^>]*>.*?</message>", text, re.S)
 print(json.dumps({"ids": ids, "bytes": len(data)}), flush=True)

@@ -126,8 +126,9 @@ export class C2SConnection implements StreamTransport {
     const socket = this.socket;
     if (socket.destroyed) return receipts && tell(receipts, false);
     if (receipts) this.inFlight.add(receipts);
-    // Node reports a write cut short by destroy() as done: a destroyed socket counts as not written.
-    const written = receipts && ((err?: Error | null) => this.inFlight.delete(receipts) && tell(receipts, !err && !socket.destroyed));
+    // Node reports a write cut short by destroy() as done: a destroyed socket counts as not written. A failed
+    // write stays in flight: the socket's close ends the stream first and then tells it (failInFlight).
+    const written = receipts && ((err?: Error | null) => !err && !socket.destroyed && this.inFlight.delete(receipts) && tell(receipts, true));
     // Backpressure: a peer that does not read is not read from until it drains what it was sent.
     if (!socket.write(data, written)) socket.pause();
   }

@@ -149,8 +149,9 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     if (xmlTrace.enabled) xmlTrace.sent(this.stream.id, data);
     if (receipt) {
       this.inFlight.add(receipt);
-      // A write cut short by the socket's end may be reported as done: a connection no longer open counts as not written.
-      this.ws.send(data, (err) => this.inFlight.delete(receipt) && receipt(!err && this.ws.readyState === this.ws.OPEN));
+      // A write cut short by the socket's end may be reported as done: a connection no longer open counts as not
+      // written. A failed write stays in flight: the close ends the stream first and then tells it (gone()).
+      this.ws.send(data, (err) => !err && this.ws.readyState === this.ws.OPEN && this.inFlight.delete(receipt) && receipt(true));
     } else this.ws.send(data);
     this.stream.lastTransfer = Date.now();
     // Backpressure: a client that does not read is not read from until its socket drains.

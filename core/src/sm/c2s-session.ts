@@ -14,6 +14,18 @@ export interface SessionConnection {
   release?(): void;
 }
 
+const NS_CARBONS = 'urn:xmpp:carbons:2';
+const REROUTED_TYPES = new Set([undefined, 'chat', 'normal']);
+
+/**
+ * A message whose bytes never left the process goes back to the account, as stream management does for
+ * unacknowledged stanzas: chats and normal messages (not carbon copies) are routed again to the bare JID,
+ * where another resource or offline storage takes them. Everything else is dropped.
+ */
+function reroutable(stanza: Element): boolean {
+  return stanza.name === 'message' && REROUTED_TYPES.has(stanza.attrs.type) && !stanza.getChildElements().some((c) => c.attrs.xmlns === NS_CARBONS);
+}
+
 /** A bound client resource. Kept small: idle sessions are the server's main memory cost. */
 export class C2SSession implements Session {
   priority = 0;
@@ -31,6 +43,8 @@ export class C2SSession implements Session {
     readonly anonymous: boolean,
     private conn: SessionConnection,
     private readonly filter: (stanza: Element, session: Session) => Element | null,
+    /** Routes a stanza as one arriving from elsewhere (the router's route()): used for messages that were never written. */
+    private readonly reroute: (stanza: Element) => void,
   ) {
     this.startedAt = this.lastActivity = Date.now();
   }
@@ -55,19 +69,37 @@ export class C2SSession implements Session {
     return old;
   }
 
+  /**
+   * Without stream management and without a receipt of the caller's, a message whose bytes never leave
+   * the process (the connection ends first) is routed again to the account's bare JID; with a receipt
+   * the caller keeps its copy, and under stream management the unacknowledged queue answers for it.
+   */
   send(stanza: Element, receipt?: DeliveryReceipt): boolean {
     const out = this.filter(stanza, this);
-    if (out !== null && this.sm) {
+    if (out === null) {
+      if (receipt) process.nextTick(receipt, true);
+      return true;
+    }
+    if (this.sm) {
       this.sm.sent(out);
       if (this.sm.unacked.length > this.sm.maxQueue) this.conn.close('resource-constraint', 'Too many unacknowledged stanzas');
       else if (!this.sm.requested) this.conn.requestAck?.();
     }
-    if (out !== null) {
-      counters.stanzasOut++;
-      return this.conn.write(out.toString(), receipt);
-    }
-    if (receipt) process.nextTick(receipt, true);
-    return true;
+    counters.stanzasOut++;
+    if (receipt || this.sm || !reroutable(stanza)) return this.conn.write(out.toString(), receipt);
+    // A write refused at once is the caller's to handle (send returns false); only an accepted one that is lost comes back.
+    let accepted = false;
+    accepted = this.conn.write(out.toString(), (written) => {
+      if (!written && accepted) this.undelivered(stanza);
+    });
+    return accepted;
+  }
+
+  /** Called once the connection has ended (the session is no longer bound), so the account's other resources or storage take it. */
+  private undelivered(stanza: Element): void {
+    const again = stanza.clone();
+    again.attrs.to = this.jid.bareString;
+    this.reroute(again);
   }
 
   close(condition?: string, text?: string): void {

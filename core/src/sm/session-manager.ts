@@ -20,7 +20,13 @@ export class SessionManager {
   }
 
   bind(conn: SessionConnection, jid: Jid, anonymous = false): C2SSession {
-    const session = new C2SSession(jid, anonymous, conn, (s, sess) => this.router.filter(s, sess));
+    const session = new C2SSession(
+      jid,
+      anonymous,
+      conn,
+      (s, sess) => this.router.filter(s, sess),
+      (s) => this.router.route(s),
+    );
     const replaced = this.directory.add(session);
     if (replaced) {
       this.log.info('resource conflict: the older session is replaced', { jid: jid.toString() });
