@@ -19,13 +19,38 @@ export interface ConnectOptions {
   domain?: string;
 }
 
+/** An IQ error reply, shaped like @xmpp/client's StanzaError (condition, text, type, element). */
+export class StanzaError extends Error {
+  constructor(
+    readonly condition: string,
+    readonly text: string,
+    readonly type: string | undefined,
+    readonly element: XmppElement,
+  ) {
+    super(condition + (text ? ` - ${text}` : ''));
+    this.name = 'StanzaError';
+  }
+
+  static fromReply(iq: XmppElement): StanzaError {
+    const error = iq.getChild('error');
+    const condition = error?.getChildElements().find((e) => e.name !== 'text')?.name ?? 'undefined-condition';
+    return new StanzaError(condition, error?.getChildText('text') ?? '', error?.attrs.type, error ?? iq);
+  }
+}
+
+let nextIqId = 0;
+
 /** A logged-in @xmpp/client session. Stanzas received are collected in `inbox`. */
 export class TestClient {
   readonly inbox: XmppElement[] = [];
   private waiters: { pred: (el: XmppElement) => boolean; resolve: (el: XmppElement) => void }[] = [];
+  /** IQ replies awaited by iq(), by id. */
+  private readonly replies = new Map<string, (reply: XmppElement) => void>();
 
   constructor(readonly xmpp: XmppClient) {
     xmpp.on('stanza', (el: XmppElement) => {
+      const reply = el.is('iq') && (el.attrs.type === 'result' || el.attrs.type === 'error') ? this.replies.get(el.attrs.id) : undefined;
+      if (reply) reply(el);
       const i = this.waiters.findIndex((w) => w.pred(el));
       if (i >= 0) {
         const [w] = this.waiters.splice(i, 1);
@@ -42,8 +67,28 @@ export class TestClient {
     return this.xmpp.send(el);
   }
 
+  /**
+   * Sends an IQ and resolves its result (rejects with a StanzaError for an error reply). Not through
+   * @xmpp/client's iqCaller: that one rejects the reply's promise before it has a handler when the reply
+   * arrives before its own write completed (an error reply then surfaces as an unhandled rejection,
+   * which fails whichever test is running, although the caller awaits and expects it).
+   */
   iq(el: XmppElement, timeoutMs = 5000): Promise<XmppElement> {
-    return this.xmpp.iqCaller.request(el, timeoutMs);
+    const id = (el.attrs.id ??= `test-iq-${++nextIqId}`);
+    const reply = new Promise<XmppElement>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.replies.delete(id);
+        reject(Object.assign(new Error(`no reply to iq ${id} within ${timeoutMs} ms`), { name: 'TimeoutError' }));
+      }, timeoutMs);
+      this.replies.set(id, (r) => {
+        clearTimeout(timer);
+        this.replies.delete(id);
+        if (r.attrs.type === 'error') reject(StanzaError.fromReply(r));
+        else resolve(r);
+      });
+    });
+    // Both promises have their handlers from the start: a reply that beats the write is never unhandled.
+    return Promise.all([this.xmpp.send(el), reply]).then(([, r]) => r);
   }
 
   /** Resolves with the first stanza (already received or arriving) that matches; rejects after the timeout. */
