@@ -58,3 +58,32 @@ describe("limits: c2s { 'max-connections-per-ip', 'max-connections', 'max-user-s
     clients.push(await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'r5' }));
   });
 });
+
+describe("SASL throttling: c2s { 'auth-failure-delay', 'auth-block-after', 'auth-block-time' }", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await (
+      await TestServer.create({ users: [['alice', 'pw'], ['bob', 'pw']], c2s: "'auth-failure-delay' = 50\n'auth-block-after' = 3\n'auth-block-time' = 600" })
+    ).start();
+  });
+  after(async () => server.dispose());
+
+  const login = (username: string, password: string) => connect({ port: server.port, username, password });
+  const condition = async (p: Promise<TestClient>) => {
+    try {
+      const c = await p;
+      await c.stop();
+      return 'success';
+    } catch (err) {
+      return (err as { condition?: string }).condition ?? String(err);
+    }
+  };
+
+  it('blocks the account and the address after repeated failures, even for the right password, and logs the address', async () => {
+    for (let i = 0; i < 3; i++) assert.equal(await condition(login('alice', 'wrong')), 'not-authorized');
+    assert.equal(await condition(login('alice', 'pw')), 'temporary-auth-failure');
+    // The address is blocked too: another account from 127.0.0.1 is refused before its password is checked.
+    assert.equal(await condition(login('bob', 'pw')), 'temporary-auth-failure');
+    assert.match(server.output, /logins blocked after repeated failures.*127\.0\.0\.1|127\.0\.0\.1.*logins blocked after repeated failures/);
+  });
+});

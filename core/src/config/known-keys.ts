@@ -97,6 +97,11 @@ export const CORE_SCHEMA: BeanSchema = {
         'max-user-sessions': KEY,
         'max-connections-per-ip': KEY,
         'max-connections': KEY,
+        'auth-failure-delay': KEY,
+        'auth-failure-max-delay': KEY,
+        'auth-block-after': KEY,
+        'auth-block-time': SECONDS,
+        'auth-failure-window': SECONDS,
         ...WATCHDOG_KEYS,
       },
       beans: {

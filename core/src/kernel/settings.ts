@@ -75,6 +75,13 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     maxUserSessions: num(c2s, 'max-user-sessions', 20),
     maxConnectionsPerIp: num(c2s, 'max-connections-per-ip', 1000),
     maxConnections: num(c2s, 'max-connections', 100_000),
+    authThrottle: {
+      baseDelayMs: num(c2s, 'auth-failure-delay', 100),
+      maxDelayMs: num(c2s, 'auth-failure-max-delay', 5000),
+      blockAfter: num(c2s, 'auth-block-after', 10),
+      blockMs: num(c2s, 'auth-block-time', 300) * 1000,
+      windowMs: num(c2s, 'auth-failure-window', 600) * 1000,
+    },
   };
 
   // XEP-0198: on when c2s { 'urn:xmpp:sm:3' () { … } } is configured (Tigase's StreamManagementIOProcessor bean).

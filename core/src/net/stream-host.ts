@@ -8,6 +8,7 @@ import type { ResumableSessions } from '../sm/stream-management';
 import type { ClientStreamHost } from '../stream/client-stream';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
 import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
+import { AuthThrottle } from '../stream/auth-throttle';
 import type { InBandRegistration, RegistrationCaller, RegistrationReply } from '../vhosts/in-band-registration';
 import type { CertificateStore } from './certificates';
 
@@ -25,6 +26,7 @@ export interface Authenticator {
 
 /** What every client stream (c2s, ws2s, bosh) gets from the server: one instance shared by all three. */
 export class StreamHost implements ClientStreamHost {
+  readonly authThrottle = new AuthThrottle();
   constructor(
     readonly log: Logger,
     private readonly domains: ServedDomains,

@@ -98,6 +98,7 @@ function readLimits(b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
     maxUserSessions: c2s.maxUserSessions,
     maxConnectionsPerIp: c2s.maxConnectionsPerIp,
     maxConnections: c2s.maxConnections,
+    authThrottle: c2s.authThrottle,
   };
 }
 

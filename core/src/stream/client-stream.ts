@@ -7,6 +7,7 @@ import type { SaslMechanism, SaslResult } from './sasl/mechanism';
 import { NS_REGISTER, NS_REGISTER_FEATURE, type RegistrationCaller, type RegistrationReply } from '../vhosts/in-band-registration';
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
 import type { XmlStreamErrorCondition } from './xml-stream-parser';
+import type { AuthThrottle, AuthThrottleSettings } from './auth-throttle';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
@@ -28,11 +29,15 @@ export interface StreamLimits {
   maxConnectionsPerIp: number;
   /** Open connections in all (0: no limit); c2s TCP listeners. */
   maxConnections: number;
+  /** Delays and blocks after failed logins, per account and per address. */
+  authThrottle: AuthThrottleSettings;
 }
 
 /** What a client stream needs from the server, whatever carries it. */
 export interface ClientStreamHost {
   readonly log: Logger;
+  /** Failed logins per account and address, shared by every stream. */
+  readonly authThrottle: AuthThrottle;
   isLocalDomain(domain: string): boolean;
   secureContext(domain: string): SecureContext | undefined;
   /** SASL mechanism names offered, best first. */
@@ -401,6 +406,8 @@ export class ClientStream implements SessionConnection {
     if (!this.host.mechanisms(secure, this.domain).includes(name)) {
       return this.saslFailure(this.host.mechanisms(true, this.domain).includes(name) ? 'encryption-required' : 'invalid-mechanism');
     }
+    const blocked = this.host.authThrottle.blockedFor(['ip:' + this.transport.remoteAddress]);
+    if (blocked > 0) return this.saslFailure('temporary-auth-failure', `Too many failed logins from your address: try again in ${Math.ceil(blocked / 1000)} s`);
     const mech = this.host.createMechanism(name, this.domain, secure);
     if (!mech) return this.saslFailure('invalid-mechanism');
     this.mech = mech;
@@ -440,17 +447,26 @@ export class ClientStream implements SessionConnection {
     }
     this.mech = undefined;
     if ('failure' in r) {
-      this.host.log.warn('login failed', {
-        account: mech.attempted !== undefined ? `${mech.attempted}@${this.domain}` : undefined,
-        ip: this.transport.remoteAddress,
-        via: this.transport.kind,
-        mechanism: mech.name,
-        condition: r.failure,
-      });
-      return this.saslFailure(r.failure, r.text);
+      const account = mech.attempted !== undefined ? `${mech.attempted}@${this.domain}` : undefined;
+      const ip = this.transport.remoteAddress;
+      this.host.log.warn('login failed', { account, ip, via: this.transport.kind, mechanism: mech.name, condition: r.failure });
+      if (r.failure !== 'not-authorized') return this.saslFailure(r.failure, r.text);
+      const { delayMs, blocked } = this.host.authThrottle.failed(account ? ['ip:' + ip, 'acct:' + account] : ['ip:' + ip], this.limits.authThrottle);
+      if (blocked) this.host.log.warn('logins blocked after repeated failures', { account, ip, blockMs: this.limits.authThrottle.blockMs });
+      // The answer waits, so guessing costs time whatever the connection; the stream may end meanwhile.
+      const answer = () => this.state !== 'closed' && this.saslFailure(r.failure, r.text);
+      if (delayMs > 0) setTimeout(answer, delayMs).unref();
+      else answer();
+      return;
     }
     const jid = tryParseJid(`${r.username}@${this.domain}`);
     if (!jid) return this.saslFailure('not-authorized');
+    const accountBlocked = this.host.authThrottle.blockedFor(['acct:' + jid.bareString]);
+    if (accountBlocked > 0) {
+      this.host.log.warn('login refused: the account is blocked after repeated failures', { account: jid.bareString, ip: this.transport.remoteAddress });
+      return this.saslFailure('temporary-auth-failure', `Too many failed logins for this account: try again in ${Math.ceil(accountBlocked / 1000)} s`);
+    }
+    this.host.authThrottle.succeeded('acct:' + jid.bareString);
     this.host.log.info('login', { account: jid.bareString, ip: this.transport.remoteAddress, via: this.transport.kind, mechanism: mech.name, conn: this.id });
     this.user = jid;
     this.anonymous = r.anonymous === true;
