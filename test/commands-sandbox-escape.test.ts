@@ -132,8 +132,8 @@ describe('admin script sandbox escapes, through slixmpp’s ad-hoc client: each 
     assert.equal(r.error?.condition, 'internal-server-error', JSON.stringify(r));
     // V8's own message, unless the machine is so slow that the server's backstop (wall-timeout + 10 s) ended the process first.
     assert.match(r.error!.text, /script sandbox process stopped while the script ran \((Fatal JavaScript invalid size error|a script did not finish within)/);
-    assert.match(server.output, /ERROR .*script sandbox process died/);
-    assert.match(server.output, /WARN .*script crashed the sandbox process.*id=escape-abort/);
+    assert.match(server.output, /SEVERE: script sandbox process died/);
+    assert.match(server.output, /WARNING: script crashed the sandbox process.*id=escape-abort/);
     assert.equal((await admin.command(SM, 'hello')).status, 'completed');
   });
 
