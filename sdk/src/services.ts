@@ -28,6 +28,11 @@ export interface ServerInfo {
   readonly startedAt: number;
   readonly defaultDomain: string;
   domains(): readonly string[];
+  /**
+   * The forward address a virtual host's item sets (vhost-man's `Presence forward address` /
+   * `Message forward address`), or null when it sets none; it can change at run time.
+   */
+  vhostForward(domain: string, kind: 'presence' | 'message'): string | null;
   isAdmin(jid: Jid | string): boolean;
 }
 

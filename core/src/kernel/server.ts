@@ -174,6 +174,10 @@ export class StarlingServer {
       startedAt: this.startedAt,
       defaultDomain: settings.defaultDomain,
       domains: () => this.vhosts.domains,
+      vhostForward: (domain, kind) => {
+        const item = this.vhosts.item(domain);
+        return (kind === 'presence' ? item?.presenceForward : item?.messageForward) ?? null;
+      },
       isAdmin: (jid) => this.isAdmin(jid),
     };
     const c = this.container;

@@ -24,12 +24,12 @@ export class MessageForwarder {
   constructor(
     @inject(ROUTER) private readonly router: Router,
     @inject(SESSIONS) private readonly sessions: SessionDirectory,
-    @inject(SERVER_INFO) server: ServerInfo,
+    @inject(SERVER_INFO) private readonly server: ServerInfo,
     @inject(PLUGIN_CONFIG) config: PluginConfig,
     @inject(LOGGER) log: Logger,
   ) {
     this.addresses = forwardAddresses(config, server.domains(), ['vhost-message-forward-jid']);
-    if (this.addresses.size === 0) log.warn('no message forward address is configured; nothing will be forwarded');
+    if (this.addresses.size === 0) log.info('no message forward address in config; only vhost items that set one (vhost-man) are forwarded');
   }
 
   /** The sender's side: a message from a local client. */
@@ -43,7 +43,7 @@ export class MessageForwarder {
   };
 
   private forward(req: StanzaRequest, user: string, domain: string): void {
-    const to = this.addresses.get(domain);
+    const to = this.server.vhostForward(domain, 'message') ?? this.addresses.get(domain);
     if (!to) return;
     const copy = forwardCopy(req.stanza, { from: req.from.toString(), to: req.stanza.attrs.to ?? req.to.toString() }, user, to);
     if (copy) this.router.route(copy);

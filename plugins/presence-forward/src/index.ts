@@ -13,6 +13,6 @@ export default definePlugin({
   },
   onLoad(ctx) {
     const forwarder = ctx.get(PresenceForwarder);
-    if (forwarder.addresses.size > 0) ctx.postprocess(forwarder.observe);
+    ctx.postprocess(forwarder.observe);
   },
 });

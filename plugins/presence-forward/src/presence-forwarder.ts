@@ -17,12 +17,12 @@ const GLOBAL_KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'] as
 /** Copies a user's broadcast presence to the forward address of the user's virtual host. */
 @injectable()
 export class PresenceForwarder {
-  /** Forward address by local domain; empty when none is configured. */
+  /** Forward address by local domain from config; a vhost item's own address (vhost-man) comes first. */
   readonly addresses: ReadonlyMap<string, string>;
 
   constructor(
     @inject(ROUTER) private readonly router: Router,
-    @inject(SERVER_INFO) server: ServerInfo,
+    @inject(SERVER_INFO) private readonly server: ServerInfo,
     @inject(PLUGIN_CONFIG) config: PluginConfig,
   ) {
     this.addresses = forwardAddresses(config, server.domains(), GLOBAL_KEYS);
@@ -34,7 +34,7 @@ export class PresenceForwarder {
     if (stanza.name !== 'presence' || req.toKind !== 'none' || !req.origin) return;
     const type = stanza.attrs.type;
     if (type !== undefined && type !== 'unavailable') return;
-    const to = this.addresses.get(req.from.domain);
+    const to = this.server.vhostForward(req.from.domain, 'presence') ?? this.addresses.get(req.from.domain);
     if (!to) return;
     const copy = stanza.clone();
     copy.attrs.from = req.from.toString();

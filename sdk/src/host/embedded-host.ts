@@ -71,6 +71,7 @@ export class EmbeddedHost {
       startedAt: Date.now(),
       defaultDomain: opts.domains[0],
       domains: () => opts.domains,
+      vhostForward: () => null,
       isAdmin,
     };
     const c = this.root;
