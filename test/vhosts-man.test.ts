@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { ADMIN_NS, AdhocClient, fieldValues, note, submit } from './commands-support';
-import { connect } from './harness/clients';
+import { connect, xml } from './harness/clients';
 import { RawConnection } from './harness/raw';
 import { DOMAIN, TestServer } from './harness/server';
 
@@ -199,5 +199,26 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
       sock.on('error', reject);
     });
     assert.equal(served, new X509Certificate(pems.cert).fingerprint256);
+  });
+
+  it("forwards presences to the Presence forward address an update sets, without a restart", async () => {
+    const collector = await connect({ port: server.port, username: 'eve', password: 'evepw', resource: 'collector' });
+    const user = await connect({ port: server.port, username: 'admin', password: 'secret', resource: 'web' });
+    try {
+      const start = await admin.command(VM, UPDATE);
+      const edit = await admin.command(VM, UPDATE, { action: 'next', sessionid: start.sessionid, form: { 'item-list': DOMAIN } });
+      const saved = await admin.command(VM, UPDATE, {
+        action: 'complete',
+        sessionid: edit.sessionid,
+        form: { 'item-list': DOMAIN, 'command-marker': 'true', 'Presence forward address': `eve@${DOMAIN}/collector` },
+      });
+      assert.equal(note(saved), 'Operation successful');
+      await user.send(xml('presence', {}, xml('status', {}, 'forward me')));
+      const copy = await collector.waitFor((el) => el.is('presence') && el.getChildText('status') === 'forward me', 10_000, 'the forwarded presence');
+      assert.equal(copy.attrs.from, `admin@${DOMAIN}/web`);
+    } finally {
+      await user.stop();
+      await collector.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { tryParseJid } from '@starling/sdk';
 import type { FormField } from '../commands/data-form';
 import { DOMAIN_FILTER_POLICIES, type DomainFilterPolicy, type VhostItem, canonicalBareJid, canonicalDomain } from './vhost-item';
 
@@ -82,9 +83,9 @@ export function itemFromForm(values: Map<string, string[]>, base: VhostItem): Vh
     const v = one(k);
     if (v === undefined) return def;
     if (v === '') return null;
-    const j = canonicalBareJid(v) ?? canonicalDomain(v);
+    const j = tryParseJid(v);
     if (!j) throw new FormValueError(`${k}: '${v}' is not a JID`);
-    return v.includes('/') ? v : j;
+    return j.toString();
   };
   const jids = (k: string, def: string[]): string[] =>
     (csv(k) ?? def).map((s) => {
