@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes';
 import { Element, xml } from './xml';
 
 export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -45,7 +46,7 @@ export interface StanzaErrorOptions {
  * error reply. `new StanzaError('forbidden', 'Only Administrator can call the command.')`.
  */
 export class StanzaError extends Error {
-  readonly code = 'STARLING_STANZA_ERROR';
+  readonly code = 'STARLING_STANZA_ERROR' satisfies ErrorCode;
   readonly condition: StanzaErrorCondition;
   readonly type: ErrorType;
   readonly text?: string;
@@ -75,13 +76,17 @@ export class StanzaError extends Error {
   }
 }
 
-/** Errors raised by the SDK or kernel (not sent to XMPP entities). Codes are STARLING_<AREA>_<WHAT>. */
+/**
+ * Errors raised by the SDK, the kernel and core (not sent to XMPP entities). Codes are STARLING_<AREA>_<WHAT>,
+ * each listed once in ERROR_CODES (sdk/src/error-codes.ts, docs/errors.md).
+ */
 export class StarlingError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'StarlingError';
   }
 }

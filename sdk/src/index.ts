@@ -4,6 +4,7 @@ export * from './xml';
 export * from './xml-parse';
 export * from './jid';
 export * from './errors';
+export * from './error-codes';
 export * from './stanza';
 export * from './session';
 export * from './services';

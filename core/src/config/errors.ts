@@ -1,3 +1,5 @@
+import { StarlingError } from '@starling/sdk';
+
 /** Where something is in a config file: 1-based line and column (column counts UTF-16 code units). */
 export interface SourcePos {
   readonly file: string;
@@ -25,18 +27,20 @@ export type ConfigErrorCode =
  * Every problem with a config file. The message starts with `file:line:column: ` (or `file: ` when there is
  * no position, e.g. the file cannot be read), so an operator can jump straight to the spot.
  */
-export class ConfigError extends Error {
+export class ConfigError extends StarlingError {
   readonly file: string;
   readonly line: number;
   readonly column: number;
 
+  declare readonly code: ConfigErrorCode;
+
   constructor(
-    readonly code: ConfigErrorCode,
+    code: ConfigErrorCode,
     pos: SourcePos,
     /** The message without the position prefix. */
     readonly detail: string,
   ) {
-    super(pos.line > 0 ? `${pos.file}:${pos.line}:${pos.column}: ${detail}` : `${pos.file}: ${detail}`);
+    super(code, pos.line > 0 ? `${pos.file}:${pos.line}:${pos.column}: ${detail}` : `${pos.file}: ${detail}`);
     this.name = 'ConfigError';
     this.file = pos.file;
     this.line = pos.line;

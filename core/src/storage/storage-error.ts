@@ -1,3 +1,5 @@
+import { StarlingError } from '@starling/sdk';
+
 /** Codes carried by storage errors (`err.code`). */
 export type StorageErrorCode =
   | 'STARLING_STORAGE_URI'
@@ -6,12 +8,12 @@ export type StorageErrorCode =
   | 'STARLING_STORAGE_SCHEMA_TOO_NEW'
   | 'STARLING_STORAGE_ARGUMENT';
 
-export class StorageError extends Error {
-  readonly code: StorageErrorCode;
+/** Every storage problem; `code` is one of the STARLING_STORAGE_* codes in the error catalogue. */
+export class StorageError extends StarlingError {
+  declare readonly code: StorageErrorCode;
 
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'StorageError';
-    this.code = code;
   }
 }
