@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TestClient } from './harness/clients';
+import { connect, xml, type TestClient } from './harness/clients';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
 import { TestServer } from './harness/server';
 
@@ -85,5 +85,37 @@ describe("SASL throttling: c2s { 'auth-failure-delay', 'auth-block-after', 'auth
     // The address is blocked too: another account from 127.0.0.1 is refused before its password is checked.
     assert.equal(await condition(login('bob', 'pw')), 'temporary-auth-failure');
     assert.match(server.output, /logins blocked after repeated failures.*127\.0\.0\.1|127\.0\.0\.1.*logins blocked after repeated failures/);
+  });
+});
+
+describe("a client that does not read: c2s { 'max-output-queue' }", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await (await TestServer.create({ users: [['slow', 'pw'], ['flood', 'pw']], c2s: "'max-output-queue' = 262144" })).start();
+  });
+  after(async () => server.dispose());
+
+  it('is disconnected when its queue passes the limit, and the chats it never got wait in offline storage', async () => {
+    const slow = await connect({ port: server.port, username: 'slow', password: 'pw', resource: 'r' });
+    await slow.send(xml('presence'));
+    // The client stops reading its socket (@xmpp/client wraps the net/tls socket).
+    const wrapper = (slow.xmpp as unknown as { socket: { socket?: { pause(): void } } }).socket;
+    wrapper.socket!.pause();
+    const flood = await connect({ port: server.port, username: 'flood', password: 'pw' });
+    const body = 'x'.repeat(16 * 1024);
+    let sent = 0;
+    const deadline = Date.now() + 60_000;
+    while (!/connection dropped: the client does not read/.test(server.output) && sent < 4000 && Date.now() < deadline) {
+      await flood.send(xml('message', { to: 'slow@localhost/r', type: 'chat', id: `m${sent}` }, xml('body', {}, body)));
+      sent++;
+      if (sent % 50 === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(server.output, /connection dropped: the client does not read/, `after ${sent} messages of 16 KiB`);
+    await slow.stop();
+    await flood.stop();
+    const again = await connect({ port: server.port, username: 'slow', password: 'pw', resource: 'r2' });
+    await again.send(xml('presence'));
+    await again.waitFor((el) => el.is('message') && el.getChildText('body') === body, 10_000, 'a message the dropped connection never read');
+    await again.stop();
   });
 });

@@ -97,6 +97,7 @@ export const CORE_SCHEMA: BeanSchema = {
         'max-user-sessions': KEY,
         'max-connections-per-ip': KEY,
         'max-connections': KEY,
+        'max-output-queue': BYTES,
         'auth-failure-delay': KEY,
         'auth-failure-max-delay': KEY,
         'auth-block-after': KEY,

@@ -75,6 +75,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     maxUserSessions: num(c2s, 'max-user-sessions', 20),
     maxConnectionsPerIp: num(c2s, 'max-connections-per-ip', 1000),
     maxConnections: num(c2s, 'max-connections', 100_000),
+    maxOutputQueue: num(c2s, 'max-output-queue', 4 * 1024 * 1024),
     authThrottle: {
       baseDelayMs: num(c2s, 'auth-failure-delay', 100),
       maxDelayMs: num(c2s, 'auth-failure-max-delay', 5000),

@@ -33,7 +33,7 @@ export class C2SConnection implements StreamTransport {
   constructor(
     socket: Socket,
     secure: boolean,
-    host: ClientStreamHost,
+    private readonly host: ClientStreamHost,
     limits: StreamLimits,
     private readonly open: Set<ClientStream>,
   ) {
@@ -131,6 +131,13 @@ export class C2SConnection implements StreamTransport {
     const written = receipts && ((err?: Error | null) => !err && !socket.destroyed && this.inFlight.delete(receipts) && tell(receipts, true));
     // Backpressure: a peer that does not read is not read from until it drains what it was sent.
     if (!socket.write(data, written)) socket.pause();
+    // A peer that still does not read is dropped before its queue grows without bound; what was queued for
+    // it is reported unwritten (chat messages go back to offline storage).
+    const max = this.stream.limits.maxOutputQueue;
+    if (max > 0 && socket.writableLength > max) {
+      this.host.log.info('connection dropped: the client does not read', { conn: this.stream.id, ip: this.remoteAddress, queued: socket.writableLength, limit: max });
+      this.destroyWith('output queue full');
+    }
   }
 
   /** The socket is gone: what it had not finished writing never left the process. */

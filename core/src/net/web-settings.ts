@@ -99,6 +99,7 @@ function readLimits(b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
     maxConnectionsPerIp: c2s.maxConnectionsPerIp,
     maxConnections: c2s.maxConnections,
     authThrottle: c2s.authThrottle,
+    maxOutputQueue: c2s.maxOutputQueue,
   };
 }
 

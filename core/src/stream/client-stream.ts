@@ -31,6 +31,8 @@ export interface StreamLimits {
   maxConnections: number;
   /** Delays and blocks after failed logins, per account and per address. */
   authThrottle: AuthThrottleSettings;
+  /** Bytes written to a client but not yet taken by it before the connection is dropped (0: no limit). */
+  maxOutputQueue: number;
 }
 
 /** What a client stream needs from the server, whatever carries it. */
