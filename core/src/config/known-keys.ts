@@ -127,7 +127,8 @@ export const CORE_SCHEMA: BeanSchema = {
       keys: { ...WEB_STREAM_KEYS, 'max-wait': SECONDS, 'hold-requests': KEY, 'min-polling': SECONDS, 'max-pause': SECONDS, 'send-node-hostname': KEY },
       beans: { connections: CONNECTIONS, commands: COMMANDS },
     },
-    httpServer: { beans: { connections: CONNECTIONS } },
+    // the admin UI's limits (admin-ui/admin-ui.ts)
+    httpServer: { keys: { 'admin-idle-timeout': SECONDS, 'admin-login-attempts': KEY }, beans: { connections: CONNECTIONS } },
     http: OWNED_ELSEWHERE,
     // operations (ops/log-settings.ts): log files, the stats component and its statistics.log
     logging: { beans: { 'java.util.logging.FileHandler': { keys: { count: KEY, limit: BYTES, pattern: KEY } } } },

@@ -55,7 +55,7 @@ import { type ServerSettings, readSettings } from './settings';
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
 import { InBandRegistration } from '../vhosts/in-band-registration';
-import { AdminUi, DEFAULT_ADMIN_UI_LIMITS } from '../admin-ui/admin-ui';
+import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
 import { followVhostChanges, forgetAnonymousUsers } from '../vhosts/vhost-effects';
 
 export interface StartOptions {
@@ -231,7 +231,7 @@ export class StarlingServer {
     const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration, this.resumable);
     this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
     this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
-    this.adminUi = new AdminUi(this.http, this.router, this.commands, this.vhosts, storage.users, DEFAULT_ADMIN_UI_LIMITS, log.child({ c: 'admin-ui' }));
+    this.adminUi = new AdminUi(this.http, this.router, this.commands, this.vhosts, storage.users, readAdminUiLimits(top.bean('httpServer')), log.child({ c: 'admin-ui' }));
     const web = settings.web;
     this.ws2s = web.ws2s && new WsService(log.child({ c: 'ws2s' }), web.ws2s, streams, certs, settings.defaultDomain);
     this.bosh = web.bosh && new BoshService(log.child({ c: 'bosh' }), web.bosh, streams, certs, settings.defaultDomain);
