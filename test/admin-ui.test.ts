@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -6,7 +8,8 @@ import { connect } from './harness/clients';
 import { DOMAIN, REPO, TestServer } from './harness/server';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(REPO, 'docs');
+/** The README's screenshots are refreshed with STARLING_UPDATE_SCREENSHOTS=1; otherwise they go to a temp folder. */
+const SHOTS = process.env.STARLING_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs') : mkdtempSync(join(tmpdir(), 'starling-admin-ui-'));
 
 describe('the web Admin UI (headless Chromium)', () => {
   let server: TestServer;
