@@ -2,3 +2,4 @@ export { createTestHost, TestHost, type TestHostOptions } from './create-test-ho
 export { TestSession } from './test-session';
 export { loadPluginPackage, type PluginInput, type PluginSpec } from '../host/plugin-spec';
 export type { LogRecord } from '../host/memory-logger';
+export { FakeSession, FakeSessions } from './fake-sessions';

@@ -1,12 +1,10 @@
 import {
   type Element,
   type EventBus,
-  type Jid,
   type RosterItem,
   type RosterService,
   type Router,
   type Session,
-  type SessionDirectory,
   type StanzaRequest,
   type StarlingEvents,
   type SubscriptionChange,
@@ -14,53 +12,10 @@ import {
   type UserRepository,
   parseJid,
 } from '@starling/sdk';
+import { FakeSession, FakeSessions } from '@starling/sdk/testing';
 import type { PresenceDeps } from '../presence-deps';
 
 /** In-memory stand-ins for core and the roster service, for unit tests without sockets or storage. */
-
-export class FakeSession implements Session {
-  readonly jid: Jid;
-  readonly anonymous = false;
-  readonly startedAt = Date.now();
-  readonly lastActivity = Date.now();
-  readonly id: string;
-  priority = 0;
-  presence: Element | null = null;
-  available = false;
-  interested = false;
-  readonly data = new Map<string, unknown>();
-  readonly sent: Element[] = [];
-
-  constructor(jid: string) {
-    this.jid = parseJid(jid);
-    this.id = 'fake-' + jid;
-  }
-  send(stanza: Element): boolean {
-    this.sent.push(stanza);
-    return true;
-  }
-  close(): void {}
-}
-
-export class FakeSessions implements SessionDirectory {
-  readonly list: FakeSession[] = [];
-  add(...sessions: FakeSession[]): this {
-    this.list.push(...sessions);
-    return this;
-  }
-  get(fullJid: string): Session | undefined {
-    return this.list.find((s) => s.jid.toString() === fullJid);
-  }
-  resources(bareJid: string): readonly Session[] {
-    return this.list.filter((s) => s.jid.bareString === bareJid);
-  }
-  all(): IterableIterator<Session> {
-    return this.list.values();
-  }
-  count(): number {
-    return this.list.length;
-  }
-}
 
 /** A roster service with fixed items; subscription calls answer with the next queued change. */
 export class FakeRoster implements RosterService {
@@ -176,3 +131,5 @@ export function harness(users: string[]): Harness {
 export function summary(stanzas: Element[]): string[] {
   return stanzas.map((s) => `${s.name}${s.attrs.type ? ' ' + s.attrs.type : ''} ${s.attrs.from ?? '-'} → ${s.attrs.to ?? '-'}`);
 }
+
+export { FakeSession, FakeSessions };

@@ -1,5 +1,5 @@
-import type { Element, Jid, Logger, RosterItem, RosterRepository, Router, Session, SessionDirectory, UserDataStore } from '@starling/sdk';
-import { parseJid } from '@starling/sdk';
+import type { Element, Logger, RosterItem, RosterRepository, Router, UserDataStore } from '@starling/sdk';
+import { FakeSession, FakeSessions } from '@starling/sdk/testing';
 
 /** In-memory stand-ins for what core gives the plugin, for unit tests without sockets or storage. */
 
@@ -62,50 +62,6 @@ export class MemoryUserData implements UserDataStore {
   }
 }
 
-export class FakeSession implements Session {
-  readonly jid: Jid;
-  readonly anonymous = false;
-  readonly startedAt = Date.now();
-  readonly lastActivity = Date.now();
-  readonly id: string;
-  priority = 0;
-  presence: Element | null = null;
-  available = false;
-  interested = false;
-  readonly data = new Map<string, unknown>();
-  readonly sent: Element[] = [];
-
-  constructor(jid: string) {
-    this.jid = parseJid(jid);
-    this.id = 'fake-' + jid;
-  }
-  send(stanza: Element): boolean {
-    this.sent.push(stanza);
-    return true;
-  }
-  close(): void {}
-}
-
-export class FakeSessions implements SessionDirectory {
-  readonly list: FakeSession[] = [];
-  add(...sessions: FakeSession[]): this {
-    this.list.push(...sessions);
-    return this;
-  }
-  get(fullJid: string): Session | undefined {
-    return this.list.find((s) => s.jid.toString() === fullJid);
-  }
-  resources(bareJid: string): readonly Session[] {
-    return this.list.filter((s) => s.jid.bareString === bareJid);
-  }
-  all(): IterableIterator<Session> {
-    return this.list.values();
-  }
-  count(): number {
-    return this.list.length;
-  }
-}
-
 export class FakeRouter implements Router {
   readonly routed: Element[] = [];
   route(stanza: Element): void {
@@ -128,3 +84,5 @@ export const silentLog: Logger = {
     return silentLog;
   },
 };
+
+export { FakeSession, FakeSessions };
