@@ -135,3 +135,36 @@ describe('stream management (XEP-0198)', () => {
     assert.ok(stored.getChild('delay', 'urn:xmpp:delay'), 'as an offline message (with a delay stamp)');
   });
 });
+
+/** XEP-0198 is on unless c2s { 'urn:xmpp:sm:3' (active: false) {} } (as Tigase's bean and ejabberd). */
+describe("stream management is offered by default and not with 'urn:xmpp:sm:3' (active: false)", () => {
+  const servers: TestServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.dispose();
+  });
+  /** Logs in with @xmpp/client (which enables SM whenever offered), waits for a round trip and reports its SM state. */
+  const smState = async (c2s: string | undefined): Promise<{ enabled: boolean; id: string; enableSent: boolean }> => {
+    const server = await (await TestServer.create({ users: [['alice', 'secret']], ...(c2s ? { c2s } : {}) })).start();
+    servers.push(server);
+    const alice = await connect({ port: server.port, username: 'alice', password: 'secret', resource: 'r' });
+    // The server answers <enable/> before it handles the IQ after it: after the reply, SM is settled.
+    const reply = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    assert.equal(reply.attrs.type, 'result');
+    const sm = (alice.xmpp as unknown as { streamManagement: { enabled: boolean; id: string; enableSent: boolean } }).streamManagement;
+    const state = { enabled: sm.enabled, id: sm.id, enableSent: Boolean(sm.enableSent) };
+    await alice.stop();
+    return state;
+  };
+
+  it('is offered and enabled with resumption when c2s says nothing about it', async () => {
+    const state = await smState(undefined);
+    assert.equal(state.enabled, true, '<sm/> was offered and <enable/> answered with <enabled/>');
+    assert.ok(state.id, 'resumable (the default resumption-timeout is 60 s)');
+  });
+
+  it("is not offered with c2s { 'urn:xmpp:sm:3' (active: false) {} }", async () => {
+    const state = await smState(`'urn:xmpp:sm:3' (active: false) {}`);
+    assert.equal(state.enableSent, false, 'no <sm/> in the stream features, so the client never sent <enable/>');
+    assert.equal(state.enabled, false);
+  });
+});

@@ -85,10 +85,11 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     },
   };
 
-  // XEP-0198: on when c2s { 'urn:xmpp:sm:3' () { … } } is configured (Tigase's StreamManagementIOProcessor bean).
+  // XEP-0198: on by default (as Tigase's StreamManagementIOProcessor bean and ejabberd);
+  // off with c2s { 'urn:xmpp:sm:3' (active: false) {} }.
   const smBean = c2s?.bean('urn:xmpp:sm:3');
   const streamManagement: SmSettings = {
-    enabled: smBean !== undefined && smBean.active !== false,
+    enabled: smBean?.active !== false,
     resumptionTimeout: num(smBean, 'resumption-timeout', 60),
     maxResumptionTimeout: num(smBean, 'max-resumption-timeout', 900),
     maxQueue: num(smBean, 'max-queue', 5000),

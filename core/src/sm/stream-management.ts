@@ -5,9 +5,9 @@ import type { C2SSession } from './c2s-session';
 export const NS_SM = 'urn:xmpp:sm:3';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
-/** `c2s { 'urn:xmpp:sm:3' () { … } }` (Tigase's StreamManagementIOProcessor keys). */
+/** `c2s { 'urn:xmpp:sm:3' () { … } }` (Tigase's StreamManagementIOProcessor keys; on by default). */
 export interface SmSettings {
-  /** Offer XEP-0198 at all: the bean is configured and not `active: false`. */
+  /** Offer XEP-0198 at all: true unless the bean is `active: false`. */
   enabled: boolean;
   /** Seconds a dropped session waits for `<resume/>`; 0 offers acks without resumption. */
   resumptionTimeout: number;
