@@ -49,7 +49,10 @@ describe('watchdog: the chapter 11.8.3 timeline in seconds', () => {
 'watchdog-timeout' = 2000
 'watchdog-ping-type' = 'xmpp'
 'sess-man' { 'presence-global-forward' = 'collector@${DOMAIN}/presence-collector' }`,
-        c2s: `'max-inactivity-time' = '4500'`,
+        // Stream management off: the server follows its ping with an XEP-0198 <r/>, and @xmpp/client (which
+        // enables SM whenever offered) answers it with <a/>, input that shows the client alive; the mute
+        // client below only drops its ping replies, so it must have nothing else to answer.
+        c2s: `'max-inactivity-time' = '4500'\n'urn:xmpp:sm:3' (active: false) {}`,
       })
     ).start();
   });
