@@ -3,6 +3,7 @@ import type { Disposable, Element, Logger } from '@starling/sdk';
 import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
 import { ExtConnection, type ExtHost } from './ext-connection';
 import type { ExtSettings } from './ext-settings';
+import { listenOn } from './listeners';
 
 /**
  * The external component listener (XEP-0114): accepts the components listed in the `ext` bean, routes
@@ -34,12 +35,8 @@ export class ExtComponentService implements ExtHost {
         socket.on('close', () => this.sockets.delete(socket));
         new ExtConnection(socket, l.port, this);
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(l.port, l.host, () => resolve());
-      });
+      const { port } = await listenOn(server, l);
       this.servers.push(server);
-      const port = (server.address() as { port: number }).port;
       bound.push({ port, host: l.host });
       this.log.info(`ext components listening on ${l.host === '::' ? '*' : l.host}:${port} (XEP-0114)`);
     }

@@ -72,7 +72,7 @@ function stringKey(b: BeanView | undefined, key: string, fail: (b: BeanView, key
 }
 
 /** Binds a server to a listener spec; resolves with the port actually bound (port 0 picks a free one). */
-export function listenOn(server: import('node:net').Server, spec: ListenerSpec): Promise<ListenerSpec> {
+export function listenOn<T extends { port: number; host: string }>(server: import('node:net').Server, spec: T): Promise<T> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: spec.port, host: spec.host }, () => {
