@@ -44,14 +44,21 @@ export class VhostRegistry {
     if (Object.keys(roles).length > 0) await this.legacy.remove(LEGACY_ROLES_NODE);
     const stored = await this.repo.all();
     this.items.clear();
+    this.enabledDomains = undefined;
     for (const row of stored) this.items.set(row.domain, itemFromJson(row.domain, row.item, this.defaults));
   }
 
   /** Enabled virtual hosts, the default first. */
   get domains(): string[] {
-    const out = [...this.items.values()].filter((i) => i.enabled).map((i) => i.domain);
-    return out.sort((a, b) => (a === this.defaultDomain ? -1 : b === this.defaultDomain ? 1 : a.localeCompare(b)));
+    if (!this.enabledDomains) {
+      const out = [...this.items.values()].filter((i) => i.enabled).map((i) => i.domain);
+      this.enabledDomains = out.sort((a, b) => (a === this.defaultDomain ? -1 : b === this.defaultDomain ? 1 : a.localeCompare(b)));
+    }
+    return [...this.enabledDomains];
   }
+
+  /** `domains`, kept until the items change (read per statistics run, script call and admin page). */
+  private enabledDomains: string[] | undefined;
 
   /** Every item, enabled or not, by domain. */
   all(): VhostItem[] {
@@ -86,6 +93,7 @@ export class VhostRegistry {
   async add(item: VhostItem): Promise<boolean> {
     if (!(await this.repo.add({ domain: item.domain, owner: item.owner, item: itemToJson(item) }))) return false;
     this.items.set(item.domain, item);
+    this.enabledDomains = undefined;
     this.emit({ kind: 'added', item });
     return true;
   }
@@ -95,6 +103,7 @@ export class VhostRegistry {
     if (!previous || !(await this.repo.update({ domain: item.domain, owner: item.owner, item: itemToJson(item) })))
       throw new StarlingError('STARLING_VHOST_UNKNOWN', `${item.domain} is not a virtual host of this server`);
     this.items.set(item.domain, item);
+    this.enabledDomains = undefined;
     this.emit({ kind: 'updated', item, previous });
   }
 
@@ -104,6 +113,7 @@ export class VhostRegistry {
     await this.repo.remove(domain);
     if (!item) return;
     this.items.delete(domain);
+    this.enabledDomains = undefined;
     this.emit({ kind: 'removed', item });
   }
 
