@@ -14,7 +14,7 @@ export interface UserPrivacy {
 
 /**
  * The one store of privacy lists (XEP-0016), which the blocking command (XEP-0191) edits too. Reads
- * are cached per user (a bounded, least-recently-loaded cache: enforcement reads it for every stanza);
+ * are cached per user (a bounded, least-recently-used cache: enforcement reads it for every stanza);
  * changes for one user run one at a time, write through, and notify the listeners.
  */
 @injectable()
@@ -37,7 +37,12 @@ export class PrivacyStore {
 
   async get(owner: string): Promise<UserPrivacy> {
     const hit = this.cache.get(owner);
-    if (hit) return hit;
+    if (hit) {
+      // Least recently used goes first: a hit moves the entry to the end of the insertion order.
+      this.cache.delete(owner);
+      this.cache.set(owner, hit);
+      return hit;
+    }
     const [raw, def] = await Promise.all([this.data.getAll(owner, LISTS_NODE), this.data.get(owner, DEFAULT_NODE, DEFAULT_KEY)]);
     const lists = new Map<string, PrivacyList>();
     for (const [name, json] of Object.entries(raw)) lists.set(name, { name, items: JSON.parse(json) as PrivacyItem[] });
