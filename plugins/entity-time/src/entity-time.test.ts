@@ -10,4 +10,12 @@ describe('entity time (XEP-0202)', () => {
     assert.match(el.getChildText('tzo') ?? '', /^[+-]\d\d:\d\d$/);
     assert.equal(tzo(now), el.getChildText('tzo'));
   });
+
+  it('writes zones east and west of UTC with their sign and minutes', () => {
+    const zone = (offset: number) => ({ getTimezoneOffset: () => offset }) as Date;
+    assert.equal(tzo(zone(-330)), '+05:30');
+    assert.equal(tzo(zone(480)), '-08:00');
+    assert.equal(tzo(zone(0)), '+00:00');
+    assert.equal(tzo(zone(-765)), '+12:45');
+  });
 });
