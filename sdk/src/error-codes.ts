@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   STARLING_PLUGIN_CYCLE: { meaning: 'The plugins\' "requires" form a cycle.', raisedBy: 'plugin runtime (sdk/src/kernel)' },
   STARLING_PLUGIN_TIMEOUT: { meaning: "A plugin's load, unload or state handover did not finish in time.", raisedBy: 'plugin runtime (sdk/src/kernel)' },
   STARLING_PLUGIN_TS: { meaning: 'A .ts plugin cannot be transpiled (TypeScript missing, a syntax error, or a .ts file outside a plugin directory).', raisedBy: 'plugin modules (sdk/src/kernel)' },
+  STARLING_COMPONENT_DUPLICATE: { meaning: 'Two plugins serve a component of the same name, or two components the same subdomain.', raisedBy: 'plugin components (sdk/src/kernel)' },
+  STARLING_COMPONENT_SUBDOMAIN: { meaning: "A component's subdomain (its default or the bean's 'subdomain' key) is not a DNS label.", raisedBy: 'plugin components (sdk/src/kernel)' },
   STARLING_ROUTE_CONFLICT: { meaning: 'Two plugins register the same IQ route.', raisedBy: 'route table (sdk/src)' },
   STARLING_COMPONENT_DEPENDENCY: { meaning: 'Running a plugin as an external component needs @xmpp/component, which is not installed.', raisedBy: 'component runner (sdk/src)' },
   STARLING_COMPONENT_CONNECT: { meaning: 'The external component could not connect to or authenticate with the server.', raisedBy: 'component runner (sdk/src)' },

@@ -16,6 +16,7 @@ export * from './plugin';
 export * from './ns';
 export * from './last-activity';
 export * from './pubsub';
+export * from './component';
 export * from './keyed-queue';
 export { inject, injectable } from 'inversify';
 

@@ -1,4 +1,5 @@
 import type { Container, ContainerModuleLoadOptions } from 'inversify';
+import type { ComponentHandle, ComponentSpec } from './component';
 import type { EventListener, EventName } from './events';
 import type {
   IqHandler,
@@ -85,6 +86,11 @@ export interface PluginContext {
   lookup<T>(token: ServiceToken<T>): T | undefined;
   /** Registers a cleanup to run on unload. */
   track(disposable: Disposable | (() => void)): Disposable;
+  /**
+   * Serves a component on `<subdomain>.<vhost>` for every local virtual host (the bean's `subdomain`
+   * key overrides the default: list `"subdomain"` in the manifest's `config`). Released on unload.
+   */
+  component(spec: ComponentSpec): ComponentHandle;
 }
 
 export interface PluginDefinition<State = unknown> {

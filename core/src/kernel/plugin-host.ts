@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { type DefinedPlugin, type Logger, StarlingError, isDefinedPlugin } from '@starling/sdk';
-import { type KernelDiscoRegistry, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
+import { type KernelComponents, type KernelDiscoRegistry, type VhostSource, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
 import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
@@ -47,6 +47,8 @@ export interface PluginHostDeps {
   log: Logger;
   catalog: PluginCatalog;
   globals: (key: string) => unknown;
+  /** The virtual hosts plugin components (ctx.component) are served on. */
+  vhosts?: VhostSource;
   /** How long a reload or unload waits for the old version's running handlers (default 5 s). */
   drainTimeoutMs?: number;
   /** How long onLoad may take (default 10 s). */
@@ -104,6 +106,10 @@ export class PluginHost {
   readonly records = new Map<string, PluginRecord>();
   private readonly running = new Map<string, Running>();
   private readonly runtime: PluginRuntime;
+  /** The plugins' components on their subdomains of every vhost. */
+  get components(): KernelComponents {
+    return this.runtime.components;
+  }
   private readonly modules = PluginModules.get();
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -115,6 +121,7 @@ export class PluginHost {
       disco: deps.disco,
       events: deps.events,
       log: deps.log,
+      vhosts: deps.vhosts,
       drainTimeoutMs: deps.drainTimeoutMs,
       loadTimeoutMs: deps.loadTimeoutMs,
     });

@@ -202,6 +202,7 @@ export class StarlingServer {
       log,
       catalog: this.catalog,
       globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
+      vhosts: { domains: () => this.vhosts.domains, onChange: (listener) => this.vhosts.onChange(() => listener()) },
       onChange: (records) => writePluginStatus(settings.home, records),
     });
     const ext = readExtSettings(top, settings.domains);

@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import { StarlingError } from '../errors';
 import { tryParseJid, type Jid } from '../jid';
+import { fixedVhosts } from '../kernel/component-registry';
 import { KernelDiscoRegistry } from '../kernel/disco-registry';
 import { KernelEventBus } from '../kernel/event-bus';
 import { type PluginInstance, PluginRuntime, type PluginUnit, dependencyOrder } from '../kernel/plugin-runtime';
@@ -64,7 +65,7 @@ export class EmbeddedHost {
     this.events = new KernelEventBus(opts.log, true);
     this.disco = new KernelDiscoRegistry(isAdmin);
     this.router = new StanzaRouter({ sessions: opts.sessions, domains: opts.domains, log: opts.log, remote: opts.remote, dropped: opts.dropped, trackPending: true });
-    this.runtime = new PluginRuntime({ root: this.root, router: this.router, disco: this.disco, events: this.events, log: opts.log });
+    this.runtime = new PluginRuntime({ root: this.root, router: this.router, disco: this.disco, events: this.events, log: opts.log, vhosts: fixedVhosts(opts.domains) });
     const info: ServerInfo = {
       name: opts.name,
       version: opts.version,

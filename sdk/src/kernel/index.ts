@@ -3,6 +3,7 @@
  * router and its phases, the plugin context, the event bus, the disco registry and the plugin runtime
  * (dependency order, child containers, the hot-reload gate).
  */
+export * from './component-registry';
 export * from './disco-registry';
 export * from './event-bus';
 export * from './plugin-context';

@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import type { ComponentHandle, ComponentSpec } from '../component';
 import { StarlingError } from '../errors';
 import type { EventListener, EventName } from '../events';
 import type { PluginContext } from '../plugin';
@@ -15,6 +16,7 @@ import {
 import type { DiscoIdentity, Disposable, Logger, PluginConfig } from '../services';
 import { type ServiceToken, serviceName } from '../service-token';
 import type { Element } from '../xml';
+import type { KernelComponents } from './component-registry';
 import type { KernelDiscoRegistry } from './disco-registry';
 import type { KernelEventBus } from './event-bus';
 import type { RegistrationSet } from './registrations';
@@ -56,6 +58,7 @@ export interface PluginContextDeps {
   disco: KernelDiscoRegistry;
   events: KernelEventBus;
   provided: ProvidedServices;
+  components: KernelComponents;
   /** The tokens this plugin may publish (its manifest's `provides`). */
   mayProvide: readonly symbol[];
 }
@@ -151,6 +154,13 @@ export class KernelPluginContext implements PluginContext {
       published.dispose();
       if (own && !this.disposed) this.container.unbind(token);
     });
+  }
+
+  component(spec: ComponentSpec): ComponentHandle {
+    const subdomain = this.config.string('subdomain', spec.subdomain);
+    const handle = this.deps.components.register(this.deps.registrations.owner, () => this.live, spec, subdomain);
+    this.track(handle);
+    return handle;
   }
 
   lookup<T>(token: ServiceToken<T>): T | undefined {

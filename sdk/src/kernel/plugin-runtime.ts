@@ -5,6 +5,7 @@ import { RouteTable } from '../route-table';
 import type { Logger, PluginConfig } from '../services';
 import { serviceName, toServiceToken } from '../service-token';
 import { LOGGER, PLUGIN_CONFIG } from '../tokens';
+import { KernelComponents, type VhostSource, fixedVhosts } from './component-registry';
 import type { KernelDiscoRegistry } from './disco-registry';
 import type { KernelEventBus } from './event-bus';
 import { KernelPluginContext, ProvidedServices } from './plugin-context';
@@ -37,6 +38,8 @@ export interface PluginRuntimeDeps {
   disco: KernelDiscoRegistry;
   events: KernelEventBus;
   log: Logger;
+  /** The virtual hosts that plugin components are served on (default: none). */
+  vhosts?: VhostSource;
   /** How long a reload or unload waits for the old version's running handlers (default 5 s). */
   drainTimeoutMs?: number;
   /** How long onLoad may take (default 10 s). */
@@ -90,12 +93,15 @@ export class PluginRuntime {
   /** Plugins in the middle of a handover: the gate stands in for both versions in the route table. */
   private readonly gates = new Map<string, HandoverGate>();
   private readonly provided = new ProvidedServices();
+  /** The plugins' components (ctx.component) on their subdomains of every vhost. */
+  readonly components: KernelComponents;
   private readonly drainTimeoutMs: number;
   private readonly loadTimeoutMs: number;
 
   constructor(private readonly deps: PluginRuntimeDeps) {
     this.drainTimeoutMs = deps.drainTimeoutMs ?? 5000;
     this.loadTimeoutMs = deps.loadTimeoutMs ?? 10_000;
+    this.components = new KernelComponents({ router: deps.router, disco: deps.disco, vhosts: deps.vhosts ?? fixedVhosts([]), log: deps.log.child({ c: 'components' }) });
   }
 
   isLoaded(id: string): boolean {
@@ -233,6 +239,7 @@ export class PluginRuntime {
       disco: this.deps.disco,
       events: this.deps.events,
       provided: this.provided,
+      components: this.components,
       mayProvide: provides,
     });
     const module = def.services ? new ContainerModule(def.services) : undefined;
