@@ -1,62 +1,39 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Container } from 'inversify';
-import {
-  CREDENTIALS,
-  DISCO,
-  EVENT_BUS,
-  type Jid,
-  type Logger,
-  OFFLINE_REPOSITORY,
-  ROSTER_REPOSITORY,
-  ROUTER,
-  SDK_VERSION,
-  SERVER_DATA,
-  SERVER_INFO,
-  SESSIONS,
-  type ServerInfo,
-  USER_DATA,
-  USER_REPOSITORY,
-  StarlingError,
-  tryParseJid,
-} from '@starling/sdk';
-import { CredentialService } from '../auth/credential-service';
-import { AdminCommands } from '../commands/admin-commands';
+import { type Jid, type Logger, type ServiceToken, StarlingError, tryParseJid } from '@starling/sdk';
+import type { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
+import type { AdminUi } from '../admin-ui/admin-ui';
+import type { CredentialService } from '../auth/credential-service';
+import { loadServerSecret } from '../auth/server-secret';
+import { AdminChannel, type AdminChannelHandlers, runningServerPid } from '../cli/admin-channel';
+import type { AdminCommands } from '../commands/admin-commands';
 import { type ConfigBean, type ConfigFinding, formatFinding, loadConfigFile, throwConfigErrors } from '../config';
-import { CertificateStore } from '../net/certificates';
-import { C2SService } from '../net/c2s-service';
-import { StreamHost } from '../net/stream-host';
-import { HttpServer } from '../http/http-server';
-import { WsService } from '../net/ws-service';
-import { BoshService } from '../net/bosh-service';
-import { Watchdog } from '../net/watchdog';
-import { countOfflineTraffic } from '../ops/counting-offline';
+import { ConfigBeanView } from '../config/config-bean-view';
+import type { HttpServer } from '../http/http-server';
+import type { BoshService } from '../net/bosh-service';
+import type { C2SService } from '../net/c2s-service';
+import type { CertificateStore } from '../net/certificates';
+import type { ExtComponentService } from '../net/ext-service';
+import type { ListenerSpec } from '../net/listeners';
+import type { Watchdog } from '../net/watchdog';
+import type { WsService } from '../net/ws-service';
 import { readDebugSwitches } from '../ops/debug-switches';
 import { Logging } from '../ops/logger';
-import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
-import { SessionManager } from '../sm/session-manager';
-import { LocalSessionDirectory } from '../sm/session-directory';
+import type { LocalSessionDirectory } from '../sm/session-directory';
+import type { ResumableSessions } from '../sm/stream-management';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
-import { loadServerSecret } from '../auth/server-secret';
 import { SaslAuthenticator } from '../stream/sasl/sasl-authenticator';
-import { AdminChannel, type AdminChannelHandlers, runningServerPid } from '../cli/admin-channel';
-import { ConfigBeanView } from '../config/config-bean-view';
-import { checkHomeConfig } from './config-check';
-import { ResumableSessions } from '../sm/stream-management';
-import { PluginCatalog } from './plugin-catalog';
-import { PluginHost } from './plugin-host';
-import { pluginCommands } from './plugin-commands';
-import { removePluginStatus, writePluginStatus } from './plugin-status';
-import { PluginWatcher } from './plugin-watcher';
-import { ExtComponentService } from '../net/ext-service';
-import { readExtSettings } from '../net/ext-settings';
-import type { ListenerSpec } from '../net/listeners';
-import { type ServerSettings, readSettings } from './settings';
-import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
-import { VhostRegistry } from '../vhosts/vhost-registry';
-import { InBandRegistration } from '../vhosts/in-band-registration';
-import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
 import { followVhostChanges, forgetAnonymousUsers } from '../vhosts/vhost-effects';
+import type { VhostRegistry } from '../vhosts/vhost-registry';
+import { bindBoot, coreModule } from './composition';
+import { checkHomeConfig } from './config-check';
+import { CORE, resolveToken } from './core-tokens';
+import { PluginCatalog } from './plugin-catalog';
+import type { PluginHost } from './plugin-host';
+import { removePluginStatus } from './plugin-status';
+import { PluginWatcher } from './plugin-watcher';
+import { type ServerSettings, readSettings } from './settings';
 
 export interface StartOptions {
   home: string;
@@ -107,15 +84,18 @@ export async function openHome(opts: StartOptions): Promise<LoadedHome & { stora
   return { ...loaded, storage };
 }
 
-/** A running Starling: config, storage, kernel container, plugins and listeners. */
+/**
+ * A running Starling: config, storage, kernel container, plugins and listeners. What it is made of is
+ * bound in the composition root (./composition.ts) and resolved here; start() and stop() give the order.
+ */
 export class StarlingServer {
   readonly startedAt = Date.now();
   listeners: ListenerSpec[] = [];
   readonly container = new Container({ defaultScope: 'Singleton' });
-  readonly sessions = new LocalSessionDirectory();
+  readonly sessions: LocalSessionDirectory;
   readonly events: KernelEventBus;
-  /** XEP-0198 sessions that can be resumed (undefined when stream management is off). */
-  private readonly resumable: ResumableSessions | undefined;
+  /** XEP-0198 sessions that can be resumed (null when stream management is off). */
+  private readonly resumable: ResumableSessions | null;
   readonly router: StanzaRouter;
   readonly disco: KernelDiscoRegistry;
   readonly plugins: PluginHost;
@@ -124,7 +104,7 @@ export class StarlingServer {
   /** The local admin channel (var/admin/starling.sock) the CLI reaches this server through. */
   private adminChannel: AdminChannel | undefined;
   /** The XEP-0114 external component listener, when the `ext` bean is configured. */
-  readonly ext: ExtComponentService | undefined;
+  readonly ext: ExtComponentService | null;
   extListeners: { port: number; host: string }[] = [];
   readonly credentials: CredentialService;
   /** Ad-hoc commands on the kernel components and the admin scripts (core/src/commands, core/src/scripting). */
@@ -137,14 +117,14 @@ export class StarlingServer {
   readonly http: HttpServer;
   httpListeners: ListenerSpec[] = [];
   /** XMPP over WebSocket (RFC 7395), unless `ws2s (active: false)`. */
-  readonly ws2s: WsService | undefined;
+  readonly ws2s: WsService | null;
   ws2sListeners: ListenerSpec[] = [];
   /** BOSH (XEP-0124/0206), unless `bosh (active: false)`. */
-  readonly bosh: BoshService | undefined;
+  readonly bosh: BoshService | null;
   boshListeners: ListenerSpec[] = [];
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
-  private readonly admins: Set<string>;
+  private readonly adminJid: (jid: Jid) => boolean;
   /** The virtual hosts, managed at run time by vhost-man (core/src/vhosts). */
   readonly vhosts: VhostRegistry;
   private readonly certs: CertificateStore;
@@ -154,88 +134,33 @@ export class StarlingServer {
   private constructor(
     readonly settings: ServerSettings,
     readonly storage: Storage,
-    top: ConfigBeanView,
+    config: ConfigBeanView,
     readonly log: Logger,
     auth: SaslAuthenticator,
     readonly catalog: PluginCatalog,
   ) {
-    this.admins = new Set(settings.admins);
-    this.events = new KernelEventBus(log);
-    this.watchdog = new Watchdog(log.child({ c: 'watchdog' }));
-    const vhostConfig = readVhostManagerConfig(top);
-    this.vhosts = new VhostRegistry(storage.vhosts, settings.domains, settings.defaultDomain, vhostConfig.defaults, storage.serverData, log.child({ c: 'vhost-man' }));
-    const liveDomains = { has: (domain: string) => this.vhosts.isLocal(domain), item: (domain: string) => this.vhosts.item(domain) };
-    this.router = new StanzaRouter({ sessions: this.sessions, domains: liveDomains, log: log.child({ c: 'router' }) });
-    this.disco = new KernelDiscoRegistry((jid) => this.isAdmin(jid));
-    this.credentials = new CredentialService(storage.users, settings.scramIterations);
-    const info: ServerInfo = {
-      name: 'Starling',
-      version: SDK_VERSION,
-      startedAt: this.startedAt,
-      defaultDomain: settings.defaultDomain,
-      domains: () => this.vhosts.domains,
-      vhostForward: (domain, kind) => {
-        const item = this.vhosts.item(domain);
-        return (kind === 'presence' ? item?.presenceForward : item?.messageForward) ?? null;
-      },
-      isAdmin: (jid) => this.isAdmin(jid),
-    };
     const c = this.container;
-    c.bind(ROUTER).toConstantValue(this.router);
-    c.bind(SESSIONS).toConstantValue(this.sessions);
-    c.bind(SERVER_INFO).toConstantValue(info);
-    c.bind(EVENT_BUS).toConstantValue(this.events);
-    c.bind(DISCO).toConstantValue(this.disco);
-    c.bind(USER_REPOSITORY).toConstantValue(storage.users);
-    c.bind(ROSTER_REPOSITORY).toConstantValue(storage.roster);
-    c.bind(OFFLINE_REPOSITORY).toConstantValue(countOfflineTraffic(storage.offline));
-    c.bind(USER_DATA).toConstantValue(storage.userData);
-    c.bind(SERVER_DATA).toConstantValue(storage.serverData);
-    c.bind(CREDENTIALS).toConstantValue(this.credentials);
-
-    const sessMan = top.bean('sess-man');
-    this.plugins = new PluginHost({
-      root: c,
-      router: this.router,
-      disco: this.disco,
-      events: this.events,
-      log,
-      catalog: this.catalog,
-      globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
-      vhosts: { domains: () => this.vhosts.domains, onChange: (listener) => this.vhosts.onChange(() => listener()) },
-      onChange: (records) => writePluginStatus(settings.home, records),
-    });
-    const ext = readExtSettings(top, settings.domains);
-    this.ext = ext ? new ExtComponentService(ext, this.router, this.disco, log.child({ c: 'ext' })) : undefined;
-    this.commands = new AdminCommands({
-      home: settings.home,
-      top,
-      vhosts: this.vhosts,
-      vhostConfig,
-      installCertificate: (domain, pem, save) => this.certs.install(domain, pem, save),
-      router: this.router,
-      disco: this.disco,
-      sessions: this.sessions,
-      storage,
-      credentials: this.credentials,
-      events: this.events,
-      isAdmin: (jid) => this.isAdmin(jid),
-      startedAt: this.startedAt,
-      log,
-    });
-    for (const cmd of pluginCommands(this.plugins)) this.commands.components.get('sess-man')!.addBuiltIn(cmd);
-    const certs = (this.certs = new CertificateStore(join(settings.home, 'certs'), log));
-    const sm = new SessionManager(this.sessions, this.router, this.events, log.child({ c: 'sess-man' }));
-    const smSettings = settings.c2s.streamManagement;
-    this.resumable = smSettings.enabled ? new ResumableSessions(smSettings, log.child({ c: 'sm' })) : undefined;
-    const registration = new InBandRegistration((d) => this.vhosts.item(d), storage.users, this.credentials, this.sessions, vhostConfig.registration, log.child({ c: 'register' }));
-    const streams = new StreamHost(log.child({ c: 'streams' }), liveDomains, certs, auth, sm, this.router, () => this.disco.streamFeatures(), this.events, vhostConfig.anonymousTrafficLimit, registration, this.resumable);
-    this.c2s = new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain);
-    this.http = new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain);
-    this.adminUi = new AdminUi(this.http, this.router, this.commands, this.vhosts, storage.users, readAdminUiLimits(top.bean('httpServer')), log.child({ c: 'admin-ui' }));
-    const web = settings.web;
-    this.ws2s = web.ws2s && new WsService(log.child({ c: 'ws2s' }), web.ws2s, streams, certs, settings.defaultDomain);
-    this.bosh = web.bosh && new BoshService(log.child({ c: 'bosh' }), web.bosh, streams, certs, settings.defaultDomain);
+    bindBoot(c, { container: c, settings, config, log, storage, catalog, auth, startedAt: this.startedAt });
+    c.load(coreModule);
+    const get = <T>(token: ServiceToken<T>): T => resolveToken(c, token);
+    this.adminJid = get(CORE.isAdmin);
+    this.events = get(CORE.events);
+    this.watchdog = get(CORE.watchdog);
+    this.vhosts = get(CORE.vhosts);
+    this.sessions = get(CORE.sessions);
+    this.router = get(CORE.router);
+    this.disco = get(CORE.disco);
+    this.credentials = get(CORE.credentials);
+    this.plugins = get(CORE.plugins);
+    this.ext = get(CORE.ext);
+    this.commands = get(CORE.commands);
+    this.certs = get(CORE.certs);
+    this.resumable = get(CORE.resumable);
+    this.c2s = get(CORE.c2s);
+    this.http = get(CORE.http);
+    this.adminUi = get(CORE.adminUi);
+    this.ws2s = get(CORE.ws2s);
+    this.bosh = get(CORE.bosh);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -285,7 +210,7 @@ export class StarlingServer {
 
   isAdmin(jid: Jid | string): boolean {
     const j = typeof jid === 'string' ? tryParseJid(jid) : jid;
-    return j ? this.admins.has(j.bareString) : false;
+    return j ? this.adminJid(j) : false;
   }
 
   /** The local admin channel's requests (`starling user del|passwd` while the server runs). */

@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { type Container, ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
+import {
+  CREDENTIALS,
+  DISCO,
+  EVENT_BUS,
+  OFFLINE_REPOSITORY,
+  ROSTER_REPOSITORY,
+  ROUTER,
+  SDK_VERSION,
+  SERVER_DATA,
+  SERVER_INFO,
+  SESSIONS,
+  type ServiceToken,
+  USER_DATA,
+  USER_REPOSITORY,
+} from '@starling/sdk';
+import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
+import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
+import { CredentialService } from '../auth/credential-service';
+import { AdminCommands } from '../commands/admin-commands';
+import { HttpServer } from '../http/http-server';
+import { BoshService } from '../net/bosh-service';
+import { C2SService } from '../net/c2s-service';
+import { CertificateStore } from '../net/certificates';
+import { ExtComponentService } from '../net/ext-service';
+import { readExtSettings } from '../net/ext-settings';
+import { StreamHost } from '../net/stream-host';
+import { Watchdog } from '../net/watchdog';
+import { WsService } from '../net/ws-service';
+import { countOfflineTraffic } from '../ops/counting-offline';
+import { LocalSessionDirectory } from '../sm/session-directory';
+import { SessionManager } from '../sm/session-manager';
+import { ResumableSessions } from '../sm/stream-management';
+import { InBandRegistration } from '../vhosts/in-band-registration';
+import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
+import { VhostRegistry } from '../vhosts/vhost-registry';
+import { BOOT, CORE } from './core-tokens';
+import { pluginCommands } from './plugin-commands';
+import { PluginHost } from './plugin-host';
+import { writePluginStatus } from './plugin-status';
+
+type Values<D extends readonly ServiceToken<unknown>[]> = { [K in keyof D]: D[K] extends ServiceToken<infer V> ? V : never };
+
+/** Binds `token` to one instance made by `make` from the services named in `deps`, in that order. */
+function provider(bind: ContainerModuleLoadOptions['bind']) {
+  return <T, const D extends readonly ServiceToken<unknown>[]>(token: ServiceToken<T>, deps: D, make: (...args: Values<D>) => T): void => {
+    bind<T>(token)
+      .toResolvedValue((...args: unknown[]) => make(...(args as Values<D>)), [...deps])
+      .inSingletonScope();
+  };
+}
+
+/** Hands the values boot read from the home to the composition root. */
+export function bindBoot(container: Container, boot: { [K in keyof typeof BOOT]: (typeof BOOT)[K] extends ServiceToken<infer V> ? V : never }): void {
+  for (const key of Object.keys(BOOT) as (keyof typeof BOOT)[]) container.bind(BOOT[key]).toConstantValue(boot[key]);
+}
+
+/**
+ * The composition root: what the server is made of and how its services depend on each other. Each
+ * service is made once, when first resolved; StarlingServer resolves them at boot and starts and stops
+ * them in order. The SDK's tokens (what plugins inject) point at the same instances.
+ */
+export const coreModule = new ContainerModule(({ bind }) => {
+  const provide = provider(bind);
+
+  provide(CORE.isAdmin, [BOOT.settings], (settings) => {
+    const admins = new Set(settings.admins);
+    return (jid) => admins.has(jid.bareString);
+  });
+  provide(CORE.events, [BOOT.log], (log) => new KernelEventBus(log));
+  provide(CORE.sessions, [], () => new LocalSessionDirectory());
+  provide(CORE.watchdog, [BOOT.log], (log) => new Watchdog(log.child({ c: 'watchdog' })));
+  provide(CORE.vhostConfig, [BOOT.config], (top) => readVhostManagerConfig(top));
+  provide(
+    CORE.vhosts,
+    [BOOT.settings, BOOT.storage, CORE.vhostConfig, BOOT.log],
+    (settings, storage, vhostConfig, log) =>
+      new VhostRegistry(storage.vhosts, settings.domains, settings.defaultDomain, vhostConfig.defaults, storage.serverData, log.child({ c: 'vhost-man' })),
+  );
+  provide(CORE.servedDomains, [CORE.vhosts], (vhosts) => ({ has: (domain) => vhosts.isLocal(domain), item: (domain) => vhosts.item(domain) }));
+  provide(CORE.router, [CORE.sessions, CORE.servedDomains, BOOT.log], (sessions, domains, log) => new StanzaRouter({ sessions, domains, log: log.child({ c: 'router' }) }));
+  provide(CORE.disco, [CORE.isAdmin], (isAdmin) => new KernelDiscoRegistry(isAdmin));
+  provide(CORE.credentials, [BOOT.storage, BOOT.settings], (storage, settings) => new CredentialService(storage.users, settings.scramIterations));
+  provide(CORE.serverInfo, [BOOT.settings, BOOT.startedAt, CORE.vhosts, CORE.isAdmin], (settings, startedAt, vhosts, isAdmin) => ({
+    name: 'Starling',
+    version: SDK_VERSION,
+    startedAt,
+    defaultDomain: settings.defaultDomain,
+    domains: () => vhosts.domains,
+    vhostForward: (domain, kind) => {
+      const item = vhosts.item(domain);
+      return (kind === 'presence' ? item?.presenceForward : item?.messageForward) ?? null;
+    },
+    isAdmin,
+  }));
+
+  // What plugins inject (sdk/src/tokens.ts).
+  bind(ROUTER).toService(CORE.router);
+  bind(SESSIONS).toService(CORE.sessions);
+  bind(SERVER_INFO).toService(CORE.serverInfo);
+  bind(EVENT_BUS).toService(CORE.events);
+  bind(DISCO).toService(CORE.disco);
+  bind(CREDENTIALS).toService(CORE.credentials);
+  provide(USER_REPOSITORY, [BOOT.storage], (storage) => storage.users);
+  provide(ROSTER_REPOSITORY, [BOOT.storage], (storage) => storage.roster);
+  provide(OFFLINE_REPOSITORY, [BOOT.storage], (storage) => countOfflineTraffic(storage.offline));
+  provide(USER_DATA, [BOOT.storage], (storage) => storage.userData);
+  provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
+
+  provide(
+    CORE.plugins,
+    [BOOT.container, CORE.router, CORE.disco, CORE.events, BOOT.log, BOOT.catalog, BOOT.config, BOOT.settings, CORE.vhosts],
+    (root, router, disco, events, log, catalog, top, settings, vhosts) => {
+      const sessMan = top.bean('sess-man');
+      return new PluginHost({
+        root,
+        router,
+        disco,
+        events,
+        log,
+        catalog,
+        globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
+        vhosts: { domains: () => vhosts.domains, onChange: (listener) => vhosts.onChange(() => listener()) },
+        onChange: (records) => writePluginStatus(settings.home, records),
+      });
+    },
+  );
+  provide(CORE.ext, [BOOT.config, BOOT.settings, CORE.router, CORE.disco, BOOT.log], (top, settings, router, disco, log) => {
+    const ext = readExtSettings(top, settings.domains);
+    return ext ? new ExtComponentService(ext, router, disco, log.child({ c: 'ext' })) : null;
+  });
+  provide(CORE.certs, [BOOT.settings, BOOT.log], (settings, log) => new CertificateStore(join(settings.home, 'certs'), log));
+  provide(
+    CORE.commands,
+    [BOOT.settings, BOOT.config, BOOT.storage, BOOT.startedAt, BOOT.log, CORE.vhosts, CORE.vhostConfig, CORE.certs, CORE.router, CORE.disco, CORE.sessions, CORE.credentials, CORE.events, CORE.isAdmin, CORE.plugins],
+    (settings, top, storage, startedAt, log, vhosts, vhostConfig, certs, router, disco, sessions, credentials, events, isAdmin, plugins) => {
+      const commands = new AdminCommands({
+        home: settings.home,
+        top,
+        vhosts,
+        vhostConfig,
+        installCertificate: (domain, pem, save) => certs.install(domain, pem, save),
+        router,
+        disco,
+        sessions,
+        storage,
+        credentials,
+        events,
+        isAdmin,
+        startedAt,
+        log,
+      });
+      for (const cmd of pluginCommands(plugins)) commands.components.get('sess-man')!.addBuiltIn(cmd);
+      return commands;
+    },
+  );
+  provide(CORE.sessionManager, [CORE.sessions, CORE.router, CORE.events, BOOT.log], (sessions, router, events, log) => new SessionManager(sessions, router, events, log.child({ c: 'sess-man' })));
+  provide(CORE.resumable, [BOOT.settings, BOOT.log], (settings, log) => {
+    const sm = settings.c2s.streamManagement;
+    return sm.enabled ? new ResumableSessions(sm, log.child({ c: 'sm' })) : null;
+  });
+  provide(
+    CORE.registration,
+    [CORE.vhosts, BOOT.storage, CORE.credentials, CORE.sessions, CORE.vhostConfig, BOOT.log],
+    (vhosts, storage, credentials, sessions, vhostConfig, log) =>
+      new InBandRegistration((d) => vhosts.item(d), storage.users, credentials, sessions, vhostConfig.registration, log.child({ c: 'register' })),
+  );
+  provide(
+    CORE.streams,
+    [BOOT.log, CORE.servedDomains, CORE.certs, BOOT.auth, CORE.sessionManager, CORE.router, CORE.disco, CORE.events, CORE.vhostConfig, CORE.registration, CORE.resumable],
+    (log, domains, certs, auth, sm, router, disco, events, vhostConfig, registration, resumable) =>
+      new StreamHost(log.child({ c: 'streams' }), domains, certs, auth, sm, router, () => disco.streamFeatures(), events, vhostConfig.anonymousTrafficLimit, registration, resumable ?? undefined),
+  );
+  provide(CORE.c2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) => new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain));
+  provide(CORE.http, [BOOT.log, CORE.certs, BOOT.settings], (log, certs, settings) => new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain));
+  provide(
+    CORE.adminUi,
+    [CORE.http, CORE.router, CORE.commands, CORE.vhosts, BOOT.storage, BOOT.config, BOOT.log],
+    (http, router, commands, vhosts, storage, top, log) => new AdminUi(http, router, commands, vhosts, storage.users, readAdminUiLimits(top.bean('httpServer')), log.child({ c: 'admin-ui' })),
+  );
+  provide(CORE.ws2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
+    settings.web.ws2s ? new WsService(log.child({ c: 'ws2s' }), settings.web.ws2s, streams, certs, settings.defaultDomain) : null,
+  );
+  provide(CORE.bosh, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
+    settings.web.bosh ? new BoshService(log.child({ c: 'bosh' }), settings.web.bosh, streams, certs, settings.defaultDomain) : null,
+  );
+});
