@@ -140,6 +140,8 @@ admins = [ 'admin@localhost' ]
 c2s { connections { ports = [ ${port} ]
 ifc = [ '127.0.0.1' ] } }
 'script-sandbox' { 'pool-size' = ${poolSize} }
+# load generators send more than Tigase's 2500 stanzas a minute per connection
+'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'
 # only c2s: the web listeners' default ports (5290, 5280, 8080) may be taken on a shared machine
 ws2s (active: false) {}
 bosh (active: false) {}

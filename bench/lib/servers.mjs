@@ -108,6 +108,8 @@ c2s {
     # every load-generator connection comes from 127.0.0.1
     'max-connections-per-ip' = 0
 }
+# load generators send more than Tigase's 2500 stanzas a minute per connection
+'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'
 ws2s { connections {
     ports = [ ${this.wsPort} ]
     ifc = [ '127.0.0.1' ]

@@ -44,6 +44,7 @@ const WEB_STREAM_KEYS = {
   'auth-timeout': SECONDS,
   'tls-required': KEY,
   'allowed-origins': KEY,
+  trafficThrottling: KEY,
   ...WATCHDOG_KEYS,
 };
 
@@ -71,6 +72,8 @@ export const CORE_SCHEMA: BeanSchema = {
     'installation-dns-address': KEY,
     // watchdog defaults for every connection manager (net/watchdog-config.ts)
     ...WATCHDOG_KEYS,
+    // stanzas and bytes per minute on each client connection, Tigase's grammar (net/traffic-throttling.ts)
+    'cm-traffic-throttling': KEY,
     // debugging (ops/debug-switches.ts): `debug = [ … ]`, `'debug-packages' = [ … ]`
     debug: KEY,
     'debug-packages': KEY,
@@ -103,6 +106,7 @@ export const CORE_SCHEMA: BeanSchema = {
         'auth-block-after': KEY,
         'auth-block-time': SECONDS,
         'auth-failure-window': SECONDS,
+        trafficThrottling: KEY,
         ...WATCHDOG_KEYS,
       },
       beans: {

@@ -7,6 +7,7 @@ import type { WatchdogSettings } from '../net/watchdog';
 import { readWatchdogSettings } from '../net/watchdog-config';
 import type { BeanView } from '../config/bean-view';
 import type { SmSettings } from '../sm/stream-management';
+import { DEFAULT_TRAFFIC_THROTTLING, parseTrafficThrottling, readTrafficThrottling } from '../net/traffic-throttling';
 
 /** The server-wide settings the kernel reads from config.tdsl (plugins read their own beans). */
 export interface ServerSettings {
@@ -76,6 +77,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     maxConnectionsPerIp: num(c2s, 'max-connections-per-ip', 1000),
     maxConnections: num(c2s, 'max-connections', 100_000),
     maxOutputQueue: num(c2s, 'max-output-queue', 4 * 1024 * 1024),
+    traffic: readTrafficThrottling(top, c2s, 'cm-traffic-throttling', parseTrafficThrottling(DEFAULT_TRAFFIC_THROTTLING)),
     authThrottle: {
       baseDelayMs: num(c2s, 'auth-failure-delay', 100),
       maxDelayMs: num(c2s, 'auth-failure-max-delay', 5000),

@@ -118,6 +118,8 @@ export class BoshService {
     if (sid === undefined) return this.create(req, body, res);
     const session = this.sessions.get(sid);
     if (!session) return this.terminate(res, 'item-not-found');
+    // Counted against 'cm-traffic-throttling'; a stream it ends answers with its terminal body.
+    session.stream.received(Buffer.byteLength(text));
     session.request(body, res);
   }
 

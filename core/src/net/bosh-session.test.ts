@@ -6,6 +6,7 @@ import { type Element, type Logger, xml } from '@starling/sdk';
 import type { ClientStreamHost } from '../stream/client-stream';
 import { BoshSession, NS_HTTPBIND } from './bosh-session';
 import type { BoshSettings } from './web-settings';
+import { parseTrafficThrottling } from './traffic-throttling';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet } as unknown as Logger;
 
@@ -22,7 +23,7 @@ const host = {
 
 const settings: BoshSettings = {
   listeners: [],
-  limits: { maxStanzaSize: 65536, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0 },
+  limits: { maxStanzaSize: 65536, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0, traffic: parseTrafficThrottling('xmpp:0:0:disc,bin:0:0:disc') },
   watchdog: { delayMs: 600_000, timeoutMs: 1_740_000, maxInactivityMs: 600_000, pingType: 'whitespace' },
   allowedOrigins: [],
   maxWait: 30,

@@ -64,7 +64,7 @@ export class C2SConnection implements StreamTransport {
 
   private static onSocketData(this: ConnectionSocket, chunk: Buffer): void {
     const conn = this[CONNECTION];
-    conn.stream.lastTransfer = Date.now();
+    if (!conn.stream.received(chunk.length)) return;
     if (xmlTrace.enabled) xmlTrace.received(conn.stream.id, chunk.toString('utf8'));
     conn.parser.writeBytes(chunk);
   }

@@ -6,6 +6,7 @@ import type { StreamLimits } from '../stream/client-stream';
 import { readListeners } from './listeners';
 import type { WatchdogSettings } from './watchdog';
 import { readWatchdogSettings } from './watchdog-config';
+import { readTrafficThrottling } from './traffic-throttling';
 
 export const DEFAULT_HTTP_PORTS = [8080];
 export const DEFAULT_WS2S_PORTS = [5290];
@@ -66,7 +67,7 @@ export function readWebSettings(top: BeanView, c2sLimits: StreamLimits): WebSett
         ? undefined
         : {
             listeners: readListeners(ws, DEFAULT_WS2S_PORTS),
-            limits: readLimits(ws, c2sLimits),
+            limits: readLimits(top, ws, c2sLimits),
             watchdog: readWatchdogSettings(top, 'ws2s'),
             allowedOrigins: strings(ws, 'allowed-origins'),
             seeOtherUri: str(ws, 'see-other-uri'),
@@ -76,7 +77,7 @@ export function readWebSettings(top: BeanView, c2sLimits: StreamLimits): WebSett
         ? undefined
         : {
             listeners: readListeners(bosh, DEFAULT_BOSH_PORTS),
-            limits: readLimits(bosh, c2sLimits),
+            limits: readLimits(top, bosh, c2sLimits),
             watchdog: readWatchdogSettings(top, 'bosh'),
             allowedOrigins: strings(bosh, 'allowed-origins'),
             maxWait: positive(bosh, 'max-wait', 30),
@@ -88,7 +89,7 @@ export function readWebSettings(top: BeanView, c2sLimits: StreamLimits): WebSett
   };
 }
 
-function readLimits(b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
+function readLimits(top: BeanView, b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
   return {
     maxStanzaSize: positive(b, 'max-stanza-size', c2s.maxStanzaSize),
     maxAuthAttempts: positive(b, 'max-auth-attempts', c2s.maxAuthAttempts),
@@ -100,6 +101,7 @@ function readLimits(b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
     maxConnections: c2s.maxConnections,
     authThrottle: c2s.authThrottle,
     maxOutputQueue: c2s.maxOutputQueue,
+    traffic: readTrafficThrottling(top, b, 'cm-traffic-throttling', c2s.traffic),
   };
 }
 

@@ -75,8 +75,8 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   private onMessage(data: RawData, isBinary: boolean): void {
     const stream = this.stream;
     if (stream.closed) return;
-    stream.lastTransfer = Date.now();
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (!stream.received(bytes.length)) return;
     if (isBinary) return stream.streamError('bad-format', 'XMPP over WebSocket uses text messages');
     if (bytes.length > stream.limits.maxStanzaSize) return stream.streamError('policy-violation', `a message is limited to ${stream.limits.maxStanzaSize} bytes`);
     if (isWhiteSpace(bytes)) return;

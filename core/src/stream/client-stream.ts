@@ -8,6 +8,7 @@ import { NS_REGISTER, NS_REGISTER_FEATURE, type RegistrationCaller, type Registr
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
 import type { XmlStreamErrorCondition } from './xml-stream-parser';
 import type { AuthThrottle, AuthThrottleSettings } from './auth-throttle';
+import { TrafficMeter, type TrafficThrottling, unlimited } from '../net/traffic-throttling';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
@@ -33,6 +34,8 @@ export interface StreamLimits {
   authThrottle: AuthThrottleSettings;
   /** Bytes written to a client but not yet taken by it before the connection is dropped (0: no limit). */
   maxOutputQueue: number;
+  /** Stanzas and bytes per minute and per connection ('cm-traffic-throttling', net/traffic-throttling.ts). */
+  traffic: TrafficThrottling;
 }
 
 /** What a client stream needs from the server, whatever carries it. */
@@ -145,6 +148,8 @@ export class ClientStream implements SessionConnection {
   private authFailures = 0;
   private queue: Promise<void> | undefined;
   private authTimer: NodeJS.Timeout | undefined;
+  /** Counts against 'cm-traffic-throttling'; none when it limits nothing. */
+  private readonly traffic: TrafficMeter | undefined;
 
   constructor(
     readonly transport: StreamTransport,
@@ -154,6 +159,7 @@ export class ClientStream implements SessionConnection {
     this.id = transport.kind + '-' + (++nextId).toString(36) + '-' + randomHex(4);
     this.authTimer = setTimeout(() => this.streamError('connection-timeout', 'Authentication timed out'), limits.authTimeoutMs);
     this.authTimer.unref();
+    this.traffic = unlimited(limits.traffic) ? undefined : new TrafficMeter(limits.traffic, this.lastReceived);
   }
 
   /** The parser's limit (the stream is its options object). */
@@ -182,7 +188,30 @@ export class ClientStream implements SessionConnection {
       if (receipt) process.nextTick(receipt, false);
       return false;
     }
+    if (this.traffic?.sent(Buffer.byteLength(data), Date.now()) === 'disc') {
+      this.trafficExceeded('sent');
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
     return this.transport.write(data, receipt);
+  }
+
+  /**
+   * The transport read bytes from the client (the whitespace-ping clock restarts); false when they pass
+   * 'cm-traffic-throttling' and the stream has ended: the transport drops them.
+   */
+  received(bytes: number): boolean {
+    const now = Date.now();
+    this.lastTransfer = now;
+    if (this.traffic?.received(bytes, now) !== 'disc') return true;
+    this.trafficExceeded('received');
+    return false;
+  }
+
+  /** Tigase's answer to a connection over its traffic limits. */
+  private trafficExceeded(what: string): void {
+    this.host.log.info('connection ended: traffic limits exceeded', { conn: this.id, ip: this.transport.remoteAddress, jid: this.session?.jid.toString(), what, limits: this.limits.traffic });
+    this.streamError('policy-violation', 'XMPP Limits exceeded on connection');
   }
 
   /** Sends a stream error and closes the stream. */
@@ -342,7 +371,10 @@ export class ClientStream implements SessionConnection {
 
   onStanza(el: Element): void {
     if (this.state === 'closed') return;
-    this.lastReceived = Date.now();
+    const now = (this.lastReceived = Date.now());
+    const verdict = this.traffic?.stanza(now);
+    if (verdict === 'disc') return this.trafficExceeded('stanzas');
+    if (verdict === 'drop') return void this.host.log.debug('stanza dropped: traffic limits exceeded', { conn: this.id });
     switch (this.state) {
       case 'header':
         return this.streamError('not-well-formed');
