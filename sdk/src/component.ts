@@ -32,7 +32,25 @@ export interface ComponentSpec {
   name?: string;
   /** XEP-0128 extension forms added to the domain JID's disco#info (e.g. XEP-0363's max-file-size). */
   infoExtensions?(vhost: string): Element[];
+  /**
+   * What the component's admin command scripts may call on its own data, by capability name and method
+   * (`{ pubsub: { listNodes: (caller, domain) => … } }` is `pubsub.listNodes(domain)` in a script). Arguments
+   * arrive as JSON data from the sandbox and must be checked; return JSON data. `caller` says who runs the
+   * command; refuse a vhost the caller may not manage (`caller.isAllowedForDomain`).
+   */
+  scriptCapabilities?: Record<string, ScriptCapability>;
 }
+
+/** Who runs an admin command script that calls a component's capability. */
+export interface ScriptCaller {
+  /** The admin's full JID. */
+  readonly from: Jid;
+  /** Tigase's isAllowedForDomain: may the caller manage this virtual host with the running command? */
+  isAllowedForDomain(domain: string): boolean;
+}
+
+/** A capability object for admin scripts: methods that get the caller first, then the script's arguments. */
+export type ScriptCapability = Record<string, (caller: ScriptCaller, ...args: unknown[]) => unknown>;
 
 export interface ComponentHandle extends Disposable {
   /** The component domain for a vhost, e.g. `muc.example.org` (or `conference.example.org` by config). */

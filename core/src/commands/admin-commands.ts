@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { type Element, type EventBus, type Jid, type Logger, type SessionDirectory, SDK_VERSION } from '@starling/sdk';
+import { type Element, type EventBus, type Jid, type Logger, type SessionDirectory, SDK_VERSION, StarlingError } from '@starling/sdk';
 import type { CredentialService } from '../auth/credential-service';
 import type { BeanView } from '../config/bean-view';
-import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
+import type { ComponentCommandPort, KernelComponents, KernelDiscoRegistry, ServedComponent, StanzaRouter } from '@starling/sdk/kernel';
 import { counters } from '../ops/counters';
 import { toTree } from '../scripting/element-tree';
 import { ScriptSandbox } from '../scripting/sandbox';
-import { COMPONENT_CAPABILITIES, capabilityHost } from '../scripting/script-capabilities';
+import { capabilityHost, capabilityNames } from '../scripting/script-capabilities';
 import type { ScriptRunner } from '../scripting/script-command';
 import { ScriptManager } from '../scripting/script-manager';
 import { TypeScriptChecker } from '../scripting/ts-checker';
@@ -41,6 +41,8 @@ export interface AdminCommandsDeps {
   installCertificate(domain: string, pem: string, save: boolean): void;
   router: StanzaRouter;
   disco: KernelDiscoRegistry;
+  /** The plugins' components (pubsub, muc, …): each gets a command component of its name. */
+  pluginComponents?: KernelComponents;
   sessions: SessionDirectory;
   storage: Storage;
   credentials: CredentialService;
@@ -65,7 +67,12 @@ export class AdminCommands {
   readonly motd: MotdStore;
   private readonly disposables: { dispose(): void }[] = [];
   private readonly claims = new Map<string, { dispose(): void }[]>();
+  /** The plugin components being served, by name (their command components stay in `components` when they go). */
+  private readonly served = new Map<string, ServedComponent>();
   private readonly log: Logger;
+  private started = false;
+  private readonly acl: (name: string) => CommandAcl;
+  private readonly newComponent: (spec: ComponentSpec) => AdminComponent;
 
   constructor(private readonly d: AdminCommandsDeps) {
     this.log = d.log.child({ c: 'commands' });
@@ -80,8 +87,13 @@ export class AdminCommands {
     };
     const sessions = new CommandSessions();
     const send = (stanza: Element) => d.router.route(stanza);
-    for (const spec of KERNEL_COMPONENTS)
-      this.components.set(spec.name, new AdminComponent(spec, CommandAcl.fromConfig(d.top.bean(spec.name), env), sessions, send, this.log.child({ component: spec.name })));
+    this.acl = (name) => CommandAcl.fromConfig(d.top.bean(name) ?? d.top.bean('sess-man')?.bean(name), env);
+    this.newComponent = (spec) => {
+      const comp = new AdminComponent(spec, this.acl(spec.name), sessions, send, this.log.child({ component: spec.name }));
+      comp.addBuiltIn(new AddScriptCommand(this.scripts, this.log));
+      comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name), this.log));
+      return comp;
+    };
 
     this.sandbox = new ScriptSandbox(this.config.limits, this.log);
     this.checker = new TypeScriptChecker(this.log);
@@ -103,8 +115,8 @@ export class AdminCommands {
         script: def.prepared,
         packet: toTree(call.iq),
         componentName: def.component,
-        capabilities: COMPONENT_CAPABILITIES[def.component] ?? {},
-        host: capabilityHost(services, { from: call.from, component: def.component, isAllowedForDomain: call.isAllowedForDomain }),
+        capabilities: this.capabilityNames(def.component),
+        host: capabilityHost(services, { from: call.from, component: def.component, isAllowedForDomain: call.isAllowedForDomain }, this.served.get(def.component)?.capabilities()),
       });
       // Time-outs, memory, errors and crashes of a script, with who ran it (the command framework logs the run itself).
       if (outcome.kind === 'error' || outcome.kind === 'crashed')
@@ -116,10 +128,11 @@ export class AdminCommands {
       dir: this.config.scriptsDir,
       builtInDir: STOCK_SCRIPTS_DIR,
       checker: this.checker,
-      capabilities: (component) => COMPONENT_CAPABILITIES[component] ?? {},
+      capabilities: (component) => this.capabilityNames(component),
       run,
       log: this.log,
     });
+    for (const spec of KERNEL_COMPONENTS) this.components.set(spec.name, this.newComponent(spec));
     const vhostMan = this.components.get('vhost-man')!;
     for (const cmd of vhostManCommands({
       vhosts: d.vhosts,
@@ -130,14 +143,39 @@ export class AdminCommands {
       log: this.log.child({ component: 'vhost-man' }),
     }))
       vhostMan.addBuiltIn(cmd);
-    for (const comp of this.components.values()) {
-      comp.addBuiltIn(new AddScriptCommand(this.scripts, this.log));
-      comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name), this.log));
+  }
+
+  private capabilityNames(component: string): Record<string, readonly string[]> {
+    return capabilityNames(component, this.served.get(component)?.capabilities());
+  }
+
+  /**
+   * A plugin component (Tigase's pubsub, muc…) gets a command component of its name: its ad-hoc commands on
+   * its domain JIDs, add-script/del-script, `AS:Component: <name>` scripts and `scripts/admin/<name>/`.
+   */
+  private attach(served: ServedComponent): ComponentCommandPort {
+    const { name } = served;
+    let comp = this.components.get(name);
+    if (KERNEL_COMPONENTS.some((k) => k.name === name)) throw new StarlingError('STARLING_COMPONENT_DUPLICATE', `'${name}' is the name of a kernel component`);
+    if (!comp) {
+      comp = this.newComponent({ name, description: served.identity.name ?? name, identityType: served.identity.type });
+      this.components.set(name, comp);
     }
+    this.served.set(name, served);
+    if (this.started) void this.scripts.loadComponent(name);
+    const c = comp;
+    return {
+      claims: (stanza) => c.claims(stanza),
+      handle: (stanza, from, to) => c.handle(stanza, from, to),
+      dispose: () => {
+        if (this.served.get(name) === served) this.served.delete(name);
+      },
+    };
   }
 
   /** Claims the component JIDs on every virtual host, lists them in disco for admins, loads and watches the scripts. */
   async start(): Promise<void> {
+    if (this.d.pluginComponents) this.disposables.push(this.d.pluginComponents.setCommandHost({ attach: (served) => this.attach(served) }));
     for (const domain of this.vhosts.all().map((i) => i.domain)) this.claimDomain(domain);
     this.disposables.push(
       this.vhosts.onChange((c) => {
@@ -149,6 +187,7 @@ export class AdminCommands {
     this.sandbox.warm();
     await this.scripts.loadAll();
     await this.scripts.watch();
+    this.started = true;
     this.log.info('admin commands ready', { scripts: this.config.scriptsDir, components: [...this.components.keys()] });
   }
 

@@ -87,6 +87,19 @@ export class AdminComponent {
     return this.commands().filter((c) => this.acl.canCall(viewer, c.id));
   }
 
+  /**
+   * True for what this component answers on a plugin component's domain JID (the rest is the plugin's):
+   * XEP-0050 commands, and disco on the commands node or on one of its commands' nodes.
+   */
+  claims(stanza: Element): boolean {
+    if (stanza.name !== 'iq') return false;
+    const payload = stanza.firstElement();
+    if (payload?.is('command', NS_COMMANDS)) return true;
+    if (!payload?.is('query', NS_DISCO_INFO) && !payload?.is('query', NS_DISCO_ITEMS)) return false;
+    const node = payload.attrs.node;
+    return node === NS_COMMANDS || (node !== undefined && this.command(node) !== undefined);
+  }
+
   /** The router's address handler for this component's JIDs. */
   async handle(stanza: Element, from: Jid, to: Jid): Promise<void> {
     try {

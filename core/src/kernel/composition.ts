@@ -143,6 +143,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
         installCertificate: (domain, pem, save) => certs.install(domain, pem, save),
         router,
         disco,
+        pluginComponents: plugins.components,
         sessions,
         storage,
         credentials,

@@ -4,6 +4,7 @@ import {
   type Logger,
   type RosterRepository,
   type Router,
+  type ScriptCapability,
   type SessionDirectory,
   type UserRepository,
   StarlingError,
@@ -59,12 +60,20 @@ export interface CapabilityCaller {
 
 const MAX_LIST = 10_000;
 
+/** Capability names and their methods for a component: the kernel components' own, or a plugin component's. */
+export function capabilityNames(component: string, pluginCapabilities: Record<string, ScriptCapability> | undefined): Record<string, readonly string[]> {
+  if (COMPONENT_CAPABILITIES[component]) return COMPONENT_CAPABILITIES[component];
+  const out: Record<string, readonly string[]> = {};
+  for (const [cap, methods] of Object.entries(pluginCapabilities ?? {})) out[cap] = Object.keys(methods);
+  return out;
+}
+
 /**
  * The host side of every capability call of one script run. Arguments arrive as JSON data and are checked
  * here; every JID or domain is normalised, must be one of this server's virtual hosts, and must pass the
  * command's isAllowedForDomain for the caller.
  */
-export function capabilityHost(s: CapabilityServices, caller: CapabilityCaller): HostCall {
+export function capabilityHost(s: CapabilityServices, caller: CapabilityCaller, pluginCapabilities: Record<string, ScriptCapability> = {}): HostCall {
   const domainArg = (v: unknown): string => {
     const j = typeof v === 'string' ? tryParseJid(v) : null;
     if (!j || j.local || j.resource) throw fail(`'${String(v)}' is not a domain`);
@@ -202,6 +211,11 @@ export function capabilityHost(s: CapabilityServices, caller: CapabilityCaller):
     if (cap === 'log') {
       s.log.info(String(args[0]).slice(0, 2000), { component: caller.component, by: caller.from.toString() });
       return null;
+    }
+    const own = Object.hasOwn(pluginCapabilities, cap) ? pluginCapabilities[cap] : undefined;
+    if (own) {
+      if (!Object.hasOwn(own, method)) throw fail(`${cap}.${method} is not available here`);
+      return own[method]({ from: caller.from, isAllowedForDomain: (d) => caller.isAllowedForDomain(d) }, ...args);
     }
     const fn = methods[cap]?.[method];
     if (!fn || !COMPONENT_CAPABILITIES[caller.component]?.[cap]?.includes(method)) throw fail(`${cap}.${method} is not available here`);

@@ -89,6 +89,14 @@ export class ScriptManager {
     for (const f of ts) void this.loadFile(f);
   }
 
+  /** Loads the scripts of a component that appeared after loadAll (a plugin component loaded at run time). */
+  async loadComponent(name: string): Promise<void> {
+    const files: string[] = [];
+    if (this.o.builtInDir && resolve(this.o.builtInDir) !== resolve(this.o.dir)) files.push(...scriptFiles(this.o.builtInDir));
+    files.push(...scriptFiles(this.o.dir), ...scriptFiles(join(this.o.dir, name)));
+    for (const f of files) await this.loadFile(f);
+  }
+
   /** Watches the scripts directory and its component subdirectories. */
   async watch(): Promise<void> {
     const root = resolve(this.o.dir);

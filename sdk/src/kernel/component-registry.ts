@@ -1,4 +1,4 @@
-import type { ComponentHandle, ComponentSpec } from '../component';
+import type { ComponentHandle, ComponentSpec, ScriptCapability } from '../component';
 import { StanzaError, StarlingError } from '../errors';
 import type { Jid } from '../jid';
 import { NS_COMMANDS, NS_DISCO_INFO } from '../ns';
@@ -29,6 +29,8 @@ export interface ServedComponent {
   /** The plugin that registered it. */
   readonly pluginId: string;
   readonly identity: ComponentSpec['identity'];
+  /** The capabilities its admin scripts get (those of the version that routes now). */
+  capabilities(): Record<string, ScriptCapability>;
 }
 
 /** The command framework's side of one component: it answers ad-hoc commands on the component's domain JIDs. */
@@ -84,7 +86,8 @@ export class KernelComponents {
     const taken = [...this.served.values()].find((o) => o.name !== name && o.entries.some((e) => e.subdomain === subdomain));
     if (taken) throw new StarlingError('STARLING_COMPONENT_DUPLICATE', `subdomain '${subdomain}' is already used by component '${taken.name}'`);
     if (!s) {
-      s = { name, pluginId: owner.id, identity: spec.identity, entries: [] };
+      const entries: Entry[] = [];
+      s = { name, pluginId: owner.id, identity: spec.identity, entries, capabilities: () => current(entries)?.spec.scriptCapabilities ?? {} };
       this.served.set(name, s);
       s.port = this.commandHost?.attach(s);
     }
@@ -179,8 +182,7 @@ export class KernelComponents {
   private async dispatch(name: string, vhost: string, stanza: Element, from: Jid, to: Jid): Promise<void> {
     const s = this.served.get(name);
     if (!s) return this.deps.router.replyError(stanza, new StanzaError('service-unavailable'));
-    // The live version (the old one until a hot reload switches), else the newest.
-    const entry = [...s.entries].reverse().find((e) => e.live()) ?? s.entries[s.entries.length - 1];
+    const entry = current(s.entries)!;
     entry.owner.inflight++;
     try {
       const onDomain = !to.local && !to.resource;
@@ -207,6 +209,12 @@ export class KernelComponents {
       entry.spec.infoExtensions?.(vhost) ?? [],
     );
   }
+}
+
+/** The version that routes (the old one until a hot reload switches), else the newest. */
+function current(entries: Entry[]): Entry | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].live()) return entries[i];
+  return entries[entries.length - 1];
 }
 
 function isInfoQuery(stanza: Element): boolean {
