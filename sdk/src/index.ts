@@ -17,6 +17,7 @@ export * from './ns';
 export * from './last-activity';
 export * from './pubsub';
 export * from './component';
+export * from './pubsub-storage';
 export * from './keyed-queue';
 export { inject, injectable } from 'inversify';
 

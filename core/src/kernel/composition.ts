@@ -5,6 +5,7 @@ import {
   DISCO,
   EVENT_BUS,
   OFFLINE_REPOSITORY,
+  PUBSUB_REPOSITORY,
   ROSTER_REPOSITORY,
   ROUTER,
   SDK_VERSION,
@@ -107,6 +108,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(OFFLINE_REPOSITORY, [BOOT.storage], (storage) => countOfflineTraffic(storage.offline));
   provide(USER_DATA, [BOOT.storage], (storage) => storage.userData);
   provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
+  provide(PUBSUB_REPOSITORY, [BOOT.storage], (storage) => storage.pubsub);
 
   provide(
     CORE.plugins,

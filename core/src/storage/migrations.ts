@@ -90,4 +90,43 @@ CREATE TABLE vhosts (
 CREATE INDEX vhosts_owner ON vhosts (owner);
 `,
   },
+  {
+    version: 3,
+    description: 'PubSub (XEP-0060) and PEP (XEP-0163) nodes, items, affiliations and subscriptions',
+    sql: `
+CREATE TABLE pubsub_nodes (
+  service VARCHAR(2047) {{bytewise}} NOT NULL,
+  node VARCHAR(1024) {{bytewise}} NOT NULL,
+  owner VARCHAR(2047) {{bytewise}} NOT NULL,
+  config TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (service, node)
+);
+
+CREATE TABLE pubsub_items (
+  seq {{autoId}},
+  service VARCHAR(2047) {{bytewise}} NOT NULL,
+  node VARCHAR(1024) {{bytewise}} NOT NULL,
+  item_id VARCHAR(1024) {{bytewise}} NOT NULL,
+  publisher VARCHAR(3071) {{bytewise}} NOT NULL,
+  payload TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX pubsub_items_id ON pubsub_items (service, node, item_id);
+CREATE INDEX pubsub_items_order ON pubsub_items (service, node, seq);
+
+CREATE TABLE pubsub_members (
+  service VARCHAR(2047) {{bytewise}} NOT NULL,
+  node VARCHAR(1024) {{bytewise}} NOT NULL,
+  jid VARCHAR(3071) {{bytewise}} NOT NULL,
+  bare VARCHAR(2047) {{bytewise}} NOT NULL,
+  affiliation VARCHAR(16) NOT NULL,
+  subscription VARCHAR(16) NOT NULL,
+  subid VARCHAR(64),
+  options TEXT,
+  PRIMARY KEY (service, node, jid)
+);
+CREATE INDEX pubsub_members_bare ON pubsub_members (service, bare);
+`,
+  },
 ];

@@ -84,4 +84,33 @@ export const SQL = {
     delete: 'DELETE FROM vhosts WHERE domain = ?',
     countOwner: 'SELECT COUNT(*) AS n FROM vhosts WHERE owner = ?',
   },
+  pubsub: {
+    insertNode: 'INSERT INTO pubsub_nodes (service, node, owner, config, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (service, node) DO NOTHING',
+    node: 'SELECT service, node, owner, config, created_at FROM pubsub_nodes WHERE service = ? AND node = ?',
+    nodes: 'SELECT service, node, owner, config, created_at FROM pubsub_nodes WHERE service = ? ORDER BY node',
+    setConfig: 'UPDATE pubsub_nodes SET config = ? WHERE service = ? AND node = ?',
+    deleteNode: 'DELETE FROM pubsub_nodes WHERE service = ? AND node = ?',
+    deleteNodeItems: 'DELETE FROM pubsub_items WHERE service = ? AND node = ?',
+    deleteNodeMembers: 'DELETE FROM pubsub_members WHERE service = ? AND node = ?',
+    deleteService: 'DELETE FROM pubsub_nodes WHERE service = ?',
+    deleteServiceItems: 'DELETE FROM pubsub_items WHERE service = ?',
+    deleteServiceMembers: 'DELETE FROM pubsub_members WHERE service = ?',
+    deleteItem: 'DELETE FROM pubsub_items WHERE service = ? AND node = ? AND item_id = ?',
+    insertItem: 'INSERT INTO pubsub_items (service, node, item_id, publisher, payload, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    /** Drops all but the newest n items (service, node, service, node, n). */
+    trimItems:
+      'DELETE FROM pubsub_items WHERE service = ? AND node = ? AND seq NOT IN ' +
+      '(SELECT seq FROM pubsub_items WHERE service = ? AND node = ? ORDER BY seq DESC LIMIT ?) RETURNING item_id',
+    items: 'SELECT item_id, publisher, payload, updated_at FROM pubsub_items WHERE service = ? AND node = ? ORDER BY seq DESC LIMIT ?',
+    item: 'SELECT item_id, publisher, payload, updated_at FROM pubsub_items WHERE service = ? AND node = ? AND item_id = ?',
+    member: 'SELECT jid, affiliation, subscription, subid, options FROM pubsub_members WHERE service = ? AND node = ? AND jid = ?',
+    members: 'SELECT jid, affiliation, subscription, subid, options FROM pubsub_members WHERE service = ? AND node = ? ORDER BY jid',
+    upsertMember:
+      'INSERT INTO pubsub_members (service, node, jid, bare, affiliation, subscription, subid, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (service, node, jid) DO UPDATE SET affiliation = excluded.affiliation, subscription = excluded.subscription, ' +
+      'subid = excluded.subid, options = excluded.options',
+    deleteMember: 'DELETE FROM pubsub_members WHERE service = ? AND node = ? AND jid = ?',
+    memberships:
+      'SELECT node, jid, affiliation, subscription, subid, options FROM pubsub_members WHERE service = ? AND bare = ? ORDER BY node, jid',
+  },
 } as const;

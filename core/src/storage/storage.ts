@@ -1,5 +1,5 @@
 import type { VhostRepository } from './vhost-repository';
-import type { OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
+import type { OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
 
 export type SqliteStorageOptions = {
   kind: 'sqlite';
@@ -20,5 +20,7 @@ export interface Storage {
   readonly serverData: ServerDataStore;
   /** Virtual hosts managed at run time (core/src/vhosts). */
   readonly vhosts: VhostRepository;
+  /** PubSub and PEP nodes, items and members (plugins/pubsub, plugins/pep). */
+  readonly pubsub: PubSubRepository;
   close(): Promise<void>;
 }

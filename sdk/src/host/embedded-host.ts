@@ -11,7 +11,8 @@ import type { Logger, ServerInfo } from '../services';
 import type { SessionDirectory } from '../session';
 import { DISCO, EVENT_BUS, ROUTER, SERVER_DATA, SERVER_INFO, SESSIONS, USER_DATA } from '../tokens';
 import type { Element } from '../xml';
-import { MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
+import { MemoryPubSubRepository, MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
+import { PUBSUB_REPOSITORY } from '../pubsub-storage';
 import { type PlainBean, PlainPluginConfig, findBean } from './plain-config';
 import { type PluginInput, type PluginSpec, toSpec } from './plugin-spec';
 
@@ -25,7 +26,7 @@ export interface EmbeddedHostOptions {
   admins?: string[];
   /**
    * More services for the plugins' containers, by token: `{ [ROSTER_REPOSITORY]: myFakeRoster }`.
-   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA and SERVER_DATA are always bound.
+   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA, SERVER_DATA and PUBSUB_REPOSITORY are always bound.
    */
   services?: { [token: symbol]: unknown };
   sessions: SessionDirectory;
@@ -48,6 +49,7 @@ export class EmbeddedHost {
   readonly disco: KernelDiscoRegistry;
   readonly userData = new MemoryUserDataStore();
   readonly serverData = new MemoryServerDataStore();
+  readonly pubsub = new MemoryPubSubRepository();
   readonly root = new Container({ defaultScope: 'Singleton' });
   readonly runtime: PluginRuntime;
   private readonly specs: PluginSpec[];
@@ -83,6 +85,7 @@ export class EmbeddedHost {
     c.bind(DISCO).toConstantValue(this.disco);
     c.bind(USER_DATA).toConstantValue(this.userData);
     c.bind(SERVER_DATA).toConstantValue(this.serverData);
+    c.bind(PUBSUB_REPOSITORY).toConstantValue(this.pubsub);
     const extra = opts.services ?? {};
     for (const token of Object.getOwnPropertySymbols(extra)) {
       if (c.isBound(token)) c.unbind(token);

@@ -1,3 +1,4 @@
+import { type PubSubRepository, type StoredPubSubItem, type StoredPubSubMember, type StoredPubSubNode, bareOf } from '../pubsub-storage';
 import type { ServerDataStore, UserDataStore } from '../storage';
 
 /** Per-user key/value data kept in memory (the embedded host's USER_DATA). */
@@ -46,5 +47,97 @@ export class MemoryServerDataStore implements ServerDataStore {
   }
   async getAll(node: string): Promise<Record<string, string>> {
     return Object.fromEntries(this.data.get(node) ?? []);
+  }
+}
+
+/** PubSub nodes, items and members in memory (the embedded host's PUBSUB_REPOSITORY). */
+export class MemoryPubSubRepository implements PubSubRepository {
+  private readonly nodeMap = new Map<string, { node: StoredPubSubNode; items: Map<string, StoredPubSubItem>; members: Map<string, StoredPubSubMember> }>();
+
+  private key(service: string, node: string): string {
+    return service + '\u0000' + node;
+  }
+  private entry(service: string, node: string) {
+    return this.nodeMap.get(this.key(service, node));
+  }
+  async createNode(node: StoredPubSubNode): Promise<boolean> {
+    const k = this.key(node.service, node.node);
+    if (this.nodeMap.has(k)) return false;
+    this.nodeMap.set(k, { node: { ...node }, items: new Map(), members: new Map() });
+    return true;
+  }
+  async node(service: string, node: string): Promise<StoredPubSubNode | null> {
+    const e = this.entry(service, node);
+    return e ? { ...e.node } : null;
+  }
+  async nodes(service: string): Promise<StoredPubSubNode[]> {
+    return [...this.nodeMap.values()]
+      .filter((e) => e.node.service === service)
+      .map((e) => ({ ...e.node }))
+      .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  }
+  async setNodeConfig(service: string, node: string, config: string): Promise<boolean> {
+    const e = this.entry(service, node);
+    if (e) e.node.config = config;
+    return e !== undefined;
+  }
+  async deleteNode(service: string, node: string): Promise<boolean> {
+    return this.nodeMap.delete(this.key(service, node));
+  }
+  async deleteService(service: string): Promise<number> {
+    let n = 0;
+    for (const [k, e] of this.nodeMap) if (e.node.service === service && this.nodeMap.delete(k)) n++;
+    return n;
+  }
+  async publishItem(service: string, node: string, item: StoredPubSubItem, maxItems: number): Promise<string[]> {
+    const e = this.entry(service, node);
+    if (!e) return [];
+    e.items.delete(item.id);
+    e.items.set(item.id, { ...item });
+    const dropped: string[] = [];
+    for (const id of e.items.keys()) {
+      if (e.items.size <= maxItems) break;
+      e.items.delete(id);
+      dropped.push(id);
+    }
+    return dropped;
+  }
+  async items(service: string, node: string, limit?: number): Promise<StoredPubSubItem[]> {
+    const all = [...(this.entry(service, node)?.items.values() ?? [])].reverse();
+    return (limit === undefined ? all : all.slice(0, limit)).map((i) => ({ ...i }));
+  }
+  async item(service: string, node: string, id: string): Promise<StoredPubSubItem | null> {
+    const i = this.entry(service, node)?.items.get(id);
+    return i ? { ...i } : null;
+  }
+  async retractItem(service: string, node: string, id: string): Promise<boolean> {
+    return this.entry(service, node)?.items.delete(id) ?? false;
+  }
+  async purgeItems(service: string, node: string): Promise<number> {
+    const e = this.entry(service, node);
+    const n = e?.items.size ?? 0;
+    e?.items.clear();
+    return n;
+  }
+  async member(service: string, node: string, jid: string): Promise<StoredPubSubMember | null> {
+    const m = this.entry(service, node)?.members.get(jid);
+    return m ? { ...m } : null;
+  }
+  async members(service: string, node: string): Promise<StoredPubSubMember[]> {
+    return [...(this.entry(service, node)?.members.values() ?? [])].map((m) => ({ ...m })).sort((a, b) => (a.jid < b.jid ? -1 : 1));
+  }
+  async setMember(service: string, node: string, member: StoredPubSubMember): Promise<void> {
+    const e = this.entry(service, node);
+    if (!e) return;
+    if (member.affiliation === 'none' && member.subscription === 'none') e.members.delete(member.jid);
+    else e.members.set(member.jid, { ...member });
+  }
+  async memberships(service: string, bareJid: string): Promise<(StoredPubSubMember & { node: string })[]> {
+    const out: (StoredPubSubMember & { node: string })[] = [];
+    for (const e of this.nodeMap.values()) {
+      if (e.node.service !== service) continue;
+      for (const m of e.members.values()) if (bareOf(m.jid) === bareJid) out.push({ ...m, node: e.node.node });
+    }
+    return out.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.jid < b.jid ? -1 : 1));
   }
 }

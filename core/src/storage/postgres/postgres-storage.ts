@@ -8,6 +8,7 @@ import { postgresMigrationConnection } from './postgres-migration-connection';
 import { PostgresOfflineRepository } from './postgres-offline';
 import { PostgresRosterRepository } from './postgres-roster';
 import { PostgresUserRepository } from './postgres-users';
+import { PostgresPubSubRepository } from './postgres-pubsub';
 import { PostgresVhostRepository } from './postgres-vhosts';
 
 /** The URI with its password masked, for messages and logs. */
@@ -31,6 +32,7 @@ export class PostgresStorage implements Storage {
   readonly userData: PostgresUserDataStore;
   readonly serverData: PostgresServerDataStore;
   readonly vhosts: PostgresVhostRepository;
+  readonly pubsub: PostgresPubSubRepository;
 
   private constructor(private readonly pool: Pool) {
     this.users = new PostgresUserRepository(pool);
@@ -39,6 +41,7 @@ export class PostgresStorage implements Storage {
     this.userData = new PostgresUserDataStore(pool);
     this.serverData = new PostgresServerDataStore(pool);
     this.vhosts = new PostgresVhostRepository(pool);
+    this.pubsub = new PostgresPubSubRepository(pool);
   }
 
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -10,6 +10,7 @@ import { sqliteMigrationConnection } from './sqlite-migration-connection';
 import { SqliteOfflineRepository } from './sqlite-offline';
 import { SqliteRosterRepository } from './sqlite-roster';
 import { SqliteUserRepository } from './sqlite-users';
+import { SqlitePubSubRepository } from './sqlite-pubsub';
 import { SqliteVhostRepository } from './sqlite-vhosts';
 
 const SYNCHRONOUS = ['NORMAL', 'FULL'];
@@ -32,6 +33,7 @@ export class SqliteStorage implements Storage {
   readonly userData: SqliteUserDataStore;
   readonly serverData: SqliteServerDataStore;
   readonly vhosts: SqliteVhostRepository;
+  readonly pubsub: SqlitePubSubRepository;
 
   private constructor(readonly db: Database.Database) {
     this.users = new SqliteUserRepository(db);
@@ -40,6 +42,7 @@ export class SqliteStorage implements Storage {
     this.userData = new SqliteUserDataStore(db);
     this.serverData = new SqliteServerDataStore(db);
     this.vhosts = new SqliteVhostRepository(db);
+    this.pubsub = new SqlitePubSubRepository(db);
   }
 
   static open(opts: SqliteStorageOptions): Promise<SqliteStorage> {
