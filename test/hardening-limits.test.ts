@@ -1,8 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { RawBosh, bodyAttr } from './harness/bosh';
 import { connect, xml, type TestClient } from './harness/clients';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
-import { TestServer } from './harness/server';
+import { DOMAIN, TestServer } from './harness/server';
+
+const WS_OPEN = `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='${DOMAIN}' version='1.0'/>`;
+
+/** A raw RFC 7395 connection: the messages it got, until it closes. */
+function openWs(port: number): Promise<{ ws: WebSocket; messages: string[]; closed: () => boolean }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/xmpp-websocket`, ['xmpp']);
+    const messages: string[] = [];
+    let closed = false;
+    ws.on('message', (d) => messages.push(d.toString()));
+    ws.on('close', () => (closed = true));
+    ws.once('open', () => resolve({ ws, messages, closed: () => closed }));
+    ws.once('error', reject);
+  });
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return cond();
+}
 
 describe("limits: c2s { 'max-connections-per-ip', 'max-connections', 'max-user-sessions' }", () => {
   let server: TestServer;
@@ -38,6 +62,43 @@ describe("limits: c2s { 'max-connections-per-ip', 'max-connections', 'max-user-s
     raws.push(again);
     again.write(STREAM_OPEN);
     assert.match(await again.until((d) => d.includes('</stream:features>')), /<mechanisms/);
+    for (const r of raws.splice(0)) r.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('WebSocket and BOSH streams count with TCP ones: the seventh from one address is refused on every transport', async () => {
+    for (let i = 0; i < 4; i++) {
+      const r = await RawConnection.open(server.port);
+      raws.push(r);
+      r.write(STREAM_OPEN);
+      await r.until((d) => d.includes('</stream:features>'));
+    }
+    const ws = await openWs(server.web.ws);
+    ws.ws.send(WS_OPEN);
+    assert.ok(await until(() => ws.messages.some((m) => m.includes('<stream:features'))), ws.messages.join('\n'));
+    const bosh = new RawBosh(`http://127.0.0.1:${server.web.bosh}/http-bind`);
+    const created = await bosh.create();
+    assert.equal(bodyAttr(created.text, 'type'), undefined, created.text);
+    // Six open: one more on any transport is refused.
+    const wsOver = await openWs(server.web.ws);
+    wsOver.ws.send(WS_OPEN);
+    assert.ok(await until(wsOver.closed), 'the seventh WebSocket was closed');
+    assert.match(wsOver.messages.join(''), /<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'\/><text[^>]*>At most 6 connections from one address</);
+    const boshOver = await new RawBosh(`http://127.0.0.1:${server.web.bosh}/http-bind`).create();
+    assert.equal(bodyAttr(boshOver.text, 'type'), 'terminate', boshOver.text);
+    assert.match(boshOver.text, /<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'\/>/);
+    const tcpOver = await RawConnection.open(server.port);
+    assert.match(await tcpOver.until((d) => d.includes('</stream:stream>')), /<policy-violation /);
+    tcpOver.destroy();
+    // Ending the BOSH session frees its place, for a TCP stream as well.
+    await bosh.send('', { type: 'terminate' });
+    await new Promise((r) => setTimeout(r, 200));
+    const tcp = await RawConnection.open(server.port);
+    raws.push(tcp);
+    tcp.write(STREAM_OPEN);
+    assert.match(await tcp.until((d) => d.includes('</stream:features>')), /<mechanisms/);
+    ws.ws.terminate();
+    wsOver.ws.terminate();
     for (const r of raws.splice(0)) r.destroy();
     await new Promise((r) => setTimeout(r, 300));
   });
@@ -122,5 +183,45 @@ describe("a client that does not read: c2s { 'max-output-queue' }", () => {
     await again.send(xml('presence'));
     await again.waitFor((el) => el.is('message') && el.getChildText('body') === body, 10_000, 'a message the dropped connection never read');
     await again.stop();
+  });
+});
+
+describe("c2s { 'stanza-timeout' }: a stanza trickled in byte by byte", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await (await TestServer.create({ users: [['alice', 'pw'], ['bob', 'pw']], c2s: "'stanza-timeout' = 3" })).start();
+  });
+  after(async () => server.dispose());
+
+  it('ends an authenticated stream with <policy-violation/> when the stanza is not complete in time, while the bytes keep coming', async () => {
+    const alice = await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'slow' });
+    const bob = await connect({ port: server.port, username: 'bob', password: 'pw' });
+    const errored = new Promise<string>((resolve) => alice.xmpp.on('element', (el) => el.name === 'stream:error' && resolve(el.toString())));
+    let ended = '';
+    void errored.then((e) => (ended = e));
+    const socket = (alice.xmpp as unknown as { socket: Socket }).socket;
+    const stanza = `<message to='bob@${DOMAIN}' type='chat'><body>${'x'.repeat(200)}</body></message>`;
+    // One byte every 100 ms: data keeps arriving (so no idle time-out applies), the stanza never completes in 3 s.
+    for (let i = 0; i < stanza.length - 1 && ended === '' && i < 150; i++) {
+      socket.write(stanza[i]!);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(ended, /<policy-violation xmlns=["']urn:ietf:params:xml:ns:xmpp-streams["']\/><text[^>]*>A stanza must be complete within 3 s</);
+    assert.match(server.output, /connection ended: a stanza was not completed in time/);
+    await bob.expectNothing((el) => el.is('message'));
+    // Whole stanzas, however many, never trip it: bob's stream carries on.
+    for (let i = 0; i < 50; i++) await bob.send(xml('message', { to: bob.jid, id: `q${i}` }, xml('body', {}, 'q')));
+    await bob.waitFor((el) => el.attrs.id === 'q49');
+    await alice.stop();
+    await bob.stop();
+  });
+
+  it('a stanza left unfinished with no more bytes is cut as well', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write(STREAM_OPEN);
+    await raw.until((d) => d.includes('</stream:features>'));
+    raw.write('<iq type="get" id="1"><query xmlns="jabber:iq:version">');
+    assert.match(await raw.until((d) => d.includes('</stream:stream>'), 8000), /A stanza must be complete within 3 s/);
+    raw.destroy();
   });
 });

@@ -100,6 +100,7 @@ export const CORE_SCHEMA: BeanSchema = {
         'max-user-sessions': KEY,
         'max-connections-per-ip': KEY,
         'max-connections': KEY,
+        'stanza-timeout': SECONDS,
         'max-output-queue': BYTES,
         'auth-failure-delay': KEY,
         'auth-failure-max-delay': KEY,

@@ -76,6 +76,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     maxUserSessions: num(c2s, 'max-user-sessions', 20),
     maxConnectionsPerIp: num(c2s, 'max-connections-per-ip', 1000),
     maxConnections: num(c2s, 'max-connections', 100_000),
+    stanzaTimeoutMs: num(c2s, 'stanza-timeout', 60) * 1000,
     maxOutputQueue: num(c2s, 'max-output-queue', 4 * 1024 * 1024),
     traffic: readTrafficThrottling(top, c2s, 'cm-traffic-throttling', parseTrafficThrottling(DEFAULT_TRAFFIC_THROTTLING)),
     authThrottle: {

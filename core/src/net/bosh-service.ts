@@ -151,6 +151,8 @@ export class BoshService {
     );
     this.sessions.set(sid, session);
     this.log.debug('BOSH session created', { sid, ip: session.remoteAddress });
+    // Counted with the TCP and WebSocket streams; one too many is answered with its stream error and ended.
+    session.stream.admit();
     session.start(body, res);
   }
 }

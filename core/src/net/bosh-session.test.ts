@@ -23,7 +23,7 @@ const host = {
 
 const settings: BoshSettings = {
   listeners: [],
-  limits: { maxStanzaSize: 65536, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0, traffic: parseTrafficThrottling('xmpp:0:0:disc,bin:0:0:disc') },
+  limits: { maxStanzaSize: 65536, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, stanzaTimeoutMs: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0, traffic: parseTrafficThrottling('xmpp:0:0:disc,bin:0:0:disc') },
   watchdog: { delayMs: 600_000, timeoutMs: 1_740_000, maxInactivityMs: 600_000, pingType: 'whitespace' },
   allowedOrigins: [],
   maxWait: 30,

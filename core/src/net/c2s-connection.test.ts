@@ -6,7 +6,7 @@ import type { ClientStream, ClientStreamHost, StreamLimits } from '../stream/cli
 import { C2SConnection } from './c2s-connection';
 import { parseTrafficThrottling } from './traffic-throttling';
 
-const LIMITS: StreamLimits = { maxStanzaSize: 1 << 20, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0, traffic: parseTrafficThrottling('xmpp:0:0:disc,bin:0:0:disc') };
+const LIMITS: StreamLimits = { maxStanzaSize: 1 << 20, maxAuthAttempts: 3, authTimeoutMs: 60_000, tlsRequired: false, maxUserSessions: 20, maxConnectionsPerIp: 0, maxConnections: 0, stanzaTimeoutMs: 0, authThrottle: { baseDelayMs: 0, maxDelayMs: 0, blockAfter: 10, blockMs: 1000, windowMs: 1000 }, maxOutputQueue: 0, traffic: parseTrafficThrottling('xmpp:0:0:disc,bin:0:0:disc') };
 const HOST = { log: { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger } as ClientStreamHost;
 
 /** A server-side C2SConnection and the client socket at the other end. */

@@ -67,6 +67,7 @@ export class C2SConnection implements StreamTransport {
     if (!conn.stream.received(chunk.length)) return;
     if (xmlTrace.enabled) xmlTrace.received(conn.stream.id, chunk.toString('utf8'));
     conn.parser.writeBytes(chunk);
+    conn.stream.inputEnded(conn.parser.midStanza);
   }
 
   private static onSocketError(this: ConnectionSocket): void {

@@ -12,11 +12,6 @@ import { listenOn } from './listeners';
 export class C2SService {
   private readonly servers: NetServer[] = [];
   private readonly streams = new Set<ClientStream>();
-  /** Open sockets per remote address, for 'max-connections-per-ip'. */
-  private readonly perIp = new Map<string, number>();
-  private open = 0;
-  /** One 'close' listener for every socket (no closure per connection). */
-  private readonly onSocketClose: (this: Socket) => void;
 
   constructor(
     private readonly log: Logger,
@@ -24,12 +19,7 @@ export class C2SService {
     private readonly host: ClientStreamHost,
     private readonly certs: CertificateStore,
     private readonly defaultDomain: string,
-  ) {
-    const service = this;
-    this.onSocketClose = function (this: Socket) {
-      service.release(this.remoteAddress ?? '');
-    };
-  }
+  ) {}
 
   /** Starts every listener; resolves with the ports actually bound (port 0 picks a free one). */
   async listen(specs: ListenerSpec[]): Promise<ListenerSpec[]> {
@@ -49,27 +39,8 @@ export class C2SService {
 
   private accept(socket: Socket, secure: boolean): void {
     counters.connectionsAccepted++;
-    const ip = socket.remoteAddress ?? '';
-    const fromIp = (this.perIp.get(ip) ?? 0) + 1;
-    this.perIp.set(ip, fromIp);
-    this.open++;
-    socket.once('close', this.onSocketClose);
-    const conn = new C2SConnection(socket, secure, this.host, this.limits, this.streams);
-    const { maxConnectionsPerIp, maxConnections } = this.limits;
-    if (maxConnections > 0 && this.open > maxConnections) {
-      this.log.info('connection refused: too many connections', { ip, limit: maxConnections });
-      conn.stream.streamError('resource-constraint', 'The server has too many connections');
-    } else if (maxConnectionsPerIp > 0 && fromIp > maxConnectionsPerIp) {
-      this.log.info('connection refused: too many connections from one address', { ip, limit: maxConnectionsPerIp });
-      conn.stream.streamError('policy-violation', `At most ${maxConnectionsPerIp} connections from one address`);
-    }
-  }
-
-  private release(ip: string): void {
-    this.open--;
-    const n = (this.perIp.get(ip) ?? 1) - 1;
-    if (n > 0) this.perIp.set(ip, n);
-    else this.perIp.delete(ip);
+    // Counted with the WebSocket and BOSH streams against 'max-connections' and 'max-connections-per-ip'.
+    new C2SConnection(socket, secure, this.host, this.limits, this.streams).stream.admit();
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@ import { counters } from '../ops/counters';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
 import type { ResumableSessions } from '../sm/stream-management';
-import type { ClientStreamHost } from '../stream/client-stream';
+import type { ClientStreamHost, StreamLimits } from '../stream/client-stream';
+import type { StreamErrorCondition } from '../stream/stream-errors';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
 import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
 import { AuthThrottle } from '../stream/auth-throttle';
@@ -27,6 +28,9 @@ export interface Authenticator {
 /** What every client stream (c2s, ws2s, bosh) gets from the server: one instance shared by all three. */
 export class StreamHost implements ClientStreamHost {
   readonly authThrottle = new AuthThrottle();
+  /** Open client streams per remote address, and in all, on every transport ('max-connections-per-ip', 'max-connections'). */
+  private readonly perIp = new Map<string, number>();
+  private open = 0;
   constructor(
     readonly log: Logger,
     private readonly domains: ServedDomains,
@@ -41,6 +45,29 @@ export class StreamHost implements ClientStreamHost {
     private readonly registration: InBandRegistration,
     readonly streamManagement: ResumableSessions | undefined,
   ) {}
+
+  admit(ip: string, limits: StreamLimits): { condition: StreamErrorCondition; text: string } | undefined {
+    const { maxConnectionsPerIp, maxConnections } = limits;
+    const fromIp = this.perIp.get(ip) ?? 0;
+    if (maxConnections > 0 && this.open >= maxConnections) {
+      this.log.info('connection refused: too many connections', { ip, limit: maxConnections });
+      return { condition: 'resource-constraint', text: 'The server has too many connections' };
+    }
+    if (maxConnectionsPerIp > 0 && fromIp >= maxConnectionsPerIp) {
+      this.log.info('connection refused: too many connections from one address', { ip, limit: maxConnectionsPerIp });
+      return { condition: 'policy-violation', text: `At most ${maxConnectionsPerIp} connections from one address` };
+    }
+    this.perIp.set(ip, fromIp + 1);
+    this.open++;
+    return undefined;
+  }
+
+  release(ip: string): void {
+    this.open--;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.perIp.set(ip, n);
+    else this.perIp.delete(ip);
+  }
 
   registrationOffered(domain: string): boolean {
     return this.registration.offered(domain);

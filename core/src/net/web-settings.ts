@@ -99,6 +99,7 @@ function readLimits(top: BeanView, b: BeanView | undefined, c2s: StreamLimits): 
     maxUserSessions: c2s.maxUserSessions,
     maxConnectionsPerIp: c2s.maxConnectionsPerIp,
     maxConnections: c2s.maxConnections,
+    stanzaTimeoutMs: c2s.stanzaTimeoutMs,
     authThrottle: c2s.authThrottle,
     maxOutputQueue: c2s.maxOutputQueue,
     traffic: readTrafficThrottling(top, b, 'cm-traffic-throttling', c2s.traffic),

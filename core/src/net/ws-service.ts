@@ -51,7 +51,8 @@ export class WsService {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const secure = (req.socket as TLSSocket).encrypted === true;
-      new WsConnection(ws, socket, secure, req.socket.remoteAddress ?? '', this.host, this.settings.limits, this.streams, this.settings.seeOtherUri);
+      // Counted with the TCP and BOSH streams against 'max-connections' and 'max-connections-per-ip'.
+      new WsConnection(ws, socket, secure, req.socket.remoteAddress ?? '', this.host, this.settings.limits, this.streams, this.settings.seeOtherUri).stream.admit();
     });
   }
 

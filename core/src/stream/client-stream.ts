@@ -26,10 +26,12 @@ export interface StreamLimits {
   tlsRequired: boolean;
   /** Resources one account may have bound at once, on every transport together (c2s 'max-user-sessions'). */
   maxUserSessions: number;
-  /** Open connections from one IP address (0: no limit); c2s TCP listeners. */
+  /** Open client streams from one IP address, TCP, WebSocket and BOSH together (0: no limit). */
   maxConnectionsPerIp: number;
-  /** Open connections in all (0: no limit); c2s TCP listeners. */
+  /** Open client streams in all, TCP, WebSocket and BOSH together (0: no limit). */
   maxConnections: number;
+  /** A stanza begun on a TCP stream must be complete within this time, or the stream ends ('stanza-timeout'; 0: none). */
+  stanzaTimeoutMs: number;
   /** Delays and blocks after failed logins, per account and per address. */
   authThrottle: AuthThrottleSettings;
   /** Bytes written to a client but not yet taken by it before the connection is dropped (0: no limit). */
@@ -43,6 +45,13 @@ export interface ClientStreamHost {
   readonly log: Logger;
   /** Failed logins per account and address, shared by every stream. */
   readonly authThrottle: AuthThrottle;
+  /**
+   * Counts a new stream from `ip` against `maxConnections` and `maxConnectionsPerIp` (every transport
+   * together); the stream error to end it with when it is one too many (then it is not counted).
+   */
+  admit(ip: string, limits: StreamLimits): { condition: StreamErrorCondition; text: string } | undefined;
+  /** An admitted stream from `ip` has ended. */
+  release(ip: string): void;
   isLocalDomain(domain: string): boolean;
   secureContext(domain: string): SecureContext | undefined;
   /** SASL mechanism names offered, best first. */
@@ -150,6 +159,11 @@ export class ClientStream implements SessionConnection {
   private authTimer: NodeJS.Timeout | undefined;
   /** Counts against 'cm-traffic-throttling'; none when it limits nothing. */
   private readonly traffic: TrafficMeter | undefined;
+  /** The address this stream is counted under (admit()) until it closes. */
+  private admittedIp: string | undefined;
+  /** ms since epoch when the unfinished stanza held by the parser began (0: none); see inputEnded(). */
+  private stanzaSince = 0;
+  private stanzaTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly transport: StreamTransport,
@@ -160,6 +174,50 @@ export class ClientStream implements SessionConnection {
     this.authTimer = setTimeout(() => this.streamError('connection-timeout', 'Authentication timed out'), limits.authTimeoutMs);
     this.authTimer.unref();
     this.traffic = unlimited(limits.traffic) ? undefined : new TrafficMeter(limits.traffic, this.lastReceived);
+  }
+
+  /**
+   * Counts the stream against the connection limits; the transport calls it once it is set up. False when
+   * it is one too many: it has been ended with the stream error.
+   */
+  admit(): boolean {
+    const ip = this.transport.remoteAddress;
+    const refusal = this.host.admit(ip, this.limits);
+    if (refusal) {
+      this.streamError(refusal.condition, refusal.text);
+      return false;
+    }
+    this.admittedIp = ip;
+    return true;
+  }
+
+  /**
+   * The transport has handed the parser a chunk; `midStanza`: the parser holds an unfinished stanza. A stanza
+   * trickled in that is not complete within 'stanza-timeout' ends the stream, authenticated or not.
+   */
+  inputEnded(midStanza: boolean): void {
+    if (!midStanza) {
+      this.stanzaSince = 0;
+      return;
+    }
+    if (this.stanzaSince === 0) this.stanzaSince = this.lastTransfer;
+    const limit = this.limits.stanzaTimeoutMs;
+    if (limit > 0 && this.stanzaTimer === undefined && this.state !== 'closed') this.armStanzaTimer(this.stanzaSince + limit - Date.now());
+  }
+
+  private armStanzaTimer(ms: number): void {
+    this.stanzaTimer = setTimeout(ClientStream.stanzaTimeUp, Math.max(0, ms), this);
+    this.stanzaTimer.unref();
+  }
+
+  private static stanzaTimeUp(stream: ClientStream): void {
+    stream.stanzaTimer = undefined;
+    if (stream.state === 'closed' || stream.stanzaSince === 0) return;
+    const limit = stream.limits.stanzaTimeoutMs;
+    const left = stream.stanzaSince + limit - Date.now();
+    if (left > 0) return stream.armStanzaTimer(left);
+    stream.host.log.info('connection ended: a stanza was not completed in time', { conn: stream.id, ip: stream.transport.remoteAddress, jid: stream.session?.jid.toString(), limitMs: limit });
+    stream.streamError('policy-violation', `A stanza must be complete within ${limit / 1000} s`);
   }
 
   /** The parser's limit (the stream is its options object). */
@@ -279,6 +337,9 @@ export class ClientStream implements SessionConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (this.authTimer) clearTimeout(this.authTimer);
+    if (this.stanzaTimer) clearTimeout(this.stanzaTimer);
+    if (this.admittedIp !== undefined) this.host.release(this.admittedIp);
+    this.admittedIp = undefined;
     const s = this.session;
     if (!s) return;
     this.session = undefined;
@@ -372,6 +433,7 @@ export class ClientStream implements SessionConnection {
   onStanza(el: Element): void {
     if (this.state === 'closed') return;
     const now = (this.lastReceived = Date.now());
+    this.stanzaSince = 0;
     const verdict = this.traffic?.stanza(now);
     if (verdict === 'disc') return this.trafficExceeded('stanzas');
     if (verdict === 'drop') return void this.host.log.debug('stanza dropped: traffic limits exceeded', { conn: this.id });

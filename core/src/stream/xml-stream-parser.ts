@@ -336,6 +336,11 @@ export class XmlStreamParser {
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
+  /** Input of an unfinished stanza is held: part of a stanza came and the rest has not (yet). */
+  get midStanza(): boolean {
+    return this.phase === Phase.Stream && (this.stack.length > 0 || this.buf.length > 0 || this.partialSequence !== null || this.highSurrogate !== '');
+  }
+
   /** Back to the initial state for a new stream (after STARTTLS or SASL success); drops buffered input. */
   reset(): void {
     this.generation++;
