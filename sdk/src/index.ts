@@ -27,3 +27,4 @@ export * from './typed-config';
 export * from './route-table';
 export * from './service-token';
 export * from './offline';
+export * from './muc';

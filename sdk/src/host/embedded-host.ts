@@ -9,9 +9,10 @@ import { StanzaRouter } from '../kernel/stanza-router';
 import type { DefinedPlugin } from '../plugin';
 import type { Logger, ServerInfo } from '../services';
 import type { SessionDirectory } from '../session';
+import { MUC_REPOSITORY } from '../muc';
 import { DISCO, EVENT_BUS, ROUTER, SERVER_DATA, SERVER_INFO, SESSIONS, USER_DATA } from '../tokens';
 import type { Element } from '../xml';
-import { MemoryPubSubRepository, MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
+import { MemoryMucRepository, MemoryPubSubRepository, MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
 import { PUBSUB_REPOSITORY } from '../pubsub-storage';
 import { type PlainBean, PlainPluginConfig, findBean } from './plain-config';
 import { type PluginInput, type PluginSpec, toSpec } from './plugin-spec';
@@ -26,7 +27,7 @@ export interface EmbeddedHostOptions {
   admins?: string[];
   /**
    * More services for the plugins' containers, by token: `{ [ROSTER_REPOSITORY]: myFakeRoster }`.
-   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA, SERVER_DATA and PUBSUB_REPOSITORY are always bound.
+   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA, SERVER_DATA, PUBSUB_REPOSITORY and MUC_REPOSITORY are always bound.
    */
   services?: { [token: symbol]: unknown };
   sessions: SessionDirectory;
@@ -50,6 +51,7 @@ export class EmbeddedHost {
   readonly userData = new MemoryUserDataStore();
   readonly serverData = new MemoryServerDataStore();
   readonly pubsub = new MemoryPubSubRepository();
+  readonly muc = new MemoryMucRepository();
   readonly root = new Container({ defaultScope: 'Singleton' });
   readonly runtime: PluginRuntime;
   private readonly specs: PluginSpec[];
@@ -86,6 +88,7 @@ export class EmbeddedHost {
     c.bind(USER_DATA).toConstantValue(this.userData);
     c.bind(SERVER_DATA).toConstantValue(this.serverData);
     c.bind(PUBSUB_REPOSITORY).toConstantValue(this.pubsub);
+    c.bind(MUC_REPOSITORY).toConstantValue(this.muc);
     const extra = opts.services ?? {};
     for (const token of Object.getOwnPropertySymbols(extra)) {
       if (c.isBound(token)) c.unbind(token);

@@ -1,3 +1,4 @@
+import type { MucRepository, StoredAffiliation, StoredRoom, StoredRoomMessage } from '../muc';
 import { type PubSubRepository, type StoredPubSubItem, type StoredPubSubMember, type StoredPubSubNode, bareOf } from '../pubsub-storage';
 import type { ServerDataStore, UserDataStore } from '../storage';
 
@@ -139,5 +140,57 @@ export class MemoryPubSubRepository implements PubSubRepository {
       for (const m of e.members.values()) if (bareOf(m.jid) === bareJid) out.push({ ...m, node: e.node.node });
     }
     return out.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.jid < b.jid ? -1 : 1));
+  }
+}
+
+/** MUC rooms, affiliations and room history kept in memory (the embedded host's MUC_REPOSITORY). */
+export class MemoryMucRepository implements MucRepository {
+  private readonly saved = new Map<string, StoredRoom>();
+  private readonly affs = new Map<string, Map<string, StoredAffiliation>>();
+  private readonly msgs = new Map<string, StoredRoomMessage[]>();
+  private nextId = 1;
+
+  async rooms(domain: string): Promise<StoredRoom[]> {
+    return [...this.saved.values()].filter((r) => r.jid.endsWith('@' + domain)).sort((a, b) => (a.jid < b.jid ? -1 : 1)).map((r) => ({ ...r }));
+  }
+  async room(jid: string): Promise<StoredRoom | null> {
+    const r = this.saved.get(jid);
+    return r ? { ...r } : null;
+  }
+  async saveRoom(room: StoredRoom): Promise<void> {
+    this.saved.set(room.jid, { ...room });
+  }
+  async removeRoom(jid: string): Promise<boolean> {
+    this.affs.delete(jid);
+    this.msgs.delete(jid);
+    return this.saved.delete(jid);
+  }
+  async affiliations(room: string): Promise<StoredAffiliation[]> {
+    return [...(this.affs.get(room)?.values() ?? [])].sort((a, b) => (a.jid < b.jid ? -1 : 1)).map((a) => ({ ...a }));
+  }
+  async setAffiliation(room: string, a: StoredAffiliation): Promise<void> {
+    let m = this.affs.get(room);
+    if (!m) this.affs.set(room, (m = new Map()));
+    m.set(a.jid, { ...a });
+  }
+  async removeAffiliation(room: string, jid: string): Promise<boolean> {
+    return this.affs.get(room)?.delete(jid) ?? false;
+  }
+  async addMessage(room: string, msg: Omit<StoredRoomMessage, 'id'>): Promise<number> {
+    let list = this.msgs.get(room);
+    if (!list) this.msgs.set(room, (list = []));
+    const id = this.nextId++;
+    list.push({ id, ...msg });
+    return id;
+  }
+  async recentMessages(room: string, limit: number): Promise<StoredRoomMessage[]> {
+    return limit <= 0 ? [] : (this.msgs.get(room) ?? []).slice(-limit).map((m) => ({ ...m }));
+  }
+  async pruneMessages(room: string, keep: number): Promise<number> {
+    const list = this.msgs.get(room);
+    const n = list ? list.length - Math.max(0, keep) : 0;
+    if (n <= 0) return 0;
+    list!.splice(0, n);
+    return n;
   }
 }
