@@ -10,7 +10,7 @@ export function roomName(jid: string, configuredName: string): string {
 }
 
 /** §6.4: the room's identity, features (its configuration as muc_* features) and the muc#roominfo form. */
-export function roomInfo(env: MucEnv, room: Room, from: Jid, node: string | undefined): Element {
+export function roomInfo(room: Room, from: Jid, node: string | undefined): Element {
   if (node === 'x-roomuser-item') {
     // §7.12: the nickname the requester registered in the room.
     const nick = room.affiliations.get(from.bareString)?.nick;

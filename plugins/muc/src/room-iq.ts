@@ -34,7 +34,7 @@ export class RoomIq {
     const env = this.env;
     const ns = query.attrs.xmlns;
     if (type === 'get') {
-      if (ns === NS_DISCO_INFO && query.name === 'query') return roomInfo(env, room, from, query.attrs.node);
+      if (ns === NS_DISCO_INFO && query.name === 'query') return roomInfo(room, from, query.attrs.node);
       if (ns === NS_DISCO_ITEMS && query.name === 'query') return roomItems(env, room, from);
       if (ns === NS_MUC_ADMIN) return adminGet(env, room, from, query);
       if (ns === NS_MUC_OWNER) return ownerGet(env, room, from);

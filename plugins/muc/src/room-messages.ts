@@ -3,7 +3,7 @@ import { outranks } from './affiliations';
 import { affiliationOf, bareJid, type MucEnv } from './muc-env';
 import { NS_MUC_USER } from './muc-ns';
 import type { Room } from './room';
-import { addressed, toOccupant } from './room-broadcast';
+import { toOccupant } from './room-broadcast';
 
 /** Messages to a room (§7.4 groupchat, §8.1 subject, §7.8.2 mediated invitations) or to an occupant (§7.5 private). */
 export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from: Jid, to: Jid): Promise<void> {

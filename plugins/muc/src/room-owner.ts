@@ -41,7 +41,7 @@ export async function ownerSet(env: MucEnv, room: Room, from: Jid, query: Elemen
     }
   }
   if (wasLocked) return;
-  const codes = [Status.ConfigChanged];
+  const codes: string[] = [Status.ConfigChanged];
   if (room.config.logging !== before.logging) codes.push(room.config.logging ? Status.LoggingOn : Status.LoggingOff);
   if (room.config.whois !== before.whois) {
     // Who may see real JIDs changed: everyone gets the occupants' items as they now may see them.
