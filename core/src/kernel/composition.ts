@@ -4,6 +4,7 @@ import {
   CREDENTIALS,
   DISCO,
   EVENT_BUS,
+  MUC_REPOSITORY,
   OFFLINE_REPOSITORY,
   PUBSUB_REPOSITORY,
   ROSTER_REPOSITORY,
@@ -109,6 +110,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(USER_DATA, [BOOT.storage], (storage) => storage.userData);
   provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
   provide(PUBSUB_REPOSITORY, [BOOT.storage], (storage) => storage.pubsub);
+  provide(MUC_REPOSITORY, [BOOT.storage], (storage) => storage.muc);
 
   provide(
     CORE.plugins,

@@ -129,4 +129,37 @@ CREATE TABLE pubsub_members (
 CREATE INDEX pubsub_members_bare ON pubsub_members (service, bare);
 `,
   },
+  {
+    version: 4,
+    description: 'MUC rooms, affiliations and room history',
+    sql: `
+CREATE TABLE muc_rooms (
+  jid VARCHAR(2047) {{bytewise}} NOT NULL PRIMARY KEY,
+  domain VARCHAR(1023) {{bytewise}} NOT NULL,
+  config TEXT NOT NULL,
+  subject TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX muc_rooms_domain ON muc_rooms (domain, jid);
+
+CREATE TABLE muc_affiliations (
+  room VARCHAR(2047) {{bytewise}} NOT NULL REFERENCES muc_rooms (jid) ON DELETE CASCADE,
+  jid VARCHAR(2047) {{bytewise}} NOT NULL,
+  affiliation VARCHAR(16) NOT NULL,
+  nick TEXT,
+  reason TEXT,
+  PRIMARY KEY (room, jid)
+);
+
+CREATE TABLE muc_messages (
+  id {{autoId}},
+  room VARCHAR(2047) {{bytewise}} NOT NULL REFERENCES muc_rooms (jid) ON DELETE CASCADE,
+  nick TEXT NOT NULL,
+  sender VARCHAR(2047) {{bytewise}} NOT NULL,
+  stanza TEXT NOT NULL,
+  stamp BIGINT NOT NULL
+);
+CREATE INDEX muc_messages_room ON muc_messages (room, id);
+`,
+  },
 ];

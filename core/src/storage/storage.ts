@@ -1,5 +1,5 @@
 import type { VhostRepository } from './vhost-repository';
-import type { OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
+import type { MucRepository, OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
 
 export type SqliteStorageOptions = {
   kind: 'sqlite';
@@ -22,5 +22,7 @@ export interface Storage {
   readonly vhosts: VhostRepository;
   /** PubSub and PEP nodes, items and members (plugins/pubsub, plugins/pep). */
   readonly pubsub: PubSubRepository;
+  /** MUC rooms, affiliations and room history (plugins/muc). */
+  readonly muc: MucRepository;
   close(): Promise<void>;
 }

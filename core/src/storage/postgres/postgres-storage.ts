@@ -8,6 +8,7 @@ import { postgresMigrationConnection } from './postgres-migration-connection';
 import { PostgresOfflineRepository } from './postgres-offline';
 import { PostgresRosterRepository } from './postgres-roster';
 import { PostgresUserRepository } from './postgres-users';
+import { PostgresMucRepository } from './postgres-muc';
 import { PostgresPubSubRepository } from './postgres-pubsub';
 import { PostgresVhostRepository } from './postgres-vhosts';
 
@@ -33,6 +34,7 @@ export class PostgresStorage implements Storage {
   readonly serverData: PostgresServerDataStore;
   readonly vhosts: PostgresVhostRepository;
   readonly pubsub: PostgresPubSubRepository;
+  readonly muc: PostgresMucRepository;
 
   private constructor(private readonly pool: Pool) {
     this.users = new PostgresUserRepository(pool);
@@ -42,6 +44,7 @@ export class PostgresStorage implements Storage {
     this.serverData = new PostgresServerDataStore(pool);
     this.vhosts = new PostgresVhostRepository(pool);
     this.pubsub = new PostgresPubSubRepository(pool);
+    this.muc = new PostgresMucRepository(pool);
   }
 
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -10,6 +10,7 @@ import { sqliteMigrationConnection } from './sqlite-migration-connection';
 import { SqliteOfflineRepository } from './sqlite-offline';
 import { SqliteRosterRepository } from './sqlite-roster';
 import { SqliteUserRepository } from './sqlite-users';
+import { SqliteMucRepository } from './sqlite-muc';
 import { SqlitePubSubRepository } from './sqlite-pubsub';
 import { SqliteVhostRepository } from './sqlite-vhosts';
 
@@ -34,6 +35,7 @@ export class SqliteStorage implements Storage {
   readonly serverData: SqliteServerDataStore;
   readonly vhosts: SqliteVhostRepository;
   readonly pubsub: SqlitePubSubRepository;
+  readonly muc: SqliteMucRepository;
 
   private constructor(readonly db: Database.Database) {
     this.users = new SqliteUserRepository(db);
@@ -43,6 +45,7 @@ export class SqliteStorage implements Storage {
     this.serverData = new SqliteServerDataStore(db);
     this.vhosts = new SqliteVhostRepository(db);
     this.pubsub = new SqlitePubSubRepository(db);
+    this.muc = new SqliteMucRepository(db);
   }
 
   static open(opts: SqliteStorageOptions): Promise<SqliteStorage> {
