@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""XEP-0045 (and XEP-0249 direct invitations) from slixmpp's xep_0045/xep_0249 plugins against a real server.
+alice creates a room and configures it from the form the room sends (instant-style: the form as given),
+bob joins and talks, gets history on rejoin, is kicked and banned; a password room refuses a wrong password;
+alice sends bob a direct invitation and destroys the room with an alternate venue.
+Prints one JSON object with what each step saw."""
+import asyncio
+import json
+import ssl
+import sys
+
+import slixmpp
+from slixmpp.exceptions import IqError, PresenceError
+
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self, jid, password):
+        super().__init__(jid, password)
+        self.ssl_context.check_hostname = False
+        self.ssl_context.verify_mode = ssl.CERT_NONE
+        for p in ('xep_0030', 'xep_0045', 'xep_0249'):
+            self.register_plugin(p)
+        self.ready = asyncio.Event()
+        self.events = asyncio.Queue()
+        self.add_event_handler('session_start', self.start)
+        for name in ('groupchat_message', 'groupchat_subject', 'groupchat_direct_invite', 'groupchat_presence'):
+            self.add_event_handler(name, lambda s, n=name: self.events.put_nowait((n, s)))
+
+    async def start(self, _):
+        self.send_presence()
+        await self.get_roster()
+        self.ready.set()
+
+    async def next(self, name, pred=lambda s: True, timeout=10):
+        while True:
+            n, s = await asyncio.wait_for(self.events.get(), timeout)
+            if n == name and pred(s):
+                return s
+
+
+def codes(pres):
+    return sorted(int(c) for c in pres['muc']['status_codes'])
+
+
+async def join_error(c, room, nick, **kw):
+    try:
+        await c['xep_0045'].join_muc_wait(room, nick, timeout=10, **kw)
+        return 'joined'
+    except PresenceError as e:
+        return e.presence['error']['condition']
+
+
+async def main(port, a_jid, b_jid, password, service):
+    a, b = Client(a_jid, password), Client(b_jid, password)
+    for c in (a, b):
+        c.connect(('127.0.0.1', int(port)), force_starttls=True)
+    await asyncio.wait_for(asyncio.gather(a.ready.wait(), b.ready.wait()), 15)
+    room = 'slix@' + service
+    out = {}
+    pres, _subject, _occ, _hist = await a['xep_0045'].join_muc_wait(room, 'Alice', timeout=10)
+    out['created'] = codes(pres)
+    form = await a['xep_0045'].get_room_config(room, timeout=5)
+    out['form_fields'] = sorted(f for f in form.get_fields() if f.startswith('muc#roomconfig_'))
+    form['type'] = 'submit'
+    await a['xep_0045'].set_room_config(room, form, timeout=5)
+
+    pres, subject, occupants, _ = await b['xep_0045'].join_muc_wait(room, 'Bob', timeout=10)
+    out['bob_joined'] = {'codes': codes(pres), 'role': pres['muc']['role'], 'occupants': [p['from'].resource for p in occupants]}
+    a['xep_0045'].set_subject(room, 'Testing')
+    out['subject_pushed'] = (await b.next('groupchat_subject', lambda m: m['subject'] != ''))['subject']
+    a.send_message(mto=room, mbody='hello bob', mtype='groupchat')
+    m = await b.next('groupchat_message', lambda m: m['body'] == 'hello bob')
+    out['message'] = {'from': str(m['from']), 'type': m['type']}
+
+    b['xep_0045'].leave_muc(room, 'Bob')
+    await a.next('groupchat_presence', lambda p: p['type'] == 'unavailable' and p['from'].resource == 'Bob')
+    _, subject, _, history = await b['xep_0045'].join_muc_wait(room, 'Bob', maxstanzas=10, timeout=10)
+    out['history'] = [h['body'] for h in history]
+    out['subject'] = subject['subject']
+
+    await a['xep_0045'].set_role(room, 'Bob', 'none', reason='testing kicks', timeout=5)
+    kicked = await b.next('groupchat_presence', lambda p: p['type'] == 'unavailable' and p['from'].resource == 'Bob')
+    out['kicked'] = {'codes': codes(kicked), 'reason': kicked.xml.findtext('.//{http://jabber.org/protocol/muc#user}reason')}
+    await a['xep_0045'].set_affiliation(room, 'outcast', jid=b.boundjid.bare, reason='testing bans', timeout=5)
+    out['outcasts'] = [str(j) for j in await a['xep_0045'].get_affiliation_list(room, 'outcast', timeout=5)]
+    out['banned_join'] = await join_error(b, room, 'Bob')
+    await a['xep_0045'].set_affiliation(room, 'none', jid=b.boundjid.bare, timeout=5)
+
+    vault = 'vault@' + service
+    await a['xep_0045'].join_muc_wait(vault, 'Alice', timeout=10)
+    vform = await a['xep_0045'].get_room_config(vault, timeout=5)
+    vform['type'] = 'submit'
+    vform.field['muc#roomconfig_passwordprotectedroom']['value'] = True
+    vform.field['muc#roomconfig_roomsecret']['value'] = 'letmein'
+    await a['xep_0045'].set_room_config(vault, vform, timeout=5)
+    out['no_password'] = await join_error(b, vault, 'Bob')
+    out['right_password'] = await join_error(b, vault, 'Bob', password='letmein')
+
+    a['xep_0249'].send_invitation(b.boundjid.bare, room, reason='come back')
+    inv = await b.next('groupchat_direct_invite')
+    out['direct_invite'] = {'jid': str(inv['groupchat_invite']['jid']), 'reason': inv['groupchat_invite']['reason']}
+
+    await b['xep_0045'].join_muc_wait(room, 'Bob', timeout=10)
+    try:
+        await b['xep_0045'].destroy(room, reason='not mine', timeout=5)
+        out['bob_destroy'] = 'allowed'
+    except IqError as e:
+        out['bob_destroy'] = e.iq['error']['condition']
+    await a['xep_0045'].destroy(room, reason='done', altroom=vault, timeout=5)
+    gone = await b.next('groupchat_presence', lambda p: p['type'] == 'unavailable' and p['from'].bare == room)
+    d = gone.xml.find('.//{http://jabber.org/protocol/muc#user}destroy')
+    out['destroyed'] = {'jid': d.get('jid'), 'reason': d.findtext('{http://jabber.org/protocol/muc#user}reason')}
+    for c in (a, b):
+        c.disconnect()
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    asyncio.run(asyncio.wait_for(main(*sys.argv[1:6]), 60))

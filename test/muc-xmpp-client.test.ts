@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
+import { DOMAIN, TestServer } from './harness/server';
+
+const MUC = `conference.${DOMAIN}`;
+const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_USER = 'http://jabber.org/protocol/muc#user';
+const NS_ADMIN = 'http://jabber.org/protocol/muc#admin';
+const NS_OWNER = 'http://jabber.org/protocol/muc#owner';
+const USERS = ['alice', 'bob', 'carol'];
+
+const codes = (el: XmppElement) => (el.getChild('x', NS_USER)?.getChildren('status') ?? []).map((s) => s.attrs.code as string).sort();
+const errorOf = (el: XmppElement) => el.getChild('error')?.getChildElements()[0]?.name;
+const fromRoom = (room: string, nick?: string) => (el: XmppElement) => el.attrs.from === (nick ? `${room}@${MUC}/${nick}` : `${room}@${MUC}`);
+
+function join(c: TestClient, room: string, nick: string, inner: XmppElement[] = []) {
+  return c.send(xml('presence', { to: `${room}@${MUC}/${nick}` }, xml('x', { xmlns: NS_MUC }, ...inner)));
+}
+/** Waits for the client's own presence in the room (status 110). */
+function joined(c: TestClient, room: string) {
+  return c.waitFor((el) => el.is('presence') && el.attrs.from?.startsWith(`${room}@${MUC}/`) && codes(el).includes('110'), 5000, `own presence in ${room}`);
+}
+function joinError(c: TestClient, room: string) {
+  return c.waitFor((el) => el.is('presence') && el.attrs.type === 'error' && el.attrs.from?.startsWith(`${room}@${MUC}/`), 5000, `join error for ${room}`);
+}
+function configure(c: TestClient, room: string, fields: Record<string, string>) {
+  return c.iq(
+    xml(
+      'iq',
+      { type: 'set', to: `${room}@${MUC}` },
+      xml(
+        'query',
+        { xmlns: NS_OWNER },
+        xml('x', { xmlns: 'jabber:x:data', type: 'submit' }, ...Object.entries(fields).map(([k, v]) => xml('field', { var: k }, xml('value', {}, v)))),
+      ),
+    ),
+  );
+}
+function admin(c: TestClient, room: string, item: Record<string, string>, reason?: string) {
+  return c.iq(xml('iq', { type: 'set', to: `${room}@${MUC}` }, xml('query', { xmlns: NS_ADMIN }, xml('item', item, reason ? xml('reason', {}, reason) : undefined))));
+}
+function say(c: TestClient, room: string, body: string) {
+  return c.send(xml('message', { to: `${room}@${MUC}`, type: 'groupchat' }, xml('body', {}, body)));
+}
+const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
+
+/** XEP-0045 with @xmpp/client against a real server, the service on `conference.localhost` by config. */
+describe('MUC with @xmpp/client (XEP-0045)', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const login = async (username: string, resource = 'muc') => {
+    const c = await connect({ port: server.port, username, password: 'secret', resource });
+    await c.send(xml('presence'));
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    server = await (await TestServer.create({ users: USERS.map((u) => [u, 'secret'] as [string, string]), config: `muc { subdomain = 'conference' }` })).start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.dispose();
+  });
+
+  it('is listed on the server and serves rooms under the configured subdomain', async () => {
+    const alice = await login('alice', 'disco');
+    const items = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })));
+    assert.ok(items.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === MUC));
+    const info = await alice.iq(xml('iq', { type: 'get', to: MUC }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    const q = info.getChild('query')!;
+    assert.deepEqual(q.getChild('identity')!.attrs, { category: 'conference', type: 'text', name: 'Chat rooms' });
+    assert.ok(q.getChildren('feature').some((f) => f.attrs.var === NS_MUC));
+    await alice.stop();
+  });
+
+  it('creates a room, fans messages out, changes a nick, and gives history to a rejoining user', async () => {
+    const [alice, bob, carol] = [await login('alice'), await login('bob'), await login('carol')];
+    await join(alice, 'lobby', 'Alice');
+    assert.deepEqual(codes(await joined(alice, 'lobby')), ['110', '201']);
+    await configure(alice, 'lobby', {});
+    await join(bob, 'lobby', 'Bob');
+    await joined(bob, 'lobby');
+    await join(carol, 'lobby', 'Carol');
+    await joined(carol, 'lobby');
+    await say(alice, 'lobby', 'hello all');
+    for (const c of [alice, bob, carol]) {
+      const m = await c.waitFor(body('hello all'), 5000, 'the groupchat message');
+      assert.equal(m.attrs.from, `lobby@${MUC}/Alice`);
+      assert.equal(m.attrs.type, 'groupchat');
+    }
+    await bob.send(xml('presence', { to: `lobby@${MUC}/Robert` }));
+    const gone = await alice.waitFor((el) => fromRoom('lobby', 'Bob')(el) && el.attrs.type === 'unavailable');
+    assert.deepEqual(codes(gone), ['303']);
+    assert.equal(gone.getChild('x', NS_USER)!.getChild('item')!.attrs.nick, 'Robert');
+    await alice.waitFor((el) => fromRoom('lobby', 'Robert')(el) && el.is('presence') && el.attrs.type === undefined);
+    await carol.send(xml('presence', { to: `lobby@${MUC}/Robert` }));
+    assert.equal(errorOf(await joinError(carol, 'lobby')), 'conflict');
+
+    await carol.send(xml('presence', { to: `lobby@${MUC}/Carol`, type: 'unavailable' }));
+    await carol.waitFor((el) => fromRoom('lobby', 'Carol')(el) && el.attrs.type === 'unavailable');
+    await say(bob, 'lobby', 'while you were away');
+    await join(carol, 'lobby', 'Carol', [xml('history', { maxstanzas: '5' })]);
+    const h1 = await carol.waitFor(body('hello all'));
+    const h2 = await carol.waitFor(body('while you were away'));
+    assert.equal(h2.attrs.from, `lobby@${MUC}/Robert`);
+    for (const h of [h1, h2]) assert.ok(h.getChild('delay', 'urn:xmpp:delay'), 'history carries a delay');
+    const subject = await carol.waitFor((el) => el.is('message') && el.getChild('subject') !== undefined);
+    assert.equal(subject.getChildText('subject'), '');
+  });
+
+  it('kicks (307) and bans (301) with reasons; the banned user is forbidden', async () => {
+    const [alice, bob, carol] = [await login('alice', 'kb'), await login('bob', 'kb'), await login('carol', 'kb')];
+    await join(alice, 'strict', 'Alice');
+    await joined(alice, 'strict');
+    await configure(alice, 'strict', {});
+    await join(bob, 'strict', 'Bob');
+    await joined(bob, 'strict');
+    await join(carol, 'strict', 'Carol');
+    await joined(carol, 'strict');
+    await assert.rejects(admin(bob, 'strict', { nick: 'Carol', role: 'none' }), { condition: 'forbidden' });
+    await admin(alice, 'strict', { nick: 'Bob', role: 'none' }, 'calm down');
+    const kicked = await bob.waitFor((el) => fromRoom('strict', 'Bob')(el) && el.attrs.type === 'unavailable');
+    assert.deepEqual(codes(kicked), ['110', '307']);
+    assert.equal(kicked.getChild('x', NS_USER)!.getChild('item')!.getChildText('reason'), 'calm down');
+    await admin(alice, 'strict', { jid: `carol@${DOMAIN}`, affiliation: 'outcast' }, 'banned');
+    const banned = await carol.waitFor((el) => fromRoom('strict', 'Carol')(el) && el.attrs.type === 'unavailable');
+    assert.deepEqual(codes(banned), ['110', '301']);
+    await join(carol, 'strict', 'Carol');
+    assert.equal(errorOf(await joinError(carol, 'strict')), 'forbidden');
+  });
+
+  it('members-only rooms need membership (registration-required), password rooms the password (not-authorized)', async () => {
+    const [alice, bob] = [await login('alice', 'mo'), await login('bob', 'mo')];
+    await join(alice, 'club', 'Alice');
+    await joined(alice, 'club');
+    await configure(alice, 'club', { 'muc#roomconfig_membersonly': '1' });
+    await join(bob, 'club', 'Bob');
+    assert.equal(errorOf(await joinError(bob, 'club')), 'registration-required');
+    await admin(alice, 'club', { jid: `bob@${DOMAIN}`, affiliation: 'member' });
+    await join(bob, 'club', 'Bob');
+    await joined(bob, 'club');
+
+    await join(alice, 'vault', 'Alice');
+    await joined(alice, 'vault');
+    await configure(alice, 'vault', { 'muc#roomconfig_passwordprotectedroom': '1', 'muc#roomconfig_roomsecret': 'open sesame' });
+    await join(bob, 'vault', 'Bob');
+    assert.equal(errorOf(await joinError(bob, 'vault')), 'not-authorized');
+    await join(bob, 'vault', 'Bob', [xml('password', {}, 'open sesame')]);
+    await joined(bob, 'vault');
+  });
+
+  it('keeps a persistent room across a restart and destroys it with an alternate venue', async () => {
+    let alice = await login('alice', 'p1');
+    await join(alice, 'forever', 'Alice');
+    await joined(alice, 'forever');
+    await configure(alice, 'forever', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_roomname': 'Forever' });
+    await say(alice, 'forever', 'before the restart');
+    await alice.waitFor(body('before the restart'));
+    for (const c of clients.splice(0)) await c.stop();
+    await server.stop();
+    await server.start();
+    alice = await login('alice', 'p2');
+    const bob = await login('bob', 'p2');
+    const info = await bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    assert.equal(info.getChild('query')!.getChild('identity')!.attrs.name, 'Forever');
+    await join(bob, 'forever', 'Bob');
+    await bob.waitFor(body('before the restart'));
+    await joined(bob, 'forever');
+    await assert.rejects(
+      bob.iq(xml('iq', { type: 'set', to: `forever@${MUC}` }, xml('query', { xmlns: NS_OWNER }, xml('destroy')))),
+      { condition: 'forbidden' },
+    );
+    await alice.iq(
+      xml('iq', { type: 'set', to: `forever@${MUC}` }, xml('query', { xmlns: NS_OWNER }, xml('destroy', { jid: `lobby@${MUC}` }, xml('reason', {}, 'moving')))),
+    );
+    const destroyed = await bob.waitFor((el) => fromRoom('forever', 'Bob')(el) && el.attrs.type === 'unavailable');
+    const d = destroyed.getChild('x', NS_USER)!.getChild('destroy')!;
+    assert.equal(d.attrs.jid, `lobby@${MUC}`);
+    assert.equal(d.getChildText('reason'), 'moving');
+    await assert.rejects(
+      bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }))),
+      { condition: 'item-not-found' },
+    );
+  });
+});
