@@ -64,6 +64,7 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
         [`vhost-man@${DOMAIN}`, 'VHost Manager'],
         [`message-router@${DOMAIN}`, 'Message router'],
         [`stats@${DOMAIN}`, 'Server statistics'],
+        [`muc@${DOMAIN}`, 'Chat rooms'],
       ],
     );
     assert.deepEqual((await bob.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`)), []);
