@@ -22,12 +22,14 @@ const RESERVED: ReadonlySet<string> = new Set(['jabber:client', 'jabber:server',
 @injectable()
 export class PrivateStorage {
   readonly maxSize: number;
+  readonly maxElements: number;
 
   constructor(
     @inject(USER_DATA) private readonly data: UserDataStore,
     @inject(PLUGIN_CONFIG) config: PluginConfig,
   ) {
     this.maxSize = config.number('max-size', 65536, { min: 256 });
+    this.maxElements = config.number('max-elements', 100, { min: 1 });
   }
 
   /** §2.2: the stored element, or the requested one back empty when nothing is stored. */
@@ -46,6 +48,9 @@ export class PrivateStorage {
       const size = Buffer.byteLength(el.toString());
       if (size > this.maxSize) throw new StanzaError('not-acceptable', `The element is ${size} bytes; at most ${this.maxSize} bytes are stored`);
     }
+    const stored = new Set(Object.keys(await this.data.getAll(owner, PRIVATE_NODE)));
+    for (const el of els) stored.add(key(el));
+    if (stored.size > this.maxElements) throw new StanzaError('not-acceptable', `At most ${this.maxElements} elements are stored per account`);
     for (const el of els) {
       const copy = el.clone();
       copy.attrs.xmlns = el.getNS();

@@ -16,8 +16,8 @@ describe('RosterManager', () => {
   let chamber: FakeSession;
   let roster: RosterManager;
 
-  const make = (preApproval = true) =>
-    new RosterManager({ repo, userData, sessions, router, log: silentLog, preApproval });
+  const make = (preApproval = true, maxRosterSize = 0) =>
+    new RosterManager({ repo, userData, sessions, router, log: silentLog, preApproval, maxRosterSize });
   const pushes = (s: FakeSession) => s.sent.filter((e) => e.name === 'iq' && e.attrs.type === 'set');
   const pushedItem = (iq: Element) => iq.getChild('query', 'jabber:iq:roster')!.getChild('item')!;
   const subscribe = (from = ROMEO, to = JULIET) => xml('presence', { type: 'subscribe', from, to }, xml('status', {}, 'Hi!'));
@@ -31,6 +31,27 @@ describe('RosterManager', () => {
     balcony.interested = true;
     sessions = new FakeSessions().add(balcony, chamber);
     roster = make();
+  });
+
+  it("refuses a new item past max_roster_size with Tigase's policy-violation; changing an item already there is allowed", async () => {
+    roster = make(true, 2);
+    await roster.update(JULIET, ROMEO, 'Romeo', []);
+    await roster.update(JULIET, 'nurse@example.com', 'Nurse', []);
+    await assert.rejects(roster.update(JULIET, 'tybalt@example.com', 'Tybalt', []), (e: Error & { condition?: string }) => {
+      assert.equal(e.condition, 'policy-violation');
+      assert.match(e.message, /Too many elements in the user roster\. Limit: 2/);
+      return true;
+    });
+    await assert.rejects(roster.outbound(JULIET, 'tybalt@example.com', 'subscribe'), /Limit: 2/, 'a subscription would add an item too');
+    await roster.update(JULIET, ROMEO, 'Romeo Montague', ['Friends']);
+    assert.equal((await repo.getAll(JULIET)).length, 2);
+    // Requests waiting without an item are bounded by the same number.
+    await roster.inbound(JULIET, 'a@example.org', subscribe('a@example.org'));
+    await roster.inbound(JULIET, 'b@example.org', subscribe('b@example.org'));
+    await assert.rejects(roster.inbound(JULIET, 'c@example.org', subscribe('c@example.org')), /Limit: 2/);
+    assert.deepEqual(Object.keys(await userData.getAll(JULIET, PENDING_NODE)).sort(), ['a@example.org', 'b@example.org']);
+    await roster.remove(JULIET, ROMEO);
+    await roster.update(JULIET, 'tybalt@example.com', 'Tybalt', []);
   });
 
   it('pushes a roster set to interested resources only, each push with the new version', async () => {

@@ -14,6 +14,7 @@ import {
   type Router,
   SESSIONS,
   type SessionDirectory,
+  StanzaError,
   type SubscriptionChange,
   type SubscriptionType,
   USER_DATA,
@@ -42,12 +43,18 @@ export interface RosterManagerDeps {
   log: Logger;
   /** Remember an unsolicited `subscribed` as a pre-approval (RFC 6121 §3.4). */
   preApproval: boolean;
+  /** Most roster items per account, and most subscription requests waiting without an item (0: no limit). */
+  maxRosterSize: number;
 }
 
-/** The roster manager's services, injected; `pre-approval` from the plugin's bean (default true). */
+/**
+ * The roster manager's services, injected; from the plugin's bean `pre-approval` (default true) and
+ * Tigase's `max_roster_size` (default 10000; Tigase's own default is its heap size / 250000).
+ */
 @injectable()
 export class RosterServices implements RosterManagerDeps {
   readonly preApproval: boolean;
+  readonly maxRosterSize: number;
 
   constructor(
     @inject(ROSTER_REPOSITORY) readonly repo: RosterRepository,
@@ -58,6 +65,7 @@ export class RosterServices implements RosterManagerDeps {
     @inject(PLUGIN_CONFIG) config: PluginConfig,
   ) {
     this.preApproval = config.boolean('pre-approval', true);
+    this.maxRosterSize = config.number('max_roster_size', 10_000, { min: 0 });
   }
 }
 
@@ -95,6 +103,7 @@ export class RosterManager implements RosterService {
   update(owner: string, contact: string, name: string | undefined, groups: string[]): Promise<void> {
     return this.queue.run(owner, async () => {
       const entry = await this.load(owner, contact);
+      if (!entry?.inRoster) await this.assertRoom(owner);
       const item: RosterItem = { ...(entry?.item ?? { ...NONE, jid: contact }), groups };
       if (name === undefined) delete item.name;
       else item.name = name;
@@ -180,6 +189,7 @@ export class RosterManager implements RosterService {
     else item.pendingInStanza = kept;
 
     if (entry?.inRoster || next.subscription !== 'none' || next.ask || next.approved) {
+      if (!entry?.inRoster) await this.assertRoom(owner);
       const prev = entry?.inRoster ? entry.item : null;
       // The pending-in state is not shown to the client: a change of it alone is stored without a push.
       const shown = !prev || prev.subscription !== next.subscription || prev.ask !== next.ask || prev.approved !== next.approved;
@@ -188,11 +198,25 @@ export class RosterManager implements RosterService {
       return item;
     }
     if (next.pendingIn) {
+      if (!entry) await this.assertRoom(owner, PENDING_NODE);
       if (!entry || entry.item.pendingInStanza !== kept) await this.deps.userData.set(owner, PENDING_NODE, contact, kept ?? '');
     } else if (entry) {
       await this.deps.userData.remove(owner, PENDING_NODE, contact);
     }
     return null;
+  }
+
+  /**
+   * Refuses a new roster item (or, with `pending`, a new waiting subscription request) once the account has
+   * `max_roster_size` of them: Tigase's policy-violation and text.
+   */
+  private async assertRoom(owner: string, pending?: typeof PENDING_NODE): Promise<void> {
+    const max = this.deps.maxRosterSize;
+    if (max <= 0) return;
+    const n = pending ? Object.keys(await this.deps.userData.getAll(owner, pending)).length : (await this.deps.repo.getAll(owner)).length;
+    if (n < max) return;
+    this.deps.log.info(pending ? 'subscription request refused: too many waiting' : 'roster item refused: the roster is full', { owner, limit: max });
+    throw new StanzaError('policy-violation', `Too many elements in the user roster. Limit: ${max}`);
   }
 
   private async store(owner: string, item: RosterItem, push = true): Promise<void> {
