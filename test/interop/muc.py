@@ -31,6 +31,11 @@ class Client(slixmpp.ClientXMPP):
         await self.get_roster()
         self.ready.set()
 
+    def drain(self):
+        """Forgets the events seen so far (e.g. the echo of a leave that arrived while rejoining)."""
+        while not self.events.empty():
+            self.events.get_nowait()
+
     async def next(self, name, pred=lambda s: True, timeout=10):
         while True:
             n, s = await asyncio.wait_for(self.events.get(), timeout)
@@ -78,6 +83,7 @@ async def main(port, a_jid, b_jid, password, service):
     out['history'] = [h['body'] for h in history]
     out['subject'] = subject['subject']
 
+    b.drain()
     await a['xep_0045'].set_role(room, 'Bob', 'none', reason='testing kicks', timeout=5)
     kicked = await b.next('groupchat_presence', lambda p: p['type'] == 'unavailable' and p['from'].resource == 'Bob')
     out['kicked'] = {'codes': codes(kicked), 'reason': kicked.xml.findtext('.//{http://jabber.org/protocol/muc#user}reason')}
@@ -106,6 +112,7 @@ async def main(port, a_jid, b_jid, password, service):
         out['bob_destroy'] = 'allowed'
     except IqError as e:
         out['bob_destroy'] = e.iq['error']['condition']
+    b.drain()
     await a['xep_0045'].destroy(room, reason='done', altroom=vault, timeout=5)
     gone = await b.next('groupchat_presence', lambda p: p['type'] == 'unavailable' and p['from'].bare == room)
     d = gone.xml.find('.//{http://jabber.org/protocol/muc#user}destroy')
