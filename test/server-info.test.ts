@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, xml, type TestClient, type XmppElement } from './harness/clients';
@@ -9,34 +8,7 @@ import { DOMAIN, REPO, TestServer } from './harness/server';
 
 const SERVERINFO = 'urn:xmpp:serverinfo:0';
 const FORM_TYPE = 'http://jabber.org/network/serverinfo';
-const NS_FAKE = 'urn:test:fake-pubsub';
-
-/**
- * A third-party PubSub plugin reduced to what XEP-0485 publication needs: it provides 'pubsub' (the
- * SDK's PubSubService) and shows what was published through a test IQ on the server.
- */
-function writeFakePubSub(dir: string): void {
-  const pkg = join(dir, 'fake-pubsub');
-  mkdirSync(pkg, { recursive: true });
-  writeFileSync(
-    join(pkg, 'package.json'),
-    JSON.stringify({ name: 'fake-pubsub', version: '1.0.0', main: 'index.js', starling: { id: 'fake-pubsub', sdk: '^0.1.0', provides: ['pubsub'] } }),
-  );
-  writeFileSync(
-    join(pkg, 'index.js'),
-    `const { PUBSUB_SERVICE, definePlugin, xml } = require(${JSON.stringify(join(REPO, 'sdk/dist/index.js'))});
-const published = [];
-module.exports = definePlugin({
-  onLoad(ctx) {
-    ctx.provide(PUBSUB_SERVICE, { serviceJid: (d) => 'pubsub.' + d, publish: async (p) => void published.push(p) });
-    ctx.iq({ type: 'get', name: 'published', xmlns: '${NS_FAKE}', to: 'host' }, () =>
-      xml('published', { xmlns: '${NS_FAKE}' }, published.map((p) =>
-        xml('item', { service: 'pubsub.' + p.domain, node: p.node, id: p.itemId, config: JSON.stringify(p.config) }, p.payload.clone()))));
-  },
-});
-`,
-  );
-}
+const PS = 'http://jabber.org/protocol/pubsub';
 
 async function discoInfo(c: TestClient): Promise<{ features: string[]; forms: XmppElement[] }> {
   const res = await c.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
@@ -51,7 +23,7 @@ describe('server information: the chapter 11.9 snippet', () => {
   let alice: TestClient;
   before(async () => {
     const snippet = readFileSync(join(REPO, 'core/src/config/fixtures/seed/23-serverinfo.tdsl'), 'utf8');
-    server = await (await TestServer.create({ users: [['alice', 'pw']], config: snippet })).start();
+    server = await (await TestServer.create({ users: [['alice', 'pw']], config: `${snippet}\npubsub (active: false) {}` })).start();
     alice = await connect({ port: server.port, username: 'alice', password: 'pw' });
   });
   after(async () => {
@@ -86,14 +58,11 @@ describe('server information: off by default', () => {
 describe('server information: contact addresses and XEP-0485 publication', () => {
   let server: TestServer;
   let alice: TestClient;
-  const pluginDir = mkdtempSync(join(tmpdir(), 'starling-fake-pubsub-'));
   before(async () => {
-    writeFakePubSub(pluginDir);
     server = await (
       await TestServer.create({
         users: [['alice', 'pw']],
-        config: `'plugin-dirs' = [ '${pluginDir}' ]
-'sess-man' {
+        config: `'sess-man' {
     '${SERVERINFO}' () {
         'admin-addresses' = [ 'xmpp:admin@${DOMAIN}', 'mailto:admin@example.com' ]
         'abuse-addresses' = [ 'mailto:abuse@example.com' ]
@@ -107,16 +76,17 @@ describe('server information: contact addresses and XEP-0485 publication', () =>
   after(async () => {
     await alice.stop();
     await server.dispose();
-    rmSync(pluginDir, { recursive: true, force: true });
   });
 
-  it('publishes the domain to the PubSub plugin, which loaded after server-info (node serverinfo, item current, open, one item)', async () => {
-    const res = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('published', { xmlns: NS_FAKE })));
-    const items = res.getChild('published', NS_FAKE)!.getChildren('item');
+  it('publishes the domain into the PubSub service, where a client reads it (node serverinfo, item current, open, one item)', async () => {
+    const res = await alice.iq(xml('iq', { type: 'get', to: `pubsub.${DOMAIN}` }, xml('pubsub', { xmlns: PS }, xml('items', { node: 'serverinfo' }))));
+    const items = res.getChild('pubsub', PS)!.getChild('items')!.getChildren('item');
     assert.equal(items.length, 1, res.toString());
     const item = items[0];
-    assert.deepEqual([item.attrs.service, item.attrs.node, item.attrs.id], [`pubsub.${DOMAIN}`, 'serverinfo', 'current']);
-    assert.deepEqual(JSON.parse(item.attrs.config), { 'pubsub#access_model': 'open', 'pubsub#max_items': '1' });
+    assert.equal(item.attrs.id, 'current');
+    const meta = (await alice.iq(xml('iq', { type: 'get', to: `pubsub.${DOMAIN}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node: 'serverinfo' })))).getChild('query')!;
+    const metaField = (v: string) => meta.getChild('x', 'jabber:x:data')!.getChildren('field').find((f) => f.attrs.var === v)?.getChildText('value');
+    assert.deepEqual([metaField('pubsub#access_model'), metaField('pubsub#max_items')], ['open', '1']);
     const info = item.getChild('serverinfo', SERVERINFO)!;
     assert.equal(info.getChild('domain')!.attrs.name, DOMAIN);
     assert.ok(info.getChild('domain')!.getChild('federation'), 'an empty federation: no server-to-server links');

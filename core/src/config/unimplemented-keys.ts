@@ -17,7 +17,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   // federation and components Starling does not have
   ['s2s', 'server-to-server federation'],
   ['muc', 'multi-user chat'],
-  ['pubsub', 'publish-subscribe'],
   ['proxy', 'the SOCKS5 bytestream proxy'],
   ['upload', 'HTTP file upload'],
   ['message-archive', 'message archiving'],
@@ -36,7 +35,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['sess-man/jabber:iq:register', "this bean's settings (in-band registration is switched per vhost with vhost-man's 'In-band registration')"],
   ['sess-man/jabber:iq:auth', 'legacy authentication (XEP-0078)'],
   ['sess-man/urn:ietf:params:xml:ns:vcard-4.0', 'vCard4 storage'],
-  ['sess-man/pep', 'personal eventing'],
   ['sess-man/http://jabber.org/protocol/stats', 'statistics requests in the session manager'],
   ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
   ['c2s/cm-see-other-host', 'see-other-host redirection'],
