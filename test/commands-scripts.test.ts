@@ -65,6 +65,7 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
         [`message-router@${DOMAIN}`, 'Message router'],
         [`stats@${DOMAIN}`, 'Server statistics'],
         [`muc@${DOMAIN}`, 'Chat rooms'],
+        [`pubsub@${DOMAIN}`, 'Publish-Subscribe'],
       ],
     );
     assert.deepEqual((await bob.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`)), []);

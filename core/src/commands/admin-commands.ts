@@ -160,6 +160,8 @@ export class AdminCommands {
     if (!comp) {
       comp = this.newComponent({ name, description: served.identity.name ?? name, identityType: served.identity.type });
       this.components.set(name, comp);
+      // A plugin component loaded after start gets its `<name>@<vhost>` addresses too.
+      for (const [domain, held] of this.claims) this.claimAddress(comp, domain, held);
     }
     this.served.set(name, served);
     if (this.started) void this.scripts.loadComponent(name);
@@ -203,12 +205,14 @@ export class AdminCommands {
   private claimDomain(domain: string): void {
     if (this.claims.has(domain)) return;
     const held: { dispose(): void }[] = [];
-    for (const comp of this.components.values()) {
-      const jid = `${comp.name}@${domain}`;
-      held.push(this.d.router.registerAddress(jid, (stanza, from, to) => comp.handle(stanza, from, to)));
-      held.push(this.d.disco.addItem({ jid, name: comp.spec.description, adminOnly: true }));
-    }
+    for (const comp of this.components.values()) this.claimAddress(comp, domain, held);
     this.claims.set(domain, held);
+  }
+
+  private claimAddress(comp: AdminComponent, domain: string, held: { dispose(): void }[]): void {
+    const jid = `${comp.name}@${domain}`;
+    held.push(this.d.router.registerAddress(jid, (stanza, from, to) => comp.handle(stanza, from, to)));
+    held.push(this.d.disco.addItem({ jid, name: comp.spec.description, adminOnly: true }));
   }
 
   private releaseDomain(domain: string): void {
