@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PluginConfig } from './services';
+import { PlainPluginConfig } from './host/plain-config';
 import { forwardAddresses } from './forward-addresses';
 
-/** The parts of a plugin's config view that forwardAddresses reads. */
-function config(own: Record<string, unknown>, globals: Record<string, unknown> = {}): PluginConfig {
-  return { has: (k: string) => k in own, get: (k: string) => own[k], global: (k: string) => globals[k] } as unknown as PluginConfig;
+/** A plugin's config view: its own bean and the 'sess-man' keys. */
+function config(own: Record<string, unknown>, globals: Record<string, unknown> = {}): PlainPluginConfig {
+  return new PlainPluginConfig(own, {}, { 'sess-man': globals });
 }
 const DOMAINS = ['localhost', 'example.net'];
 const KEYS = ['vhost-presence-forward-jid', 'presence-global-forward'];

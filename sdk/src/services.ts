@@ -1,5 +1,6 @@
 import type { Jid } from './jid';
 import type { RosterItem } from './storage';
+import type { TypedConfig } from './typed-config';
 import { serviceToken } from './service-token';
 import type { Element } from './xml';
 
@@ -45,19 +46,15 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-/** A read-only typed view of a plugin's own bean in config.tdsl (and its nested beans). */
-export interface PluginConfig {
-  has(key: string): boolean;
-  get(key: string): unknown;
-  string(key: string, def: string): string;
-  number(key: string, def: number, bounds?: { min?: number; max?: number }): number;
-  boolean(key: string, def: boolean): boolean;
-  list(key: string, def: string[]): string[];
-  enum<T extends string>(key: string, values: readonly T[], def: T): T;
+/**
+ * A read-only typed view of a plugin's own bean in config.tdsl (and its nested beans): the SDK's one typed
+ * reading (`string`, `number` with bounds, `boolean`, `list`, `enum`, `fail` for a value the plugin cannot use).
+ */
+export interface PluginConfig extends TypedConfig {
   /** A nested bean's view (e.g. `msgoffline` inside `amp`), or undefined. */
   child(name: string): PluginConfig | undefined;
-  /** Reads a key of the session manager bean ('sess-man') or top level, e.g. 'delivery-rules'. */
-  global(key: string): unknown;
+  /** The keys of the session manager bean ('sess-man') and, where it has none, the top level, e.g. 'delivery-rules'. */
+  readonly globals: TypedConfig;
 }
 
 /** Service discovery registry (XEP-0030), fed by plugin manifests and plugins. */

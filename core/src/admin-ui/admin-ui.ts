@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Element, type Jid, type Logger, NS_DATA_FORMS, StarlingError, type UserRepository, tryParseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, type Logger, NS_DATA_FORMS, type UserRepository, tryParseJid, xml } from '@starling/sdk';
 import type { StanzaRouter } from '@starling/sdk/kernel';
 import { NS_COMMANDS } from '../commands/ad-hoc-command';
 import type { BeanView } from '../config/bean-view';
@@ -19,14 +19,12 @@ export interface AdminUiLimits {
 export const DEFAULT_ADMIN_UI_LIMITS: AdminUiLimits = { idleMs: 15 * 60_000, loginAttempts: 5 };
 
 /** Reads the limits from the httpServer bean; a bad value is a config error naming its place. */
-export function readAdminUiLimits(http: BeanView | undefined): AdminUiLimits {
-  const num = (key: string, def: number): number => {
-    const v = http?.get(key);
-    if (v === undefined || v === null) return def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new StarlingError('STARLING_CONFIG_TYPE', `${http!.where(key)}: '${key}' must be a whole number, 1 or more`);
-    return v;
+export function readAdminUiLimits(http: BeanView): AdminUiLimits {
+  const rule = { integer: true, min: 1 };
+  return {
+    idleMs: http.number('admin-idle-timeout', DEFAULT_ADMIN_UI_LIMITS.idleMs / 1000, rule) * 1000,
+    loginAttempts: http.number('admin-login-attempts', DEFAULT_ADMIN_UI_LIMITS.loginAttempts, rule),
   };
-  return { idleMs: num('admin-idle-timeout', DEFAULT_ADMIN_UI_LIMITS.idleMs / 1000) * 1000, loginAttempts: num('admin-login-attempts', DEFAULT_ADMIN_UI_LIMITS.loginAttempts) };
 }
 
 const COOKIE = 'starling_admin';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { StarlingError, tryParseJid } from '@starling/sdk';
+import { tryParseJid } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { beanOrEmpty } from '../config/config-bean-view';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from '../scripting/sandbox-protocol';
 
 export interface AdminCommandsConfig {
@@ -22,28 +23,15 @@ const LIMIT_KEYS: [keyof SandboxLimits, string, number, number][] = [
 ];
 
 export function readAdminConfig(top: BeanView, home: string): AdminCommandsConfig {
-  const dir = top.get('scripts-dir');
-  if (dir !== undefined && dir !== null && typeof dir !== 'string') throw typeError(top, 'scripts-dir', 'a directory path');
-  const bean = top.bean('script-sandbox');
+  const dir = top.string('scripts-dir', 'scripts/admin');
+  const bean = beanOrEmpty(top, 'script-sandbox');
   const limits = { ...DEFAULT_SANDBOX_LIMITS };
-  for (const [field, k, min, max] of LIMIT_KEYS) {
-    const v = bean?.get(k);
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw typeError(bean!, k, `a whole number from ${min} to ${max}`);
-    limits[field] = v;
-  }
-  if (limits.wallTimeoutMs < limits.cpuTimeoutMs) throw typeError(bean!, 'wall-timeout', `at least the cpu-timeout (${limits.cpuTimeoutMs})`);
-  const t = top.get('trusted');
-  const list = t === undefined || t === null ? [] : Array.isArray(t) ? t : typeof t === 'string' ? t.split(',') : null;
-  if (!list) throw typeError(top, 'trusted', 'a list of bare JIDs');
-  const trusted = list.map((x) => {
-    const j = tryParseJid(String(x).trim());
-    if (!j || !j.local || j.resource) throw typeError(top, 'trusted', 'a list of bare JIDs');
+  for (const [field, k, min, max] of LIMIT_KEYS) limits[field] = bean.number(k, limits[field], { integer: true, min, max });
+  if (limits.wallTimeoutMs < limits.cpuTimeoutMs) throw bean.fail('wall-timeout', `at least the cpu-timeout (${limits.cpuTimeoutMs})`);
+  const trusted = top.list('trusted', [], 'a list of bare JIDs').map((x) => {
+    const j = tryParseJid(x);
+    if (!j || !j.local || j.resource) throw top.fail('trusted', 'a list of bare JIDs');
     return j.bareString;
   });
-  return { scriptsDir: resolve(home, typeof dir === 'string' ? dir : 'scripts/admin'), limits, trusted };
-}
-
-function typeError(b: BeanView, key: string, what: string): StarlingError {
-  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
+  return { scriptsDir: resolve(home, dir), limits, trusted };
 }

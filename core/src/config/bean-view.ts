@@ -1,16 +1,15 @@
+import type { TypedConfig } from '@starling/sdk';
+
 /**
  * The kernel's read-only view of one config bean, decoupled from the TDSL model: plain JS values
- * (numbers, strings, booleans, lists, null) by key, nested beans by name.
+ * (numbers, strings, booleans, lists, null) by key, nested beans by name, and the SDK's typed getters
+ * (`number`, `boolean`, `list`, `enum`, `fail` …) that every settings reader checks values with.
  */
-export interface BeanView {
+export interface BeanView extends TypedConfig {
   readonly name: string;
   /** The bean's `active:` flag when config states it. */
   readonly active: boolean | undefined;
-  has(key: string): boolean;
-  get(key: string): unknown;
   keys(): string[];
   bean(name: string): BeanView | undefined;
   beans(): BeanView[];
-  /** Where a key is defined, for messages ("etc/config.tdsl:12:5"). */
-  where(key?: string): string;
 }

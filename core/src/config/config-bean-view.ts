@@ -1,10 +1,13 @@
-import type { ConfigBean } from './index';
-import { toPlain } from './index';
+import { TypedConfig } from '@starling/sdk';
+import { ConfigBean } from './model';
+import { toPlain } from './values';
 import type { BeanView } from './bean-view';
 
 /** BeanView over a parsed TDSL bean. */
-export class ConfigBeanView implements BeanView {
-  constructor(private readonly b: ConfigBean) {}
+export class ConfigBeanView extends TypedConfig implements BeanView {
+  constructor(private readonly b: ConfigBean) {
+    super();
+  }
 
   get name(): string {
     return this.b.name;
@@ -34,4 +37,9 @@ export class ConfigBeanView implements BeanView {
     const p = key !== undefined && this.b.has(key) ? this.b.keyPos(key) : this.b.pos;
     return `${p.file}:${p.line}:${p.column}`;
   }
+}
+
+/** The bean `name` of `parent`, or an empty one where config has none: settings read from it get their defaults. */
+export function beanOrEmpty(parent: BeanView | undefined, name: string): BeanView {
+  return parent?.bean(name) ?? new ConfigBeanView(new ConfigBean(name));
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from './errors';
 import { loadConfigFile, parseConfig } from './load';
+import { view } from '../test-support/config-view';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'starling-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,15 +25,15 @@ describe('loadConfigFile / parseConfig', () => {
     const file = path.join(dir, 'config.tdsl');
     writeFileSync(file, "\uFEFFadmins = [ 'admin@' + env('DOMAIN', 'localhost') ]\n'scripts-dir' = prop('home', '.') + '/scripts/admin'\n");
     const root = loadConfigFile(file, { env: { DOMAIN: 'example.com' }, props: { home: '/srv/starling' } });
-    assert.deepEqual(root.getStringList('admins', []), ['admin@example.com']);
-    assert.equal(root.getString('scripts-dir'), '/srv/starling/scripts/admin');
+    assert.deepEqual(view(root).list('admins', []), ['admin@example.com']);
+    assert.equal(view(root).string('scripts-dir'), '/srv/starling/scripts/admin');
     assert.equal(root.pos.file, file);
   });
 
   it('uses process.env by default', () => {
     process.env.STARLING_CONFIG_TEST_VAR = 'from-env';
     try {
-      assert.equal(parseConfig("x = env('STARLING_CONFIG_TEST_VAR')", 'inline').getString('x'), 'from-env');
+      assert.equal(view(parseConfig("x = env('STARLING_CONFIG_TEST_VAR')", 'inline')).string('x'), 'from-env');
     } finally {
       delete process.env.STARLING_CONFIG_TEST_VAR;
     }

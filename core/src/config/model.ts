@@ -1,5 +1,5 @@
-import { ConfigError, type SourcePos } from './errors';
-import { describe, isNumber, javaString, sameValue, toPlain, type ConfigValue, type PlainConfigValue } from './values';
+import type { SourcePos } from './errors';
+import { sameValue, type ConfigValue } from './values';
 
 export * from './values';
 
@@ -17,8 +17,6 @@ export interface BeanHeader {
    */
   declared?: boolean;
 }
-
-const NUMERIC_STRING = /^-?\d+(\.\d+)?([eE][+-]?\d+)?[lLdDfF]?$/;
 
 /**
  * A TDSL block: the root of a file, a map `name { ... }` or a bean `name (class: …, active: …) { ... }`.
@@ -83,87 +81,6 @@ export class ConfigBean {
     return this.entries.get(key);
   }
 
-  /** A string; ints, longs and booleans are accepted and converted (`'1500'` and `1500` both work). */
-  getString(key: string): string | undefined;
-  getString(key: string, def: string): string;
-  getString(key: string, def?: string): string | undefined {
-    const v = this.entries.get(key);
-    if (v === undefined || v.kind === 'null') return def;
-    if (v.kind === 'list') throw this.typeError(key, 'a string', v);
-    return javaString(v);
-  }
-
-  /**
-   * A number of any kind; a numeric string (`'180000'`, as Tigase's own examples write them) is accepted.
-   * With `bounds`, a value outside them is an error pointing at the key.
-   */
-  getNumber(key: string): number | undefined;
-  getNumber(key: string, def: number, bounds?: { min?: number; max?: number }): number;
-  getNumber(key: string, def?: number, bounds?: { min?: number; max?: number }): number | undefined {
-    const v = this.entries.get(key);
-    if (v === undefined || v.kind === 'null') return def;
-    let n: number;
-    if (isNumber(v)) n = v.value;
-    else if (v.kind === 'string' && NUMERIC_STRING.test(v.value.trim())) n = parseFloat(v.value);
-    else throw this.typeError(key, 'a number', v);
-    if ((bounds?.min !== undefined && n < bounds.min) || (bounds?.max !== undefined && n > bounds.max)) {
-      const range = `${bounds.min ?? '-∞'}..${bounds.max ?? '∞'}`;
-      throw new ConfigError('STARLING_CONFIG_TYPE', this.keyPos(key), `'${this.qualified(key)}' must be in ${range}, got ${n}`);
-    }
-    return n;
-  }
-
-  /** A boolean; the strings 'true' and 'false' are accepted. */
-  getBoolean(key: string): boolean | undefined;
-  getBoolean(key: string, def: boolean): boolean;
-  getBoolean(key: string, def?: boolean): boolean | undefined {
-    const v = this.entries.get(key);
-    if (v === undefined || v.kind === 'null') return def;
-    if (v.kind === 'boolean') return v.value;
-    if (v.kind === 'string' && (v.value === 'true' || v.value === 'false')) return v.value === 'true';
-    throw this.typeError(key, 'true or false', v);
-  }
-
-  /** A list, as plain JavaScript values. */
-  getList(key: string): PlainConfigValue[] | undefined;
-  getList(key: string, def: PlainConfigValue[]): PlainConfigValue[];
-  getList(key: string, def?: PlainConfigValue[]): PlainConfigValue[] | undefined {
-    const v = this.entries.get(key);
-    if (v === undefined || v.kind === 'null') return def;
-    if (v.kind !== 'list') throw this.typeError(key, 'a list', v);
-    return v.items.map(toPlain);
-  }
-
-  /**
-   * A list of strings. Scalar items are converted; a single string is split on commas, as Tigase
-   * converts a string to a String[] (`'a,b'` → ['a', 'b']).
-   */
-  getStringList(key: string, def: string[]): string[] {
-    const v = this.entries.get(key);
-    if (v === undefined || v.kind === 'null') return def;
-    if (v.kind === 'string') return v.value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (v.kind !== 'list') throw this.typeError(key, 'a list of strings', v);
-    return v.items.map((item) => {
-      if (item.kind === 'list' || item.kind === 'null') throw this.typeError(key, 'a list of strings', item);
-      return javaString(item);
-    });
-  }
-
-  /** One of `values` (compared as strings). */
-  getEnum<T extends string>(key: string, values: readonly T[], def: T): T {
-    const s = this.getString(key);
-    if (s === undefined) return def;
-    const found = values.find((x) => x === s);
-    if (found === undefined) {
-      throw new ConfigError(
-        'STARLING_CONFIG_TYPE',
-        this.keyPos(key),
-        `'${this.qualified(key)}' must be one of ${values.map((x) => `'${x}'`).join(', ')}, got '${s}'`,
-      );
-    }
-    return found;
-  }
-
   /** A nested bean or block of this one. */
   bean(name: string): ConfigBean | undefined {
     return this.beans.get(name);
@@ -185,15 +102,6 @@ export class ConfigBean {
    */
   isActive(defaultActive: boolean): boolean {
     return this.active ?? (this.declared ? true : defaultActive);
-  }
-
-  private qualified(key: string): string {
-    const path = this.path;
-    return path ? `${path}/${key}` : key;
-  }
-
-  private typeError(key: string, expected: string, got: ConfigValue): ConfigError {
-    return new ConfigError('STARLING_CONFIG_TYPE', this.keyPos(key), `'${this.qualified(key)}' must be ${expected}, got ${describe(got)}`);
   }
 }
 

@@ -28,6 +28,7 @@ import { loadConfigFile } from './load';
 import { ConfigBean, sameConfig } from './model';
 import { parseTdsl } from './tdsl-parser';
 import { writeTdsl } from './tdsl-writer';
+import { view } from '../test-support/config-view';
 
 const FIXTURES = path.join(__dirname, '../../../src/config/fixtures');
 const SEED = path.join(FIXTURES, 'seed');
@@ -69,23 +70,23 @@ const EXPECTATIONS: Record<string, (root: ConfigBean) => void> = {
     assert.deepEqual(r.bean('sess-man')!.bean('amp')!.get('store-limit'), { kind: 'long', value: 200 });
   },
   '03-user-store-limit-enable.tdsl': (r) => {
-    assert.equal(r.bean('amp')!.getBoolean('user-store-limit-enable', false), true);
-    assert.equal(r.bean('sess-man')!.bean('amp')!.getBoolean('user-store-limit-enable', false), true);
+    assert.equal(view(r.bean('amp')).boolean('user-store-limit-enable', false), true);
+    assert.equal(view(r.bean('sess-man')!.bean('amp')).boolean('user-store-limit-enable', false), true);
   },
   '04-quota-exceeded.tdsl': (r) => {
-    assert.equal(r.findBean('amp')!.getEnum('quota-exceeded', ['error', 'drop'], 'error'), 'drop');
+    assert.equal(view(r.findBean('amp')).enum('quota-exceeded', ['error', 'drop'], 'error'), 'drop');
   },
   '05-offline-paths-receipts.tdsl': (r) => {
-    assert.deepEqual(r.findBean('amp')!.getStringList('msg-store-offline-paths', []), ['/message/received[urn:xmpp:receipts]', '/message/store-offline']);
+    assert.deepEqual(view(r.findBean('amp')).list('msg-store-offline-paths', []), ['/message/received[urn:xmpp:receipts]', '/message/store-offline']);
   },
   '06-offline-paths-do-not-store.tdsl': (r) => {
-    assert.deepEqual(r.findBean('amp')!.getStringList('msg-store-offline-paths', []), ['/message/store-offline', '-/message/do-not-store']);
+    assert.deepEqual(view(r.findBean('amp')).list('msg-store-offline-paths', []), ['/message/store-offline', '-/message/do-not-store']);
   },
   '07-offline-paths-received-plain.tdsl': (r) => {
-    assert.deepEqual(r.findBean('amp')!.getStringList('msg-store-offline-paths', []), ['/message/received', '-/message/plain']);
+    assert.deepEqual(view(r.findBean('amp')).list('msg-store-offline-paths', []), ['/message/received', '-/message/plain']);
   },
   '08-offline-paths-plain-received.tdsl': (r) => {
-    assert.deepEqual(r.findBean('amp')!.getStringList('msg-store-offline-paths', []), ['-/message/plain', '-/message/received']);
+    assert.deepEqual(view(r.findBean('amp')).list('msg-store-offline-paths', []), ['-/message/plain', '-/message/received']);
   },
   '09-msgoffline-disabled.tdsl': (r) => {
     const amp = r.bean('sess-man')!.bean('amp')!;
@@ -99,36 +100,36 @@ const EXPECTATIONS: Record<string, (root: ConfigBean) => void> = {
   },
   '11-last-marker-message-presence.tdsl': (r) => {
     const marker = r.findBean('jabber:iq:last-marker')!;
-    assert.equal(marker.getBoolean('message', false), true);
-    assert.equal(marker.getBoolean('presence', false), true);
+    assert.equal(view(marker).boolean('message', false), true);
+    assert.equal(view(marker).boolean('presence', false), true);
   },
   '12-last-marker-persist-all.tdsl': (r) => {
-    assert.equal(r.findBean('jabber:iq:last-marker')!.getBoolean('persistAllToRepository', false), true);
+    assert.equal(view(r.findBean('jabber:iq:last-marker')).boolean('persistAllToRepository', false), true);
   },
   '13-logging-file-handler-limits.tdsl': (r) => {
     const fh = r.bean('logging')!.bean('java.util.logging.FileHandler')!;
-    assert.equal(fh.getNumber('count', 10), 15);
-    assert.equal(fh.getNumber('limit', 10000000), 20000000);
+    assert.equal(view(fh).number('count', 10), 15);
+    assert.equal(view(fh).number('limit', 10000000), 20000000);
   },
   '14-logging-file-handler-pattern.tdsl': (r) => {
-    assert.equal(r.findBean('java.util.logging.FileHandler')!.getString('pattern'), '/var/log/tigase/tigase.log');
+    assert.equal(view(r.findBean('java.util.logging.FileHandler')).string('pattern'), '/var/log/tigase/tigase.log');
   },
-  '15-debug-xmppioservice.tdsl': (r) => assert.deepEqual(r.getStringList('debug', []), ['xmpp.XMPPIOService']),
-  '16-debug-cluster.tdsl': (r) => assert.deepEqual(r.getStringList('debug', []), ['cluster', 'xmpp.XMPPIOService']),
-  '17-debug-packages.tdsl': (r) => assert.deepEqual(r.getStringList('debug-packages', []), ['your.com.package']),
+  '15-debug-xmppioservice.tdsl': (r) => assert.deepEqual(view(r).list('debug', []), ['xmpp.XMPPIOService']),
+  '16-debug-cluster.tdsl': (r) => assert.deepEqual(view(r).list('debug', []), ['cluster', 'xmpp.XMPPIOService']),
+  '17-debug-packages.tdsl': (r) => assert.deepEqual(view(r).list('debug-packages', []), ['your.com.package']),
   '18-watchdog-global.tdsl': (r) => {
     assert.deepEqual(r.get('watchdog-timeout'), { kind: 'int', value: 70000 });
-    assert.equal(r.getNumber('watchdog-delay', 0), 60000);
-    assert.equal(r.getString('watchdog-ping-type'), 'xmpp');
+    assert.equal(view(r).number('watchdog-delay', 0), 60000);
+    assert.equal(view(r).string('watchdog-ping-type'), 'xmpp');
   },
   '19-c2s-watchdog.tdsl': (r) => {
     const c2s = r.bean('c2s')!;
-    assert.equal(c2s.getNumber('watchdog-delay', 0), 1500);
-    assert.equal(c2s.getNumber('watchdog-timeout', 0), 3000);
+    assert.equal(view(c2s).number('watchdog-delay', 0), 1500);
+    assert.equal(view(c2s).number('watchdog-timeout', 0), 3000);
   },
   '20-watchdog-timeline.tdsl': (r) => {
-    assert.equal(r.getNumber('watchdog-timeout', 0), 120000);
-    assert.equal(r.bean('c2s')!.getNumber('max-inactivity-time', 0), 180000);
+    assert.equal(view(r).number('watchdog-timeout', 0), 120000);
+    assert.equal(view(r.bean('c2s')).number('max-inactivity-time', 0), 180000);
   },
   '21-max-inactivity-defaults.tdsl': (r) => {
     const got = Object.fromEntries([...r.beans].map(([name, b]) => [name, b.get('max-inactivity-time')]));
@@ -140,40 +141,40 @@ const EXPECTATIONS: Record<string, (root: ConfigBean) => void> = {
       ws2s: { kind: 'long', value: 86400 },
     });
   },
-  '22-debug-xmpp-init.tdsl': (r) => assert.deepEqual(r.getStringList('debug', []), ['server', 'xmpp.init']),
+  '22-debug-xmpp-init.tdsl': (r) => assert.deepEqual(view(r).list('debug', []), ['server', 'xmpp.init']),
   '23-serverinfo.tdsl': (r) => assert.equal(r.bean('sess-man')!.bean('urn:xmpp:serverinfo:0')!.isActive(false), true),
-  '24-bosh-send-node-hostname.tdsl': (r) => assert.equal(r.bean('bosh')!.getBoolean('send-node-hostname', true), false),
+  '24-bosh-send-node-hostname.tdsl': (r) => assert.equal(view(r.bean('bosh')).boolean('send-node-hostname', true), false),
   '25-ws2s-ports.tdsl': (r) => {
     const connections = r.bean('ws2s')!.bean('connections')!;
-    assert.deepEqual(connections.getList('ports', []), [5290, 5291]);
-    assert.equal(connections.bean('5290')!.getString('socket'), 'ssl');
-    assert.equal(connections.bean('5291')!.getString('socket'), 'plain');
-    assert.equal(connections.bean('5291')!.getString('type'), 'accept');
+    assert.deepEqual(view(connections).list('ports', []), ['5290', '5291']);
+    assert.equal(view(connections.bean('5290')).string('socket'), 'ssl');
+    assert.equal(view(connections.bean('5291')).string('socket'), 'plain');
+    assert.equal(view(connections.bean('5291')).string('type'), 'accept');
   },
-  '26-installation-id.tdsl': (r) => assert.equal(r.getString('installation-id'), '1TCICGG7K8AS2JSSEVMDA9QOLR4NVLJSR'),
-  '27-cluster-mode.tdsl': (r) => assert.equal(r.getBoolean('cluster-mode', false), true),
+  '26-installation-id.tdsl': (r) => assert.equal(view(r).string('installation-id'), '1TCICGG7K8AS2JSSEVMDA9QOLR4NVLJSR'),
+  '27-cluster-mode.tdsl': (r) => assert.equal(view(r).boolean('cluster-mode', false), true),
   '28-cl-comp-ports.tdsl': (r) => assert.deepEqual([...r.bean('cl-comp')!.bean('connections')!.beans.keys()], ['4250', '3540']),
   '29-cl-comp-port-config.tdsl': (r) => {
     const port = r.bean('cl-comp')!.bean('connections')!.bean('4250')!;
-    assert.deepEqual(port.getList('ifc', []), ['*']);
-    assert.equal(port.getString('remote-host'), 'localhost');
-    assert.equal(port.getString('socket'), 'plain');
-    assert.equal(port.getString('type'), 'accept');
-    assert.equal(port.bean('connections')!.bean('tls')!.getBoolean('required', true), false);
+    assert.deepEqual(view(port).list('ifc', []), ['*']);
+    assert.equal(view(port).string('remote-host'), 'localhost');
+    assert.equal(view(port).string('socket'), 'plain');
+    assert.equal(view(port).string('type'), 'accept');
+    assert.equal(view(port.bean('connections')!.bean('tls')).boolean('required', true), false);
   },
-  '30-cm-ht-traffic-throttling.tdsl': (r) => assert.equal(r.getString('cm-ht-traffic-throttling'), 'xmpp:25k:0:disc,bin:200m:0:disc'),
-  '31-cluster-nodes-server3.tdsl': (r) => assert.deepEqual(r.getStringList('cluster-nodes', []), ['serv1.xmpp-test.org', 'serv2.xmpp-test.org']),
-  '32-cluster-nodes-server2.tdsl': (r) => assert.deepEqual(r.getStringList('cluster-nodes', []), ['serv1.xmpp-test.org', 'serv3.xmpp-test.org']),
+  '30-cm-ht-traffic-throttling.tdsl': (r) => assert.equal(view(r).string('cm-ht-traffic-throttling'), 'xmpp:25k:0:disc,bin:200m:0:disc'),
+  '31-cluster-nodes-server3.tdsl': (r) => assert.deepEqual(view(r).list('cluster-nodes', []), ['serv1.xmpp-test.org', 'serv2.xmpp-test.org']),
+  '32-cluster-nodes-server2.tdsl': (r) => assert.deepEqual(view(r).list('cluster-nodes', []), ['serv1.xmpp-test.org', 'serv3.xmpp-test.org']),
   '33-cluster-nodes-password.tdsl': (r) => {
-    assert.deepEqual(r.getStringList('cluster-nodes', []), ['serv1.xmpp-test.org:domainpass:5600']);
+    assert.deepEqual(view(r).list('cluster-nodes', []), ['serv1.xmpp-test.org:domainpass:5600']);
     assert.match(writeTdsl(r), /'serv1\.xmpp-test\.org:\*\*\*\*\*:5600'/);
   },
 };
 
 const INLINE_EXPECTATIONS: Record<string, (root: ConfigBean) => void> = {
-  '01-debug-server.tdsl': (r) => assert.deepEqual(r.getStringList('debug', []), ['server']),
-  '02-watchdog-timeout.tdsl': (r) => assert.equal(r.getNumber('watchdog-timeout', 0), 70000),
-  '03-watchdog-delay.tdsl': (r) => assert.equal(r.getNumber('watchdog-delay', 0), 60000),
+  '01-debug-server.tdsl': (r) => assert.deepEqual(view(r).list('debug', []), ['server']),
+  '02-watchdog-timeout.tdsl': (r) => assert.equal(view(r).number('watchdog-timeout', 0), 70000),
+  '03-watchdog-delay.tdsl': (r) => assert.equal(view(r).number('watchdog-delay', 0), 60000),
   // a line the chapter says to put inside 'sess-man', so it is not checked as a top-level key
   '04-serverinfo-line.tdsl': (r) => assert.equal(r.bean('urn:xmpp:serverinfo:0')!.declared, true),
 };

@@ -4,6 +4,7 @@ import { ConfigError, type ConfigErrorCode } from './errors';
 import type { ConfigBean } from './model';
 import { parseTdsl, type TdslContext } from './tdsl-parser';
 import { toPlain, type ConfigValue } from './values';
+import { view } from '../test-support/config-view';
 
 const FILE = 'etc/config.tdsl';
 
@@ -39,7 +40,7 @@ describe('TDSL parser: lexical', () => {
     const root = parse("# header\na = 1 # trailing\n# b = 2\nc = 'x # not a comment'\n");
     assert.deepEqual([...root.entries.keys()], ['a', 'c']);
     assert.deepEqual(root.get('a'), { kind: 'int', value: 1 });
-    assert.equal(root.getString('c'), 'x # not a comment');
+    assert.equal(view(root).string('c'), 'x # not a comment');
   });
 
   it('reads single- and double-quoted strings with no escapes, across lines', () => {
@@ -56,8 +57,8 @@ describe('TDSL parser: lexical', () => {
 
   it('ignores CR, tabs and a BOM', () => {
     const root = parse('\uFEFFa = 1\r\n\tb = 2\r\n');
-    assert.equal(root.getNumber('a'), 1);
-    assert.equal(root.getNumber('b'), 2);
+    assert.equal(view(root).number('a'), 1);
+    assert.equal(view(root).number('b'), 2);
   });
 });
 
@@ -73,17 +74,17 @@ describe('TDSL parser: keys and assignment', () => {
         '5290 { socket = ssl }',
       ].join('\n'),
     );
-    assert.equal(root.getString('--debug'), 'server');
-    assert.equal(root.getNumber('watchdog-delay'), 1500);
+    assert.equal(view(root).string('--debug'), 'server');
+    assert.equal(view(root).number('watchdog-delay'), 1500);
     assert.ok(root.bean('sess-man'));
-    assert.equal(root.getBoolean('jabber:iq:last'), true);
-    assert.equal(root.bean('java.util.logging.FileHandler')?.getNumber('count'), 15);
-    assert.equal(root.bean('5290')?.getString('socket'), 'ssl');
+    assert.equal(view(root).boolean('jabber:iq:last'), true);
+    assert.equal(view(root.bean('java.util.logging.FileHandler')).number('count'), 15);
+    assert.equal(view(root.bean('5290')).string('socket'), 'ssl');
   });
 
   it('assigns with = or :', () => {
     const root = parse('a = 1\nb: 2\nc:3');
-    assert.deepEqual([root.getNumber('a'), root.getNumber('b'), root.getNumber('c')], [1, 2, 3]);
+    assert.deepEqual([view(root).number('a'), view(root).number('b'), view(root).number('c')], [1, 2, 3]);
   });
 
   it('separates statements with newlines or commas', () => {
@@ -157,7 +158,7 @@ describe('TDSL parser: blocks and beans', () => {
   it('reads `key = { … }` like `key { … }`', () => {
     const root = parse('a = {\n  b = 1\n}');
     assert.equal(root.has('a'), false);
-    assert.equal(root.bean('a')?.getNumber('b'), 1);
+    assert.equal(view(root.bean('a')).number('b'), 1);
   });
 
   it('reads bean definitions with class, active and exportable', () => {
@@ -186,7 +187,7 @@ describe('TDSL parser: blocks and beans', () => {
     const root = parse('a ()\nb (active: false)\n{\n  c = 1\n}');
     assert.equal(root.bean('a')?.declared, true);
     assert.equal(root.bean('b')?.active, false);
-    assert.equal(root.bean('b')?.getNumber('c'), 1);
+    assert.equal(view(root.bean('b')).number('c'), 1);
   });
 
   it('turns a block holding active or class into a bean definition, as Tigase does', () => {
@@ -194,7 +195,7 @@ describe('TDSL parser: blocks and beans', () => {
     const a = root.bean('a')!;
     assert.deepEqual([a.declared, a.active, a.className, [...a.entries.keys()]], [true, false, 'x.Y', ['z']]);
     const b = root.bean('b')!;
-    assert.deepEqual([b.declared, b.getString('active')], [false, 'maybe']);
+    assert.deepEqual([b.declared, view(b).string('active')], [false, 'maybe']);
   });
 
   it('allows blocks back to back without a separator', () => {
@@ -256,8 +257,8 @@ describe('TDSL parser: env(), prop() and arithmetic', () => {
 
   it('continues an expression after an operator at the end of a line', () => {
     const root = parse("a = 'x' +\n    'y'\nb = 2");
-    assert.equal(root.getString('a'), 'xy');
-    assert.equal(root.getNumber('b'), 2);
+    assert.equal(view(root).string('a'), 'xy');
+    assert.equal(view(root).number('b'), 2);
   });
 
   it('reports bad arithmetic at the operator', () => {

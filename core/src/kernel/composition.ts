@@ -13,6 +13,7 @@ import {
   SERVER_DATA,
   SERVER_INFO,
   SESSIONS,
+  LayeredConfig,
   type ServiceToken,
   USER_DATA,
   USER_REPOSITORY,
@@ -21,6 +22,7 @@ import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk
 import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
 import { CredentialService } from '../auth/credential-service';
 import { AdminCommands } from '../commands/admin-commands';
+import { beanOrEmpty } from '../config/config-bean-view';
 import { HttpServer } from '../http/http-server';
 import { BoshService } from '../net/bosh-service';
 import { C2SService } from '../net/c2s-service';
@@ -124,7 +126,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
         events,
         log,
         catalog,
-        globals: (key) => (sessMan?.has(key) ? sessMan.get(key) : top.get(key)),
+        globals: new LayeredConfig(sessMan ? [sessMan, top] : [top], 'config'),
         vhosts: { domains: () => vhosts.domains, onChange: (listener) => vhosts.onChange(() => listener()) },
         onChange: (records) => writePluginStatus(settings.home, records),
       });
@@ -182,7 +184,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(
     CORE.adminUi,
     [CORE.http, CORE.router, CORE.commands, CORE.vhosts, BOOT.storage, BOOT.config, BOOT.log],
-    (http, router, commands, vhosts, storage, top, log) => new AdminUi(http, router, commands, vhosts, storage.users, readAdminUiLimits(top.bean('httpServer')), log.child({ c: 'admin-ui' })),
+    (http, router, commands, vhosts, storage, top, log) => new AdminUi(http, router, commands, vhosts, storage.users, readAdminUiLimits(beanOrEmpty(top, 'httpServer')), log.child({ c: 'admin-ui' })),
   );
   provide(CORE.ws2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
     settings.web.ws2s ? new WsService(log.child({ c: 'ws2s' }), settings.web.ws2s, streams, certs, settings.defaultDomain) : null,

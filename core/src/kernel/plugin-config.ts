@@ -1,4 +1,4 @@
-import { type PluginConfig, TypedPluginConfig } from '@starling/sdk';
+import { type PluginConfig, type TypedConfig, TypedPluginConfig } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
 
 /** A plugin's typed view of its own bean, falling back to its manifest's defaults. */
@@ -6,7 +6,7 @@ export class PluginConfigView extends TypedPluginConfig {
   constructor(
     private readonly bean: BeanView | undefined,
     private readonly defaults: Record<string, unknown>,
-    private readonly globals: (key: string) => unknown,
+    readonly globals: TypedConfig,
   ) {
     super();
   }
@@ -24,11 +24,7 @@ export class PluginConfigView extends TypedPluginConfig {
     return b ? new PluginConfigView(b, {}, this.globals) : undefined;
   }
 
-  global(key: string): unknown {
-    return this.globals(key);
-  }
-
-  protected where(key: string): string {
+  where(key?: string): string {
     return this.bean ? this.bean.where(key) : 'config';
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
-import { type DefinedPlugin, type Logger, StarlingError, isDefinedPlugin } from '@starling/sdk';
+import { type DefinedPlugin, type Logger, StarlingError, type TypedConfig, isDefinedPlugin } from '@starling/sdk';
 import { type KernelComponents, type KernelDiscoRegistry, type VhostSource, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
 import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
@@ -46,7 +46,8 @@ export interface PluginHostDeps {
   events: KernelEventBus;
   log: Logger;
   catalog: PluginCatalog;
-  globals: (key: string) => unknown;
+  /** The 'sess-man' and top-level keys plugins read as `config.globals`. */
+  globals: TypedConfig;
   /** The virtual hosts plugin components (ctx.component) are served on. */
   vhosts?: VhostSource;
   /** How long a reload or unload waits for the old version's running handlers (default 5 s). */

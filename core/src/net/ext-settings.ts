@@ -1,5 +1,6 @@
 import { StarlingError, tryParseJid } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { beanOrEmpty } from '../config/config-bean-view';
 
 /** XEP-0114's default port in Tigase's network instructions. */
 export const DEFAULT_EXT_PORT = 5270;
@@ -36,20 +37,13 @@ export function readExtSettings(top: BeanView, localDomains: readonly string[]):
   const ext = top.bean('ext');
   if (!ext || ext.active === false || (ext.active !== true && !ext.has('comp-items'))) return undefined;
   const fail = (key: string, what: string) => new StarlingError('STARLING_CONFIG_TYPE', `${ext.where(key)}: '${key}' ${what}`);
-  const list = (b: BeanView | undefined, key: string): string[] | undefined => {
-    const v = b?.get(key);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!Array.isArray(v)) throw fail(key, 'must be a list');
-    return v.map(String);
-  };
   const port = (v: string, key: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw fail(key, `has '${v}', which is not a port number`);
     return n;
   };
 
-  const items = (list(ext, 'comp-items') ?? []).map((s): ExtComponentItem => {
+  const items = ext.list('comp-items', []).map((s): ExtComponentItem => {
     const [domain, secret, type, p, protocol] = s.split(':');
     const jid = tryParseJid(domain ?? '');
     if (!jid || jid.local || jid.resource) throw fail('comp-items', `has '${domain}', which is not a domain`);
@@ -65,20 +59,14 @@ export function readExtSettings(top: BeanView, localDomains: readonly string[]):
     seen.add(i.domain);
   }
 
-  const connections = ext.bean('connections');
-  const ports = (list(connections, 'ports') ?? [String(DEFAULT_EXT_PORT)]).map((p) => port(p, 'ports'));
+  const connections = beanOrEmpty(ext, 'connections');
+  const ports = connections.list('ports', [String(DEFAULT_EXT_PORT)]).map((p) => port(p, 'ports'));
   for (const i of items) if (i.port !== undefined && !ports.includes(i.port)) ports.push(i.port);
-  const ifc = list(connections, 'ifc')?.[0] ?? '*';
-  const num = (key: string, def: number): number => {
-    const v = ext.get(key);
-    if (v === undefined || v === null) return def;
-    if (typeof v !== 'number' || !(v > 0)) throw fail(key, 'must be a positive number');
-    return v;
-  };
+  const ifc = connections.list('ifc')?.[0] ?? '*';
   return {
     listeners: ports.map((p) => ({ port: p, host: ifc === '*' ? '::' : ifc })),
     items,
-    maxStanzaSize: num('max-stanza-size', 1024 * 1024),
-    handshakeTimeoutMs: num('handshake-timeout', 30) * 1000,
+    maxStanzaSize: ext.number('max-stanza-size', 1024 * 1024, { positive: true }),
+    handshakeTimeoutMs: ext.number('handshake-timeout', 30, { positive: true }) * 1000,
   };
 }

@@ -1,5 +1,5 @@
-import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { beanOrEmpty } from '../config/config-bean-view';
 
 /** One listening socket of a connection manager. */
 export interface ListenerSpec {
@@ -32,43 +32,26 @@ export function readListeners(
   sslPorts: ReadonlySet<number> = new Set(),
   blocksArePorts = false,
 ): ListenerSpec[] {
-  const connections = manager?.bean('connections');
-  const fail = (b: BeanView, key: string, what: string) => new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
-  const list = (b: BeanView | undefined, key: string): string[] | undefined => {
-    const v = b?.get(key);
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!Array.isArray(v)) throw fail(b!, key, 'a list');
-    return v.map(String);
-  };
-  const toPort = (p: string, b: BeanView, key: string): number => {
+  const connections = beanOrEmpty(manager, 'connections');
+  const toPort = (p: string): number => {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw fail(b, key, 'a list of port numbers');
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw connections.fail('ports', 'a list of port numbers');
     return n;
   };
-  let ports = list(connections, 'ports')?.map((p) => toPort(p, connections!, 'ports'));
+  let ports = connections.list('ports')?.map(toPort);
   if (!ports && blocksArePorts) {
-    const blocks = (connections?.beans() ?? []).map((b) => b.name).filter((n) => /^\d+$/.test(n));
-    if (blocks.length) ports = blocks.map((n) => toPort(n, connections!, 'ports'));
+    const blocks = connections.beans().map((b) => b.name).filter((n) => /^\d+$/.test(n));
+    if (blocks.length) ports = blocks.map(toPort);
   }
   ports ??= [...defaultPorts];
-  const defaultIfc = list(connections, 'ifc')?.[0] ?? '*';
+  const defaultIfc = connections.list('ifc')?.[0] ?? '*';
   return ports.map((port) => {
-    const item = connections?.bean(String(port));
-    const socket = stringKey(item, 'socket', fail) ?? (sslPorts.has(port) ? 'ssl' : 'plain');
-    if (socket !== 'ssl' && socket !== 'plain') throw fail(item!, 'socket', `'plain' or 'ssl'`);
-    const type = stringKey(item, 'type', fail) ?? 'accept';
-    if (type !== 'accept') throw fail(item!, 'type', `'accept' (this server listens on its ports)`);
-    const ifc = list(item, 'ifc')?.[0] ?? defaultIfc;
+    const item = beanOrEmpty(connections, String(port));
+    const socket = item.enum('socket', ['plain', 'ssl'], sslPorts.has(port) ? 'ssl' : 'plain');
+    if (item.string('type', 'accept') !== 'accept') throw item.fail('type', `'accept' (this server listens on its ports)`);
+    const ifc = item.list('ifc')?.[0] ?? defaultIfc;
     return { port, tls: socket === 'ssl' ? 'direct' : 'starttls', host: ifc === '*' ? '::' : ifc };
   });
-}
-
-function stringKey(b: BeanView | undefined, key: string, fail: (b: BeanView, key: string, what: string) => Error): string | undefined {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw fail(b!, key, 'a string');
-  return v;
 }
 
 /** Binds a server to a listener spec; resolves with the port actually bound (port 0 picks a free one). */

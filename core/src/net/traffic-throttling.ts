@@ -156,7 +156,7 @@ export function readTrafficThrottling(
   for (const [b, key] of [[bean, 'trafficThrottling'], [top, topKey]] as const) {
     const v = b?.get(key);
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') throw new StarlingError('STARLING_CONFIG_TYPE', `${b!.where(key)}: '${key}' must be a string such as '${DEFAULT_TRAFFIC_THROTTLING}'`);
+    if (typeof v !== 'string') throw b!.fail(key, `a string such as '${DEFAULT_TRAFFIC_THROTTLING}'`);
     try {
       return parseTrafficThrottling(v);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { StarlingError } from '@starling/sdk';
+import type { NumberRule } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
 import type { WatchdogPingType, WatchdogSettings } from './watchdog';
 
@@ -35,41 +35,24 @@ export const MANAGER_DEFAULTS: Readonly<Record<string, { maxInactivityMs: number
 export function readWatchdogSettings(top: BeanView, manager: string): WatchdogSettings {
   const own = top.bean(manager);
   const defaults = MANAGER_DEFAULTS[manager] ?? MANAGER_DEFAULTS.c2s;
-  const pick = (key: string): BeanView | undefined => (own?.has(key) ? own : top.has(key) ? top : undefined);
-
-  const ms = (key: string, def: number): number => {
-    const b = pick(key);
-    return b ? duration(b, key, 1) : def;
-  };
+  const at = (key: string): BeanView => (own?.has(key) ? own : top);
+  const ms = (key: string, def: number, rule: NumberRule = MILLISECONDS): number => at(key).number(key, def, rule);
   const maxInactivity = (): number => {
     for (const b of [own, top]) {
-      if (b?.has('maxInactivityTime')) return duration(b, 'maxInactivityTime', 1);
-      if (b?.has('max-inactivity-time')) return duration(b, 'max-inactivity-time', typeof b.get('max-inactivity-time') === 'number' ? SECOND : 1);
+      if (b?.has('maxInactivityTime')) return b.number('maxInactivityTime', 0, MILLISECONDS);
+      if (typeof b?.get('max-inactivity-time') === 'number') return b.number('max-inactivity-time', 0, SECONDS) * SECOND;
+      if (b?.has('max-inactivity-time')) return b.number('max-inactivity-time', 0, MILLISECONDS);
     }
     return defaults.maxInactivityMs;
   };
-  const pingType = (): WatchdogPingType => {
-    const b = pick('watchdog-ping-type');
-    if (!b) return defaults.pingType;
-    const v = b.get('watchdog-ping-type');
-    const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
-    if (t !== 'xmpp' && t !== 'whitespace') throw typeError(b, 'watchdog-ping-type', `'whitespace' or 'xmpp'`);
-    return t;
+  return {
+    delayMs: ms('watchdog-delay', DEFAULT_WATCHDOG_DELAY, { positive: true, what: 'a positive number of milliseconds' }),
+    timeoutMs: ms('watchdog-timeout', DEFAULT_WATCHDOG_TIMEOUT),
+    pingType: at('watchdog-ping-type').enum('watchdog-ping-type', PING_TYPES, defaults.pingType),
+    maxInactivityMs: maxInactivity(),
   };
-
-  const delayMs = ms('watchdog-delay', DEFAULT_WATCHDOG_DELAY);
-  if (delayMs <= 0) throw typeError(pick('watchdog-delay')!, 'watchdog-delay', 'a positive number of milliseconds');
-  return { delayMs, timeoutMs: ms('watchdog-timeout', DEFAULT_WATCHDOG_TIMEOUT), pingType: pingType(), maxInactivityMs: maxInactivity() };
 }
 
-/** A non-negative duration from a number or a numeric string, times `unit` ms. */
-function duration(b: BeanView, key: string, unit: number): number {
-  const v = b.get(key);
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? parseFloat(v) : NaN;
-  if (!Number.isFinite(n) || n < 0) throw typeError(b, key, unit === SECOND ? 'a number of seconds' : 'a number of milliseconds');
-  return n * unit;
-}
-
-function typeError(b: BeanView, key: string, what: string): StarlingError {
-  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
-}
+const PING_TYPES: readonly WatchdogPingType[] = ['whitespace', 'xmpp'];
+const MILLISECONDS: NumberRule = { min: 0, what: 'a number of milliseconds' };
+const SECONDS: NumberRule = { min: 0, what: 'a number of seconds' };

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { beanOrEmpty } from '../config/config-bean-view';
 import type { ListenerSpec } from './listeners';
 import type { StreamLimits } from '../stream/client-stream';
 import { readListeners } from './listeners';
@@ -58,43 +58,45 @@ export interface WebSettings {
  */
 export function readWebSettings(top: BeanView, c2sLimits: StreamLimits): WebSettings {
   const httpBean = top.bean('httpServer');
-  const ws = top.bean('ws2s');
-  const bosh = top.bean('bosh');
+  const ws = beanOrEmpty(top, 'ws2s');
+  const bosh = beanOrEmpty(top, 'bosh');
   return {
     http: { listeners: httpBean?.active === false ? [] : readListeners(httpBean, DEFAULT_HTTP_PORTS, undefined, true) },
     ws2s:
-      ws?.active === false
+      ws.active === false
         ? undefined
         : {
             listeners: readListeners(ws, DEFAULT_WS2S_PORTS),
             limits: readLimits(top, ws, c2sLimits),
             watchdog: readWatchdogSettings(top, 'ws2s'),
-            allowedOrigins: strings(ws, 'allowed-origins'),
-            seeOtherUri: str(ws, 'see-other-uri'),
+            allowedOrigins: ws.list('allowed-origins', [], 'a list of strings'),
+            seeOtherUri: ws.string('see-other-uri'),
           },
     bosh:
-      bosh?.active === false
+      bosh.active === false
         ? undefined
         : {
             listeners: readListeners(bosh, DEFAULT_BOSH_PORTS),
             limits: readLimits(top, bosh, c2sLimits),
             watchdog: readWatchdogSettings(top, 'bosh'),
-            allowedOrigins: strings(bosh, 'allowed-origins'),
-            maxWait: positive(bosh, 'max-wait', 30),
-            maxHold: positive(bosh, 'hold-requests', 1),
-            polling: positive(bosh, 'min-polling', 10),
-            maxPause: positive(bosh, 'max-pause', 120),
-            nodeHostname: bool(bosh, 'send-node-hostname', true) ? hostname() : undefined,
+            allowedOrigins: bosh.list('allowed-origins', [], 'a list of strings'),
+            maxWait: bosh.number('max-wait', 30, POSITIVE),
+            maxHold: bosh.number('hold-requests', 1, POSITIVE),
+            polling: bosh.number('min-polling', 10, POSITIVE),
+            maxPause: bosh.number('max-pause', 120, POSITIVE),
+            nodeHostname: bosh.boolean('send-node-hostname', true) ? hostname() : undefined,
           },
   };
 }
 
-function readLimits(top: BeanView, b: BeanView | undefined, c2s: StreamLimits): StreamLimits {
+const POSITIVE = { positive: true };
+
+function readLimits(top: BeanView, b: BeanView, c2s: StreamLimits): StreamLimits {
   return {
-    maxStanzaSize: positive(b, 'max-stanza-size', c2s.maxStanzaSize),
-    maxAuthAttempts: positive(b, 'max-auth-attempts', c2s.maxAuthAttempts),
-    authTimeoutMs: positive(b, 'auth-timeout', c2s.authTimeoutMs / 1000) * 1000,
-    tlsRequired: bool(b, 'tls-required', c2s.tlsRequired),
+    maxStanzaSize: b.number('max-stanza-size', c2s.maxStanzaSize, POSITIVE),
+    maxAuthAttempts: b.number('max-auth-attempts', c2s.maxAuthAttempts, POSITIVE),
+    authTimeoutMs: b.number('auth-timeout', c2s.authTimeoutMs / 1000, POSITIVE) * 1000,
+    tlsRequired: b.boolean('tls-required', c2s.tlsRequired),
     // Counted per account across transports: c2s's value holds for all.
     maxUserSessions: c2s.maxUserSessions,
     maxConnectionsPerIp: c2s.maxConnectionsPerIp,
@@ -104,37 +106,4 @@ function readLimits(top: BeanView, b: BeanView | undefined, c2s: StreamLimits): 
     maxOutputQueue: c2s.maxOutputQueue,
     traffic: readTrafficThrottling(top, b, 'cm-traffic-throttling', c2s.traffic),
   };
-}
-
-function positive(b: BeanView | undefined, key: string, def: number): number {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return def;
-  if (typeof v !== 'number' || !(v > 0)) throw typeError(b!, key, 'a positive number');
-  return v;
-}
-
-function str(b: BeanView | undefined, key: string): string | undefined {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw typeError(b!, key, 'a string');
-  return v;
-}
-
-function bool(b: BeanView | undefined, key: string, def: boolean): boolean {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return def;
-  if (typeof v !== 'boolean') throw typeError(b!, key, 'true or false');
-  return v;
-}
-
-function strings(b: BeanView | undefined, key: string): string[] {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return [];
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!Array.isArray(v)) throw typeError(b!, key, 'a list of strings');
-  return v.map(String);
-}
-
-function typeError(b: BeanView, key: string, what: string): StarlingError {
-  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
 }

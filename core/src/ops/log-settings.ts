@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { beanOrEmpty } from '../config/config-bean-view';
 import type { RotationSettings } from './rotating-file';
 
 /** Where the server writes its operational files, from `logging { java.util.logging.FileHandler { … } }` and `stats`. */
@@ -24,13 +24,12 @@ export const DEFAULT_STATS_FREQUENCY = 60;
 
 export function readOpsFiles(top: BeanView, home: string): OpsFiles {
   const logsDir = join(home, 'logs');
-  const fh = top.bean('logging')?.bean('java.util.logging.FileHandler');
-  const pattern = stringKey(fh, 'pattern') ?? 'logs/starling.log';
-  const count = intKey(fh, 'count', DEFAULT_LOG_COUNT, 1);
-  const limit = intKey(fh, 'limit', DEFAULT_LOG_LIMIT, 0);
-  const fileLogger = top.bean('stats')?.bean('stats-file-logger');
-  const level = stringKey(fileLogger, 'stats-level') ?? 'INFO';
-  if (!STATS_LEVELS.includes(level as StatsLevel)) throw typeError(fileLogger!, 'stats-level', `one of ${STATS_LEVELS.join(', ')}`);
+  const fh = beanOrEmpty(beanOrEmpty(top, 'logging'), 'java.util.logging.FileHandler');
+  const pattern = nonEmpty(fh, 'pattern', 'logs/starling.log');
+  // The chapter quotes these numbers ('15', '20000000'): the typed view takes a quoted number too.
+  const count = fh.number('count', DEFAULT_LOG_COUNT, { integer: true, min: 1 });
+  const limit = fh.number('limit', DEFAULT_LOG_LIMIT, { integer: true, min: 0 });
+  const fileLogger = beanOrEmpty(beanOrEmpty(top, 'stats'), 'stats-file-logger');
   return {
     logsDir,
     log: { pattern: isAbsolute(pattern) ? pattern : resolve(home, pattern), count, limit },
@@ -40,28 +39,14 @@ export function readOpsFiles(top: BeanView, home: string): OpsFiles {
       pattern: join(logsDir, 'statistics.log'),
       count,
       limit,
-      frequencySeconds: intKey(fileLogger, 'frequency', DEFAULT_STATS_FREQUENCY, 0),
-      level: level as StatsLevel,
+      frequencySeconds: fileLogger.number('frequency', DEFAULT_STATS_FREQUENCY, { integer: true, min: 0 }),
+      level: fileLogger.enum('stats-level', STATS_LEVELS, 'INFO'),
     },
   };
 }
 
-function stringKey(b: BeanView | undefined, key: string): string | undefined {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v === '') throw typeError(b!, key, 'a non-empty string');
+function nonEmpty(b: BeanView, key: string, def: string): string {
+  const v = b.string(key, def);
+  if (v === '') throw b.fail(key, 'a non-empty string');
   return v;
-}
-
-/** The chapter quotes these numbers ('15', '20000000'): a string of digits is accepted as well as a number. */
-function intKey(b: BeanView | undefined, key: string, def: number, min: number): number {
-  const v = b?.get(key);
-  if (v === undefined || v === null) return def;
-  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) throw typeError(b!, key, `a whole number ≥ ${min}`);
-  return n;
-}
-
-function typeError(b: BeanView, key: string, what: string): StarlingError {
-  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' must be ${what}`);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
-import { type Element, type Jid, type LogLevel, type Logger, type Session, parseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, type LogLevel, type Logger, type Session, LayeredConfig, TypedConfig, parseJid, xml } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import type { BeanView } from '../config/bean-view';
 import { PluginCatalog } from '../kernel/plugin-catalog';
@@ -14,11 +14,13 @@ import { LocalSessionDirectory } from '../sm/session-directory';
 type Plain = { [key: string]: unknown };
 
 /** A BeanView over plain data (a nested object is a nested bean). */
-export class PlainBeanView implements BeanView {
+export class PlainBeanView extends TypedConfig implements BeanView {
   constructor(
     readonly name: string,
     private readonly data: Plain,
-  ) {}
+  ) {
+    super();
+  }
   get active(): boolean | undefined {
     return typeof this.data.active === 'boolean' ? this.data.active : undefined;
   }
@@ -151,7 +153,7 @@ export class TestKernel {
       events: this.events,
       log: this.log,
       catalog: this.catalog,
-      globals: () => undefined,
+      globals: new LayeredConfig([], 'config'),
       ...opts.host,
     });
   }

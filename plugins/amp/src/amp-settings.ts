@@ -1,4 +1,4 @@
-import { type PluginConfig, StarlingError } from '@starling/sdk';
+import type { PluginConfig } from '@starling/sdk';
 
 export const SECURITY_LEVELS = ['NONE', 'PERFORMANCE', 'STRICT'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
@@ -19,16 +19,7 @@ export function readAmpSettings(config: PluginConfig): AmpSettings {
   const securityKey = config.has('amp-security-level') ? 'amp-security-level' : 'security';
   return {
     security: config.enum(securityKey, SECURITY_LEVELS, 'STRICT'),
-    deliveryRules: pick(config, 'delivery-rules', DELIVERY_RULES, 'inteligent'),
+    deliveryRules: (config.has('delivery-rules') ? config : config.globals).enum('delivery-rules', DELIVERY_RULES, 'inteligent'),
     expiredCheckInterval: config.number('expired-check-interval', 10_000, { min: 10 }),
   };
-}
-
-function pick<T extends string>(config: PluginConfig, key: string, values: readonly T[], def: T): T {
-  if (config.has(key)) return config.enum(key, values, def);
-  const v = config.global(key);
-  if (v === undefined || v === null) return def;
-  const hit = values.find((x) => x === String(v).toLowerCase());
-  if (!hit) throw new StarlingError('STARLING_CONFIG_TYPE', `'sess-man': '${key}' must be one of ${values.join(', ')}`);
-  return hit;
 }

@@ -6,7 +6,6 @@ import {
   type SessionDirectory,
   type StanzaHandler,
   StanzaError,
-  StarlingError,
   USER_REPOSITORY,
   type UserRepository,
   inject,
@@ -32,10 +31,7 @@ export class MessageDeliveryServices implements MessageDeliveryDeps {
     @inject(PLUGIN_CONFIG) config: PluginConfig,
   ) {
     // Tigase's sess-man key, with Tigase's spelling.
-    const rules = String(config.global('delivery-rules') ?? 'inteligent');
-    if (rules !== 'inteligent' && rules !== 'strict')
-      throw new StarlingError('STARLING_CONFIG_VALUE', `'sess-man' 'delivery-rules' must be 'inteligent' or 'strict', not '${rules}'`);
-    this.strict = rules === 'strict';
+    this.strict = config.globals.enum('delivery-rules', ['inteligent', 'strict'], 'inteligent') === 'strict';
   }
 }
 

@@ -1,4 +1,4 @@
-import { TypedPluginConfig } from '../typed-config';
+import { LayeredConfig, type TypedConfig, TypedPluginConfig } from '../typed-config';
 import type { PluginConfig } from '../services';
 
 /** A bean as plain data: keys map to values; a nested plain object is a nested bean. */
@@ -35,13 +35,13 @@ export class PlainPluginConfig extends TypedPluginConfig {
     return isBean(b) ? new PlainPluginConfig(b, {}, this.top, `${this.path}.${name}`) : undefined;
   }
 
-  global(key: string): unknown {
+  get globals(): TypedConfig {
     const sessMan = this.top['sess-man'];
-    if (isBean(sessMan) && key in sessMan) return sessMan[key];
-    return this.top[key];
+    const layers = isBean(sessMan) ? [new PlainPluginConfig(sessMan, {}, this.top, 'sess-man')] : [];
+    return new LayeredConfig([...layers, new PlainPluginConfig(this.top, {}, this.top)], 'config');
   }
 
-  protected where(): string {
+  where(): string {
     return this.path;
   }
 }
