@@ -1,4 +1,4 @@
-import { type PluginConfig, StarlingError } from '@starling/sdk';
+import type { PluginConfig } from '@starling/sdk';
 
 /** XEP-0157 fields, in the order the XEP lists them. */
 export const CONTACT_FIELDS = [
@@ -22,8 +22,7 @@ export function readContactAddresses(config: PluginConfig): ContactAddresses {
   for (const field of CONTACT_FIELDS) {
     const uris = config.list(field, []);
     const bad = uris.find((u) => !URI.test(u));
-    if (bad !== undefined)
-      throw new StarlingError('STARLING_CONFIG_TYPE', `'${field}' must list URIs such as 'mailto:abuse@example.com' or 'xmpp:admin@example.com', got '${bad}'`);
+    if (bad !== undefined) throw config.fail(field, `a list of URIs such as 'mailto:abuse@example.com' or 'xmpp:admin@example.com' ('${bad}' is not one)`);
     if (uris.length) out[field] = uris;
   }
   return out;
