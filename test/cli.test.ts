@@ -207,7 +207,7 @@ describe('the starling CLI', () => {
     const extra = `'cluster-mode' = true
 'cluster-nodes' = [ 'serv1.xmpp-test.org:domainpass:5600' ]
 'cl-comp' { connections { 4250 { socket = 'plain' } } }
-s2s { 'max-inactivity-time' = 900L }
+'upload' { enabled = true }
 'installation-id' = '1TCICGG7K8AS2JSSEVMDA9QOLR4NVLJSR'
 'max-inactivity-time' = 180000
 `;
@@ -218,7 +218,7 @@ s2s { 'max-inactivity-time' = 900L }
         `config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`,
         `config.tdsl:${l + 1}:1: warning: 'cluster-nodes' is accepted, not implemented (clustering); it has no effect`,
         `config.tdsl:${l + 2}:1: warning: 'cl-comp' is accepted, not implemented (the cluster connection manager); it has no effect`,
-        `config.tdsl:${l + 3}:1: warning: 's2s' is accepted, not implemented (server-to-server federation); it has no effect`,
+        `config.tdsl:${l + 3}:1: warning: 'upload' is accepted, not implemented (HTTP file upload); it has no effect`,
         `config.tdsl:${l + 4}:1: warning: 'installation-id' is accepted, not implemented (unused: Starling has no licence checks and sends nothing anywhere); it has no effect`,
         `config.tdsl:${l + 5}:1: warning: 'max-inactivity-time' = 180000 is read as seconds (50 hours); it looks like milliseconds: for 3 minutes write 180 or '180000' (quoted, it is read as milliseconds)`,
       ]);
@@ -228,7 +228,7 @@ s2s { 'max-inactivity-time' = 900L }
       assert.match(out, /config OK: .* \(0 errors, 6 warnings\)/);
       await server.start();
       assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`), server.output);
-      assert.ok(server.output.includes(`config.tdsl:${l + 3}:1: warning: 's2s' is accepted, not implemented`), server.output);
+      assert.ok(server.output.includes(`config.tdsl:${l + 3}:1: warning: 'upload' is accepted, not implemented`), server.output);
       await server.stop();
     });
   });

@@ -42,6 +42,12 @@ export interface TestServerOptions {
   /** Extra TDSL inside the generated ws2s { } and bosh { } blocks. */
   ws2s?: string;
   bosh?: string;
+  /** Extra TDSL inside the generated s2s { } block (s2s listens on a free loopback port). */
+  s2s?: string;
+  /** The default virtual host (default localhost). */
+  domain?: string;
+  /** The s2s port to listen on (default: a free one), for peers that must know it before this server is made. */
+  s2sPort?: number;
   /** Accounts created before start: [localpart, password]. */
   users?: [string, string][];
   admins?: string[];
@@ -61,17 +67,22 @@ export class TestServer {
     /** Free ports for WebSocket (plain and TLS), BOSH (plain and TLS) and httpServer. */
     readonly web: { ws: number; wss: number; bosh: number; boshs: number; http: number },
     private readonly env: Record<string, string>,
+    /** The server-to-server port (STARTTLS). */
+    readonly s2sPort: number,
+    readonly domain: string,
   ) {}
 
   static async create(opts: TestServerOptions = {}): Promise<TestServer> {
     const home = mkdtempSync(join(tmpdir(), 'starling-test-'));
     const [port, tlsPort] = [await freePort(), await freePort()];
     const web = { ws: await freePort(), wss: await freePort(), bosh: await freePort(), boshs: await freePort(), http: await freePort() };
+    const s2sPort = opts.s2sPort ?? (await freePort());
+    const domain = opts.domain ?? DOMAIN;
     mkdirSync(join(home, 'etc'), { recursive: true });
     const admins = (opts.admins ?? ['admin@localhost']).map((a) => `'${a}'`).join(', ');
     writeFileSync(
       join(home, 'etc', 'config.tdsl'),
-      `'default-virtual-host' = '${DOMAIN}'
+      `'default-virtual-host' = '${domain}'
 admins = [ ${admins} ]
 authRepository { 'scram-iterations' = 4096 }
 c2s {
@@ -102,11 +113,18 @@ bosh {
     ${opts.bosh ?? ''}
 }
 httpServer { connections { ${web.http} () { ifc = [ '127.0.0.1' ] } } }
+s2s {
+    connections {
+        ports = [ ${s2sPort} ]
+        ifc = [ '127.0.0.1' ]
+    }
+    ${opts.s2s ?? ''}
+}
 ${opts.config ?? ''}
 `,
     );
-    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {});
-    for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${DOMAIN}`, '--password', pw);
+    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {}, s2sPort, domain);
+    for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${domain}`, '--password', pw);
     return server;
   }
 

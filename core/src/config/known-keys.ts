@@ -122,6 +122,20 @@ export const CORE_SCHEMA: BeanSchema = {
       keys: { 'comp-items': KEY, 'max-stanza-size': BYTES, 'handshake-timeout': SECONDS, ...WATCHDOG_KEYS },
       beans: { connections: { keys: keys('ports', 'ifc') }, commands: COMMANDS },
     },
+    // server-to-server federation (net/s2s/s2s-settings.ts)
+    s2s: {
+      keys: {
+        'dns-overrides': KEY,
+        'max-queue-size': KEY,
+        'connect-timeout': SECONDS,
+        'tls-required': KEY,
+        'trusted-ca-file': KEY,
+        'dialback-fallback': KEY,
+        'max-stanza-size': BYTES,
+        ...WATCHDOG_KEYS,
+      },
+      beans: { connections: CONNECTIONS, commands: COMMANDS },
+    },
     // admin script sandbox (commands/admin-config.ts)
     'script-sandbox': {
       keys: { 'memory-limit': KEY, 'cpu-timeout': MILLISECONDS, 'wall-timeout': MILLISECONDS, 'pool-size': KEY, 'max-concurrent': KEY, 'result-limit': KEY },

@@ -15,7 +15,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
   ['cm-see-other-host', 'see-other-host redirection'],
   // federation and components Starling does not have
-  ['s2s', 'server-to-server federation'],
   ['muc', 'multi-user chat'],
   ['proxy', 'the SOCKS5 bytestream proxy'],
   ['upload', 'HTTP file upload'],
@@ -39,4 +38,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
   ['c2s/cm-see-other-host', 'see-other-host redirection'],
   ['c2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
+  ['s2s/cm-traffic-throttling', 'traffic throttling of connection managers'],
+  ['s2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
 ]);

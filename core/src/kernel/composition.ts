@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Container, ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
 import {
   CREDENTIALS,
@@ -29,6 +29,8 @@ import { C2SService } from '../net/c2s-service';
 import { CertificateStore } from '../net/certificates';
 import { ExtComponentService } from '../net/ext-service';
 import { readExtSettings } from '../net/ext-settings';
+import { S2SService } from '../net/s2s/s2s-service';
+import { readS2SSettings } from '../net/s2s/s2s-settings';
 import { StreamHost } from '../net/stream-host';
 import { Watchdog } from '../net/watchdog';
 import { WsService } from '../net/ws-service';
@@ -39,7 +41,7 @@ import { ResumableSessions } from '../sm/stream-management';
 import { InBandRegistration } from '../vhosts/in-band-registration';
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
-import { BOOT, CORE } from './core-tokens';
+import { BOOT, CORE, resolveToken } from './core-tokens';
 import { pluginCommands } from './plugin-commands';
 import { PluginHost } from './plugin-host';
 import { writePluginStatus } from './plugin-status';
@@ -83,7 +85,11 @@ export const coreModule = new ContainerModule(({ bind }) => {
       new VhostRegistry(storage.vhosts, settings.domains, settings.defaultDomain, vhostConfig.defaults, storage.serverData, log.child({ c: 'vhost-man' })),
   );
   provide(CORE.servedDomains, [CORE.vhosts], (vhosts) => ({ has: (domain) => vhosts.isLocal(domain), item: (domain) => vhosts.item(domain) }));
-  provide(CORE.router, [CORE.sessions, CORE.servedDomains, BOOT.log], (sessions, domains, log) => new StanzaRouter({ sessions, domains, log: log.child({ c: 'router' }) }));
+  provide(CORE.s2sSettings, [BOOT.config, BOOT.settings], (top, settings) => readS2SSettings(top, (p) => resolve(settings.home, p)) ?? null);
+  // Stanzas for domains not served here go to s2s (resolved when the first one comes: s2s needs the router).
+  provide(CORE.router, [CORE.sessions, CORE.servedDomains, BOOT.log, CORE.s2sSettings, BOOT.container], (sessions, domains, log, s2s, container) =>
+    new StanzaRouter({ sessions, domains, log: log.child({ c: 'router' }), remote: s2s ? (stanza) => resolveToken(container, CORE.s2s)!.send(stanza) : undefined }),
+  );
   provide(CORE.disco, [CORE.isAdmin], (isAdmin) => new KernelDiscoRegistry(isAdmin));
   provide(CORE.credentials, [BOOT.storage, BOOT.settings], (storage, settings) => new CredentialService(storage.users, settings.scramIterations));
   provide(CORE.serverInfo, [BOOT.settings, BOOT.startedAt, CORE.vhosts, CORE.isAdmin], (settings, startedAt, vhosts, isAdmin) => ({
@@ -136,6 +142,9 @@ export const coreModule = new ContainerModule(({ bind }) => {
     const ext = readExtSettings(top, settings.domains);
     return ext ? new ExtComponentService(ext, router, disco, log.child({ c: 'ext' })) : null;
   });
+  provide(CORE.s2s, [CORE.s2sSettings, CORE.router, CORE.vhosts, CORE.sessions, CORE.certs, CORE.disco, CORE.isAdmin, BOOT.log], (s2s, router, vhosts, sessions, certs, disco, isAdmin, log) =>
+    s2s ? new S2SService(s2s, router, vhosts, sessions, certs, disco, isAdmin, log.child({ c: 's2s' })) : null,
+  );
   provide(CORE.certs, [BOOT.settings, BOOT.log], (settings, log) => new CertificateStore(join(settings.home, 'certs'), log));
   provide(
     CORE.commands,

@@ -10,6 +10,8 @@ import type { BoshService } from '../net/bosh-service';
 import type { C2SService } from '../net/c2s-service';
 import type { CertificateStore } from '../net/certificates';
 import type { ExtComponentService } from '../net/ext-service';
+import type { S2SService } from '../net/s2s/s2s-service';
+import type { S2SSettings } from '../net/s2s/s2s-settings';
 import type { ServedDomains, StreamHost } from '../net/stream-host';
 import type { Watchdog } from '../net/watchdog';
 import type { WsService } from '../net/ws-service';
@@ -68,6 +70,8 @@ export const CORE = {
   ws2s: token<WsService | null>('ws2s'),
   bosh: token<BoshService | null>('bosh'),
   ext: token<ExtComponentService | null>('ext'),
+  s2sSettings: token<S2SSettings | null>('s2sSettings'),
+  s2s: token<S2SService | null>('s2s'),
 };
 
 /** Resolves a typed token (inversify's get() does not read the type off a symbol). */

@@ -15,6 +15,7 @@ import type { BoshService } from '../net/bosh-service';
 import type { C2SService } from '../net/c2s-service';
 import type { CertificateStore } from '../net/certificates';
 import type { ExtComponentService } from '../net/ext-service';
+import type { S2SService } from '../net/s2s/s2s-service';
 import type { ListenerSpec } from '../net/listeners';
 import type { Watchdog } from '../net/watchdog';
 import type { WsService } from '../net/ws-service';
@@ -130,6 +131,9 @@ export class StarlingServer {
   private readonly certs: CertificateStore;
   /** The web Admin UI under /admin/ on the httpServer port (core/src/admin-ui). */
   readonly adminUi: AdminUi;
+  /** Server-to-server federation (core/src/net/s2s), unless `s2s (active: false)`. */
+  readonly s2s: S2SService | null;
+  s2sListeners: ListenerSpec[] = [];
 
   private constructor(
     readonly settings: ServerSettings,
@@ -161,6 +165,7 @@ export class StarlingServer {
     this.adminUi = get(CORE.adminUi);
     this.ws2s = get(CORE.ws2s);
     this.bosh = get(CORE.bosh);
+    this.s2s = get(CORE.s2s);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -181,6 +186,11 @@ export class StarlingServer {
       await server.commands.start();
       server.listeners = await server.c2s.listen(settings.c2s.listeners);
       if (server.ext) server.extListeners = await server.ext.listen();
+      if (server.s2s) {
+        server.s2sListeners = await server.s2s.start(storage.serverData, settings.defaultDomain);
+        for (const l of server.s2sListeners) log.info(`s2s listening on ${describe(l)}`);
+        server.watchdog.watch('s2s', server.s2s.settings.watchdog, () => server.s2s!.watchedConnections());
+      }
       server.adminUi.mount();
       server.httpListeners = await server.http.listen(settings.web.http.listeners);
       for (const l of server.httpListeners) log.info(`httpServer listening on ${describe(l)}`);
@@ -242,6 +252,7 @@ export class StarlingServer {
     await this.ws2s?.close();
     await this.bosh?.close();
     await this.ext?.close();
+    await this.s2s?.close();
     this.resumable?.endAll('server shutdown');
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);

@@ -1,0 +1,175 @@
+import type { Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
+import { type Element, type Logger, escapeAttr, tryParseJid } from '@starling/sdk';
+import { NS_DIALBACK_FEATURE, dialbackKey, keyMatches } from './dialback-key';
+import { NS_SASL, NS_SERVER, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
+import { S2STrust } from './s2s-trust';
+
+/** What an incoming stream needs from the s2s service. */
+export interface S2SIncomingHost {
+  readonly log: Logger;
+  readonly maxStanzaSize: number;
+  readonly requireTls: boolean;
+  readonly dialbackFallback: boolean;
+  isLocal(domain: string): boolean;
+  context(localDomain: string): SecureContext | undefined;
+  secret(localDomain: string): string;
+  /** Asks the authoritative server of `remote` whether `key` is its key for this stream (XEP-0220 §2.2); null = no answer. */
+  verify(local: string, remote: string, streamId: string, key: string): Promise<boolean | null>;
+  /** A stanza from a verified peer, for the router. */
+  route(stanza: Element): void;
+  ended(stream: S2SIncoming): void;
+}
+
+/**
+ * An incoming server-to-server stream (RFC 6120 §4): offers STARTTLS (required by default), then SASL
+ * EXTERNAL when the peer's certificate is valid for the domain it names, and dialback (XEP-0220). Stanzas
+ * are accepted only for (from-domain, to-domain) pairs this stream has authenticated; anything else ends
+ * the stream with the RFC's error: not-authorized before any authentication, improper-addressing without
+ * from/to, host-unknown for a domain not served here, invalid-from for a domain not verified.
+ */
+export class S2SIncoming extends S2SStream {
+  /** "remote local" pairs authenticated on this stream. */
+  readonly verified = new Set<string>();
+  private sentHeader = false;
+  /** The stream header's to (a local domain) and from (the peer's claimed domain). */
+  local = '';
+  peer = '';
+
+  constructor(
+    private readonly host: S2SIncomingHost,
+    socket: Socket,
+    directTls: boolean,
+  ) {
+    super(host.log, host.maxStanzaSize);
+    this.attach(socket, directTls);
+  }
+
+  get direction(): 'in' {
+    return 'in';
+  }
+
+  get auth(): string {
+    return this.verified.size ? 'verified' : '';
+  }
+
+  protected headerSent(): boolean {
+    return this.sentHeader;
+  }
+
+  protected onStreamStart(attrs: Record<string, string>): void {
+    const to = tryParseJid(attrs.to ?? '');
+    const from = tryParseJid(attrs.from ?? '');
+    this.sentHeader = true;
+    this.write(this.streamHeader({ id: this.id, from: to?.domain ?? attrs.to, to: from?.domain, version: attrs.version === undefined ? undefined : '1.0' }));
+    if (attrs.xmlns !== NS_SERVER) return this.streamError('invalid-namespace', 'a server stream is jabber:server');
+    if (!to || to.local || to.resource || !this.host.isLocal(to.domain)) return this.streamError('host-unknown', `${attrs.to ?? '(no to)'} is not served here`);
+    this.local = to.domain;
+    this.peer = from && !from.local && !from.resource ? from.domain : '';
+    if (attrs.version !== undefined) this.write(this.features());
+  }
+
+  private features(): string {
+    let f = '<stream:features>';
+    if (!this.secure) {
+      if (this.host.context(this.local)) f += `<starttls xmlns='${NS_TLS}'>${this.host.requireTls ? '<required/>' : ''}</starttls>`;
+      if (!this.host.requireTls) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
+    } else {
+      const certOk = this.peer !== '' && S2STrust.peerValidFor(this.socket as TLSSocket, this.peer);
+      if (certOk && !this.verified.has(`${this.peer} ${this.local}`)) f += `<mechanisms xmlns='${NS_SASL}'><mechanism>EXTERNAL</mechanism></mechanisms>`;
+      if (certOk || this.host.dialbackFallback) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
+    }
+    return f + '</stream:features>';
+  }
+
+  protected onElement(el: Element): void {
+    if (isElement(el, 'starttls', NS_TLS)) return this.onStartTls();
+    if (isElement(el, 'auth', NS_SASL)) return this.onSaslExternal(el);
+    const db = dialbackElement(el);
+    if (db === 'verify') return this.onVerifyRequest(el);
+    if (db === 'result') return void this.onDialbackResult(el);
+    if (el.name === 'message' || el.name === 'presence' || el.name === 'iq') return this.onStanza(el);
+    if (this.verified.size === 0) return this.streamError('not-authorized', `<${el.name}/> before authentication`);
+    this.streamError('unsupported-stanza-type', `<${el.name}/> is not a stanza`);
+  }
+
+  private onStartTls(): void {
+    const ctx = this.host.context(this.local);
+    if (this.secure || !ctx) return this.streamError('undefined-condition', 'STARTTLS is not available now');
+    this.write(`<proceed xmlns='${NS_TLS}'/>`);
+    this.flush();
+    const raw = this.socket!;
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx, requestCert: true, rejectUnauthorized: false });
+    secure.on('error', () => secure.destroy());
+    this.switchTo(secure);
+  }
+
+  /** SASL EXTERNAL (XEP-0178): the authorization identity, when given, must be the domain the certificate proves. */
+  private onSaslExternal(el: Element): void {
+    const failure = (condition: string): void => void this.write(`<failure xmlns='${NS_SASL}'><${condition}/></failure>`);
+    if (el.attrs.mechanism !== 'EXTERNAL' || !this.secure) return failure('invalid-mechanism');
+    const text = el.text().trim();
+    const authzid = text === '' || text === '=' ? this.peer : Buffer.from(text, 'base64').toString('utf8');
+    const domain = tryParseJid(authzid);
+    if (!domain || domain.local || domain.resource || !S2STrust.peerValidFor(this.socket as TLSSocket, domain.domain)) {
+      this.host.log.info('s2s SASL EXTERNAL refused', { claimed: authzid, why: S2STrust.whyNot(this.socket as TLSSocket, authzid) });
+      return failure('not-authorized');
+    }
+    this.verified.add(`${domain.domain} ${this.local}`);
+    this.host.log.info('s2s incoming stream authenticated', { remote: domain.domain, local: this.local, auth: 'sasl-external' });
+    this.write(`<success xmlns='${NS_SASL}'/>`);
+    this.restart();
+  }
+
+  /** We are the authoritative server: is this our key for (receiving = from, originating = to, stream id)? */
+  private onVerifyRequest(el: Element): void {
+    const from = el.attrs.from ?? '';
+    const to = el.attrs.to ?? '';
+    const id = el.attrs.id ?? '';
+    if (!this.host.isLocal(to)) return this.streamError('host-unknown', `${to} is not served here`);
+    const valid = keyMatches(el.text(), dialbackKey(this.host.secret(to), from, to, id));
+    this.write(`<db:verify from='${escapeAttr(to)}' to='${escapeAttr(from)}' id='${escapeAttr(id)}' type='${valid ? 'valid' : 'invalid'}'/>`);
+  }
+
+  /** The peer claims a domain with a dialback key: the authoritative server says whether it is its key. */
+  private async onDialbackResult(el: Element): Promise<void> {
+    const from = tryParseJid(el.attrs.from ?? '');
+    const to = el.attrs.to ?? '';
+    if (!from || from.local || from.resource) return this.streamError('invalid-from', 'a dialback result needs the originating domain');
+    if (!this.host.isLocal(to)) return this.streamError('host-unknown', `${to} is not served here`);
+    if (this.host.requireTls && !this.secure) return this.streamError('policy-violation', 'STARTTLS is required first');
+    if (this.secure && !this.host.dialbackFallback && !S2STrust.peerValidFor(this.socket as TLSSocket, from.domain))
+      return this.streamError('not-authorized', `a certificate valid for ${from.domain} is required`);
+    const remote = from.domain;
+    const valid = await this.host.verify(to, remote, this.id, el.text().trim());
+    if (this.closed) return;
+    const attrs = `from='${escapeAttr(to)}' to='${escapeAttr(remote)}'`;
+    if (valid === null) {
+      this.write(`<db:result ${attrs} type='error'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></db:result>`);
+      return;
+    }
+    if (!valid) {
+      this.host.log.info('s2s dialback key invalid', { remote, local: to, ip: this.remoteAddress });
+      this.write(`<db:result ${attrs} type='invalid'/>`);
+      return this.streamError('not-authorized', `the key for ${remote} is not valid`);
+    }
+    this.verified.add(`${remote} ${to}`);
+    this.host.log.info('s2s incoming stream authenticated', { remote, local: to, auth: 'dialback' });
+    this.write(`<db:result ${attrs} type='valid'/>`);
+  }
+
+  private onStanza(el: Element): void {
+    if (this.verified.size === 0) return this.streamError('not-authorized', 'stanzas before authentication');
+    const from = tryParseJid(el.attrs.from ?? '');
+    const to = tryParseJid(el.attrs.to ?? '');
+    if (!from || !to) return this.streamError('improper-addressing', 'a server-to-server stanza needs valid from and to');
+    if (!this.host.isLocal(to.domain)) return this.streamError('host-unknown', `${to.domain} is not served here`);
+    if (!this.verified.has(`${from.domain} ${to.domain}`)) return this.streamError('invalid-from', `${from.domain} is not verified for ${to.domain} on this stream`);
+    if (el.attrs.xmlns === NS_SERVER) delete el.attrs.xmlns;
+    this.host.route(el);
+  }
+
+  protected onClosed(): void {
+    this.host.ended(this);
+  }
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { type Element, type Logger, escapeAttr } from '@starling/sdk';
+import { type StreamErrorCondition, streamErrorXml } from '../../stream/stream-errors';
+import { XmlStreamParser } from '../../stream/xml-stream-parser';
+import { xmlTrace } from '../../ops/xml-trace';
+import type { WatchedConnection } from '../watchdog';
+import { NS_DIALBACK } from './dialback-key';
+
+export const NS_SERVER = 'jabber:server';
+export const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
+export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_STREAMS = 'http://etherx.jabber.org/streams';
+
+/** The dialback element an element is (`<db:result>`, `<result xmlns='jabber:server:dialback'>`), or undefined. */
+export function dialbackElement(el: Element): 'result' | 'verify' | undefined {
+  const local = el.name.startsWith('db:') ? el.name.slice(3) : el.attrs.xmlns === NS_DIALBACK ? el.name : undefined;
+  return local === 'result' || local === 'verify' ? local : undefined;
+}
+
+/** Whether an element is `name` in namespace `ns` (the stream's default namespace does not count). */
+export function isElement(el: Element, name: string, ns: string): boolean {
+  return el.name === name && el.attrs.xmlns === ns;
+}
+
+/**
+ * What both directions of a server-to-server stream share: a socket (plain, then TLS), the guarded XML
+ * parser, buffered writes (one socket write per tick), stream headers, stream errors and closing, and
+ * the two clocks the watchdog reads.
+ */
+export abstract class S2SStream implements WatchedConnection {
+  readonly id = randomBytes(9).toString('base64url');
+  lastReceived = Date.now();
+  lastTransfer = Date.now();
+  closed = false;
+  protected socket: Socket | undefined;
+  protected secure = false;
+  private readonly parser: XmlStreamParser;
+  private out = '';
+
+  constructor(
+    protected readonly log: Logger,
+    maxStanzaSize: number,
+  ) {
+    this.parser = new XmlStreamParser({
+      maxStanzaSize,
+      onStreamStart: (attrs) => {
+        this.lastReceived = Date.now();
+        this.onStreamStart(attrs);
+      },
+      onStanza: (el) => {
+        this.lastReceived = Date.now();
+        this.onElement(el);
+      },
+      onStreamEnd: () => this.close('stream closed by the peer'),
+      onError: (condition, text) => this.streamError(condition, text),
+    });
+  }
+
+  protected abstract onStreamStart(attrs: Record<string, string>): void;
+  protected abstract onElement(el: Element): void;
+  /** Called once when the stream is gone, for whatever reason. */
+  protected abstract onClosed(reason: string): void;
+
+  /** Whether the stream runs over TLS now. */
+  get encrypted(): boolean {
+    return this.secure;
+  }
+
+  get remoteAddress(): string {
+    return this.socket?.remoteAddress ?? '';
+  }
+
+  protected attach(socket: Socket, secure: boolean): void {
+    this.socket = socket;
+    this.secure = secure;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.lastTransfer = Date.now();
+      if (xmlTrace.enabled) xmlTrace.received(this.id, chunk.toString('utf8'));
+      this.parser.writeBytes(chunk);
+    });
+    socket.on('error', (err) => this.gone(`socket error: ${err.message}`));
+    socket.on('close', () => this.gone('connection closed'));
+    socket.on('end', () => this.close('connection ended by the peer'));
+  }
+
+  /** Moves the stream onto a TLS socket made over the current one; the parser starts over (a stream restart). */
+  protected switchTo(tlsSocket: TLSSocket): void {
+    const raw = this.socket!;
+    this.flush();
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('end');
+    raw.removeAllListeners('close');
+    this.parser.reset();
+    this.attach(tlsSocket, true);
+  }
+
+  /** Expects a new stream header (after STARTTLS or SASL success). */
+  protected restart(): void {
+    this.parser.reset();
+  }
+
+  protected streamHeader(attrs: Record<string, string | undefined>): string {
+    let s = `<?xml version='1.0'?><stream:stream xmlns='${NS_SERVER}' xmlns:stream='${NS_STREAMS}' xmlns:db='${NS_DIALBACK}'`;
+    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) s += ` ${k}='${escapeAttr(v)}'`;
+    return s + '>';
+  }
+
+  write(data: string): boolean {
+    if (this.closed || !this.socket || this.socket.destroyed) return false;
+    if (this.out === '') process.nextTick(() => this.flush());
+    this.out += data;
+    this.lastTransfer = Date.now();
+    return true;
+  }
+
+  protected flush(): void {
+    const data = this.out;
+    if (data === '' || !this.socket) return;
+    this.out = '';
+    if (xmlTrace.enabled) xmlTrace.sent(this.id, data);
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  /** Sends a stream error and closes. A header is sent first when none was (`headerSent` false). */
+  streamError(condition: StreamErrorCondition, text?: string): void {
+    if (this.closed) return;
+    this.log.info('s2s stream error', { conn: this.id, condition, text, remote: this.remoteAddress });
+    if (!this.headerSent()) this.write(this.streamHeader({ id: this.id, version: '1.0' }));
+    this.write(streamErrorXml(condition, text));
+    this.close(`stream error ${condition}`);
+  }
+
+  protected abstract headerSent(): boolean;
+
+  /** Ends the stream politely and the socket soon after. */
+  close(reason: string): void {
+    if (this.closed) return;
+    const socket = this.socket;
+    if (socket && !socket.destroyed) {
+      this.write('</stream:stream>');
+      this.flush();
+      socket.end();
+      setTimeout(() => socket.destroy(), 2000).unref();
+    }
+    this.gone(reason);
+  }
+
+  private gone(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out = '';
+    this.onClosed(reason);
+  }
+
+  // ---- the watchdog ----------------------------------------------------------------------------
+
+  pingWhitespace(): boolean {
+    if (this.closed || !this.socket || this.socket.destroyed) return false;
+    this.socket.write(' ');
+    return true;
+  }
+
+  /** s2s pings with white space only (a server has no IQ ping address here). */
+  pingXmpp(): boolean {
+    return this.pingWhitespace();
+  }
+
+  forceStop(reason: string): void {
+    this.close(reason);
+    this.socket?.destroy();
+  }
+}
