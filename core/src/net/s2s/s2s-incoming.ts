@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { type SecureContext, TLSSocket } from 'node:tls';
+import { type SecureContext, type TLSSocket, type TlsOptions, createServer as createTlsServer } from 'node:tls';
 import { type Element, type Logger, escapeAttr, tryParseJid } from '@starling/sdk';
 import { NS_DIALBACK_FEATURE, dialbackKey, keyMatches } from './dialback-key';
 import { NS_SASL, NS_SERVER, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
@@ -13,6 +13,7 @@ export interface S2SIncomingHost {
   readonly dialbackFallback: boolean;
   isLocal(domain: string): boolean;
   context(localDomain: string): SecureContext | undefined;
+  tlsServerOptions(localDomain: string): TlsOptions | undefined;
   secret(localDomain: string): string;
   /** Asks the authoritative server of `remote` whether `key` is its key for this stream (XEP-0220 §2.2); null = no answer. */
   verify(local: string, remote: string, streamId: string, key: string): Promise<boolean | null>;
@@ -94,14 +95,18 @@ export class S2SIncoming extends S2SStream {
   }
 
   private onStartTls(): void {
-    const ctx = this.host.context(this.local);
-    if (this.secure || !ctx) return this.streamError('undefined-condition', 'STARTTLS is not available now');
+    const options = this.host.tlsServerOptions(this.local);
+    if (this.secure || !options) return this.streamError('undefined-condition', 'STARTTLS is not available now');
     this.write(`<proceed xmlns='${NS_TLS}'/>`);
-    this.flush();
-    const raw = this.socket!;
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx, requestCert: true, rejectUnauthorized: false });
-    secure.on('error', () => secure.destroy());
-    this.switchTo(secure);
+    const raw = this.detach();
+    // A TLS server of its own takes the socket over: only a server-made TLSSocket checks the peer's
+    // certificate chain (`authorized`) when it asks for one.
+    const tls = createTlsServer(options, (secure) => this.attach(secure, true));
+    tls.on('tlsClientError', (err) => {
+      this.close(`TLS handshake failed: ${err.message}`);
+      raw.destroy();
+    });
+    tls.emit('connection', raw);
   }
 
   /** SASL EXTERNAL (XEP-0178): the authorization identity, when given, must be the domain the certificate proves. */

@@ -170,7 +170,8 @@ export class S2SOutgoing extends S2SStream {
     if (this.purpose.kind === 'verify') return this.sendVerify();
     const mechanisms = features.getChild('mechanisms', NS_SASL);
     const external = mechanisms?.getChildren('mechanism').some((m) => m.text().trim() === 'EXTERNAL');
-    if (external && this.secure && S2STrust.peerValidFor(this.socket as TLSSocket, this.remote)) {
+    const peerValid = this.secure && S2STrust.peerValidFor(this.socket as TLSSocket, this.remote);
+    if (external && peerValid) {
       this.state = 'sasl';
       this.write(`<auth xmlns='${NS_SASL}' mechanism='EXTERNAL'>${Buffer.from(this.local).toString('base64')}</auth>`);
       return;

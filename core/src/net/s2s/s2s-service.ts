@@ -83,7 +83,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
       const server =
         spec.tls === 'direct'
           ? createTlsServer(
-              { SNICallback: (name, cb) => cb(null, this.trust.context(name.toLowerCase()) ?? this.trust.context(defaultDomain)), secureContext: this.trust.context(defaultDomain), requestCert: true, rejectUnauthorized: false, ALPNProtocols: ['xmpp-server'] },
+              { ...this.trust.serverOptions(defaultDomain), SNICallback: (name, cb) => cb(null, this.trust.context(name.toLowerCase()) ?? this.trust.context(defaultDomain)), ALPNProtocols: ['xmpp-server'] },
               (s) => this.accept(s, true),
             )
           : createTcpServer((s) => this.accept(s, false));
@@ -164,6 +164,10 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
 
   context(localDomain: string) {
     return this.trust.context(localDomain);
+  }
+
+  tlsServerOptions(localDomain: string) {
+    return this.trust.serverOptions(localDomain);
   }
 
   /** XEP-0220 §2.2: asks the authoritative server of `remote` over a connection of its own. */

@@ -88,13 +88,19 @@ export abstract class S2SStream implements WatchedConnection {
 
   /** Moves the stream onto a TLS socket made over the current one; the parser starts over (a stream restart). */
   protected switchTo(tlsSocket: TLSSocket): void {
+    this.detach();
+    this.attach(tlsSocket, true);
+  }
+
+  /** Stops reading the current socket (before TLS takes it over); what was written so far is sent. */
+  protected detach(): Socket {
     const raw = this.socket!;
     this.flush();
     raw.removeAllListeners('data');
     raw.removeAllListeners('end');
     raw.removeAllListeners('close');
     this.parser.reset();
-    this.attach(tlsSocket, true);
+    return raw;
   }
 
   /** Expects a new stream header (after STARTTLS or SASL success). */

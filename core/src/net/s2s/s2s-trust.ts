@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { type SecureContext, type TLSSocket, createSecureContext, rootCertificates } from 'node:tls';
+import { type SecureContext, type TLSSocket, type TlsOptions, createSecureContext, rootCertificates } from 'node:tls';
 import { StarlingError } from '@starling/sdk';
 import type { CertificateStore } from '../certificates';
 
@@ -38,14 +38,20 @@ export class S2STrust {
     return ctx;
   }
 
+  /** Options for a TLS server of a local domain that asks peers for their certificate and checks it against the trust store. */
+  serverOptions(domain: string): TlsOptions | undefined {
+    const pem = this.certs.pem(domain);
+    return pem === undefined ? undefined : { key: pem, cert: pem, ca: this.ca, requestCert: true, rejectUnauthorized: false };
+  }
+
   /**
    * Whether the peer of a TLS socket proved `domain` (RFC 6125 / XEP-0178): its chain validates against
    * the trust store and its certificate names the domain.
    */
   static peerValidFor(socket: TLSSocket, domain: string): boolean {
     if (!socket.authorized) return false;
-    const raw = socket.getPeerX509Certificate?.() as X509Certificate | undefined;
-    return raw !== undefined && raw.checkHost(domain, { wildcards: true }) !== undefined;
+    const cert = peerCertificate(socket);
+    return cert !== undefined && cert.checkHost(domain, { wildcards: true }) !== undefined;
   }
 
   /** Why a peer's certificate does not prove its domain, for the logs. */
@@ -53,4 +59,18 @@ export class S2STrust {
     if (!socket.authorized) return String(socket.authorizationError ?? 'no certificate');
     return `certificate does not name ${domain}`;
   }
+}
+
+const peerCertificates = new WeakMap<TLSSocket, X509Certificate | undefined>();
+
+/**
+ * The peer's certificate, read once per socket: Node 20's getPeerX509Certificate() on a client socket
+ * gives the certificate only the first time (it takes it off the peer's chain), so it is not used.
+ */
+function peerCertificate(socket: TLSSocket): X509Certificate | undefined {
+  if (peerCertificates.has(socket)) return peerCertificates.get(socket);
+  const raw = socket.getPeerCertificate()?.raw;
+  const cert = raw ? new X509Certificate(raw) : undefined;
+  peerCertificates.set(socket, cert);
+  return cert;
 }
