@@ -43,7 +43,7 @@ function check(root: ConfigBean): ConfigFinding[] {
 
 /** The Tigase keys of each snippet that Starling names as accepted, not implemented (bean path @ line:column). */
 const NOT_IMPLEMENTED: Record<string, string[]> = {
-  '21-max-inactivity-defaults.tdsl': ['cl-comp@7:1', 's2s@10:1'],
+  '21-max-inactivity-defaults.tdsl': ['cl-comp@7:1'],
   '26-installation-id.tdsl': ['installation-id@1:1'],
   '27-cluster-mode.tdsl': ['cluster-mode@1:1'],
   '28-cl-comp-ports.tdsl': ['cl-comp@1:1'],
