@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { type Server, type Socket, connect as netConnect, createServer } from 'node:net';
+import { TLSSocket, connect as tlsConnect } from 'node:tls';
 import { freePort, TestServer, type TestServerOptions } from './harness/server';
 
 /**
@@ -56,4 +59,139 @@ export async function federatedPair(a: PeerOptions, b: PeerOptions, s2s = ''): P
   const serverA = await TestServer.create({ ...a, s2sPort: portA, s2s: `${route(b.domain, portB)}\n${s2s}\n${a.s2s ?? ''}` });
   const serverB = await TestServer.create({ ...b, s2sPort: portB, s2s: `${route(a.domain, portA)}\n${s2s}\n${b.s2s ?? ''}` });
   return [serverA, serverB];
+}
+
+const HEADER = (from: string, to: string, id?: string) =>
+  `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='${from}' to='${to}'${id ? ` id='${id}'` : ''} version='1.0'>`;
+
+/** A server-to-server peer on a raw socket: writes what a test tells it and waits for patterns in what it reads. */
+export class RawS2SPeer {
+  received = '';
+  private socket: Socket;
+  private waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  closed = false;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    this.listen(socket);
+  }
+
+  /** Connects to a server's s2s port, opens a stream from `from` to `to` and negotiates STARTTLS. */
+  static async open(port: number, from: string, to: string): Promise<RawS2SPeer> {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    const peer = new RawS2SPeer(socket);
+    peer.write(HEADER(from, to));
+    const offer = await peer.waitFor(/<starttls|<\/stream:error>/, 'STARTTLS offered');
+    if (offer[0] !== '<starttls') throw new Error(`stream refused: ${peer.received}`);
+    peer.write(`<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>`);
+    await peer.waitFor(/<proceed/, 'proceed');
+    socket.removeAllListeners('data');
+    const secure = tlsConnect({ socket, servername: to, rejectUnauthorized: false });
+    await once(secure, 'secureConnect');
+    peer.socket = secure;
+    peer.received = '';
+    peer.listen(secure);
+    peer.write(HEADER(from, to));
+    await peer.waitFor(/<\/stream:features>/, 'features after TLS');
+    return peer;
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (d: Buffer) => {
+      this.received += d.toString();
+      this.waiters = this.waiters.filter((w) => {
+        const m = this.received.match(w.re);
+        if (m) w.resolve(m);
+        return !m;
+      });
+    });
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => (this.closed = true));
+  }
+
+  write(data: string): void {
+    this.socket.write(data);
+  }
+
+  waitFor(re: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+    const m = this.received.match(re);
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}; received: ${this.received}`)), timeoutMs);
+      this.waiters.push({ re, resolve: (x) => (clearTimeout(t), resolve(x)) });
+    });
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async waitClosed(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!this.closed) throw new Error('the server did not close the stream');
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/**
+ * An authoritative server for one domain that answers every XEP-0220 verify request with `answer`
+ * (over STARTTLS with a certificate from `pem`), so a test peer can pass dialback for that domain.
+ */
+export class FakeAuthoritativeServer {
+  answer: 'valid' | 'invalid' = 'valid';
+  readonly verifies: string[] = [];
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly domain: string,
+    private readonly pem: string,
+  ) {
+    this.server = createServer((raw) => this.serve(raw));
+  }
+
+  async listen(port: number): Promise<void> {
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+  }
+
+  private serve(raw: Socket): void {
+    this.sockets.add(raw);
+    let buf = '';
+    const id = `fake-${Math.random().toString(36).slice(2)}`;
+    const onData = (socket: Socket, d: Buffer) => {
+      buf += d.toString();
+      const header = /<stream:stream[^>]*\sfrom=['"]([^'"]+)['"][^>]*>/.exec(buf);
+      if (header && !buf.includes('\u0000sent')) {
+        buf = buf.replace(header[0], '\u0000sent');
+        const secure = socket !== raw;
+        socket.write(HEADER(this.domain, header[1], id) + (secure ? `<stream:features><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>` : `<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>`));
+      }
+      if (buf.includes('<starttls')) {
+        buf = '';
+        raw.removeAllListeners('data');
+        raw.write(`<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>`);
+        const secure = new TLSSocket(raw, { isServer: true, key: this.pem, cert: this.pem });
+        secure.on('error', () => secure.destroy());
+        secure.on('data', (x: Buffer) => onData(secure, x));
+        return;
+      }
+      const verify = /<db:verify from=['"]([^'"]+)['"] to=['"]([^'"]+)['"] id=['"]([^'"]+)['"]>([^<]*)<\/db:verify>/.exec(buf);
+      if (verify) {
+        buf = buf.replace(verify[0], '');
+        this.verifies.push(verify[4]);
+        socket.write(`<db:verify from='${verify[2]}' to='${verify[1]}' id='${verify[3]}' type='${this.answer}'/>`);
+      }
+    };
+    raw.on('data', (d: Buffer) => onData(raw, d));
+    raw.on('error', () => raw.destroy());
+    raw.on('close', () => this.sockets.delete(raw));
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
 }

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
+import { freePort, TestServer } from './harness/server';
+import { FakeAuthoritativeServer, RawS2SPeer, TestCa } from './s2s-support';
+
+/**
+ * Hostile peers on raw sockets against a Starling server (b.test): stanzas before authentication, a `from`
+ * the peer has not verified, stanzas without addresses, a dialback key its authoritative server rejects.
+ * evil.test's authoritative server is a fake that answers verify requests as the test says, so the peer
+ * can pass dialback for evil.test; bob on b.test must receive only what evil.test may send.
+ */
+describe('s2s hostile peers', () => {
+  let ca: TestCa;
+  let server: TestServer;
+  let auth: FakeAuthoritativeServer;
+  let bob: TestClient;
+  const peers: RawS2SPeer[] = [];
+  const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
+  const open = async () => {
+    const p = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'b.test');
+    peers.push(p);
+    return p;
+  };
+  const dialback = async (peer: RawS2SPeer) => {
+    peer.write(`<db:result from='evil.test' to='b.test'>0123456789abcdef</db:result>`);
+    return (await peer.waitFor(/<db:result [^>]*type=['"](\w+)['"]/, 'dialback result'))[1];
+  };
+
+  before(async () => {
+    ca = new TestCa();
+    const authPort = await freePort();
+    auth = new FakeAuthoritativeServer('evil.test', ca.issue('evil.test'));
+    await auth.listen(authPort);
+    server = await TestServer.create({ domain: 'b.test', users: [['bob', 'secret']], s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]` });
+    await server.start();
+    bob = await connect({ port: server.port, username: 'bob', password: 'secret', resource: 'r', domain: 'b.test' });
+    await bob.send(xml('presence'));
+  });
+  after(async () => {
+    for (const p of peers) p.destroy();
+    await bob?.stop();
+    await server?.dispose();
+    await auth?.close();
+    ca?.dispose();
+  });
+
+  it('ends a stream that sends a stanza before authenticating with not-authorized', async () => {
+    const peer = await open();
+    peer.write(`<message from='mallory@evil.test/x' to='bob@b.test/r' type='chat'><body>too early</body></message>`);
+    await peer.waitFor(/<stream:error><not-authorized /, 'not-authorized');
+    await peer.waitClosed();
+  });
+
+  it('delivers what a verified peer sends from its own domain', async () => {
+    const peer = await open();
+    assert.equal(await dialback(peer), 'valid');
+    assert.equal(auth.verifies.at(-1), '0123456789abcdef');
+    peer.write(`<message from='mallory@evil.test/x' to='bob@b.test/r' type='chat'><body>hello from evil</body></message>`);
+    const m = await bob.waitFor(body('hello from evil'), 20_000, 'message from evil.test');
+    assert.equal(m.attrs.from, 'mallory@evil.test/x');
+  });
+
+  it("ends a verified stream that spoofs another domain's from with invalid-from, and delivers nothing", async () => {
+    const peer = await open();
+    assert.equal(await dialback(peer), 'valid');
+    peer.write(`<message from='alice@a.test/x' to='bob@b.test/r' type='chat'><body>spoofed</body></message>`);
+    await peer.waitFor(/<stream:error><invalid-from /, 'invalid-from');
+    await peer.waitClosed();
+    await bob.expectNothing(body('spoofed'), 500);
+  });
+
+  it('ends a stream that sends a stanza without from with improper-addressing', async () => {
+    const peer = await open();
+    assert.equal(await dialback(peer), 'valid');
+    peer.write(`<message to='bob@b.test/r' type='chat'><body>no from</body></message>`);
+    await peer.waitFor(/<stream:error><improper-addressing /, 'improper-addressing');
+    await bob.expectNothing(body('no from'), 300);
+  });
+
+  it('answers a key the authoritative server rejects with type=invalid and not-authorized', async () => {
+    auth.answer = 'invalid';
+    try {
+      const peer = await open();
+      assert.equal(await dialback(peer), 'invalid');
+      await peer.waitFor(/<stream:error><not-authorized /, 'not-authorized');
+      await peer.waitClosed();
+    } finally {
+      auth.answer = 'valid';
+    }
+  });
+
+  it('ends a stream to a domain it does not serve with host-unknown', async () => {
+    const p = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'nothere.test').catch((e: Error) => e);
+    assert.ok(p instanceof Error);
+    assert.match(p.message, /<stream:error><host-unknown /);
+  });
+});
