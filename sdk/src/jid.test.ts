@@ -55,7 +55,7 @@ test('removes one trailing dot from the domain', () => {
   assert.throws(() => parseJid('example.com..'), JidError);
 });
 
-test('localpart: NFKC + case folding + NFC', () => {
+test('localpart: PRECIS UsernameCaseMapped (width mapping, lower case, NFC)', () => {
   assert.equal(parseJid('ＪＵＬＩＥＴ@example.com').local, 'juliet'); // fullwidth -> ASCII
   assert.equal(parseJid('ÉLODIE@example.com').local, 'élodie');
   assert.equal(parseJid('E\u0301lodie@example.com').local, '\u00e9lodie'); // combining -> precomposed
@@ -84,7 +84,7 @@ test('domain: IDNA to ASCII (A-labels) and validation', () => {
   }
 });
 
-test('resource: NFC, opaque otherwise, no controls', () => {
+test('resource: PRECIS OpaqueString (NFC, non-ASCII spaces to U+0020), no controls', () => {
   assert.equal(parseJid('a@b.example/Caf\u0065\u0301 Laptop').resource, 'Caf\u00e9 Laptop');
   assert.equal(parseJid('a@b.example/ ').resource, ' ');
   assert.throws(() => parseJid('a@b.example/'), JidError);
@@ -116,4 +116,55 @@ test('tryParseJid returns null for invalid input', () => {
   assert.equal(tryParseJid('a@@b'), null);
   assert.equal(tryParseJid(undefined), null);
   assert.equal(tryParseJid('a@b.example')?.toString(), 'a@b.example');
+});
+
+test('RFC 7622 §3.5: the valid examples', () => {
+  const cases: [string, string][] = [
+    ['juliet@example.com', 'juliet@example.com'],
+    ['juliet@example.com/foo', 'juliet@example.com/foo'],
+    ['juliet@example.com/foo bar', 'juliet@example.com/foo bar'],
+    ['juliet@example.com/foo@bar', 'juliet@example.com/foo@bar'],
+    ['foo\\20bar@example.com', 'foo\\20bar@example.com'],
+    ['fussball@example.com', 'fussball@example.com'],
+    ['fu\u00dfball@example.com', 'fu\u00dfball@example.com'], // ß is PVALID, not folded to ss
+    ['\u03c0@example.com', '\u03c0@example.com'],
+    ['\u03a3@example.com/foo', '\u03c3@example.com/foo'], // Σ lower-cased
+    ['\u03c3@example.com/foo', '\u03c3@example.com/foo'],
+    ['\u03c2@example.com/foo', '\u03c2@example.com/foo'], // final sigma is an exception: PVALID
+    ['king@example.com/\u265a', 'king@example.com/\u265a'], // a symbol is fine in a resource
+    ['example.com', 'example.com'],
+    ['example.com/foobar', 'example.com/foobar'],
+    ['a.example.com/b@example.net', 'a.example.com/b@example.net'],
+  ];
+  for (const [input, canonical] of cases) assert.equal(parseJid(input).toString(), canonical, input);
+});
+
+test('RFC 7622 §3.5: the invalid examples', () => {
+  // (RFC 7622 also lists 'juliet@example.com/ foo', a leading space, which the OpaqueString profile of RFC 8265 allows.)
+  for (const bad of ['"juliet"@example.com', 'foo bar@example.com', '@example.com/', 'henry\u2662@example.com', '\u265a@example.com', 'juliet@', '/foobar']) {
+    assert.throws(() => parseJid(bad), JidError, JSON.stringify(bad));
+  }
+});
+
+test('PRECIS: compatibility characters are not letters of a localpart (ℬob is not bob)', () => {
+  for (const bad of ['\u212cob', '\ufb01sh', 'x\u00b2', '\u2460', 'a\u00a0b', '\u1100a', 'a\u200db', 'a\u00b7b', '\u01c5a']) {
+    assert.throws(() => parseJid(`${bad}@example.com`), JidError, JSON.stringify(bad));
+  }
+  // Width-mapped and case-mapped forms are the same account.
+  assert.ok(parseJid('\uff22\uff2f\uff22@example.com').equals(parseJid('bob@example.com')));
+  assert.ok(parseJid('BOB@example.com').equals(parseJid('bob@example.com')));
+  // Contextual rules: a middle dot between two l (Catalan), ZWNJ after a virama.
+  assert.equal(parseJid('col\u00b7lega@example.com').local, 'col\u00b7lega');
+  assert.equal(parseJid('\u0915\u094d\u200c\u0937@example.com').local, '\u0915\u094d\u200c\u0937');
+  // The angstrom sign is mapped (NFC), then lower-cased: the same as å.
+  assert.equal(parseJid('\u212bngstr\u00f6m@example.com').local, '\u00e5ngstr\u00f6m');
+});
+
+test('PRECIS: a resource refuses bidi overrides, invisible, private-use and unassigned code points', () => {
+  for (const bad of ['\u202e', '\u200b', '\u2060', '\ue000', '\u{f0000}', '\u0378', '\ufdd0', '\u2028', '\u1100']) {
+    assert.throws(() => parseJid(`a@b.example/x${bad}y`), JidError, JSON.stringify(bad));
+  }
+  assert.equal(parseJid('a@b.example/x\u3000y').resource, 'x y', 'the ideographic space is a space');
+  assert.equal(parseJid('a@b.example/\u212bx').resource, '\u00c5x', 'NFC, case kept');
+  assert.equal(parseJid('a@b.example/\ufb01 \u00bd \u2460').resource, '\ufb01 \u00bd \u2460', 'compatibility characters are fine in a FreeformClass string');
 });

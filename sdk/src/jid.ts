@@ -1,10 +1,12 @@
 import { domainToASCII } from 'node:url';
 import { StarlingError } from './errors';
+import { PrecisError, opaqueString, usernameCaseMapped } from './precis';
 
 /**
- * JIDs per RFC 7622, in one canonical form: localpart NFKC + lower-case + NFC (an approximation of the
- * PRECIS UsernameCaseMapped profile), domainpart lower-case ASCII (IDNA A-labels via `url.domainToASCII`,
- * no trailing dot), resourcepart NFC (otherwise opaque). Every part is at most 1023 bytes of UTF-8.
+ * JIDs per RFC 7622, in one canonical form: localpart by the PRECIS UsernameCaseMapped profile (width
+ * mapping, lower case, NFC, IdentifierClass; ./precis.ts), domainpart lower-case ASCII (IDNA A-labels via
+ * `url.domainToASCII`, no trailing dot), resourcepart by the OpaqueString profile (non-ASCII spaces to
+ * U+0020, NFC, FreeformClass). Every part is at most 1023 bytes of UTF-8.
  * Absent parts are the empty string. Pure ASCII input takes a fast path without normalisation calls.
  * Instances are immutable through `readonly` (not frozen at run time: freezing doubles the cost of a parse).
  */
@@ -111,7 +113,8 @@ const LOCAL_ASCII = new Uint8Array(128);
 for (let c = 0x21; c < 0x7f; c++) LOCAL_ASCII[c] = 1;
 for (const ch of '"&\'/:<>@') LOCAL_ASCII[ch.charCodeAt(0)] = 0;
 
-const LOCAL_FORBIDDEN_UNICODE = /["&'/:<>@\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Z}]/u;
+/** RFC 7622 §3.3.1: characters a localpart may not hold even when PRECIS allows them (also after width mapping). */
+const LOCAL_FORBIDDEN = /["&'/:<>@]/u;
 
 function normalizeLocal(raw: string): string {
   if (raw === '') throw new JidError('empty localpart');
@@ -131,8 +134,8 @@ function normalizeLocal(raw: string): string {
     return upper ? raw.toLowerCase() : raw;
   }
   if (!isWellFormed(raw)) throw new JidError('localpart is not well-formed Unicode');
-  const local = raw.normalize('NFKC').toLowerCase().normalize('NFC');
-  const bad = LOCAL_FORBIDDEN_UNICODE.exec(local);
+  const local = precis(usernameCaseMapped, raw, 'localpart');
+  const bad = LOCAL_FORBIDDEN.exec(local);
   if (bad) throw new JidError(`invalid character ${describe(bad[0].codePointAt(0)!)} in localpart`);
   if (Buffer.byteLength(local, 'utf8') > MAX_PART_BYTES) throw new JidError('localpart longer than 1023 bytes');
   return local;
@@ -260,8 +263,6 @@ function normalizeIpLiteral(raw: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // resourcepart
 
-const RESOURCE_FORBIDDEN_UNICODE = /[\p{Cc}\p{Cs}]/u;
-
 function normalizeResource(raw: string): string {
   if (raw === '') throw new JidError('empty resourcepart');
   let ascii = true;
@@ -278,11 +279,19 @@ function normalizeResource(raw: string): string {
     return raw;
   }
   if (!isWellFormed(raw)) throw new JidError('resourcepart is not well-formed Unicode');
-  const resource = raw.normalize('NFC');
-  const bad = RESOURCE_FORBIDDEN_UNICODE.exec(resource);
-  if (bad) throw new JidError(`invalid character ${describe(bad[0].codePointAt(0)!)} in resourcepart`);
+  const resource = precis(opaqueString, raw, 'resourcepart');
   if (Buffer.byteLength(resource, 'utf8') > MAX_PART_BYTES) throw new JidError('resourcepart longer than 1023 bytes');
   return resource;
+}
+
+/** Applies a PRECIS profile; its refusal becomes a JidError naming the part. */
+function precis(profile: (s: string) => string, raw: string, part: string): string {
+  try {
+    return profile(raw);
+  } catch (e) {
+    if (e instanceof PrecisError) throw new JidError(e.codePoint === undefined ? `${part}: ${e.message}` : `invalid character ${describe(e.codePoint)} in ${part}`);
+    throw e;
+  }
 }
 
 function describe(c: number): string {
