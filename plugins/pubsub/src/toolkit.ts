@@ -34,6 +34,11 @@ export class PubSubToolkit {
     return new PubSubEngine({ repo: this.repo, roster: this.roster, router: this.router, log }, opts);
   }
 
+  /** Deletes every node of a service (an account's PEP data when the account is deleted); how many there were. */
+  forgetService(service: string): Promise<number> {
+    return this.repo.deleteService(service);
+  }
+
   /** Answers a XEP-0060 IQ (or disco on nodes) to `service`: the result payload, or a thrown StanzaError. */
   answer(engine: PubSubEngine, service: string, iq: Element, from: Jid): Promise<Element | undefined> {
     return answerIq(engine, service, iq, from);

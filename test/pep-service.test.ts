@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { StanzaError, type TestClient, type XmppElement, connect, xml } from './harness/clients';
+import { DOMAIN, TestServer } from './harness/server';
+
+const PS = 'http://jabber.org/protocol/pubsub';
+const OWNER = 'http://jabber.org/protocol/pubsub#owner';
+const EVENT = 'http://jabber.org/protocol/pubsub#event';
+const ERRORS = 'http://jabber.org/protocol/pubsub#errors';
+const DATA = 'jabber:x:data';
+const TUNE = 'http://jabber.org/protocol/tune';
+const GEO = 'http://jabber.org/protocol/geoloc';
+const BOOKMARKS = 'urn:xmpp:bookmarks:1';
+const DEVICELIST = 'eu.siacs.conversations.axolotl.devicelist';
+
+const publishOptions = (fields: Record<string, string>) =>
+  xml(
+    'publish-options',
+    {},
+    xml(
+      'x',
+      { xmlns: DATA, type: 'submit' },
+      xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, 'http://jabber.org/protocol/pubsub#publish-options')),
+      ...Object.entries(fields).map(([v, val]) => xml('field', { var: v }, xml('value', {}, val))),
+    ),
+  );
+
+/** A publish to the account's own PEP service (an IQ without `to`). */
+const publish = (c: TestClient, node: string, id: string, payload: XmppElement, options?: Record<string, string>) =>
+  c.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PS }, xml('publish', { node }, xml('item', { id }, payload)), ...(options ? [publishOptions(options)] : []))));
+const items = (c: TestClient, owner: string, node: string) => c.iq(xml('iq', { type: 'get', to: owner }, xml('pubsub', { xmlns: PS }, xml('items', { node }))));
+const tune = (title: string) => xml('tune', { xmlns: TUNE }, xml('title', {}, title));
+
+async function refusal(p: Promise<unknown>): Promise<{ condition: string; specific?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof StanzaError, String(err));
+    return { condition: err.condition, specific: err.element.getChildElements().find((e) => e.attrs.xmlns === ERRORS)?.name };
+  }
+  assert.fail('the request succeeded');
+}
+
+/**
+ * Logs in a client that announces (legacy, hash-less) XEP-0115 caps and answers the server's disco#info
+ * query for them with `features`: the server believes them for this session.
+ */
+async function clientWithCaps(port: number, user: string, resource: string, features: string[]): Promise<TestClient> {
+  const c = await connect({ port, username: user, password: 'pw', resource });
+  c.xmpp.on('stanza', (el: XmppElement) => {
+    const q = el.is('iq') && el.attrs.type === 'get' ? el.getChild('query', 'http://jabber.org/protocol/disco#info') : undefined;
+    if (!q) return;
+    void c.send(
+      xml('iq', { type: 'result', id: el.attrs.id, to: el.attrs.from }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node: q.attrs.node }, xml('identity', { category: 'client', type: 'pc' }), ...features.map((f) => xml('feature', { var: f })))),
+    );
+  });
+  await c.send(xml('presence', {}, xml('c', { xmlns: 'http://jabber.org/protocol/caps', node: `urn:test:${user}-${resource}`, ver: `v-${features.length}` })));
+  return c;
+}
+
+const eventFrom = (owner: string, node: string) => (el: XmppElement) => el.is('message') && el.attrs.from === owner && el.getChild('event', EVENT)?.getChild('items')?.attrs.node === node;
+
+describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  let alice: TestClient;
+  let bob: TestClient;
+  let carol: TestClient;
+  before(async () => {
+    server = await (await TestServer.create({ users: [['alice', 'pw'], ['bob', 'pw'], ['carol', 'pw']] })).start();
+    // Alice and Bob share presence both ways; Carol is a stranger.
+    const a0 = await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'setup' });
+    const b0 = await connect({ port: server.port, username: 'bob', password: 'pw', resource: 'setup' });
+    for (const c of [a0, b0]) {
+      await c.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+      await c.send(xml('presence'));
+    }
+    for (const [x, y, yJid] of [[a0, b0, 'bob@localhost'], [b0, a0, 'alice@localhost']] as const) {
+      await x.send(xml('presence', { to: yJid, type: 'subscribe' }));
+      await y.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribe');
+      await y.send(xml('presence', { to: x.jid.split('/')[0], type: 'subscribed' }));
+      await x.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribed');
+    }
+    await a0.stop();
+    await b0.stop();
+    alice = await clientWithCaps(server.port, 'alice', 'home', [`${TUNE}+notify`, `${BOOKMARKS}+notify`]);
+    bob = await clientWithCaps(server.port, 'bob', 'phone', [`${TUNE}+notify`]);
+    carol = await clientWithCaps(server.port, 'carol', 'pc', [`${TUNE}+notify`, `${DEVICELIST}+notify`]);
+    clients.push(alice, bob, carol);
+    // The server has asked each client for its caps once it answered: ask something back to be sure it is done.
+    for (const c of clients) await c.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server?.dispose();
+  });
+
+  it('advertises PEP on the account', async () => {
+    const info = (await bob.iq(xml('iq', { type: 'get', to: 'alice@localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })))).getChild('query')!;
+    const features = info.getChildren('feature').map((f) => f.attrs.var);
+    for (const f of [`${PS}#publish`, `${PS}#publish-options`, `${PS}#auto-create`, `${PS}#filtered-notifications`]) assert.ok(features.includes(f), f);
+  });
+
+  it('auto-creates on publish and notifies the account and its presence contacts that asked +notify, not strangers', async () => {
+    const r = await publish(alice, TUNE, 'current', tune('Heart of the Sunrise'));
+    assert.equal(r.getChild('pubsub')!.getChild('publish')!.getChild('item')!.attrs.id, 'current');
+    for (const c of [bob, alice]) {
+      const ev = await c.waitFor(eventFrom('alice@localhost', TUNE), 5000, `tune event at ${c.jid}`);
+      assert.equal(ev.attrs.to, c.jid);
+      assert.equal(ev.getChild('event')!.getChild('items')!.getChild('item')!.getChild('tune', TUNE)!.getChildText('title'), 'Heart of the Sunrise');
+    }
+    await carol.expectNothing(eventFrom('alice@localhost', TUNE));
+    // Without +notify for geoloc, Bob hears nothing of it.
+    await publish(alice, GEO, 'current', xml('geoloc', { xmlns: GEO }, xml('locality', {}, 'Brussels')));
+    await bob.expectNothing(eventFrom('alice@localhost', GEO));
+  });
+
+  it('lets contacts read items under the presence access model and refuses strangers', async () => {
+    const r = await items(bob, 'alice@localhost', TUNE);
+    assert.equal(r.getChild('pubsub')!.getChild('items')!.getChild('item')!.getChild('tune', TUNE)!.getChildText('title'), 'Heart of the Sunrise');
+    assert.deepEqual(await refusal(items(carol, 'alice@localhost', TUNE)), { condition: 'not-authorized', specific: 'presence-subscription-required' });
+    const intrude = (node: string) => bob.iq(xml('iq', { type: 'set', to: 'alice@localhost' }, xml('pubsub', { xmlns: PS }, xml('publish', { node }, xml('item', { id: 'x' }, tune('not mine'))))));
+    assert.equal((await refusal(intrude(TUNE))).condition, 'forbidden');
+    assert.equal((await refusal(intrude('urn:test:new-node'))).condition, 'item-not-found', 'only the account creates nodes on it');
+  });
+
+  it('sends the last item of each wanted node to a resource that comes online', async () => {
+    const tablet = await clientWithCaps(server.port, 'bob', 'tablet', [`${TUNE}+notify`]);
+    clients.push(tablet);
+    const ev = await tablet.waitFor(eventFrom('alice@localhost', TUNE), 8000, 'last tune on presence');
+    assert.equal(ev.getChild('event')!.getChild('items')!.getChild('item')!.attrs.id, 'current');
+  });
+
+  it('keeps XEP-0402 bookmarks private (whitelist, max_items max) and tells the owner’s resources', async () => {
+    const conference = (name: string) => xml('conference', { xmlns: BOOKMARKS, name, autojoin: 'true' }, xml('nick', {}, 'alice'));
+    const opts = { 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist', 'pubsub#max_items': 'max', 'pubsub#send_last_published_item': 'never' };
+    await publish(alice, BOOKMARKS, 'room1@muc.localhost', conference('Room 1'), opts);
+    await publish(alice, BOOKMARKS, 'room2@muc.localhost', conference('Room 2'), opts);
+    const ev = await alice.waitFor((el) => eventFrom('alice@localhost', BOOKMARKS)(el) && el.getChild('event')!.getChild('items')!.getChild('item')!.attrs.id === 'room2@muc.localhost');
+    assert.equal(ev.getChild('event')!.getChild('items')!.getChild('item')!.getChild('conference', BOOKMARKS)!.attrs.name, 'Room 2');
+    const mine = await items(alice, 'alice@localhost', BOOKMARKS);
+    assert.deepEqual(mine.getChild('pubsub')!.getChild('items')!.getChildren('item').map((i) => i.attrs.id).sort(), ['room1@muc.localhost', 'room2@muc.localhost']);
+    assert.deepEqual(await refusal(items(bob, 'alice@localhost', BOOKMARKS)), { condition: 'not-allowed', specific: 'closed-node' });
+    // A publish whose options differ from the node's configuration is refused (XEP-0060 §7.1.5).
+    assert.deepEqual(await refusal(publish(alice, BOOKMARKS, 'room3@muc.localhost', conference('Room 3'), { ...opts, 'pubsub#access_model': 'open' })), { condition: 'conflict', specific: 'precondition-not-met' });
+    await alice.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PS }, xml('retract', { node: BOOKMARKS, notify: 'true' }, xml('item', { id: 'room1@muc.localhost' })))));
+    const retracted = await alice.waitFor((el) => el.is('message') && el.getChild('event', EVENT)?.getChild('items')?.getChild('retract')?.attrs.id === 'room1@muc.localhost');
+    assert.equal(retracted.attrs.from, 'alice@localhost');
+  });
+
+  it('publishes an OMEMO device list and bundle with access_model open, which strangers read and are told of when they subscribe', async () => {
+    const open = { 'pubsub#access_model': 'open' };
+    await publish(bob, DEVICELIST, 'current', xml('list', { xmlns: 'eu.siacs.conversations.axolotl' }, xml('device', { id: '12345' })), open);
+    await publish(bob, 'eu.siacs.conversations.axolotl.bundles:12345', 'current', xml('bundle', { xmlns: 'eu.siacs.conversations.axolotl' }, xml('signedPreKeyPublic', { signedPreKeyId: '1' }, 'AAAA')), open);
+    const list = await items(carol, 'bob@localhost', DEVICELIST);
+    assert.equal(list.getChild('pubsub')!.getChild('items')!.getChild('item')!.getChild('list')!.getChild('device')!.attrs.id, '12345');
+    const bundle = await items(carol, 'bob@localhost', 'eu.siacs.conversations.axolotl.bundles:12345');
+    assert.equal(bundle.getChild('pubsub')!.getChild('items')!.getChild('item')!.getChild('bundle')!.getChildText('signedPreKeyPublic'), 'AAAA');
+    const sub = await carol.iq(xml('iq', { type: 'set', to: 'bob@localhost' }, xml('pubsub', { xmlns: PS }, xml('subscribe', { node: DEVICELIST, jid: carol.jid }))));
+    assert.equal(sub.getChild('pubsub')!.getChild('subscription')!.attrs.subscription, 'subscribed');
+    const last = await carol.waitFor(eventFrom('bob@localhost', DEVICELIST), 5000, 'the device list on subscribing');
+    assert.equal(last.getChild('event')!.getChild('items')!.getChild('item')!.attrs.id, 'current');
+    await publish(bob, DEVICELIST, 'current', xml('list', { xmlns: 'eu.siacs.conversations.axolotl' }, xml('device', { id: '12345' }), xml('device', { id: '678' })), open);
+    const update = await carol.waitFor(eventFrom('bob@localhost', DEVICELIST));
+    assert.equal(update.getChild('event')!.getChild('items')!.getChild('item')!.getChild('list')!.getChildren('device').length, 2);
+    const conf = await bob.iq(xml('iq', { type: 'get' }, xml('pubsub', { xmlns: OWNER }, xml('configure', { node: DEVICELIST }))));
+    const field = conf.getChild('pubsub')!.getChild('configure')!.getChild('x', DATA)!.getChildren('field').find((f) => f.attrs.var === 'pubsub#max_items');
+    assert.equal(field!.getChildText('value'), '1', 'a PEP node keeps one item unless told otherwise');
+  });
+
+  it('forgets an account’s PEP data when the account is deleted', async () => {
+    await publish(carol, TUNE, 'current', tune('Roundabout'), { 'pubsub#access_model': 'open' });
+    await items(bob, 'carol@localhost', TUNE);
+    await server.cli('user', 'del', 'carol@localhost');
+    await server.cli('user', 'add', 'carol@localhost', '--password', 'pw');
+    assert.equal((await refusal(items(bob, 'carol@localhost', TUNE))).condition, 'item-not-found');
+  });
+});
