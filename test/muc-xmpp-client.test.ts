@@ -8,7 +8,8 @@ const NS_MUC = 'http://jabber.org/protocol/muc';
 const NS_USER = 'http://jabber.org/protocol/muc#user';
 const NS_ADMIN = 'http://jabber.org/protocol/muc#admin';
 const NS_OWNER = 'http://jabber.org/protocol/muc#owner';
-const USERS = ['alice', 'bob', 'carol'];
+const USERS = ['alice', 'bob', 'carol', 'admin'];
+const NS_COMMANDS = 'http://jabber.org/protocol/commands';
 
 const codes = (el: XmppElement) => (el.getChild('x', NS_USER)?.getChildren('status') ?? []).map((s) => s.attrs.code as string).sort();
 const errorOf = (el: XmppElement) => el.getChild('error')?.getChildElements()[0]?.name;
@@ -149,6 +150,43 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     assert.equal(errorOf(await joinError(bob, 'vault')), 'not-authorized');
     await join(bob, 'vault', 'Bob', [xml('password', {}, 'open sesame')]);
     await joined(bob, 'vault');
+  });
+
+  it('gives admins the stock MUC command scripts: list rooms (hidden ones too) and destroy a room', async () => {
+    const [admin, alice, bob] = [await login('admin', 'cmd'), await login('alice', 'cmd'), await login('bob', 'cmd')];
+    await join(alice, 'hideout', 'Alice');
+    await joined(alice, 'hideout');
+    await configure(alice, 'hideout', { 'muc#roomconfig_publicroom': '0' });
+    await join(bob, 'hideout', 'Bob');
+    await joined(bob, 'hideout');
+    const command = (node: string, ...form: XmppElement[]) => xml('iq', { type: 'set', to: MUC }, xml('command', { xmlns: NS_COMMANDS, node, action: 'execute' }, ...form));
+    const field = (res: XmppElement, v: string) => res.getChild('command')!.getChild('x')!.getChildren('field').find((f) => f.attrs.var === v);
+    const listed = await admin.iq(command('muc-list-rooms'));
+    const rooms = field(listed, 'rooms')!.getChildren('value').map((v) => v.text());
+    assert.ok(rooms.includes(`hideout@${MUC}`), `the hidden room is listed: ${rooms}`);
+    await assert.rejects(bob.iq(command('muc-list-rooms')), { condition: 'forbidden' });
+
+    const form = await admin.iq(command('muc-destroy-room'));
+    assert.ok(field(form, 'room'));
+    const sessionid = form.getChild('command')!.attrs.sessionid;
+    const submit = xml(
+      'iq',
+      { type: 'set', to: MUC },
+      xml(
+        'command',
+        { xmlns: NS_COMMANDS, node: 'muc-destroy-room', sessionid },
+        xml(
+          'x',
+          { xmlns: 'jabber:x:data', type: 'submit' },
+          xml('field', { var: 'room' }, xml('value', {}, `hideout@${MUC}`)),
+          xml('field', { var: 'reason' }, xml('value', {}, 'closed by the admin')),
+        ),
+      ),
+    );
+    const done = await admin.iq(submit);
+    assert.match(field(done, 'Note')!.getChildText('value')!, /destroyed/);
+    const gone = await bob.waitFor((el) => fromRoom('hideout', 'Bob')(el) && el.attrs.type === 'unavailable');
+    assert.equal(gone.getChild('x', NS_USER)!.getChild('destroy')!.getChildText('reason'), 'closed by the admin');
   });
 
   it('keeps a persistent room across a restart and destroys it with an alternate venue', async () => {

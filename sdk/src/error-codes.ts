@@ -89,7 +89,7 @@ export const ERROR_CODES = {
   STARLING_SCRIPT_SYNTAX: { meaning: 'A script has a syntax error.', raisedBy: 'script preparation (core/src/scripting)' },
   STARLING_SCRIPT_TYPES: { meaning: 'A TypeScript script does not type-check; the message lists the errors.', raisedBy: 'TypeScript checker (core/src/scripting)' },
   STARLING_SCRIPT_CHECKER: { meaning: 'The TypeScript checker failed, timed out or was stopped.', raisedBy: 'TypeScript checker (core/src/scripting)' },
-  STARLING_SCRIPT_CAPABILITY: { meaning: 'A script used a capability it was not granted, or used it wrongly.', raisedBy: 'script capabilities (core/src/scripting)' },
+  STARLING_SCRIPT_CAPABILITY: { meaning: 'A script used a capability it was not granted, or used it wrongly.', raisedBy: 'script capabilities (core/src/scripting, plugin components such as plugins/muc)' },
   STARLING_SCRIPT_RESULT: { meaning: 'A script returned something that is not a valid element tree.', raisedBy: 'script results (core/src/scripting)' },
   STARLING_SCRIPT_BUSY: { meaning: 'Too many scripts are running; try again later.', raisedBy: 'script sandbox (core/src/scripting)' },
   STARLING_SCRIPT_CLOSED: { meaning: 'The script sandbox is shut down.', raisedBy: 'script sandbox (core/src/scripting)' },

@@ -78,9 +78,13 @@ export class ScriptManager {
       this.o.log.error('cannot create the scripts directory; scripts cannot be saved to disk', { dir: this.o.dir, err });
     }
     const files: string[] = [];
-    if (this.o.builtInDir && resolve(this.o.builtInDir) !== resolve(this.o.dir)) files.push(...scriptFiles(this.o.builtInDir));
+    const stock = this.stockDir();
+    if (stock) files.push(...scriptFiles(stock));
     files.push(...scriptFiles(this.o.dir));
-    for (const name of this.o.components.keys()) files.push(...scriptFiles(join(this.o.dir, name)));
+    for (const name of this.o.components.keys()) {
+      if (stock) files.push(...scriptFiles(join(stock, name)));
+      files.push(...scriptFiles(join(this.o.dir, name)));
+    }
     const ts: string[] = [];
     for (const f of files) {
       if (languageOfFile(f)?.ext === 'ts') ts.push(f);
@@ -92,9 +96,16 @@ export class ScriptManager {
   /** Loads the scripts of a component that appeared after loadAll (a plugin component loaded at run time). */
   async loadComponent(name: string): Promise<void> {
     const files: string[] = [];
-    if (this.o.builtInDir && resolve(this.o.builtInDir) !== resolve(this.o.dir)) files.push(...scriptFiles(this.o.builtInDir));
+    const stock = this.stockDir();
+    if (stock) files.push(...scriptFiles(stock), ...scriptFiles(join(stock, name)));
     files.push(...scriptFiles(this.o.dir), ...scriptFiles(join(this.o.dir, name)));
     for (const f of files) await this.loadFile(f);
+  }
+
+  /** The installation's stock scripts directory, when it is not the home's scripts directory. */
+  private stockDir(): string | undefined {
+    const stock = this.o.builtInDir && resolve(this.o.builtInDir);
+    return stock && stock !== resolve(this.o.dir) ? stock : undefined;
   }
 
   /** Watches the scripts directory and its component subdirectories. */
@@ -261,7 +272,10 @@ export class ScriptManager {
   /** Where a file sits: the stock or base directory (components from its header) or a component directory. */
   private placeOf(path: string): { rank: 1 | 2 | 3; component?: string } | undefined {
     const dir = resolve(dirname(path));
-    if (this.o.builtInDir && dir === resolve(this.o.builtInDir) && dir !== resolve(this.o.dir)) return { rank: RANK_BUILT_IN };
+    const stock = this.stockDir();
+    if (stock && dir === stock) return { rank: RANK_BUILT_IN };
+    // A stock component's scripts (scripts/admin/muc/ of the installation) when the home is elsewhere.
+    if (stock && resolve(dirname(dir)) === stock && this.o.components.has(basename(dir))) return { rank: RANK_BUILT_IN, component: basename(dir) };
     if (dir === resolve(this.o.dir)) return { rank: RANK_BASE };
     if (resolve(dirname(dir)) === resolve(this.o.dir)) {
       const component = basename(dir);
@@ -289,7 +303,7 @@ export class ScriptManager {
     const dir = resolve(dirname(path));
     if (dir === resolve(this.o.dir, component)) return undefined;
     // The base directory holds the stock scripts when the home is the installation (npm start in the repository).
-    if (this.o.builtInDir && dir === resolve(this.o.builtInDir)) return 'stock';
+    if (this.o.builtInDir && (dir === resolve(this.o.builtInDir) || resolve(dirname(dir)) === resolve(this.o.builtInDir))) return 'stock';
     if (dir !== resolve(this.o.dir)) return 'shared';
     const comps = readHeader(readFileSync(path, 'utf8')).components ?? [DEFAULT_SCRIPT_COMPONENT];
     return comps.length === 1 && comps[0] === component ? undefined : 'shared';

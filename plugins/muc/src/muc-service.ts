@@ -29,6 +29,14 @@ import { type RoomDirectory, roomPresence } from './room-presence';
 import { RoomStore } from './room-store';
 import { restoreConfig } from './room-config';
 
+export interface RoomSummary {
+  jid: string;
+  name: string;
+  occupants: number;
+  persistent: boolean;
+  public: boolean;
+}
+
 export function readSettings(config: PluginConfig): MucSettings {
   return {
     createRooms: config.enum('create-rooms', ['anyone', 'local', 'admins'] as const, 'local'),
@@ -46,7 +54,7 @@ export function readSettings(config: PluginConfig): MucSettings {
 @injectable()
 export class MucService implements RoomDirectory {
   readonly env: MucEnv;
-  private readonly rooms = new Map<string, Room>();
+  private readonly live = new Map<string, Room>();
   private readonly queue = new KeyedQueue();
   private readonly iq: RoomIq;
 
@@ -73,18 +81,18 @@ export class MucService implements RoomDirectory {
   }
 
   add(room: Room): void {
-    this.rooms.set(room.jid, room);
+    this.live.set(room.jid, room);
   }
 
   count(domain: string): number {
     let n = 0;
-    for (const r of this.rooms.values()) if (r.domain === domain) n++;
+    for (const r of this.live.values()) if (r.domain === domain) n++;
     return n;
   }
 
   /** The rooms in use on a component domain. */
   active(domain: string): Room[] {
-    return [...this.rooms.values()].filter((r) => r.domain === domain);
+    return [...this.live.values()].filter((r) => r.domain === domain);
   }
 
   /** Everything for the component domain or a JID on it. */
@@ -113,32 +121,34 @@ export class MucService implements RoomDirectory {
     });
   }
 
-  /** Public rooms of a domain, in use or stored: `{ jid, name }`, by JID. */
-  async publicRooms(domain: string): Promise<{ jid: string; name: string; occupants: number }[]> {
-    const out = new Map<string, { jid: string; name: string; occupants: number }>();
+  /**
+   * The rooms of a component domain, in use or stored, by JID (only public, unlocked ones unless `all`):
+   * `{ jid, name, occupants, persistent, public }`.
+   */
+  async rooms(domain: string, all: boolean): Promise<RoomSummary[]> {
+    const out = new Map<string, RoomSummary>();
     for (const s of await this.env.store.list(domain)) {
       const c = restoreConfig(s.config, this.env.settings.maxOccupants);
-      if (c.public) out.set(s.jid, { jid: s.jid, name: roomName(s.jid, c.name), occupants: 0 });
+      out.set(s.jid, { jid: s.jid, name: roomName(s.jid, c.name), occupants: 0, persistent: true, public: c.public });
     }
     for (const r of this.active(domain)) {
-      if (r.config.public && !r.locked) out.set(r.jid, { jid: r.jid, name: roomName(r.jid, r.config.name), occupants: r.occupants.size });
-      else out.delete(r.jid);
+      out.set(r.jid, { jid: r.jid, name: roomName(r.jid, r.config.name), occupants: r.occupants.size, persistent: r.config.persistent, public: r.config.public && !r.locked });
     }
-    return [...out.values()].sort((a, b) => (a.jid < b.jid ? -1 : 1));
+    return [...out.values()].filter((r) => all || r.public).sort((a, b) => (a.jid < b.jid ? -1 : 1));
   }
 
   private async find(jid: string): Promise<Room | undefined> {
-    const live = this.rooms.get(jid);
+    const live = this.live.get(jid);
     if (live) return live;
     const stored = await this.env.store.load(jid);
-    if (stored) this.rooms.set(jid, stored);
+    if (stored) this.live.set(jid, stored);
     return stored ?? undefined;
   }
 
   /** A room nobody is in leaves memory (a persistent one stays in the store). */
   private release(jid: string): void {
-    const room = this.rooms.get(jid);
-    if (room?.empty) this.rooms.delete(jid);
+    const room = this.live.get(jid);
+    if (room?.empty) this.live.delete(jid);
   }
 
   private async roomStanza(stanza: Element, from: Jid, to: Jid): Promise<void> {
@@ -161,7 +171,7 @@ export class MucService implements RoomDirectory {
     if (stanza.name === 'presence' || type === 'error' || type === 'result') return;
     const query = stanza.getChild('query', NS_DISCO_ITEMS);
     if (stanza.name === 'iq' && type === 'get' && query && !query.attrs.node) {
-      const items = (await this.publicRooms(to.domain)).map((r) => xml('item', { jid: r.jid, name: r.name }));
+      const items = (await this.rooms(to.domain, false)).map((r) => xml('item', { jid: r.jid, name: r.name }));
       this.env.send(iqResult(stanza, xml('query', { xmlns: NS_DISCO_ITEMS }, items)));
       return;
     }
