@@ -9,6 +9,8 @@ const NS_USER = 'http://jabber.org/protocol/muc#user';
 const NS_ADMIN = 'http://jabber.org/protocol/muc#admin';
 const NS_OWNER = 'http://jabber.org/protocol/muc#owner';
 const USERS = ['alice', 'bob', 'carol', 'admin'];
+/** How long to wait for a stanza: generous, the machine running the tests may be loaded. */
+const WAIT = 20_000;
 const NS_COMMANDS = 'http://jabber.org/protocol/commands';
 
 const codes = (el: XmppElement) => (el.getChild('x', NS_USER)?.getChildren('status') ?? []).map((s) => s.attrs.code as string).sort();
@@ -20,10 +22,10 @@ function join(c: TestClient, room: string, nick: string, inner: XmppElement[] = 
 }
 /** Waits for the client's own presence in the room (status 110). */
 function joined(c: TestClient, room: string) {
-  return c.waitFor((el) => el.is('presence') && el.attrs.from?.startsWith(`${room}@${MUC}/`) && codes(el).includes('110'), 5000, `own presence in ${room}`);
+  return c.waitFor((el) => el.is('presence') && el.attrs.from?.startsWith(`${room}@${MUC}/`) && codes(el).includes('110'), WAIT, `own presence in ${room}`);
 }
 function joinError(c: TestClient, room: string) {
-  return c.waitFor((el) => el.is('presence') && el.attrs.type === 'error' && el.attrs.from?.startsWith(`${room}@${MUC}/`), 5000, `join error for ${room}`);
+  return c.waitFor((el) => el.is('presence') && el.attrs.type === 'error' && el.attrs.from?.startsWith(`${room}@${MUC}/`), WAIT, `join error for ${room}`);
 }
 function configure(c: TestClient, room: string, fields: Record<string, string>) {
   return c.iq(
@@ -36,10 +38,11 @@ function configure(c: TestClient, room: string, fields: Record<string, string>) 
         xml('x', { xmlns: 'jabber:x:data', type: 'submit' }, ...Object.entries(fields).map(([k, v]) => xml('field', { var: k }, xml('value', {}, v)))),
       ),
     ),
+    WAIT,
   );
 }
 function admin(c: TestClient, room: string, item: Record<string, string>, reason?: string) {
-  return c.iq(xml('iq', { type: 'set', to: `${room}@${MUC}` }, xml('query', { xmlns: NS_ADMIN }, xml('item', item, reason ? xml('reason', {}, reason) : undefined))));
+  return c.iq(xml('iq', { type: 'set', to: `${room}@${MUC}` }, xml('query', { xmlns: NS_ADMIN }, xml('item', item, reason ? xml('reason', {}, reason) : undefined))), WAIT);
 }
 function say(c: TestClient, room: string, body: string) {
   return c.send(xml('message', { to: `${room}@${MUC}`, type: 'groupchat' }, xml('body', {}, body)));
@@ -67,9 +70,9 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
 
   it('is listed on the server and serves rooms under the configured subdomain', async () => {
     const alice = await login('alice', 'disco');
-    const items = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })));
+    const items = await alice.iq(xml('iq', { type: 'get', to: DOMAIN }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })), WAIT);
     assert.ok(items.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === MUC));
-    const info = await alice.iq(xml('iq', { type: 'get', to: MUC }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    const info = await alice.iq(xml('iq', { type: 'get', to: MUC }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })), WAIT);
     const q = info.getChild('query')!;
     assert.deepEqual(q.getChild('identity')!.attrs, { category: 'conference', type: 'text', name: 'Chat rooms' });
     assert.ok(q.getChildren('feature').some((f) => f.attrs.var === NS_MUC));
@@ -87,27 +90,27 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     await joined(carol, 'lobby');
     await say(alice, 'lobby', 'hello all');
     for (const c of [alice, bob, carol]) {
-      const m = await c.waitFor(body('hello all'), 5000, 'the groupchat message');
+      const m = await c.waitFor(body('hello all'), WAIT, 'the groupchat message');
       assert.equal(m.attrs.from, `lobby@${MUC}/Alice`);
       assert.equal(m.attrs.type, 'groupchat');
     }
     await bob.send(xml('presence', { to: `lobby@${MUC}/Robert` }));
-    const gone = await alice.waitFor((el) => fromRoom('lobby', 'Bob')(el) && el.attrs.type === 'unavailable');
+    const gone = await alice.waitFor((el) => fromRoom('lobby', 'Bob')(el) && el.attrs.type === 'unavailable', WAIT);
     assert.deepEqual(codes(gone), ['303']);
     assert.equal(gone.getChild('x', NS_USER)!.getChild('item')!.attrs.nick, 'Robert');
-    await alice.waitFor((el) => fromRoom('lobby', 'Robert')(el) && el.is('presence') && el.attrs.type === undefined);
+    await alice.waitFor((el) => fromRoom('lobby', 'Robert')(el) && el.is('presence') && el.attrs.type === undefined, WAIT);
     await carol.send(xml('presence', { to: `lobby@${MUC}/Robert` }));
     assert.equal(errorOf(await joinError(carol, 'lobby')), 'conflict');
 
     await carol.send(xml('presence', { to: `lobby@${MUC}/Carol`, type: 'unavailable' }));
-    await carol.waitFor((el) => fromRoom('lobby', 'Carol')(el) && el.attrs.type === 'unavailable');
+    await carol.waitFor((el) => fromRoom('lobby', 'Carol')(el) && el.attrs.type === 'unavailable', WAIT);
     await say(bob, 'lobby', 'while you were away');
     await join(carol, 'lobby', 'Carol', [xml('history', { maxstanzas: '5' })]);
-    const h1 = await carol.waitFor(body('hello all'));
-    const h2 = await carol.waitFor(body('while you were away'));
+    const h1 = await carol.waitFor(body('hello all'), WAIT);
+    const h2 = await carol.waitFor(body('while you were away'), WAIT);
     assert.equal(h2.attrs.from, `lobby@${MUC}/Robert`);
     for (const h of [h1, h2]) assert.ok(h.getChild('delay', 'urn:xmpp:delay'), 'history carries a delay');
-    const subject = await carol.waitFor((el) => el.is('message') && el.getChild('subject') !== undefined);
+    const subject = await carol.waitFor((el) => el.is('message') && el.getChild('subject') !== undefined, WAIT);
     assert.equal(subject.getChildText('subject'), '');
   });
 
@@ -122,11 +125,11 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     await joined(carol, 'strict');
     await assert.rejects(admin(bob, 'strict', { nick: 'Carol', role: 'none' }), { condition: 'forbidden' });
     await admin(alice, 'strict', { nick: 'Bob', role: 'none' }, 'calm down');
-    const kicked = await bob.waitFor((el) => fromRoom('strict', 'Bob')(el) && el.attrs.type === 'unavailable');
+    const kicked = await bob.waitFor((el) => fromRoom('strict', 'Bob')(el) && el.attrs.type === 'unavailable', WAIT);
     assert.deepEqual(codes(kicked), ['110', '307']);
     assert.equal(kicked.getChild('x', NS_USER)!.getChild('item')!.getChildText('reason'), 'calm down');
     await admin(alice, 'strict', { jid: `carol@${DOMAIN}`, affiliation: 'outcast' }, 'banned');
-    const banned = await carol.waitFor((el) => fromRoom('strict', 'Carol')(el) && el.attrs.type === 'unavailable');
+    const banned = await carol.waitFor((el) => fromRoom('strict', 'Carol')(el) && el.attrs.type === 'unavailable', WAIT);
     assert.deepEqual(codes(banned), ['110', '301']);
     await join(carol, 'strict', 'Carol');
     assert.equal(errorOf(await joinError(carol, 'strict')), 'forbidden');
@@ -161,12 +164,12 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     await joined(bob, 'hideout');
     const command = (node: string, ...form: XmppElement[]) => xml('iq', { type: 'set', to: MUC }, xml('command', { xmlns: NS_COMMANDS, node, action: 'execute' }, ...form));
     const field = (res: XmppElement, v: string) => res.getChild('command')!.getChild('x')!.getChildren('field').find((f) => f.attrs.var === v);
-    const listed = await admin.iq(command('muc-list-rooms'));
+    const listed = await admin.iq(command('muc-list-rooms'), WAIT);
     const rooms = field(listed, 'rooms')!.getChildren('value').map((v) => v.text());
     assert.ok(rooms.includes(`hideout@${MUC}`), `the hidden room is listed: ${rooms}`);
-    await assert.rejects(bob.iq(command('muc-list-rooms')), { condition: 'forbidden' });
+    await assert.rejects(bob.iq(command('muc-list-rooms'), WAIT), { condition: 'forbidden' });
 
-    const form = await admin.iq(command('muc-destroy-room'));
+    const form = await admin.iq(command('muc-destroy-room'), WAIT);
     assert.ok(field(form, 'room'));
     const sessionid = form.getChild('command')!.attrs.sessionid;
     const submit = xml(
@@ -183,9 +186,9 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
         ),
       ),
     );
-    const done = await admin.iq(submit);
+    const done = await admin.iq(submit, WAIT);
     assert.match(field(done, 'Note')!.getChildText('value')!, /destroyed/);
-    const gone = await bob.waitFor((el) => fromRoom('hideout', 'Bob')(el) && el.attrs.type === 'unavailable');
+    const gone = await bob.waitFor((el) => fromRoom('hideout', 'Bob')(el) && el.attrs.type === 'unavailable', WAIT);
     assert.equal(gone.getChild('x', NS_USER)!.getChild('destroy')!.getChildText('reason'), 'closed by the admin');
   });
 
@@ -195,30 +198,31 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     await joined(alice, 'forever');
     await configure(alice, 'forever', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_roomname': 'Forever' });
     await say(alice, 'forever', 'before the restart');
-    await alice.waitFor(body('before the restart'));
+    await alice.waitFor(body('before the restart'), WAIT);
     for (const c of clients.splice(0)) await c.stop();
     await server.stop();
     await server.start();
     alice = await login('alice', 'p2');
     const bob = await login('bob', 'p2');
-    const info = await bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    const info = await bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })), WAIT);
     assert.equal(info.getChild('query')!.getChild('identity')!.attrs.name, 'Forever');
     await join(bob, 'forever', 'Bob');
-    await bob.waitFor(body('before the restart'));
+    await bob.waitFor(body('before the restart'), WAIT);
     await joined(bob, 'forever');
     await assert.rejects(
-      bob.iq(xml('iq', { type: 'set', to: `forever@${MUC}` }, xml('query', { xmlns: NS_OWNER }, xml('destroy')))),
+      bob.iq(xml('iq', { type: 'set', to: `forever@${MUC}` }, xml('query', { xmlns: NS_OWNER }, xml('destroy'))), WAIT),
       { condition: 'forbidden' },
     );
     await alice.iq(
       xml('iq', { type: 'set', to: `forever@${MUC}` }, xml('query', { xmlns: NS_OWNER }, xml('destroy', { jid: `lobby@${MUC}` }, xml('reason', {}, 'moving')))),
+      WAIT,
     );
-    const destroyed = await bob.waitFor((el) => fromRoom('forever', 'Bob')(el) && el.attrs.type === 'unavailable');
+    const destroyed = await bob.waitFor((el) => fromRoom('forever', 'Bob')(el) && el.attrs.type === 'unavailable', WAIT);
     const d = destroyed.getChild('x', NS_USER)!.getChild('destroy')!;
     assert.equal(d.attrs.jid, `lobby@${MUC}`);
     assert.equal(d.getChildText('reason'), 'moving');
     await assert.rejects(
-      bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }))),
+      bob.iq(xml('iq', { type: 'get', to: `forever@${MUC}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })), WAIT),
       { condition: 'item-not-found' },
     );
   });
