@@ -99,6 +99,12 @@ describe('s2s between two Starling servers: dialback', () => {
     assert.equal(forUser.getChild('query')!.getChildren('item').length, 0);
   });
 
+  it('counts the s2s connections in the statistics (/metrics)', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${a.web.http}/metrics`)).text();
+    assert.match(text, /^starling_s2s_connections\{direction="out"\} 1$/m);
+    assert.match(text, /^starling_s2s_connections\{direction="in"\} 1$/m);
+  });
+
   it('bounces a stanza for a domain it cannot reach with remote-server-not-found', async () => {
     const err = await alice.iq(xml('iq', { type: 'get', to: 'nowhere.invalid' }, xml('ping', { xmlns: 'urn:xmpp:ping' })), 30_000).catch((e: Error) => e);
     assert.ok(err instanceof Error && 'condition' in err, String(err));

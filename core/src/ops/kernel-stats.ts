@@ -12,6 +12,8 @@ export interface KernelStatsHost {
   sessions(): Iterable<Session>;
   /** Open client connections (bound or not) by connection manager. */
   connections(): { c2s: number; ws2s: number; bosh: number };
+  /** Open server-to-server connections (empty when s2s is off). */
+  s2sConnections?(): { direction: 'in' | 'out'; local: string; remote: string; state: string; auth: string }[];
   plugins(): Iterable<{ id: string; version: string; state: string; reloads: number }>;
   /** Kernel components with ad-hoc commands (sess-man, vhost-man, …). */
   components(): Iterable<{ name: string; description: string }>;
@@ -131,6 +133,17 @@ export class KernelStats {
       component: 'bosh',
       collect: (add) => {
         add({ component: 'bosh', name: 'Open sessions', value: this.host.connections().bosh, level: 'INFO', metric: { name: 'starling_client_connections', type: 'gauge', help: 'Open client connections (BOSH: sessions)', labels: { manager: 'bosh' } } });
+      },
+    },
+    {
+      component: 's2s',
+      collect: (add) => {
+        const all = this.host.s2sConnections?.() ?? [];
+        for (const direction of ['in', 'out'] as const) {
+          const n = all.filter((c) => c.direction === direction).length;
+          add({ component: 's2s', name: `Open ${direction === 'in' ? 'incoming' : 'outgoing'} connections`, value: n, level: 'INFO', metric: { name: 'starling_s2s_connections', type: 'gauge', help: 'Open server-to-server connections (incoming: per authenticated domain pair)', labels: { direction } } });
+        }
+        add({ component: 's2s', name: 'Connections', value: all.map((c) => `${c.direction === 'in' ? `${c.remote} -> ${c.local}` : `${c.local} -> ${c.remote}`} (${c.state}${c.auth ? `, ${c.auth}` : ''})`), level: 'FINE' });
       },
     },
     {

@@ -113,6 +113,7 @@ export class Operations {
       domains: () => server.settings.domains,
       sessions: () => server.sessions.all(),
       connections: () => server.clientConnections(),
+      s2sConnections: () => server.s2s?.connections() ?? [],
       plugins: () => server.plugins.records.values(),
       components: () => components.map((c) => ({ name: c.name, description: c.spec.description })),
     });
