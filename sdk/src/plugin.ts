@@ -42,7 +42,8 @@ export interface PluginManifest {
   config?: Record<string, unknown>;
   /**
    * Further keys the plugin's bean accepts, without a default (`starling check` rejects any key neither
-   * here nor in `config`). `"<vhost>"` stands for a key named after a virtual host.
+   * here nor in `config`). `"<vhost>"` stands for a key named after a virtual host; `"commands"` allows the
+   * bean of a component plugin to hold its command ACL bean (`pubsub { commands { 'list-nodes' = [ 'LOCAL' ] } }`).
    */
   configKeys?: string[];
   description?: string;

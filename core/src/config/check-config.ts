@@ -47,14 +47,19 @@ export function formatFinding(f: ConfigFinding): string {
  * Checks every bean and key of a parsed config against core's table, the plugin manifests and the list of
  * Tigase keys Starling does not implement. Returns the findings in file order; nothing is thrown.
  */
+/** The command ACL bean of a component (`pubsub { commands { 'list-nodes' = [ 'LOCAL' ] } }`). */
+const COMMANDS_BEAN = 'commands';
+
 export function checkConfig(root: ConfigBean, options: CheckConfigOptions): ConfigFinding[] {
   const plugins = new Map(options.plugins.map((p) => [p.id, p]));
   const unimplemented = options.unimplemented ?? UNIMPLEMENTED_KEYS;
   const findings: ConfigFinding[] = [];
 
+  // A plugin serving a component lists `commands` in its configKeys: the component's command ACL bean.
   const pluginSchema = (p: PluginKeys): BeanSchema => ({
     plugins: true,
-    keys: Object.fromEntries([...p.keys.filter((k) => k !== VHOST_KEY), ...(p.vhostKeys ? options.domains : [])].map((k) => [k, {}])),
+    keys: Object.fromEntries([...p.keys.filter((k) => k !== VHOST_KEY && k !== COMMANDS_BEAN), ...(p.vhostKeys ? options.domains : [])].map((k) => [k, {}])),
+    ...(p.keys.includes(COMMANDS_BEAN) ? { beans: { [COMMANDS_BEAN]: { anyKey: true } } } : {}),
   });
 
   const walk = (bean: ConfigBean, schema: BeanSchema, path: string[]): void => {

@@ -1,4 +1,4 @@
-import { type ComponentHandle, type ScriptCaller, type ScriptCapability, StarlingError, parseJid, tryParseJid } from '@starling/sdk';
+import { type ComponentHandle, type ScriptCaller, type ScriptCapability, StanzaError, StarlingError, parseJid, tryParseJid } from '@starling/sdk';
 import type { PubSubEngine } from './engine';
 
 /**
@@ -18,7 +18,7 @@ export function pubsubCapability(engine: PubSubEngine, handle: () => ComponentHa
     if (typeof v !== 'string' || v === '') throw new StarlingError('STARLING_SCRIPT_CAPABILITY', `${what} must be a non-empty string`);
     return v;
   };
-  return {
+  const methods: ScriptCapability = {
     listNodes: async (caller, domain) => {
       const s = service(caller, domain);
       return (await engine.listNodes(s.service)).map((n) => ({ node: n.stored.node, owner: n.stored.owner, title: n.config.title, accessModel: n.config.accessModel }));
@@ -40,4 +40,18 @@ export function pubsubCapability(engine: PubSubEngine, handle: () => ComponentHa
       return true;
     },
   };
+  // The script sees the text of a protocol refusal ("There is no node 'x'"), as an admin reads it.
+  return Object.fromEntries(
+    Object.entries(methods).map(([name, fn]) => [
+      name,
+      async (caller: ScriptCaller, ...args: unknown[]) => {
+        try {
+          return await fn(caller, ...args);
+        } catch (err) {
+          if (err instanceof StanzaError) throw new StarlingError('STARLING_SCRIPT_CAPABILITY', err.text ?? err.condition);
+          throw err;
+        }
+      },
+    ]),
+  );
 }
