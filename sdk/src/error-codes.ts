@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   STARLING_CLI_PASSWORD: { meaning: 'No password was given, the two typed passwords differ, or the prompt was cancelled; nothing was changed.', raisedBy: 'command line password prompt (core/src/cli)' },
   STARLING_CLI_JID: { meaning: 'The account JID is not user@domain, or its domain is not a virtual host of this server.', raisedBy: 'command line user commands (core/src/cli)' },
   STARLING_CLI_ADMIN_CHANNEL: { meaning: "The running server's admin channel refused the request (its answer is in the message).", raisedBy: 'command line user commands (core/src/cli)' },
+  STARLING_CLUSTER_REDIS: { meaning: "Cluster mode could not reach Redis at start ('cl-comp' { redis = … }); the message has Redis's answer.", raisedBy: 'cluster mode (core/src/cluster)' },
+  STARLING_CLUSTER_NODE_ID: { meaning: "Another live node of the cluster already uses this 'cluster-node-id'.", raisedBy: 'cluster mode (core/src/cluster)' },
   STARLING_LOG_DIR: { meaning: 'The log directory cannot be created or written; the message names it and the FileHandler pattern.', raisedBy: 'operations: logging (core/src/ops)' },
 
   // Configuration (ConfigError: the message starts with file:line:column)

@@ -77,6 +77,10 @@ export const CORE_SCHEMA: BeanSchema = {
     // debugging (ops/debug-switches.ts): `debug = [ … ]`, `'debug-packages' = [ … ]`
     debug: KEY,
     'debug-packages': KEY,
+    // cluster mode (cluster/cluster-settings.ts)
+    'cluster-mode': KEY,
+    'cluster-node-id': KEY,
+    'cluster-nodes': KEY,
   },
   beans: {
     // storage (storage/, kernel/settings.ts)
@@ -117,6 +121,8 @@ export const CORE_SCHEMA: BeanSchema = {
         'urn:xmpp:sm:3': { keys: { 'resumption-timeout': SECONDS, 'max-resumption-timeout': SECONDS, 'max-queue': KEY } },
       },
     },
+    // cluster mode: Redis and heartbeats (cluster/cluster-settings.ts); its connections are in unimplemented-keys.ts
+    'cl-comp': { keys: { redis: KEY, 'key-prefix': KEY, 'heartbeat-ttl': SECONDS } },
     // external components, XEP-0114 (net/ext-settings.ts)
     ext: {
       keys: { 'comp-items': KEY, 'max-stanza-size': BYTES, 'handshake-timeout': SECONDS, ...WATCHDOG_KEYS },

@@ -43,15 +43,11 @@ function check(root: ConfigBean): ConfigFinding[] {
 
 /** The Tigase keys of each snippet that Starling names as accepted, not implemented (bean path @ line:column). */
 const NOT_IMPLEMENTED: Record<string, string[]> = {
-  '21-max-inactivity-defaults.tdsl': ['cl-comp@7:1'],
+  '21-max-inactivity-defaults.tdsl': ['cl-comp/max-inactivity-time@8:5'],
   '26-installation-id.tdsl': ['installation-id@1:1'],
-  '27-cluster-mode.tdsl': ['cluster-mode@1:1'],
-  '28-cl-comp-ports.tdsl': ['cl-comp@1:1'],
-  '29-cl-comp-port-config.tdsl': ['cl-comp@1:1'],
+  '28-cl-comp-ports.tdsl': ['cl-comp/connections@2:5'],
+  '29-cl-comp-port-config.tdsl': ['cl-comp/connections@2:5'],
   '30-cm-ht-traffic-throttling.tdsl': ['cm-ht-traffic-throttling@1:1'],
-  '31-cluster-nodes-server3.tdsl': ['cluster-nodes@1:1'],
-  '32-cluster-nodes-server2.tdsl': ['cluster-nodes@1:1'],
-  '33-cluster-nodes-password.tdsl': ['cluster-nodes@1:1'],
 };
 
 function load(dir: string, name: string): ConfigBean {

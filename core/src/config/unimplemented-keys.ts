@@ -8,10 +8,9 @@
  * its entry here and declare its keys in known-keys.ts (or in your plugin's manifest).
  */
 export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
-  // clustering (chapter 11.12)
-  ['cluster-mode', 'clustering'],
-  ['cluster-nodes', 'clustering'],
-  ['cl-comp', 'the cluster connection manager'],
+  // clustering (chapter 11.12): nodes talk through Redis (core/src/cluster), so there are no cluster ports
+  ['cl-comp/connections', 'cluster connection ports (cluster traffic goes through Redis)'],
+  ['cl-comp/max-inactivity-time', 'idle cluster connections (cluster traffic goes through Redis; a node is gone when its heartbeat-ttl passes)'],
   ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
   ['cm-see-other-host', 'see-other-host redirection'],
   // federation and components Starling does not have

@@ -20,6 +20,9 @@ import {
 } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
+import { ClusterComponent } from '../cluster/cluster-component';
+import { ClusterNode } from '../cluster/cluster-node';
+import { readClusterSettings } from '../cluster/cluster-settings';
 import { CredentialService } from '../auth/credential-service';
 import { AdminCommands } from '../commands/admin-commands';
 import { beanOrEmpty } from '../config/config-bean-view';
@@ -76,6 +79,11 @@ export const coreModule = new ContainerModule(({ bind }) => {
   });
   provide(CORE.events, [BOOT.log], (log) => new KernelEventBus(log));
   provide(CORE.sessions, [], () => new LocalSessionDirectory());
+  provide(CORE.cluster, [BOOT.config, CORE.sessions, BOOT.log], (top, sessions, log) => {
+    const cluster = readClusterSettings(top);
+    return cluster ? new ClusterNode(cluster, sessions, log.child({ c: 'cluster' })) : null;
+  });
+  provide(CORE.directory, [CORE.sessions, CORE.cluster], (local, cluster) => cluster?.sessions ?? local);
   provide(CORE.watchdog, [BOOT.log], (log) => new Watchdog(log.child({ c: 'watchdog' })));
   provide(CORE.vhostConfig, [BOOT.config], (top) => readVhostManagerConfig(top));
   provide(
@@ -87,10 +95,13 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(CORE.servedDomains, [CORE.vhosts], (vhosts) => ({ has: (domain) => vhosts.isLocal(domain), item: (domain) => vhosts.item(domain) }));
   provide(CORE.s2sSettings, [BOOT.config, BOOT.settings], (top, settings) => readS2SSettings(top, (p) => resolve(settings.home, p)) ?? null);
   // Stanzas for domains not served here go to s2s (resolved when the first one comes: s2s needs the router).
-  provide(CORE.router, [CORE.sessions, CORE.servedDomains, BOOT.log, CORE.s2sSettings, BOOT.container], (sessions, domains, log, s2s, container) =>
+  provide(CORE.router, [CORE.directory, CORE.servedDomains, BOOT.log, CORE.s2sSettings, BOOT.container], (sessions, domains, log, s2s, container) =>
     new StanzaRouter({ sessions, domains, log: log.child({ c: 'router' }), remote: s2s ? (stanza) => resolveToken(container, CORE.s2s)!.send(stanza) : undefined }),
   );
   provide(CORE.disco, [CORE.isAdmin], (isAdmin) => new KernelDiscoRegistry(isAdmin));
+  provide(CORE.clusterView, [CORE.cluster, CORE.router, CORE.disco, CORE.vhosts, CORE.isAdmin], (cluster, router, disco, vhosts, isAdmin) =>
+    cluster ? new ClusterComponent(cluster, router, disco, vhosts, isAdmin) : null,
+  );
   provide(CORE.credentials, [BOOT.storage, BOOT.settings], (storage, settings) => new CredentialService(storage.users, settings.scramIterations));
   provide(CORE.serverInfo, [BOOT.settings, BOOT.startedAt, CORE.vhosts, CORE.isAdmin], (settings, startedAt, vhosts, isAdmin) => ({
     name: 'Starling',
@@ -107,7 +118,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
 
   // What plugins inject (sdk/src/tokens.ts).
   bind(ROUTER).toService(CORE.router);
-  bind(SESSIONS).toService(CORE.sessions);
+  bind(SESSIONS).toService(CORE.directory);
   bind(SERVER_INFO).toService(CORE.serverInfo);
   bind(EVENT_BUS).toService(CORE.events);
   bind(DISCO).toService(CORE.disco);
@@ -148,7 +159,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(CORE.certs, [BOOT.settings, BOOT.log], (settings, log) => new CertificateStore(join(settings.home, 'certs'), log));
   provide(
     CORE.commands,
-    [BOOT.settings, BOOT.config, BOOT.storage, BOOT.startedAt, BOOT.log, CORE.vhosts, CORE.vhostConfig, CORE.certs, CORE.router, CORE.disco, CORE.sessions, CORE.credentials, CORE.events, CORE.isAdmin, CORE.plugins],
+    [BOOT.settings, BOOT.config, BOOT.storage, BOOT.startedAt, BOOT.log, CORE.vhosts, CORE.vhostConfig, CORE.certs, CORE.router, CORE.disco, CORE.directory, CORE.credentials, CORE.events, CORE.isAdmin, CORE.plugins],
     (settings, top, storage, startedAt, log, vhosts, vhostConfig, certs, router, disco, sessions, credentials, events, isAdmin, plugins) => {
       const commands = new AdminCommands({
         home: settings.home,

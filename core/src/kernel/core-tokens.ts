@@ -1,7 +1,9 @@
 import type { Container } from 'inversify';
-import type { Jid, Logger, ServerInfo, ServiceToken } from '@starling/sdk';
+import type { Jid, Logger, ServerInfo, ServiceToken, SessionDirectory } from '@starling/sdk';
 import type { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import type { AdminUi } from '../admin-ui/admin-ui';
+import type { ClusterComponent } from '../cluster/cluster-component';
+import type { ClusterNode } from '../cluster/cluster-node';
 import type { CredentialService } from '../auth/credential-service';
 import type { AdminCommands } from '../commands/admin-commands';
 import type { ConfigBeanView } from '../config/config-bean-view';
@@ -50,6 +52,10 @@ export const CORE = {
   serverInfo: token<ServerInfo>('serverInfo'),
   events: token<KernelEventBus>('events'),
   sessions: token<LocalSessionDirectory>('sessions'),
+  /** The sessions routing and plugins see: the local ones, plus the other nodes' in cluster mode. */
+  directory: token<SessionDirectory>('directory'),
+  cluster: token<ClusterNode | null>('cluster'),
+  clusterView: token<ClusterComponent | null>('clusterView'),
   router: token<StanzaRouter>('router'),
   disco: token<KernelDiscoRegistry>('disco'),
   credentials: token<CredentialService>('credentials'),

@@ -4,6 +4,8 @@ import { Container } from 'inversify';
 import { type Jid, type Logger, type ServiceToken, StarlingError, tryParseJid } from '@starling/sdk';
 import type { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import type { AdminUi } from '../admin-ui/admin-ui';
+import type { ClusterComponent } from '../cluster/cluster-component';
+import type { ClusterNode } from '../cluster/cluster-node';
 import type { CredentialService } from '../auth/credential-service';
 import { loadServerSecret } from '../auth/server-secret';
 import { AdminChannel, type AdminChannelHandlers, runningServerPid } from '../cli/admin-channel';
@@ -134,6 +136,9 @@ export class StarlingServer {
   /** Server-to-server federation (core/src/net/s2s), unless `s2s (active: false)`. */
   readonly s2s: S2SService | null;
   s2sListeners: ListenerSpec[] = [];
+  /** Cluster mode (core/src/cluster): this node's link to the others, and the `cl-comp` admin view. */
+  readonly cluster: ClusterNode | null;
+  private readonly clusterView: ClusterComponent | null;
 
   private constructor(
     readonly settings: ServerSettings,
@@ -166,6 +171,8 @@ export class StarlingServer {
     this.ws2s = get(CORE.ws2s);
     this.bosh = get(CORE.bosh);
     this.s2s = get(CORE.s2s);
+    this.cluster = get(CORE.cluster);
+    this.clusterView = get(CORE.clusterView);
   }
 
   static async start(opts: StartOptions): Promise<StarlingServer> {
@@ -180,6 +187,8 @@ export class StarlingServer {
       server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
       forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
+      await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0));
+      server.clusterView?.start();
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
       await server.pluginWatcher.start();
@@ -254,6 +263,8 @@ export class StarlingServer {
     await this.ext?.close();
     await this.s2s?.close();
     this.resumable?.endAll('server shutdown');
+    this.clusterView?.stop();
+    await this.cluster?.stop();
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);
     await this.commands.stop();

@@ -22,16 +22,16 @@ const REROUTED_TYPES = new Set([undefined, 'chat', 'normal']);
  * unacknowledged stanzas: chats and normal messages (not carbon copies) are routed again to the bare JID,
  * where another resource or offline storage takes them. Everything else is dropped.
  */
-function reroutable(stanza: Element): boolean {
+export function reroutable(stanza: Element): boolean {
   return stanza.name === 'message' && REROUTED_TYPES.has(stanza.attrs.type) && !stanza.getChildElements().some((c) => c.attrs.xmlns === NS_CARBONS);
 }
 
 /** A bound client resource. Kept small: idle sessions are the server's main memory cost. */
 export class C2SSession implements Session {
-  priority = 0;
-  presence: Element | null = null;
-  available = false;
-  interested = false;
+  private _priority = 0;
+  private _presence: Element | null = null;
+  private _available = false;
+  private _interested = false;
   lastActivity: number;
   readonly startedAt: number;
   private _data: Map<string, unknown> | undefined;
@@ -45,8 +45,43 @@ export class C2SSession implements Session {
     private readonly filter: (stanza: Element, session: Session) => Element | null,
     /** Routes a stanza as one arriving from elsewhere (the router's route()): used for messages that were never written. */
     private readonly reroute: (stanza: Element) => void,
+    /** Told when the routing state below changes (the session directory passes it on to the cluster). */
+    private readonly changed?: (session: C2SSession) => void,
   ) {
     this.startedAt = this.lastActivity = Date.now();
+  }
+
+  get priority(): number {
+    return this._priority;
+  }
+  set priority(v: number) {
+    if (v === this._priority) return;
+    this._priority = v;
+    this.changed?.(this);
+  }
+  get presence(): Element | null {
+    return this._presence;
+  }
+  set presence(v: Element | null) {
+    if (v === this._presence) return;
+    this._presence = v;
+    this.changed?.(this);
+  }
+  get available(): boolean {
+    return this._available;
+  }
+  set available(v: boolean) {
+    if (v === this._available) return;
+    this._available = v;
+    this.changed?.(this);
+  }
+  get interested(): boolean {
+    return this._interested;
+  }
+  set interested(v: boolean) {
+    if (v === this._interested) return;
+    this._interested = v;
+    this.changed?.(this);
   }
 
   get id(): string {

@@ -1,9 +1,18 @@
 import type { Session, SessionDirectory } from '@starling/sdk';
 
+/** Told of every session that joins or leaves the directory and of changes to its routing state (cluster mode). */
+export interface SessionObserver {
+  added(session: Session): void;
+  removed(session: Session): void;
+  /** `available`, `priority`, `presence` or `interested` changed. */
+  changed(session: Session): void;
+}
+
 /** All bound local sessions, by full JID and by account. */
 export class LocalSessionDirectory implements SessionDirectory {
   private readonly byFull = new Map<string, Session>();
   private readonly byBare = new Map<string, Session[]>();
+  observer: SessionObserver | undefined;
 
   get(fullJid: string): Session | undefined {
     return this.byFull.get(fullJid);
@@ -31,6 +40,7 @@ export class LocalSessionDirectory implements SessionDirectory {
     const list = this.byBare.get(bare);
     if (list) list.push(session);
     else this.byBare.set(bare, [session]);
+    this.observer?.added(session);
     return prev;
   }
 
@@ -46,7 +56,13 @@ export class LocalSessionDirectory implements SessionDirectory {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.byBare.delete(bare);
     }
+    this.observer?.removed(session);
     return true;
+  }
+
+  /** A bound session's routing state changed. */
+  changed(session: Session): void {
+    if (this.byFull.get(session.jid.toString()) === session) this.observer?.changed(session);
   }
 }
 

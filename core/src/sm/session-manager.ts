@@ -26,6 +26,7 @@ export class SessionManager {
       conn,
       (s, sess) => this.router.filter(s, sess),
       (s) => this.router.route(s),
+      (s) => this.directory.changed(s),
     );
     const replaced = this.directory.add(session);
     if (replaced) {

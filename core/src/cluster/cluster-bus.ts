@@ -1,0 +1,44 @@
+/**
+ * What nodes tell each other (JSON on the bus). `stanza`: deliver to a local full JID (with `r`, answer
+ * with a `receipt`); `close`: end a local session (a newer login for the same full JID elsewhere).
+ */
+export type BusMessage =
+  | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
+  | { t: 'receipt'; from: string; r: number; ok: boolean }
+  | { t: 'close'; from: string; to: string; condition: string; text: string };
+
+/** A change of the session directory, seen by every node. */
+export type DirectoryEvent =
+  | { t: 'set'; node: string; jid: string; seq: number; entry: SessionEntry }
+  | { t: 'del'; node: string; jid: string; seq: number }
+  /** The node rewrote its whole directory (start, Redis came back): read it again. */
+  | { t: 'snapshot'; node: string }
+  /** The node stops (a clean shutdown): its sessions are gone. */
+  | { t: 'leave'; node: string };
+
+/** What the cluster knows of a session held by a node: enough to route to it and answer probes for it. */
+export interface SessionEntry {
+  /** Connection id on its node. */
+  id: string;
+  startedAt: number;
+  priority: number;
+  available: boolean;
+  interested: boolean;
+  /** The last broadcast available presence (XML), or null. */
+  presence: string | null;
+  seq: number;
+}
+
+/**
+ * The stanza bus between nodes: one channel per node plus one for directory changes. Redis pub/sub ships;
+ * another engine (NATS) fits behind the same interface.
+ */
+export interface ClusterBus {
+  /** Subscribes this node's channel and the directory channel; resolves once both are live. */
+  start(handlers: { message(msg: BusMessage): void; directory(ev: DirectoryEvent): void }): Promise<void>;
+  /** Sends to one node; resolves false when no subscriber took it (the node is gone) or the bus is down. */
+  send(node: string, msg: BusMessage): Promise<boolean>;
+  /** True while messages can be sent. */
+  readonly up: boolean;
+  close(): Promise<void>;
+}

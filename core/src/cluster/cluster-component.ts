@@ -1,0 +1,122 @@
+import { type Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, StanzaError, errorReply, iqResult, isErrorOrResult, xml } from '@starling/sdk';
+import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
+import { dataForm } from '../commands/data-form';
+import type { VhostRegistry } from '../vhosts/vhost-registry';
+import type { ClusterNode } from './cluster-node';
+import type { NodeInfo } from './node-registry';
+
+const NAME = 'cl-comp';
+const DESCRIPTION = 'Cluster connection manager';
+
+/** One row of the admin view: a node with its status and figures. */
+export interface NodeStatus {
+  id: string;
+  status: 'connected' | 'disconnected';
+  self: boolean;
+  info?: NodeInfo;
+}
+
+/**
+ * The admin view of the cluster (chapter 11.12.3): `cl-comp@<vhost>` answers disco#items with every
+ * node and its status (connected or disconnected), disco#info on a node with that node's statistics, and
+ * disco#info on the component with the cluster's. Admins only, like the other components.
+ */
+export class ClusterComponent {
+  private readonly claims = new Map<string, { dispose(): void }[]>();
+  private watch: { dispose(): void } | undefined;
+
+  constructor(
+    private readonly cluster: ClusterNode,
+    private readonly router: StanzaRouter,
+    private readonly disco: KernelDiscoRegistry,
+    private readonly vhosts: VhostRegistry,
+    private readonly isAdmin: (jid: Jid) => boolean,
+  ) {}
+
+  start(): void {
+    for (const item of this.vhosts.all()) this.claim(item.domain);
+    this.watch = this.vhosts.onChange((c) => (c.kind === 'added' ? this.claim(c.item.domain) : c.kind === 'removed' ? this.release(c.item.domain) : undefined));
+  }
+
+  stop(): void {
+    this.watch?.dispose();
+    for (const d of [...this.claims.keys()]) this.release(d);
+  }
+
+  /** This node, the live peers and the static peers not heard from. */
+  nodes(): NodeStatus[] {
+    const c = this.cluster;
+    const rows: NodeStatus[] = [{ id: c.nodeId, status: c.connected ? 'connected' : 'disconnected', self: true, info: c.registry.info() }];
+    for (const info of c.registry.peers()) rows.push({ id: info.id, status: c.connected ? 'connected' : 'disconnected', self: false, info });
+    for (const n of c.settings.staticNodes ?? []) if (!rows.some((r) => r.id === n.id)) rows.push({ id: n.id, status: 'disconnected', self: false });
+    return rows.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private claim(domain: string): void {
+    if (this.claims.has(domain)) return;
+    const jid = `${NAME}@${domain}`;
+    this.claims.set(domain, [
+      this.router.registerAddress(jid, (stanza, from, to) => this.handle(stanza, from, to)),
+      this.disco.addItem({ jid, name: DESCRIPTION, adminOnly: true }),
+    ]);
+  }
+
+  private release(domain: string): void {
+    for (const x of this.claims.get(domain) ?? []) x.dispose();
+    this.claims.delete(domain);
+  }
+
+  private handle(stanza: Element, from: Jid, to: Jid): void {
+    if (stanza.name !== 'iq' || isErrorOrResult(stanza)) return;
+    try {
+      this.router.route(iqResult(stanza, this.answer(stanza, from, to)));
+    } catch (err) {
+      this.router.route(errorReply(stanza, err instanceof StanzaError ? err : new StanzaError('internal-server-error')));
+    }
+  }
+
+  private answer(stanza: Element, from: Jid, to: Jid): Element {
+    const q = stanza.firstElement();
+    if (stanza.attrs.type !== 'get' || !q || !(q.is('query', NS_DISCO_INFO) || q.is('query', NS_DISCO_ITEMS))) throw new StanzaError('service-unavailable');
+    if (!this.isAdmin(from)) throw new StanzaError('forbidden', 'The cluster view is for administrators');
+    const node = q.attrs.node as string | undefined;
+    const nodes = this.nodes();
+    if (q.is('query', NS_DISCO_ITEMS)) {
+      if (node !== undefined) throw new StanzaError('item-not-found');
+      return xml('query', { xmlns: NS_DISCO_ITEMS }, nodes.map((n) => xml('item', { jid: to.bareString, node: n.id, name: `${n.id} ${n.status}` })));
+    }
+    if (node === undefined) {
+      const live = nodes.filter((n) => n.status === 'connected');
+      return xml(
+        'query',
+        { xmlns: NS_DISCO_INFO },
+        xml('identity', { category: 'component', type: 'generic', name: DESCRIPTION }),
+        xml('feature', { var: NS_DISCO_INFO }),
+        xml('feature', { var: NS_DISCO_ITEMS }),
+        statsForm([
+          ['this-node', this.cluster.nodeId],
+          ['nodes', String(nodes.length)],
+          ['nodes-connected', String(live.length)],
+          ['sessions', String(live.reduce((n, r) => n + (r.info?.sessions ?? 0), 0))],
+          ['connections', String(live.reduce((n, r) => n + (r.info?.connections ?? 0), 0))],
+        ]),
+      );
+    }
+    const row = nodes.find((n) => n.id === node);
+    if (!row) throw new StanzaError('item-not-found', `No cluster node ${node}`);
+    const traffic = this.cluster.traffic.get(row.id);
+    const i = row.info;
+    const fields: [string, string][] = [['status', row.status]];
+    if (i) {
+      fields.push(['host', i.host], ['pid', String(i.pid)], ['uptime-s', String(Math.round((Date.now() - i.startedAt) / 1000))], ['sessions', String(i.sessions)], ['connections', String(i.connections)]);
+      if (!row.self) fields.push(['heartbeat-age-ms', String(Math.max(0, Date.now() - i.beat))]);
+    }
+    if (traffic) fields.push(['stanzas-sent', String(traffic.sent)], ['stanzas-received', String(traffic.received)]);
+    return xml('query', { xmlns: NS_DISCO_INFO, node }, xml('identity', { category: 'component', type: 'generic', name: `${row.id} ${row.status}` }), statsForm(fields));
+  }
+}
+
+/** XEP-0128: the figures as a result form. */
+function statsForm(fields: [string, string][]): Element {
+  return dataForm('result', { fields: [{ var: 'FORM_TYPE', type: 'hidden', values: ['http://jabber.org/protocol/stats'] }, ...fields.map(([v, value]) => ({ var: v, values: [value] }))] });
+}

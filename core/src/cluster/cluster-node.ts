@@ -1,0 +1,264 @@
+import { type DeliveryReceipt, type Element, type Logger, type Session, parseXml, xml } from '@starling/sdk';
+import type { StanzaRouter } from '@starling/sdk/kernel';
+import { reroutable } from '../sm/c2s-session';
+import type { LocalSessionDirectory } from '../sm/session-directory';
+import type { BusMessage, ClusterBus, DirectoryEvent, SessionEntry } from './cluster-bus';
+import { ClusterKeys } from './cluster-keys';
+import { ClusterSessions } from './cluster-sessions';
+import type { ClusterSettings } from './cluster-settings';
+import { type NodeInfo, NodeRegistry } from './node-registry';
+import { RedisBus } from './redis-bus';
+import { RedisLink } from './redis-link';
+import { RemoteDirectory } from './remote-directory';
+import type { RemoteLink, RemoteSession } from './remote-session';
+import { SessionPublisher } from './session-publisher';
+
+/** Deletes a dead node's sessions and membership, unless it has announced itself again meanwhile. */
+const FORGET_NODE = `if redis.call('exists', KEYS[1]) == 0 then redis.call('del', KEYS[2]); redis.call('srem', KEYS[3], ARGV[1]); return 1 end return 0`;
+
+/** Bus traffic with one peer, for the admin view. */
+export interface PeerTraffic {
+  sent: number;
+  received: number;
+}
+
+/**
+ * This node's place in the cluster (chapter 11.12 on Redis): it announces itself and watches the others
+ * (NodeRegistry), publishes its sessions (SessionPublisher), mirrors the others' (RemoteDirectory), and
+ * carries stanzas for sessions on other nodes over the bus. Routing stays where the stanza entered: the
+ * plugins see every node's sessions through `sessions` and a remote session's send crosses the bus.
+ */
+export class ClusterNode implements RemoteLink {
+  readonly keys: ClusterKeys;
+  readonly remote: RemoteDirectory;
+  readonly sessions: ClusterSessions;
+  readonly registry: NodeRegistry;
+  readonly traffic = new Map<string, PeerTraffic>();
+  private readonly link: RedisLink;
+  private readonly bus: ClusterBus;
+  private readonly publisher: SessionPublisher;
+  private readonly receipts = new Map<number, { node: string; receipt: DeliveryReceipt }>();
+  private receiptIds = 0;
+  private router: StanzaRouter | undefined;
+  /** Open client connections on this node (for the heartbeat), given at start. */
+  private connections: () => number = () => 0;
+
+  constructor(
+    readonly settings: ClusterSettings,
+    private readonly local: LocalSessionDirectory,
+    private readonly log: Logger,
+  ) {
+    const self = settings.nodeId;
+    this.keys = new ClusterKeys(settings.keyPrefix);
+    this.link = new RedisLink(settings.redisUrl, log);
+    this.bus = new RedisBus(this.link, this.keys, self, log);
+    this.remote = new RemoteDirectory(this, () => this.link.up);
+    this.sessions = new ClusterSessions(local, this.remote);
+    this.publisher = new SessionPublisher(this.link, this.keys, self, local, (s) => this.added(s), log);
+    const allowed = settings.staticNodes && new Set(settings.staticNodes.map((n) => n.id));
+    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections() }), {
+      joined: (info) => this.joined(info),
+      lost: (info, how) => this.lost(info, how),
+      stale: (id) => void this.forget(id),
+    }, log);
+    this.link.onUp(() => void this.publisher.writeAll().catch((err: Error) => this.log.warn('cluster: rewriting the directory failed', { error: err.message })));
+  }
+
+  get nodeId(): string {
+    return this.settings.nodeId;
+  }
+
+  /** True while Redis (directory and bus) is reachable. */
+  get connected(): boolean {
+    return this.link.up;
+  }
+
+  async start(router: StanzaRouter, connections: () => number): Promise<void> {
+    this.router = router;
+    this.connections = connections;
+    await this.link.connect();
+    await this.bus.start({ message: (m) => this.onMessage(m), directory: (ev) => this.onDirectory(ev) });
+    this.local.observer = this.publisher;
+    await this.publisher.writeAll();
+    await this.registry.start();
+    this.log.info('cluster node started', { node: this.nodeId, peers: this.registry.peers().map((p) => p.id) });
+  }
+
+  async stop(): Promise<void> {
+    this.publisher.flush();
+    this.local.observer = undefined;
+    await this.registry.stop();
+    await this.publisher.leave().catch(() => undefined);
+    await this.bus.close();
+    await this.link.close();
+    for (const r of [...this.receipts.keys()]) this.settle(r, false);
+  }
+
+  // RemoteLink: what plugins do to a session on another node.
+
+  send(session: RemoteSession, stanza: Element, receipt?: DeliveryReceipt): boolean {
+    if (session.gone || !this.bus.up || this.remote.isHidden(session.node)) {
+      if (receipt) process.nextTick(receipt, false);
+      return false;
+    }
+    this.publisher.flush();
+    const msg: BusMessage = { t: 'stanza', from: this.nodeId, to: session.jid.toString(), xml: stanza.toString() };
+    if (receipt) this.receipts.set((msg.r = ++this.receiptIds), { node: session.node, receipt });
+    this.count(session.node).sent++;
+    void this.bus.send(session.node, msg).then((ok) => {
+      if (ok) return;
+      this.unreachable(session.node);
+      if (msg.r !== undefined) this.settle(msg.r, false);
+      else if (reroutable(stanza)) this.toAccount(stanza, session.jid.bareString);
+    });
+    return true;
+  }
+
+  close(session: RemoteSession, condition = 'conflict', text = 'Replaced by a new session for the same resource'): void {
+    this.publisher.flush();
+    void this.bus.send(session.node, { t: 'close', from: this.nodeId, to: session.jid.toString(), condition, text });
+  }
+
+  // The bus and the directory channel.
+
+  private onMessage(msg: BusMessage): void {
+    this.heardFrom(msg.from);
+    this.count(msg.from).received++;
+    if (msg.t === 'receipt') return this.settle(msg.r, msg.ok);
+    const session = this.local.get(msg.to);
+    if (msg.t === 'close') return session?.close(msg.condition, msg.text);
+    let stanza: Element;
+    try {
+      stanza = parseXml(msg.xml);
+    } catch {
+      return this.log.warn('cluster: unreadable stanza from a node', { node: msg.from });
+    }
+    const r = msg.r;
+    if (r !== undefined) {
+      const answer = (ok: boolean) => void this.bus.send(msg.from, { t: 'receipt', from: this.nodeId, r, ok });
+      if (!session || !session.send(stanza, answer)) answer(false);
+      return;
+    }
+    if (session) session.send(stanza);
+    // The session ended here before the stanza arrived: the account's other resources or offline storage take it.
+    else if (reroutable(stanza)) this.toAccount(stanza, msg.to.split('/')[0]);
+  }
+
+  private onDirectory(ev: DirectoryEvent): void {
+    if (ev.node === this.nodeId || !this.admitted(ev.node)) return;
+    this.heardFrom(ev.node);
+    switch (ev.t) {
+      case 'set':
+        this.remote.set(ev.node, ev.jid, ev.entry);
+        return this.conflict(ev.node, ev.jid, ev.entry);
+      case 'del':
+        return this.remote.del(ev.node, ev.jid, ev.seq);
+      case 'snapshot':
+        return void this.readSnapshot(ev.node);
+      case 'leave':
+        return this.registry.left(ev.node);
+    }
+  }
+
+  // Nodes joining and leaving.
+
+  private joined(info: NodeInfo): void {
+    this.log.info('cluster node joined', { node: info.id, host: info.host });
+    void this.readSnapshot(info.id);
+  }
+
+  /**
+   * A node is gone: its sessions leave the mirror at once and pending receipts fail. One surviving node
+   * (the first to take `<prefix>reaped:<node>:<start>`) sends the unavailable presence of each session that
+   * was still available through its pipeline, so contacts everywhere learn of it, and removes the node.
+   */
+  private lost(info: NodeInfo, how: 'expired' | 'left'): void {
+    const gone = this.remote.dropNode(info.id);
+    for (const [r, p] of this.receipts) if (p.node === info.id) this.settle(r, false);
+    const log = how === 'expired' ? this.log.warn.bind(this.log) : this.log.info.bind(this.log);
+    log(how === 'expired' ? 'cluster node lost: its heartbeat expired' : 'cluster node left', { node: info.id, sessions: gone.length });
+    void this.reap(info, gone.filter((s) => s.available));
+  }
+
+  private async reap(info: NodeInfo, available: RemoteSession[]): Promise<void> {
+    try {
+      if ((await this.link.cmd.set(this.keys.reaped(info.id, info.startedAt), this.nodeId, 'PX', 60_000, 'NX')) !== 'OK') return;
+      for (const s of available) await this.router!.fromClient(s, xml('presence', { type: 'unavailable', from: s.jid.toString() }));
+      await this.forget(info.id);
+      if (available.length) this.log.info('cluster: sent unavailable presence for the sessions of a lost node', { node: info.id, sessions: available.length });
+    } catch (err) {
+      this.log.warn('cluster: cleaning up after a lost node failed', { node: info.id, error: (err as Error).message });
+    }
+  }
+
+  private async forget(id: string): Promise<void> {
+    await this.link.cmd.eval(FORGET_NODE, 3, this.keys.alive(id), this.keys.sessions(id), this.keys.nodes, id).catch(() => undefined);
+  }
+
+  private async readSnapshot(node: string): Promise<void> {
+    this.remote.beginSnapshot(node);
+    try {
+      const raw = await this.link.cmd.hgetall(this.keys.sessions(node));
+      const entries = new Map<string, SessionEntry>();
+      for (const [jid, text] of Object.entries(raw)) entries.set(jid, JSON.parse(text) as SessionEntry);
+      this.remote.applySnapshot(node, entries);
+      for (const [jid, entry] of entries) this.conflict(node, jid, entry);
+    } catch (err) {
+      this.log.warn('cluster: reading a node\'s sessions failed', { node, error: (err as Error).message });
+    }
+  }
+
+  // Helpers.
+
+  /** A newer login elsewhere for a full JID bound here replaces it (conflict, as on one node). */
+  private conflict(node: string, jid: string, entry: SessionEntry): void {
+    const mine = this.local.get(jid);
+    if (mine && (mine.startedAt < entry.startedAt || (mine.startedAt === entry.startedAt && this.nodeId < node))) {
+      this.log.info('resource conflict: a newer session on another node replaces this one', { jid, node });
+      mine.close('conflict', 'Replaced by a new session for the same resource');
+    }
+  }
+
+  /** A session bound here closes an older one with the same full JID on another node. */
+  private added(session: Session): void {
+    const twin = this.remote.get(session.jid.toString());
+    if (twin) {
+      this.log.info('resource conflict: the older session on another node is replaced', { jid: session.jid.toString(), node: twin.node });
+      twin.close();
+    }
+  }
+
+  /** Nobody listens on the node's channel: route around it until it is heard from. */
+  private unreachable(node: string): void {
+    if (this.remote.isHidden(node) || !this.link.up) return;
+    this.remote.hide(node);
+    this.log.warn('cluster: a node does not take stanzas; its sessions count as offline until it is heard from', { node });
+  }
+
+  private heardFrom(node: string): void {
+    if (this.remote.isHidden(node)) this.remote.show(node);
+  }
+
+  private toAccount(stanza: Element, bare: string): void {
+    const again = stanza.clone();
+    again.attrs.to = bare;
+    this.router?.route(again);
+  }
+
+  private settle(r: number, ok: boolean): void {
+    const p = this.receipts.get(r);
+    if (!p) return;
+    this.receipts.delete(r);
+    p.receipt(ok);
+  }
+
+  private count(node: string): PeerTraffic {
+    let t = this.traffic.get(node);
+    if (!t) this.traffic.set(node, (t = { sent: 0, received: 0 }));
+    return t;
+  }
+
+  private admitted(node: string): boolean {
+    return !this.settings.staticNodes || this.settings.staticNodes.some((n) => n.id === node);
+  }
+}

@@ -1,0 +1,84 @@
+import { hostname } from 'node:os';
+import { StarlingError } from '@starling/sdk';
+import type { BeanView } from '../config/bean-view';
+
+/** A peer named in the static `'cluster-nodes'` list (the chapter's `host[:password[:port]]` items). */
+export interface StaticNode {
+  id: string;
+  password?: string;
+  port?: number;
+}
+
+export interface ClusterSettings {
+  /** This node's id (`'cluster-node-id'`, default the host name): unique in the cluster. */
+  nodeId: string;
+  /** `'cl-comp' { redis = 'redis://127.0.0.1:6379/0' }`. */
+  redisUrl: string;
+  /** Prefix of every Redis key and channel (`'cl-comp' { 'key-prefix' = 'starling:' }`): clusters sharing one Redis use different ones. */
+  keyPrefix: string;
+  /** A node whose heartbeat is older than this is gone (`'cl-comp' { 'heartbeat-ttl' = 5 }`, seconds). */
+  heartbeatTtlMs: number;
+  /** When `'cluster-nodes'` is set, only these peers (by node id) belong to the cluster; otherwise every node that announces itself in Redis. */
+  staticNodes: StaticNode[] | undefined;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
+export const DEFAULT_KEY_PREFIX = 'starling:';
+export const DEFAULT_HEARTBEAT_TTL_S = 5;
+
+const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Reads cluster mode (chapter 11.12) from the top level and the `cl-comp` bean; undefined unless
+ * `'cluster-mode' = true`:
+ *
+ *     'cluster-mode' = true
+ *     'cluster-node-id' = 'node1'
+ *     'cl-comp' { redis = 'redis://127.0.0.1:6379/0'; 'heartbeat-ttl' = 5 }
+ *     'cluster-nodes' = [ 'node2', 'node3:secret:5277' ]      # optional: a fixed membership
+ */
+export function readClusterSettings(top: BeanView): ClusterSettings | undefined {
+  const mode = top.get('cluster-mode');
+  if (mode === undefined || mode === null || mode === false) return undefined;
+  if (mode !== true) throw fail(top, 'cluster-mode', 'must be true or false');
+  const cl = top.bean('cl-comp');
+  const str = (b: BeanView | undefined, key: string, def: string): string => {
+    const v = b?.get(key);
+    if (v === undefined || v === null) return def;
+    if (typeof v !== 'string' || v.trim() === '') throw fail(b!, key, 'must be a non-empty string');
+    return v.trim();
+  };
+  const nodeId = str(top, 'cluster-node-id', hostname());
+  if (!NODE_ID.test(nodeId)) throw fail(top, 'cluster-node-id', `is '${nodeId}': use letters, digits, '.', '_' or '-' (at most 63)`);
+  const redisUrl = str(cl, 'redis', DEFAULT_REDIS_URL);
+  if (!/^rediss?:\/\//.test(redisUrl)) throw fail(cl!, 'redis', "must be a redis:// or rediss:// URI");
+  const ttl = cl?.get('heartbeat-ttl') ?? DEFAULT_HEARTBEAT_TTL_S;
+  if (typeof ttl !== 'number' || !(ttl >= 1 && ttl <= 300)) throw fail(cl!, 'heartbeat-ttl', 'must be a number of seconds from 1 to 300');
+  return {
+    nodeId,
+    redisUrl,
+    keyPrefix: str(cl, 'key-prefix', DEFAULT_KEY_PREFIX),
+    heartbeatTtlMs: Math.round(ttl * 1000),
+    staticNodes: readStaticNodes(top, nodeId),
+  };
+}
+
+function readStaticNodes(top: BeanView, self: string): StaticNode[] | undefined {
+  const v = top.get('cluster-nodes');
+  if (v === undefined || v === null) return undefined;
+  const items = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v.map(String) : undefined;
+  if (!items) throw fail(top, 'cluster-nodes', "must be a list of 'host[:password[:port]]'");
+  const nodes: StaticNode[] = [];
+  for (const raw of items.map((s) => s.trim()).filter(Boolean)) {
+    const [id, password, port] = raw.split(':');
+    if (!NODE_ID.test(id)) throw fail(top, 'cluster-nodes', `has '${id}', which is not a node id`);
+    if (port !== undefined && !/^\d{1,5}$/.test(port)) throw fail(top, 'cluster-nodes', `has '${port}' for ${id}, which is not a port`);
+    // The chapter's example lists the node itself among the others; it is not a peer.
+    if (id !== self) nodes.push({ id, password: password || undefined, port: port ? Number(port) : undefined });
+  }
+  return nodes;
+}
+
+function fail(b: BeanView, key: string, what: string): StarlingError {
+  return new StarlingError('STARLING_CONFIG_TYPE', `${b.where(key)}: '${key}' ${what}`);
+}
