@@ -34,7 +34,7 @@ const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  *
  *     'cluster-mode' = true
  *     'cluster-node-id' = 'node1'
- *     'cl-comp' { redis = 'redis://127.0.0.1:6379/0'; 'heartbeat-ttl' = 5 }
+ *     'cl-comp' { redis = 'redis://127.0.0.1:6379/0', 'heartbeat-ttl' = 5 }
  *     'cluster-nodes' = [ 'node2', 'node3:secret:5277' ]      # optional: a fixed membership
  */
 export function readClusterSettings(top: BeanView): ClusterSettings | undefined {

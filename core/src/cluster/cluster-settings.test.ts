@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { describe, it } from 'node:test';
+import { parseTdsl } from '../config/tdsl-parser';
+import { ConfigBeanView } from '../config/config-bean-view';
+import { readClusterSettings } from './cluster-settings';
+
+const read = (text: string) => readClusterSettings(new ConfigBeanView(parseTdsl(text, 'etc/config.tdsl')));
+
+describe('cluster settings', () => {
+  it('are off unless cluster-mode is true', () => {
+    assert.equal(read(''), undefined);
+    assert.equal(read("'cluster-mode' = false"), undefined);
+  });
+
+  it('default to the host name, the local Redis and a 5 s heartbeat TTL', () => {
+    assert.deepEqual(read("'cluster-mode' = true"), {
+      nodeId: hostname(),
+      redisUrl: 'redis://127.0.0.1:6379/0',
+      keyPrefix: 'starling:',
+      heartbeatTtlMs: 5000,
+      staticNodes: undefined,
+    });
+  });
+
+  it("read the contract's keys and the chapter's host:password:port items, leaving out the node itself", () => {
+    const s = read(`'cluster-mode' = true
+'cluster-node-id' = 'node1'
+'cl-comp' { redis = 'redis://10.0.0.5:6380/2', 'key-prefix' = 'prod:', 'heartbeat-ttl' = 3 }
+'cluster-nodes' = [ 'node1', 'node2', 'node3:domainpass:5600' ]`);
+    assert.equal(s?.nodeId, 'node1');
+    assert.equal(s?.redisUrl, 'redis://10.0.0.5:6380/2');
+    assert.equal(s?.keyPrefix, 'prod:');
+    assert.equal(s?.heartbeatTtlMs, 3000);
+    assert.deepEqual(s?.staticNodes, [
+      { id: 'node2', password: undefined, port: undefined },
+      { id: 'node3', password: 'domainpass', port: 5600 },
+    ]);
+  });
+
+  it('reject a bad node id, a non-Redis URI and an out-of-range TTL with their position', () => {
+    assert.throws(() => read("'cluster-mode' = true\n'cluster-node-id' = 'no/slash'"), /etc\/config.tdsl:2:1: 'cluster-node-id' is 'no\/slash'/);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { redis = 'http://x' }"), /'redis' must be a redis:\/\/ or rediss:\/\/ URI/);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'heartbeat-ttl' = 0 }"), /'heartbeat-ttl' must be a number of seconds from 1 to 300/);
+  });
+});
