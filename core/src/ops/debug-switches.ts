@@ -10,7 +10,7 @@ export const DEBUG_NAMESPACES: Readonly<Record<string, string>> = {
   'xmpp.XMPPIOService': 'every byte of XML sent and received, per connection (SASL payloads and passwords masked)',
   io: 'sockets and TLS: connections accepted and closed, TLS handshakes',
   xml: 'the XML stream parser: stream errors and rejected input',
-  cluster: 'clustering (no cluster support yet: nothing logs here)',
+  cluster: 'cluster mode: nodes joining and leaving, Redis connection errors, directory and heartbeat writes that failed',
   'xmpp.impl': 'every plugin (per plugin: debug-packages = [ plugin id ])',
 };
 

@@ -17,6 +17,8 @@ export interface KernelStatsHost {
   plugins(): Iterable<{ id: string; version: string; state: string; reloads: number }>;
   /** Kernel components with ad-hoc commands (sess-man, vhost-man, …). */
   components(): Iterable<{ name: string; description: string }>;
+  /** Live cluster nodes, this one included (1 without cluster mode). */
+  clusterNodes(): number;
 }
 
 /** Users with a stanza in this window count as active. */
@@ -105,7 +107,7 @@ export class KernelStats {
         g('Max Heap mem', heap.heap_size_limit, 'INFO', 'starling_heap_max_bytes', 'V8 heap limit');
         g('HEAP usage [%]', Math.round((heap.used_heap_size / heap.heap_size_limit) * 1000) / 10, 'FINE');
         g('RSS', mem.rss, 'INFO', 'starling_rss_bytes', 'Resident set size');
-        g('Cluster nodes', 1, 'INFO', 'starling_cluster_nodes', 'Cluster nodes (this node only: no clustering)');
+        g('Cluster nodes', this.host.clusterNodes(), 'INFO', 'starling_cluster_nodes', 'Live cluster nodes, this one included (1 without cluster mode)');
         add({ component: 'message-router', name: 'Version', value: this.host.version, level: 'INFO' });
         add({ component: 'message-router', name: 'Node version', value: process.version, level: 'FINE' });
         add({ component: 'message-router', name: 'Local hostname', value: hostname(), level: 'FINE' });

@@ -116,6 +116,7 @@ export class Operations {
       s2sConnections: () => server.s2s?.connections() ?? [],
       plugins: () => server.plugins.records.values(),
       components: () => components.map((c) => ({ name: c.name, description: c.spec.description })),
+      clusterNodes: () => 1 + (server.cluster?.registry.peers().length ?? 0),
     });
     for (const s of this.kernelStats.sources) this.statistics.add(s);
     this.kernelStats.start();
