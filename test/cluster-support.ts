@@ -66,7 +66,8 @@ ${opts.config ?? ''}`,
     // Accounts made on one node's home exist on every node (shared PostgreSQL).
     for (const user of opts.users ?? []) await nodes[0].cli('user', 'add', jid(user), '--password', PASSWORD);
     const cluster = new TestCluster(nodes, schema, keyPrefix, redisUrl);
-    await Promise.all(nodes.map((n) => n.start()));
+    // One at a time: three nodes booting at once on a loaded 2-core machine can pass the harness's start deadline.
+    for (const n of nodes) await n.start();
     await cluster.waitForPeers();
     return cluster;
   }
