@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
-import { accountJid, authzidAllowed, decodeUtf8, prepareQuery } from './identity';
+import { accountJid, authzidAllowed, decodeUtf8 } from './identity';
 import type { PasswordMechanismOptions, SaslMechanism, SaslResult, ScramCredential } from './mechanism';
-import { fakeScramCredential, SCRAM_HASHES, saltedPassword, storedKeyOf } from './scram-credentials';
+import { fakeScramCredential, preferredCredential, verifyPlainPassword } from './scram-credentials';
 
 /** RFC 4616 requires at least 255 octets per field; longer ones are refused. */
 const MAX_FIELD_BYTES = 1023;
@@ -60,17 +59,12 @@ export class PlainServerMechanism implements SaslMechanism {
       } catch {
         return { failure: 'temporary-auth-failure' };
       }
-      credential = stored?.find((c) => c.mechanism === 'SCRAM-SHA-256') ?? stored?.find((c) => c.mechanism === 'SCRAM-SHA-1');
+      credential = preferredCredential(stored);
     }
     const known = credential !== undefined;
     const cred = credential ?? fakeScramCredential('SCRAM-SHA-256', this.options.serverSecret, account?.local ?? authcid, this.options.iterations);
-    const password = prepareQuery(passwd);
-    const hash = SCRAM_HASHES[cred.mechanism];
-    const salted = await saltedPassword(hash, password ?? passwd, Buffer.from(cred.salt, 'base64'), cred.iterations);
-    const expected = Buffer.from(cred.storedKey, 'base64');
-    const actual = storedKeyOf(hash, salted);
-    const verified = expected.length === actual.length && timingSafeEqual(actual, expected);
-    if (!verified || !known || password === null || account === null) return { failure: 'not-authorized' };
+    const verified = await verifyPlainPassword(cred, passwd);
+    if (!verified || !known || account === null) return { failure: 'not-authorized' };
     if (!authzidAllowed(authzid, account)) return { failure: 'invalid-authzid' };
     return { success: null, username: account.local };
   }

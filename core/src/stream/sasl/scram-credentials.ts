@@ -1,7 +1,8 @@
-import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import saslprep from '@mongodb-js/saslprep';
 import { StarlingError } from '@starling/sdk';
+import { prepareQuery } from './identity';
 import type { ScramCredential, ScramMechanismName } from './mechanism';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -85,4 +86,22 @@ export function fakeScramCredential(mechanism: ScramMechanismName, serverSecret:
   const mac = (label: string, n: number) => createHmac('sha256', serverSecret).update(`${label}\0${mechanism}\0${username}`).digest().subarray(0, n).toString('base64');
   const length = SCRAM_HASHES[mechanism].length;
   return { mechanism, salt: mac('salt', SALT_BYTES), iterations, storedKey: mac('stored-key', length), serverKey: mac('server-key', length) };
+}
+
+/** The credential a password is checked against: SCRAM-SHA-256's when stored, else SCRAM-SHA-1's. */
+export function preferredCredential(stored: readonly ScramCredential[] | null | undefined): ScramCredential | undefined {
+  return stored?.find((c) => c.mechanism === 'SCRAM-SHA-256') ?? stored?.find((c) => c.mechanism === 'SCRAM-SHA-1');
+}
+
+/**
+ * Checks a clear-text password (SASL PLAIN, the admin UI's login) against a stored credential: SaltedPassword
+ * from the password (SASLprepped as a query string) with the credential's salt and iteration count, StoredKey
+ * compared in constant time. A password SASLprep refuses costs the same derivation and does not match.
+ */
+export async function verifyPlainPassword(cred: ScramCredential, password: string): Promise<boolean> {
+  const prepared = prepareQuery(password);
+  const hash = SCRAM_HASHES[cred.mechanism];
+  const actual = storedKeyOf(hash, await saltedPassword(hash, prepared ?? password, Buffer.from(cred.salt, 'base64'), cred.iterations));
+  const expected = Buffer.from(cred.storedKey, 'base64');
+  return prepared !== null && actual.length === expected.length && timingSafeEqual(actual, expected);
 }
