@@ -1,14 +1,13 @@
-/** Code points XML 1.0 never carries: C0 controls but tab, LF and CR; U+FFFE, U+FFFF (lone surrogates are checked apart). */
-const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { firstNonXmlChar, isSurrogate } from '../stream/xml-chars';
 
 /** Why this text cannot go into a stanza, or undefined when it can (the stream guard's rule for client input). */
 export function xmlTextProblem(s: string): string | undefined {
-  const bad = NOT_XML.exec(s);
-  if (bad) return `the text contains ${codePoint(bad[0])} at position ${bad.index}, which XML does not allow`;
-  const lone = LONE_SURROGATE.exec(s);
-  if (lone) return `the text contains a lone surrogate ${codePoint(lone[0])} at position ${lone.index}`;
-  return undefined;
+  const at = firstNonXmlChar(s);
+  if (at === -1) return undefined;
+  const unit = s.charCodeAt(at);
+  return isSurrogate(unit)
+    ? `the text contains a lone surrogate ${codePoint(unit)} at position ${at}`
+    : `the text contains ${codePoint(unit)} at position ${at}, which XML does not allow`;
 }
 
 /**
@@ -32,6 +31,6 @@ export function scriptDataProblem(data: unknown): string | undefined {
   return undefined;
 }
 
-function codePoint(c: string): string {
-  return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+function codePoint(unit: number): string {
+  return `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
 }

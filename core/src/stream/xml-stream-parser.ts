@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Element, NS_STREAMS } from '@starling/sdk';
+import { firstNonXmlChar } from './xml-chars';
 
 /**
  * A strict streaming XML parser for XMPP streams (RFC 6120 §11). It takes the raw bytes of a socket
@@ -109,8 +110,6 @@ function isXmlChar(cp: number): boolean {
   return cp >= 0x20 ? cp <= 0xd7ff || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff) : cp === TAB || cp === LF || cp === CR;
 }
 
-/** Characters XML never allows (lone surrogates are checked separately). */
-const ILLEGAL_CHARS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:'1\.[0-9]+'|"1\.[0-9]+")(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:'([A-Za-z][A-Za-z0-9._-]*)'|"([A-Za-z][A-Za-z0-9._-]*)"))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:'(?:yes|no)'|"(?:yes|no)"))?[ \t\r\n]*\?>$/;
 const CDATA_OPEN = '<![CDATA[';
@@ -126,25 +125,6 @@ function notWellFormed(text: string): ParseFailure {
   return new ParseFailure('not-well-formed', text);
 }
 
-function isWellFormedUnicode(s: string): boolean {
-  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
-
-function firstLoneSurrogate(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    if (c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        i++;
-        continue;
-      }
-    }
-    return i;
-  }
-  return -1;
-}
 
 /** Length in UTF-8 of `s[start, end)` (lone surrogates never get this far). */
 function utf8Length(s: string, start: number, end: number): number {
@@ -395,11 +375,7 @@ export class XmlStreamParser {
       this.highSurrogate = chunk.slice(-1);
       chunk = chunk.slice(0, -1);
     }
-    let bad = chunk.search(ILLEGAL_CHARS);
-    if (!isWellFormedUnicode(chunk)) {
-      const lone = firstLoneSurrogate(chunk);
-      if (bad === -1 || lone < bad) bad = lone;
-    }
+    const bad = firstNonXmlChar(chunk);
     let badText = '';
     if (bad !== -1) {
       badText = `illegal character ${hex(chunk.charCodeAt(bad))}`;
