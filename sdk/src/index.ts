@@ -7,6 +7,7 @@ export * from './errors';
 export * from './error-codes';
 export * from './stanza';
 export * from './session';
+export * from './presence-helpers';
 export * from './services';
 export * from './storage';
 export * from './events';

@@ -14,7 +14,9 @@ import {
   type StanzaRequest,
   inject,
   injectable,
-  presence,
+  hasFrom,
+  sendPresenceOf,
+  sendUnavailableOf,
   tryParseJid,
   xml,
 } from '@starling/sdk';
@@ -103,24 +105,13 @@ export class BlockingCommand {
     const target = tryParseJid(blocked)!;
     if (!target.local || !this.router.isLocalDomain(target.domain)) return;
     const theirs = target.isBare ? this.sessions.resources(target.bareString) : [this.sessions.get(target.toString())].filter((s): s is Session => s !== undefined);
-    for (const mine of this.sessions.resources(owner)) {
-      if (!mine.available) continue;
-      for (const s of theirs) s.send(presence({ type: 'unavailable', from: mine.jid.toString(), to: s.jid.toString() }));
-    }
+    for (const s of theirs) sendUnavailableOf(this.sessions, owner, s.jid.toString(), (p) => s.send(p));
   }
 
   /** An unblocked contact that is subscribed to the user's presence gets it again (§3.3). */
   private async presenceAgainFor(owner: string, unblocked: string): Promise<void> {
     const target = tryParseJid(unblocked)!;
-    const item = await this.roster.get(owner, target.bareString);
-    if (!item || (item.subscription !== 'from' && item.subscription !== 'both')) return;
-    for (const mine of this.sessions.resources(owner)) {
-      if (!mine.available || !mine.presence) continue;
-      const p = mine.presence.clone();
-      p.attrs.from = mine.jid.toString();
-      p.attrs.to = target.toString();
-      this.router.route(p);
-    }
+    if (hasFrom(await this.roster.get(owner, target.bareString))) sendPresenceOf(this.sessions, owner, target.toString(), (p) => this.router.route(p));
   }
 }
 

@@ -1,14 +1,22 @@
-import { KeyedQueue, type StanzaHandler, type StanzaRequest, type SubscriptionType, inject, injectable, presence } from '@starling/sdk';
+import {
+  KeyedQueue,
+  type StanzaHandler,
+  type StanzaRequest,
+  type SubscriptionType,
+  hasFrom,
+  inject,
+  injectable,
+  presence,
+  readdressed,
+  sendPresenceOf,
+  sendUnavailableOf,
+} from '@starling/sdk';
 import {
   type PresenceDeps,
   accountExists,
   deliverToAvailable,
-  hasFrom,
   isSubscription,
   lostFrom,
-  readdressed,
-  sendPresenceOf,
-  sendUnavailableOf,
   PresenceServices,
 } from './presence-deps';
 
@@ -59,9 +67,9 @@ export class InboundPresence {
     const change = await this.d.roster.inbound(owner, contact, stanza);
     if (change.autoReply) {
       req.send(presence({ type: change.autoReply, from: owner, to: contact }));
-      sendPresenceOf(this.d, owner, contact, req.send);
+      sendPresenceOf(this.d.sessions, owner, contact, req.send);
     }
-    if (type === 'unsubscribe' && lostFrom(change)) sendUnavailableOf(this.d, owner, contact, req.send);
+    if (type === 'unsubscribe' && lostFrom(change)) sendUnavailableOf(this.d.sessions, owner, contact, req.send);
     if (!change.forward) return true;
     const delivered = deliverToAvailable(this.d, owner, stanza);
     return type === 'subscribe' || delivered > 0;
@@ -81,6 +89,6 @@ export class InboundPresence {
         return;
       }
     }
-    sendPresenceOf(this.d, owner, prober.toString(), req.send);
+    sendPresenceOf(this.d.sessions, owner, prober.toString(), req.send);
   }
 }

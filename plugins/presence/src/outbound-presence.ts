@@ -1,16 +1,25 @@
-import { type Session, type StanzaHandler, type StanzaRequest, StanzaError, type SubscriptionType, inject, injectable, presence } from '@starling/sdk';
+import {
+  type Session,
+  type StanzaHandler,
+  type StanzaRequest,
+  StanzaError,
+  type SubscriptionType,
+  hasFrom,
+  hasTo,
+  inject,
+  injectable,
+  presence,
+  readdressed,
+  sendPresenceOf,
+  sendUnavailableOf,
+} from '@starling/sdk';
 import { forgetDirected, rememberDirected, takeDirected } from './directed';
 import {
   type PresenceDeps,
   gainedFrom,
-  hasFrom,
-  hasTo,
   isKnownType,
   isSubscription,
   lostFrom,
-  readdressed,
-  sendPresenceOf,
-  sendUnavailableOf,
   PresenceServices,
 } from './presence-deps';
 import { presencePriority } from './priority';
@@ -103,8 +112,8 @@ export class OutboundPresence {
     if (owner === contact) return true;
     const change = await this.d.roster.outbound(owner, contact, type);
     if (change.forward) req.send(readdressed(req.stanza, owner, contact));
-    if (type === 'subscribed' && gainedFrom(change)) sendPresenceOf(this.d, owner, contact, req.send);
-    if (type === 'unsubscribed' && lostFrom(change)) sendUnavailableOf(this.d, owner, contact, req.send);
+    if (type === 'subscribed' && gainedFrom(change)) sendPresenceOf(this.d.sessions, owner, contact, req.send);
+    if (type === 'unsubscribed' && lostFrom(change)) sendUnavailableOf(this.d.sessions, owner, contact, req.send);
     return true;
   }
 }

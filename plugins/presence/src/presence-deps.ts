@@ -4,7 +4,6 @@ import {
   type EventBus,
   ROSTER_SERVICE,
   ROUTER,
-  type RosterItem,
   type RosterService,
   type Router,
   SESSIONS,
@@ -15,7 +14,7 @@ import {
   type UserRepository,
   inject,
   injectable,
-  xml,
+  hasFrom,
 } from '@starling/sdk';
 
 /** What the presence handlers work with. */
@@ -51,40 +50,12 @@ export function isKnownType(type: string | undefined): boolean {
   return type === undefined || SUBSCRIPTION_TYPES.has(type) || OTHER_TYPES.has(type);
 }
 
-/** The contact receives the user's presence. */
-export function hasFrom(item: Pick<RosterItem, 'subscription'> | null): boolean {
-  return item !== null && (item.subscription === 'from' || item.subscription === 'both');
-}
-
-/** The user receives the contact's presence. */
-export function hasTo(item: Pick<RosterItem, 'subscription'> | null): boolean {
-  return item !== null && (item.subscription === 'to' || item.subscription === 'both');
-}
-
 export function gainedFrom(change: SubscriptionChange): boolean {
   return !hasFrom(change.before) && hasFrom(change.after);
 }
 
 export function lostFrom(change: SubscriptionChange): boolean {
   return hasFrom(change.before) && !hasFrom(change.after);
-}
-
-/** A copy of the stanza with new addresses (each recipient gets its own element). */
-export function readdressed(stanza: Element, from: string, to: string): Element {
-  const copy = stanza.clone();
-  copy.attrs.from = from;
-  copy.attrs.to = to;
-  return copy;
-}
-
-/** Sends the last presence of each of the owner's available resources to `to` (RFC 6121 §3.1.5, §4.3.2). */
-export function sendPresenceOf(d: PresenceDeps, owner: string, to: string, send: (s: Element) => void): void {
-  for (const s of d.sessions.resources(owner)) if (s.available && s.presence) send(readdressed(s.presence, s.jid.toString(), to));
-}
-
-/** Tells `to` that each of the owner's available resources is gone for it (RFC 6121 §3.2.2, §3.3.3). */
-export function sendUnavailableOf(d: PresenceDeps, owner: string, to: string, send: (s: Element) => void): void {
-  for (const s of d.sessions.resources(owner)) if (s.available) send(xml('presence', { type: 'unavailable', from: s.jid.toString(), to }));
 }
 
 /** Writes the stanza to every available resource of the account; returns how many got it. */

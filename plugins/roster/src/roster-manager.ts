@@ -20,13 +20,15 @@ import {
   USER_DATA,
   type UserDataStore,
   inject,
+  hasFrom,
+  hasTo,
   injectable,
   parseXml,
   presence,
   xml,
 } from '@starling/sdk';
 import { itemElement, removedItemElement, rosterQuery } from './roster-xml';
-import { NONE, type SubState, hasFrom, hasTo, inboundTransition, outboundTransition, stateOf } from './subscription-state';
+import { NONE, type SubState, inboundTransition, outboundTransition, stateOf } from './subscription-state';
 
 /**
  * Where a subscription request from someone who is not in the user's roster waits ("None + Pending In"

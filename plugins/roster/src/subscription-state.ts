@@ -1,4 +1,4 @@
-import type { Subscription, SubscriptionType } from '@starling/sdk';
+import { type Subscription, type SubscriptionType, hasFrom, hasTo } from '@starling/sdk';
 
 /**
  * The subscription state of one roster item: RFC 6121 Appendix A's nine states ("None + Pending Out",
@@ -20,16 +20,6 @@ export interface Transition {
   next: SubState;
   /** Inbound subscribe answered by the server for the user. */
   autoReply?: 'subscribed';
-}
-
-/** The user receives the contact's presence. */
-export function hasTo(s: Pick<SubState, 'subscription'>): boolean {
-  return s.subscription === 'to' || s.subscription === 'both';
-}
-
-/** The contact receives the user's presence. */
-export function hasFrom(s: Pick<SubState, 'subscription'>): boolean {
-  return s.subscription === 'from' || s.subscription === 'both';
 }
 
 function withTo(s: Subscription, on: boolean): Subscription {

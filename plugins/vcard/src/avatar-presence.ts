@@ -9,8 +9,10 @@ import {
   SESSIONS,
   type SessionDirectory,
   type StanzaRequest,
+  hasFrom,
   inject,
   injectable,
+  readdressed,
   xml,
 } from '@starling/sdk';
 import { VCardStore } from './vcard-store';
@@ -53,13 +55,13 @@ export class AvatarPresence {
     const hash = (await this.store.hash(owner)) ?? '';
     const mine = this.sessions.resources(owner).filter((s) => s.available && s.presence);
     if (mine.length === 0) return;
-    const contacts = (await this.roster.getAll(owner)).filter((i) => i.subscription === 'from' || i.subscription === 'both');
+    const contacts = (await this.roster.getAll(owner)).filter(hasFrom);
     for (const s of mine) {
       const p = withHash(s.presence!.clone(), hash);
       s.presence = p;
       const from = s.jid.toString();
-      for (const c of contacts) this.router.route(addressed(p, from, c.jid));
-      for (const r of this.sessions.resources(owner)) if (r.available) r.send(addressed(p, from, r.jid.toString()));
+      for (const c of contacts) this.router.route(readdressed(p, from, c.jid));
+      for (const r of this.sessions.resources(owner)) if (r.available) r.send(readdressed(p, from, r.jid.toString()));
     }
   }
 }
@@ -69,11 +71,4 @@ function withHash(p: Element, hash: string): Element {
   p.children = p.children.filter((c) => typeof c === 'string' || !c.is('x', NS_VCARD_UPDATE));
   p.append(xml('x', { xmlns: NS_VCARD_UPDATE }, xml('photo', {}, hash || undefined)));
   return p;
-}
-
-function addressed(p: Element, from: string, to: string): Element {
-  const copy = p.clone();
-  copy.attrs.from = from;
-  copy.attrs.to = to;
-  return copy;
 }
