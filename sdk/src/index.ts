@@ -8,6 +8,7 @@ export * from './error-codes';
 export * from './stanza';
 export * from './session';
 export * from './presence-helpers';
+export * from './privacy';
 export * from './services';
 export * from './storage';
 export * from './events';

@@ -1,6 +1,7 @@
-import { PRIVACY, type PrivacyService } from './privacy-lists';
 import {
   type Element,
+  PRIVACY_SERVICE,
+  type PrivacyService,
   PLUGIN_CONFIG,
   type PluginConfig,
   ROSTER_REPOSITORY,
@@ -36,7 +37,7 @@ export class BlockingCommand {
   private readonly listName: string;
 
   constructor(
-    @inject(PRIVACY) private readonly privacy: PrivacyService,
+    @inject(PRIVACY_SERVICE) private readonly privacy: PrivacyService,
     @inject(SESSIONS) private readonly sessions: SessionDirectory,
     @inject(ROUTER) private readonly router: Router,
     @inject(ROSTER_REPOSITORY) private readonly roster: RosterRepository,

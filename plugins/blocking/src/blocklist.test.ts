@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blockedJids, withBlocked, withoutBlocked } from './blocklist';
-import type { PrivacyList } from './privacy-lists';
+import type { PrivacyList } from '@starling/sdk';
 
 describe('the blocklist inside the default privacy list (XEP-0191 §5)', () => {
   const list: PrivacyList = { name: 'mine', items: [{ type: 'group', value: 'Work', action: 'allow', order: 7, kinds: ['message'] }] };

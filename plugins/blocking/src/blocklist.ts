@@ -1,4 +1,4 @@
-import type { PrivacyItem, PrivacyList } from './privacy-lists';
+import type { PrivacyItem, PrivacyList } from '@starling/sdk';
 
 export const NS_BLOCKING = 'urn:xmpp:blocking';
 

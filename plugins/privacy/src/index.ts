@@ -1,8 +1,7 @@
-import { definePlugin } from '@starling/sdk';
+import { PRIVACY_SERVICE, definePlugin } from '@starling/sdk';
 import { PrivacyEnforcer } from './privacy-enforcer';
 import { PrivacyIq } from './privacy-iq';
 import { NS_PRIVACY } from './privacy-list';
-import { PRIVACY_SERVICE } from './privacy-service';
 import { PrivacyStore } from './privacy-store';
 
 
@@ -25,6 +24,6 @@ export default definePlugin({
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_PRIVACY, to: 'bare' }, iq.set);
     ctx.track(store.onChange((owner, list) => list !== undefined && iq.pushChange(owner, list)));
     ctx.on('user.deleted', ({ jid }) => store.forget(jid));
-    ctx.provide(PRIVACY_SERVICE, { store, enforcer });
+    ctx.provide(PRIVACY_SERVICE, { store });
   },
 });

@@ -1,5 +1,7 @@
 import {
   type Jid,
+  type PrivacyList,
+  type PrivacyStanzaKind,
   ROSTER_REPOSITORY,
   type RosterRepository,
   ROUTER,
@@ -13,7 +15,7 @@ import {
   injectable,
 } from '@starling/sdk';
 import { activeListName } from './active-list';
-import { type Party, type PrivacyList, type StanzaKind, blockedError, isDenied } from './privacy-list';
+import { type Party, blockedError, isDenied } from './privacy-list';
 import { PrivacyStore } from './privacy-store';
 
 /**
@@ -43,7 +45,7 @@ export class PrivacyEnforcer {
     if (this.isLocalUser(from) && req.toKind !== 'none') {
       const sender = req.origin ?? this.sessions.get(from.toString());
       const list = await this.listOf(from.bareString, sender);
-      if (await isDenied(list, isPresence ? 'presence-out' : (name as StanzaKind), this.party(from.bareString, to))) {
+      if (await isDenied(list, isPresence ? 'presence-out' : (name as PrivacyStanzaKind), this.party(from.bareString, to))) {
         if (isPresence || (name === 'iq' && !isRequest(stanza.attrs.type))) return true;
         throw blockedError();
       }
@@ -51,7 +53,7 @@ export class PrivacyEnforcer {
     if ((req.toKind === 'bare' || req.toKind === 'full') && this.isLocalUser(to)) {
       const recipient = req.toKind === 'full' ? this.sessions.get(to.toString()) : undefined;
       const list = await this.listOf(to.bareString, recipient);
-      if (await isDenied(list, isPresence ? 'presence-in' : (name as StanzaKind), this.party(to.bareString, from))) {
+      if (await isDenied(list, isPresence ? 'presence-in' : (name as PrivacyStanzaKind), this.party(to.bareString, from))) {
         // XEP-0191 §3.4: presence and IQ results are dropped silently; messages and IQ requests get an error.
         if (isPresence || (name === 'iq' && !isRequest(stanza.attrs.type))) return true;
         throw new StanzaError('service-unavailable');

@@ -1,7 +1,7 @@
-import { type Element, SESSIONS, type Session, type SessionDirectory, StanzaError, type StanzaRequest, inject, injectable, xml } from '@starling/sdk';
+import { type Element, SESSIONS, type Session, type SessionDirectory, StanzaError, type StanzaRequest, type UserPrivacy, inject, injectable, xml } from '@starling/sdk';
 import { ACTIVE_KEY, activeListName } from './active-list';
 import { NS_PRIVACY, listElement, parseList } from './privacy-list';
-import { PrivacyStore, type UserPrivacy } from './privacy-store';
+import { PrivacyStore } from './privacy-store';
 
 /** The `jabber:iq:privacy` protocol (XEP-0016 §2): list names, one list, active/default choice, edits. */
 @injectable()

@@ -1,24 +1,18 @@
-import { type Element, type Jid, StanzaError, type Subscription, tryParseJid, xml } from '@starling/sdk';
+import {
+  type Element,
+  type Jid,
+  PRIVACY_STANZA_KINDS,
+  type PrivacyItem,
+  type PrivacyList,
+  type PrivacyStanzaKind,
+  StanzaError,
+  type Subscription,
+  tryParseJid,
+  xml,
+} from '@starling/sdk';
 
 export const NS_PRIVACY = 'jabber:iq:privacy';
 
-/** The stanza kinds an item can be limited to (XEP-0016 §2.1); none listed means all. */
-export const STANZA_KINDS = ['message', 'iq', 'presence-in', 'presence-out'] as const;
-export type StanzaKind = (typeof STANZA_KINDS)[number];
-
-export interface PrivacyItem {
-  type?: 'jid' | 'group' | 'subscription';
-  value?: string;
-  action: 'allow' | 'deny';
-  order: number;
-  kinds: StanzaKind[];
-}
-
-export interface PrivacyList {
-  name: string;
-  /** Sorted by order. */
-  items: PrivacyItem[];
-}
 
 /** What a rule can be checked against: the other party and, when a rule needs it, the owner's roster view of it. */
 export interface Party {
@@ -43,7 +37,7 @@ export function jidMatches(value: string, jid: Jid): boolean {
 }
 
 /** The first matching item decides (lowest order first); no match allows (XEP-0016 §2.2). */
-export async function isDenied(list: PrivacyList | undefined, kind: StanzaKind, party: Party): Promise<boolean> {
+export async function isDenied(list: PrivacyList | undefined, kind: PrivacyStanzaKind, party: Party): Promise<boolean> {
   if (!list) return false;
   for (const item of list.items) {
     if (item.kinds.length > 0 && !item.kinds.includes(kind)) continue;
@@ -107,8 +101,8 @@ export function parseList(el: Element): PrivacyList {
       item.value = type === 'jid' ? tryParseJid(value)!.toString() : value;
     }
     for (const k of child.getChildElements()) {
-      if (!(STANZA_KINDS as readonly string[]).includes(k.name)) throw new StanzaError('bad-request', `Unknown stanza kind <${k.name}/>`);
-      if (!item.kinds.includes(k.name as StanzaKind)) item.kinds.push(k.name as StanzaKind);
+      if (!(PRIVACY_STANZA_KINDS as readonly string[]).includes(k.name)) throw new StanzaError('bad-request', `Unknown stanza kind <${k.name}/>`);
+      if (!item.kinds.includes(k.name as PrivacyStanzaKind)) item.kinds.push(k.name as PrivacyStanzaKind);
     }
     items.push(item);
   }

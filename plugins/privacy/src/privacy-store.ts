@@ -1,16 +1,23 @@
-import { KeyedQueue, PLUGIN_CONFIG, type PluginConfig, StanzaError, USER_DATA, type UserDataStore, inject, injectable } from '@starling/sdk';
-import type { PrivacyItem, PrivacyList } from './privacy-list';
+import {
+  KeyedQueue,
+  PLUGIN_CONFIG,
+  type PluginConfig,
+  type PrivacyItem,
+  type PrivacyList,
+  type PrivacyListStore,
+  StanzaError,
+  USER_DATA,
+  type UserDataStore,
+  type UserPrivacy,
+  inject,
+  injectable,
+} from '@starling/sdk';
 
 /** User data nodes: one key per list (value: the items as JSON), and the name of the default list. */
 export const LISTS_NODE = 'jabber:iq:privacy';
 export const DEFAULT_NODE = 'jabber:iq:privacy/default';
 const DEFAULT_KEY = 'default';
 
-/** A user's privacy lists and the name of the default one, as held in memory. */
-export interface UserPrivacy {
-  lists: Map<string, PrivacyList>;
-  defaultName?: string;
-}
 
 /**
  * The one store of privacy lists (XEP-0016), which the blocking command (XEP-0191) edits too. Reads
@@ -18,7 +25,7 @@ export interface UserPrivacy {
  * changes for one user run one at a time, write through, and notify the listeners.
  */
 @injectable()
-export class PrivacyStore {
+export class PrivacyStore implements PrivacyListStore {
   private readonly cache = new Map<string, UserPrivacy>();
   private readonly queue = new KeyedQueue();
   private readonly listeners = new Set<(owner: string, listName: string | undefined) => void>();
