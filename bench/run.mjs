@@ -3,6 +3,7 @@
 // loopback, one server at a time, with the same accounts and load, and writes bench/results/<scenario>.{json,md,png}.
 // See bench/README.md for the scenarios and options.
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoadGen, SOURCES } from './lib/loadgen.mjs';
@@ -23,7 +24,11 @@ const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --node-flags=FLAGS  extra node flags for Starling (e.g. --node-flags=--cpu-prof)
   --starling-bin P    run Starling from another build's core/dist/bin/starling.js (A/B of a change)
   --starling-config T TDSL appended to Starling's config, e.g. "debug = [ 'xmpp.XMPPIOService' ]"
-  --label NAME        the name the results are saved under (default: the server's), e.g. starling-xml-trace`;
+  --label NAME        the name the results are saved under (default: the server's), e.g. starling-xml-trace
+  --tls MODE          none (plain TCP, default), starttls (STARTTLS before SASL) or direct (TLS from the first byte)
+  --cert KIND         the servers' certificate with --tls: rsa (RSA 2048, default) or ec (ECDSA P-256)
+  --resume            login: clients offer their last TLS session (resumption) from the warm-up pass on
+  --starling-env E    environment for Starling, e.g. "MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072"`;
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -41,6 +46,10 @@ const { values: opt, positionals } = parseArgs({
     'starling-bin': { type: 'string' },
     'starling-config': { type: 'string', default: '' },
     label: { type: 'string' },
+    tls: { type: 'string', default: 'none' },
+    cert: { type: 'string', default: 'rsa' },
+    resume: { type: 'boolean', default: false },
+    'starling-env': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -63,12 +72,19 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 async function withServer(name, nAccounts, fn) {
-  const server = makeServer(name, { nodeFlags: opt['node-flags'].split(' ').filter(Boolean), bin: opt['starling-bin'], extraConfig: opt['starling-config'] });
+  const server = makeServer(name, {
+    nodeFlags: opt['node-flags'].split(' ').filter(Boolean),
+    bin: opt['starling-bin'],
+    extraConfig: opt['starling-config'],
+    tls: opt.tls !== 'none',
+    cert: opt.cert,
+    env: Object.fromEntries(opt['starling-env'].split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  });
   current = server;
   console.log(`[${name}] preparing ${nAccounts} accounts`);
   await server.prepare(nAccounts);
   const t0 = performance.now();
-  const meta = { describe: server.describe(), date: new Date().toISOString() };
+  const meta = { describe: server.describe(), date: new Date().toISOString(), tls: opt.tls, resume: opt.resume, loadavg: loadavg() };
   try {
     const result = await fn(server);
     meta.wallSeconds = (performance.now() - t0) / 1000;
@@ -80,7 +96,9 @@ async function withServer(name, nAccounts, fn) {
 }
 
 async function startLoadGen(server) {
-  const lg = new LoadGen(num(opt.workers), { host: '127.0.0.1', port: server.port, sources: SOURCES }, join(TMP, server.name, 'scram-cache.json'));
+  const port = opt.tls === 'direct' ? server.directTlsPort : server.port;
+  if (port === undefined) throw new Error(`${server.name}: no TLS port in the bench setup`);
+  const lg = new LoadGen(num(opt.workers), { host: '127.0.0.1', port, sources: SOURCES, tls: opt.tls, resume: opt.resume }, join(TMP, server.name, 'scram-cache.json'));
   await lg.init();
   return lg;
 }
@@ -117,6 +135,7 @@ async function login(name) {
         failed: r.failed,
         failures: r.failures,
         rosterErrors: r.rosterErrors,
+        resumed: r.resumed,
         seconds: r.seconds,
         loginsPerSec: r.ok / r.seconds,
         p50: r.hist.quantileMs(0.5),
@@ -126,7 +145,7 @@ async function login(name) {
         otherCpu,
         rssMB: (procSample(server.pid)?.rss ?? 0) / 2 ** 20,
       };
-      console.log(`[${name}] ${res.ok}/${n} in ${fmt(r.seconds, 2)} s: ${fmt(res.loginsPerSec, 0)} logins/s, p50 ${fmt(res.p50)} ms, p99 ${fmt(res.p99)} ms, server ${fmt(serverCpu.cores, 2)} cores, load-gen ${fmt(loadgenCpu.cores, 2)} cores, other ${fmt(otherCpu, 2)} cores`);
+      console.log(`[${name}] ${res.ok}/${n} in ${fmt(r.seconds, 2)} s${opt.tls !== 'none' ? ` (${opt.tls}, ${r.resumed} TLS sessions resumed)` : ''}: ${fmt(res.loginsPerSec, 0)} logins/s, p50 ${fmt(res.p50)} ms, p99 ${fmt(res.p99)} ms, server ${fmt(serverCpu.cores, 2)} cores, load-gen ${fmt(loadgenCpu.cores, 2)} cores, other ${fmt(otherCpu, 2)} cores`);
       return res;
     } finally {
       await lg.closeClients().catch(() => {});
@@ -256,8 +275,14 @@ async function idle(name) {
       const my = ys.reduce((a, b) => a + b) / ys.length;
       const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
       const last = points.at(-1);
+      // Memory given back: every client leaves, then the server's RSS 10 s later.
+      await lg.closeClients();
+      await sleep(10000);
+      const rssAfterClose = procSample(server.pid).rss;
+      console.log(`[${name}] all closed: server RSS ${fmt(rssAfterClose / 2 ** 20)} MB (${fmt(points[0].rss / 2 ** 20)} MB at 0)`);
       return {
         points,
+        rssAfterClose,
         perConnSlopeKB: slope / 1024,
         perConnAvgKB: (last.rss - points[0].rss) / last.conns / 1024,
         fdLimit: openFiles(server.pid),
@@ -284,7 +309,7 @@ async function main() {
   if (scenario !== 'report') {
     for (const name of names) {
       const { result, meta } = await SCENARIOS[scenario](name);
-      saveResult(scenario, opt.label ?? name, result, meta);
+      saveResult(scenario, opt.label ?? (opt.tls === 'none' ? name : `${name}-${opt.tls}${opt.resume ? '-resume' : ''}${opt.cert === 'rsa' ? '' : `-${opt.cert}`}`), result, meta);
       console.log(`[${name}] ${scenario} took ${fmt(meta.wallSeconds, 0)} s`);
     }
   }

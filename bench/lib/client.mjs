@@ -1,11 +1,13 @@
-// A minimal XMPP client for the load generator: raw TCP, SCRAM-SHA-1, bind, roster get, presence,
-// chat messages. No XML parser: a tiny splitter cuts the server's stream into top-level stanzas and
+// A minimal XMPP client for the load generator: raw TCP, STARTTLS or TLS from the first byte (`tls`),
+// SCRAM-SHA-1, bind, roster get, presence, chat messages. No XML parser: a tiny splitter cuts the server's stream into top-level stanzas and
 // the handlers look at them as strings. Fast enough that one worker process drives thousands of clients.
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export const DOMAIN = 'localhost';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 
 /** Microseconds on CLOCK_MONOTONIC: the same clock in every process of the machine. */
 export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -128,12 +130,31 @@ function streamHeader() {
 }
 
 /**
+ * TLS sessions per account, as a reconnecting client keeps them: the next login of the account offers
+ * the server's last session ticket (TLS 1.3 resumption: no certificate signature, no certificate sent).
+ */
+export class TlsSessions {
+  map = new Map();
+  resumed = 0;
+  get(user) {
+    return this.map.get(user);
+  }
+  set(user, session) {
+    this.map.set(user, session);
+  }
+}
+
+/**
  * One client connection. `login()` resolves when the roster result has arrived and initial presence is
- * sent; afterwards `onMessage(body, stanza)` sees every incoming chat message.
+ * sent; afterwards `onMessage(body, stanza)` sees every incoming chat message. `tls`: 'none' (plain TCP),
+ * 'starttls' (RFC 6120 STARTTLS before SASL) or 'direct' (TLS from the first byte, XEP-0368);
+ * `sessions`: a TlsSessions to resume TLS sessions from (none: every login is a full handshake).
  */
 export class Client {
-  constructor({ host, port, localAddress, user, password, resource, cache, onMessage, roster = true, presence = true }) {
+  constructor({ host, port, localAddress, user, password, resource, cache, onMessage, roster = true, presence = true, tls = 'none', sessions }) {
     this.opts = { host, port, localAddress };
+    this.tls = tls;
+    this.sessions = sessions;
     this.user = user;
     this.password = password;
     this.resource = resource;
@@ -152,21 +173,50 @@ export class Client {
     return new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
-      const s = connect({ host: this.opts.host, port: this.opts.port, localAddress: this.opts.localAddress });
-      this.socket = s;
-      s.setEncoding('utf8');
+      const { host, port, localAddress } = this.opts;
+      const s =
+        this.tls === 'direct'
+          ? tlsConnect({ host, port, localAddress, ...this.tlsOptions() }, () => this.start())
+          : connect({ host, port, localAddress }, () => this.start());
       s.setNoDelay(true);
-      s.on('connect', () => {
-        this.step = 'features1';
-        s.write(streamHeader());
-      });
-      s.on('data', (d) => this.splitter.write(d));
-      s.on('error', (e) => this.fail(e.code || e.message));
-      s.on('close', () => {
-        if (this.step !== 'online' && this.step !== 'closing') this.fail('closed in ' + this.step);
-        this.step = 'closed';
-      });
+      this.use(s);
     });
+  }
+
+  tlsOptions() {
+    return { servername: DOMAIN, rejectUnauthorized: false, session: this.sessions?.get(this.user) };
+  }
+
+  use(s) {
+    this.socket = s;
+    s.setEncoding('utf8');
+    s.on('data', (d) => this.splitter.write(d));
+    s.on('error', (e) => this.fail(e.code || e.message));
+    s.on('close', () => {
+      if (this.step !== 'online' && this.step !== 'closing') this.fail('closed in ' + this.step);
+      this.step = 'closed';
+    });
+    if (s.encrypted) {
+      if (this.sessions) s.on('session', (session) => this.sessions.set(this.user, session));
+    }
+  }
+
+  start() {
+    if (this.sessions && this.socket.encrypted && this.socket.isSessionReused()) this.sessions.resumed++;
+    this.step = 'features1';
+    this.write(streamHeader());
+  }
+
+  /** `<proceed/>`: the same TCP connection continues as TLS; the stream starts again. */
+  upgrade() {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    raw.on('error', () => {});
+    this.splitter.reset();
+    this.step = 'handshake';
+    this.use(tlsConnect({ socket: raw, ...this.tlsOptions() }, () => this.start()));
   }
 
   fail(reason) {
@@ -197,12 +247,22 @@ export class Client {
     switch (this.step) {
       case 'features1':
         if (!s.startsWith('<stream:features')) return;
+        if (this.tls === 'starttls' && !this.socket.encrypted) {
+          if (!s.includes('<starttls')) return this.fail('no STARTTLS offered: ' + s);
+          this.step = 'proceed';
+          this.write(`<starttls xmlns='${NS_TLS}'/>`);
+          return;
+        }
         if (!s.includes('SCRAM-SHA-1<')) return this.fail('no SCRAM-SHA-1 offered: ' + s);
         this.cnonce = randomBytes(12).toString('base64');
         this.clientFirstBare = `n=${this.user},r=${this.cnonce}`;
         this.step = 'challenge';
         this.write(`<auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-1'>${Buffer.from('n,,' + this.clientFirstBare).toString('base64')}</auth>`);
         return;
+      case 'proceed':
+        if (!s.startsWith('<proceed')) return this.fail('STARTTLS: ' + s.slice(0, 200));
+        this.upgrade();
+        return false;
       case 'challenge': {
         if (!s.startsWith('<challenge')) return this.fail('SASL: ' + s.slice(0, 200));
         const serverFirst = Buffer.from(b64text(s), 'base64').toString();

@@ -73,6 +73,7 @@ export class LoadGen {
       failed: rs.reduce((a, r) => a + r.failed, 0),
       failures: rs.flatMap((r) => r.failures),
       rosterErrors: rs.reduce((a, r) => a + r.rosterErrors, 0),
+      resumed: rs.reduce((a, r) => a + r.resumed, 0),
       seconds,
       hist,
     };

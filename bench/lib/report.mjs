@@ -63,9 +63,10 @@ function idleTable(all) {
   const rows = servers(all).map((s) => {
     const r = all.servers[s];
     const last = r.points[r.points.length - 1];
-    return [s, `${last.conns}`, `${r.fdLimit?.soft ?? '?'}`, fmt(r.points[0].rss / 2 ** 20, 1), fmt(last.rss / 2 ** 20, 1), fmt(r.perConnSlopeKB, 1), fmt(r.perConnAvgKB, 1), r.stoppedBy ?? 'target reached', mins(r.meta.wallSeconds)];
+    const after = r.rssAfterClose === undefined ? '' : `${fmt(r.rssAfterClose / 2 ** 20, 1)} (${r.rssAfterClose > r.points[0].rss ? '+' : ''}${fmt((100 * (r.rssAfterClose - r.points[0].rss)) / r.points[0].rss, 0)} %)`;
+    return [s, `${last.conns}`, `${r.fdLimit?.soft ?? '?'}`, fmt(r.points[0].rss / 2 ** 20, 1), fmt(last.rss / 2 ** 20, 1), fmt(r.perConnSlopeKB, 1), fmt(r.perConnAvgKB, 1), after, r.stoppedBy ?? 'target reached', mins(r.meta.wallSeconds)];
   });
-  return table(['server', 'idle connections reached', 'server fd limit', 'RSS at 0 MB', 'RSS at max MB', 'KB/conn (slope)', 'KB/conn (avg)', 'stopped by', 'scenario took'], rows);
+  return table(['server', 'idle connections reached', 'server fd limit', 'RSS at 0 MB', 'RSS at max MB', 'KB/conn (slope)', 'KB/conn (avg)', 'RSS 10 s after all closed MB', 'stopped by', 'scenario took'], rows);
 }
 
 const TABLES = { login: loginTable, messaging: messagingTable, idle: idleTable };
@@ -118,7 +119,10 @@ function plot(scenario, all) {
 export function writeReport(scenario) {
   const all = load(scenario);
   if (!all) return '';
-  const metaLines = servers(all).map((s) => `- ${s}: ${all.servers[s].meta.describe}; run ${all.servers[s].meta.date}`);
+  const metaLines = servers(all).map((s) => {
+    const m = all.servers[s].meta;
+    return `- ${s}: ${m.describe}; run ${m.date}${m.loadavg ? `; load average at start ${m.loadavg.map((x) => fmt(x, 1)).join(' ')}` : ''}`;
+  });
   const md = `### ${scenario}\n\n${TABLES[scenario](all)}\n\n![${scenario}](results/${scenario}.png)\n\n${metaLines.join('\n')}\n`;
   writeFileSync(join(RESULTS, `${scenario}.md`), md.replace(`](results/`, `](`));
   plot(scenario, all);

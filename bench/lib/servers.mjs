@@ -1,6 +1,7 @@
 // The servers under test: Starling (this repo), Prosody and ejabberd from Debian. Each one gets the
-// same accounts (user1..userN / passN, SCRAM-SHA-1 with the same iteration count), plain TCP on
-// loopback (TLS off for all), and runs from a state directory under bench/results/tmp/.
+// same accounts (user1..userN / passN, SCRAM-SHA-1 with the same iteration count), c2s on loopback
+// (plain TCP; with `tls`, also STARTTLS and a TLS-from-the-first-byte port, with the same certificate
+// for all: benchCertificate()), and runs from a state directory under bench/results/tmp/.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, pbkdf2, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,23 @@ async function parallel(n, count, fn) {
   );
 }
 
+/**
+ * The bench's certificate for `localhost` (key and chain in one PEM), made once with the openssl CLI:
+ * 'rsa' (RSA 2048, what Starling generates by default) or 'ec' (ECDSA P-256). Every server gets the same one.
+ */
+export function benchCertificate(kind = 'rsa') {
+  const dir = join(TMP, 'certs');
+  const file = join(dir, `localhost-${kind}.pem`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const key = join(dir, `localhost-${kind}.key`);
+  const crt = join(dir, `localhost-${kind}.crt`);
+  const alg = kind === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
+  execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-keyout', key, '-out', crt, '-days', '3650', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  writeFileSync(file, readFileSync(key, 'utf8') + readFileSync(crt, 'utf8'));
+  return file;
+}
+
 function markerCount(file) {
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
 }
@@ -76,6 +94,8 @@ class Base {
 export class Starling extends Base {
   name = 'starling';
   port = 35222;
+  /** c2s with TLS from the first byte. */
+  directTlsPort = 35223;
   /** WebSocket, BOSH and HTTP on bench ports of their own (web.mjs measures the first two). */
   wsPort = 35290;
   boshPort = 35280;
@@ -83,18 +103,24 @@ export class Starling extends Base {
   home = join(TMP, 'starling');
   /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
   /** `extraConfig`: TDSL appended to the config (e.g. a debug or logging setting whose cost is measured). */
-  constructor({ nodeFlags = [], bin, extraConfig = '' } = {}) {
+  /** `cert`: 'rsa' or 'ec' (benchCertificate); `env`: extra environment (e.g. MALLOC_ARENA_MAX). */
+  constructor({ nodeFlags = [], bin, extraConfig = '', cert = 'rsa', env = {} } = {}) {
     super();
     this.nodeFlags = nodeFlags;
+    this.cert = cert;
+    this.env = env;
     this.extraConfig = extraConfig;
     this.bin = bin ?? join(REPO, 'core/dist/bin/starling.js');
   }
   describe() {
     const plugins = spawnSync('ls', [join(REPO, 'plugins')]).stdout.toString().trim().split('\n').join(', ');
-    return `Starling (node ${process.version}), plugins: ${plugins}${this.extraConfig ? `; config: ${this.extraConfig.trim()}` : ''}`;
+    const env = Object.entries(this.env).map(([k, v]) => `${k}=${v}`).join(' ');
+    return `Starling (node ${process.version}), plugins: ${plugins}${this.extraConfig ? `; config: ${this.extraConfig.trim()}` : ''}${env ? `; env: ${env}` : ''}; certificate: ${this.cert}`;
   }
   async prepare(n) {
     mkdirSync(join(this.home, 'etc'), { recursive: true });
+    mkdirSync(join(this.home, 'certs'), { recursive: true });
+    writeFileSync(join(this.home, 'certs', 'localhost.pem'), readFileSync(benchCertificate(this.cert)), { mode: 0o600 });
     writeFileSync(
       join(this.home, 'etc', 'config.tdsl'),
       `'default-virtual-host' = 'localhost'
@@ -102,8 +128,9 @@ admins = [ 'admin@localhost' ]
 authRepository { 'scram-iterations' = ${ITERATIONS} }
 c2s {
     connections {
-        ports = [ ${this.port} ]
+        ports = [ ${this.port}, ${this.directTlsPort} ]
         ifc = [ '127.0.0.1' ]
+        ${this.directTlsPort} { socket = 'ssl' }
     }
     # every load-generator connection comes from 127.0.0.1
     'max-connections-per-ip' = 0
@@ -132,6 +159,7 @@ ${this.extraConfig}
     const out = [];
     const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, this.bin, 'start', '--home', this.home], {
       cwd: this.home,
+      env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -153,9 +181,16 @@ ${this.extraConfig}
 export class Prosody extends Base {
   name = 'prosody';
   port = 15222;
+  directTlsPort = 15223;
   dir = join(TMP, 'prosody');
+  /** `tls`: load mod_tls (STARTTLS) and listen for TLS from the first byte, with benchCertificate(cert). */
+  constructor({ tls = false, cert = 'rsa' } = {}) {
+    super();
+    this.tls = tls;
+    this.cert = cert;
+  }
   describe() {
-    return `Prosody ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'prosody']).stdout} (Lua 5.4, epoll), modules: roster saslauth disco ping`;
+    return `Prosody ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'prosody']).stdout} (Lua 5.4, epoll), modules: roster saslauth disco ping${this.tls ? ` tls; certificate: ${this.cert}` : ''}`;
   }
   env() {
     return {
@@ -164,6 +199,7 @@ export class Prosody extends Base {
       BENCH_PROSODY_RUN: join(this.dir, 'run'),
       BENCH_PROSODY_PORT: String(this.port),
       BENCH_SCRAM_ITERATIONS: String(ITERATIONS),
+      ...(this.tls ? { BENCH_PROSODY_TLS_PORT: String(this.directTlsPort), BENCH_PROSODY_CERT: benchCertificate(this.cert).replace(/\.pem$/, '') } : {}),
     };
   }
   /** Writes internal_hashed account files directly (prosodyctl costs ~0.13 s per account). */
@@ -295,7 +331,7 @@ export function makeServer(name, opts) {
     case 'starling':
       return new Starling(opts);
     case 'prosody':
-      return new Prosody();
+      return new Prosody(opts);
     case 'ejabberd':
       return new Ejabberd();
   }

@@ -2,11 +2,12 @@
 // logs them in with bounded concurrency, sends chat messages at a paced rate, and records the latency
 // of every message it receives (the send time travels in the body; the clock is CLOCK_MONOTONIC, shared
 // by all processes). Each worker has its own fd limit, so several of them hold more connections.
-import { Client, ScramCache, nowUs } from './client.mjs';
+import { Client, ScramCache, TlsSessions, nowUs } from './client.mjs';
 import { Histogram } from './stats.mjs';
 
 const cache = new ScramCache();
-let target = null; // { host, port, sources }
+let target = null; // { host, port, sources, tls, resume }
+let sessions;
 let clients = [];
 const received = new Map(); // step -> { n, hist }
 let errors = 0;
@@ -25,6 +26,7 @@ async function login({ accounts, concurrency, roster, presence, sourceOffset = 0
   const failures = [];
   let next = 0;
   let ok = 0;
+  const resumed0 = sessions?.resumed ?? 0;
   const t0 = nowUs();
   const run = async () => {
     while (next < accounts.length) {
@@ -41,6 +43,8 @@ async function login({ accounts, concurrency, roster, presence, sourceOffset = 0
         onMessage,
         roster,
         presence,
+        tls: target.tls,
+        sessions,
       });
       const t = nowUs();
       try {
@@ -55,7 +59,7 @@ async function login({ accounts, concurrency, roster, presence, sourceOffset = 0
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, accounts.length) }, run));
-  return { ok, failed: failures.count ?? 0, failures, hist: hist.counts, seconds: (nowUs() - t0) / 1e6, rosterErrors: clients.filter((c) => c.rosterError).length };
+  return { ok, failed: failures.count ?? 0, failures, hist: hist.counts, seconds: (nowUs() - t0) / 1e6, rosterErrors: clients.filter((c) => c.rosterError).length, resumed: (sessions?.resumed ?? 0) - resumed0 };
 }
 
 /** Sends `rate` msg/s for `durationMs` from this worker's clients to random JIDs of `targets`. */
@@ -96,6 +100,7 @@ function send({ rate, durationMs, step, targets, maxQueued = 256 * 1024 }) {
 const handlers = {
   init(m) {
     target = m.target;
+    sessions = target.resume ? new TlsSessions() : undefined;
     if (m.cache) cache.load(m.cache);
     return { pid: process.pid };
   },
