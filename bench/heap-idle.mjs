@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where Starling's memory per idle connection goes: starts Starling with --heapsnapshot-signal, takes
 // a heap snapshot with no client and another with N idle authenticated clients, and prints the growth
-// per connection by constructor (lib/heap-diff.mjs). Usage: node bench/heap-idle.mjs [N=5000]
+// per connection by constructor (lib/heap-diff.mjs). Usage: node bench/heap-idle.mjs [N=5000] [none|starttls|direct]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { Starling, TMP } from './lib/servers.mjs';
 import { procSample } from './lib/stats.mjs';
 
 const n = Number(process.argv[2] ?? 5000);
+const tls = process.argv[3] ?? 'none';
 const dir = join(TMP, 'heap');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -41,7 +42,8 @@ async function snapshot(pid) {
 const server = new Starling({ nodeFlags: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] });
 await server.prepare(Math.min(n, 5000));
 await server.start();
-const lg = new LoadGen(2, { host: '127.0.0.1', port: server.port, sources: SOURCES }, join(TMP, 'starling', 'scram-cache.json'));
+const port = tls === 'direct' ? server.directTlsPort : server.port;
+const lg = new LoadGen(2, { host: '127.0.0.1', port, sources: SOURCES, tls }, join(TMP, 'starling', 'scram-cache.json'));
 try {
   await lg.init();
   // One login round first, so that code paths, caches and plugin state are warm in both snapshots.

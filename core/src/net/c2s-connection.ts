@@ -4,6 +4,7 @@ import { type DeliveryReceipt, escapeAttr } from '@starling/sdk';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
 import { XmlStreamParser } from '../stream/xml-stream-parser';
 import { xmlTrace } from '../ops/xml-trace';
+import { afterClientHello } from './tls-after-hello';
 
 const NS_STREAM = 'http://etherx.jabber.org/streams';
 
@@ -28,6 +29,8 @@ export class C2SConnection implements StreamTransport {
   private outReceipts: DeliveryReceipt[] | undefined;
   /** Receipts of pieces handed to the socket whose write has not completed yet. */
   private readonly inFlight = new Set<DeliveryReceipt[]>();
+  /** Between `<proceed/>` and the client's ClientHello: output waits for TLS (never sent in the clear). */
+  private tlsPending = false;
 
   /** `open` holds the manager's open streams: this one is in it until its socket closes. */
   constructor(
@@ -119,7 +122,7 @@ export class C2SConnection implements StreamTransport {
   /** Writes the buffered output now (before end(), a STARTTLS switch, or at the end of the tick). */
   private flush(): void {
     const data = this.out;
-    if (data === '') return;
+    if (data === '' || this.tlsPending) return;
     this.out = '';
     if (xmlTrace.enabled) xmlTrace.sent(this.stream.id, data);
     const receipts = this.outReceipts;
@@ -170,18 +173,21 @@ export class C2SConnection implements StreamTransport {
     const raw = this.socket;
     this.flush();
     // Only this connection's own listeners: the service's count of open sockets stays on the raw socket.
+    // Until the ClientHello arrives the raw socket's 'close' and 'error' still end this connection.
     raw.removeListener('data', C2SConnection.onSocketData);
     raw.removeListener('end', C2SConnection.onSocketEnd);
-    raw.removeListener('close', C2SConnection.onSocketClose);
-    raw.removeListener('error', C2SConnection.onSocketError);
     raw.removeListener('drain', C2SConnection.onSocketDrain);
-    raw.on('error', C2SConnection.onSocketError);
-    (raw as ConnectionSocket)[CONNECTION] = this;
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx });
-    this.socket = secure;
     this._secure = true;
+    this.tlsPending = true;
     this.parser.reset();
-    this.attach(secure);
+    afterClientHello(raw, (hello) => {
+      hello.removeListener('close', C2SConnection.onSocketClose);
+      const secure = new TLSSocket(hello, { isServer: true, secureContext: ctx });
+      this.socket = secure;
+      this.tlsPending = false;
+      this.attach(secure);
+      this.flush();
+    });
   }
 
   restart(): void {

@@ -7,6 +7,7 @@ import type { ClientStream, ClientStreamHost, StreamLimits } from '../stream/cli
 import type { CertificateStore } from './certificates';
 import { C2SConnection } from './c2s-connection';
 import { listenOn } from './listeners';
+import { afterClientHello } from './tls-after-hello';
 
 /** The client-to-server connection manager over TCP: its listeners and its open streams. */
 export class C2SService {
@@ -25,16 +26,25 @@ export class C2SService {
   async listen(specs: ListenerSpec[]): Promise<ListenerSpec[]> {
     const bound: ListenerSpec[] = [];
     for (const spec of specs) {
-      const server =
-        spec.tls === 'direct'
-          ? createTlsServer(this.certs.serverOptions(this.defaultDomain), (s) => this.accept(s, true))
-          : createTcpServer((s) => this.accept(s, false));
+      const server = spec.tls === 'direct' ? this.directTlsListener() : createTcpServer((s) => this.accept(s, false));
       server.on('error', (err) => this.log.error('c2s listener error', { port: spec.port, err }));
-      if (spec.tls === 'direct') server.on('tlsClientError', (err) => this.log.debug('TLS handshake failed', { err }));
       bound.push(await listenOn(server, spec));
       this.servers.push(server);
     }
     return bound;
+  }
+
+  /**
+   * TLS from the first byte: a TCP listener that hands each socket to a TLS server (which never listens
+   * itself) once the ClientHello is buffered, so that TLS starts with a read buffer of the hello's size
+   * instead of 64 KB (tls-after-hello.ts). The TLS server keeps its handshake timeout (Node's 120 s) and SNI;
+   * a socket that sends nothing is closed after the c2s `auth-timeout`, as a client that does not log in.
+   */
+  private directTlsListener(): NetServer {
+    const tls = createTlsServer(this.certs.serverOptions(this.defaultDomain), (s) => this.accept(s, true));
+    tls.on('tlsClientError', (err) => this.log.debug('TLS handshake failed', { err }));
+    const handOver = (socket: Socket) => tls.emit('connection', socket);
+    return createTcpServer((raw) => afterClientHello(raw, handOver, this.limits.authTimeoutMs));
   }
 
   private accept(socket: Socket, secure: boolean): void {
