@@ -97,6 +97,11 @@ VirtualHost "${this.domain}"
     return this;
   }
 
+  /** The process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   log(): string {
     const f = join(this.dir, 'prosody.log');
     return existsSync(f) ? readFileSync(f, 'utf8') : '';

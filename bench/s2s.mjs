@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Messages per second across one server-to-server stream: Starling↔Starling beside Prosody↔Prosody on the same
+// machine, one pair at a time, loopback only. Each pair: two servers with their own domains and self-signed
+// certificates (so the stream runs over STARTTLS with dialback on both), one @xmpp/client sender on the first,
+// one receiver on the second. After a warm-up message (which opens and authenticates the s2s stream) the
+// sender writes MESSAGES chats in batches of BATCH; the clock runs from the first write to the last message
+// received. Also reported: CPU seconds of each server process per 1000 messages (/proc/<pid>/stat).
+// Bounded: MESSAGES per round, ROUNDS rounds, TIMEOUT seconds per round; every server is stopped by PID.
+// Usage: node bench/s2s.mjs [--servers starling,prosody] [--messages 5000] [--rounds 3] [--timeout 120]
+// Build first (npx tsc -b). Writes bench/results/s2s.json and prints a markdown table.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the test clients' STARTTLS to self-signed certificates
+const BENCH = import.meta.dirname;
+const dist = (f) => join(BENCH, '..', 'test', 'dist', f);
+const { TestServer, freePort } = await import(dist('harness/server.js'));
+const { connect, xml } = await import(dist('harness/clients.js'));
+const { TestCa } = await import(dist('s2s-support.js'));
+const { ProsodyPeer, prosodyInstalled } = await import(dist('s2s-prosody-peer.js'));
+
+const { values: opt } = parseArgs({
+  options: {
+    servers: { type: 'string', default: 'starling,prosody' },
+    messages: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '3' },
+    timeout: { type: 'string', default: '120' },
+  },
+});
+const MESSAGES = Number(opt.messages);
+const ROUNDS = Number(opt.rounds);
+const TIMEOUT_MS = Number(opt.timeout) * 1000;
+const BATCH = 200;
+const TICK = 100; // clock ticks per second for /proc/<pid>/stat
+
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+}
+
+/** One round: warm-up, then MESSAGES chats from sender to receiver; resolves the figures. */
+async function measure(sender, receiver, to, pids) {
+  let got = 0;
+  let done;
+  const all = new Promise((r) => (done = r));
+  let warm;
+  const warmed = new Promise((r) => (warm = r));
+  receiver.xmpp.on('stanza', (el) => {
+    if (!el.is('message')) return;
+    const body = el.getChildText('body') ?? '';
+    if (body === 'warm-up') return warm();
+    if (body.startsWith('m') && ++got === MESSAGES) done();
+  });
+  await sender.send(xml('message', { to, type: 'chat' }, xml('body', {}, 'warm-up')));
+  await Promise.race([warmed, new Promise((_, rej) => setTimeout(() => rej(new Error('warm-up message did not arrive')), 30_000))]);
+  const cpu0 = pids.map(cpuSeconds);
+  const t0 = performance.now();
+  for (let i = 0; i < MESSAGES; i += BATCH) {
+    const sends = [];
+    for (let j = i; j < Math.min(i + BATCH, MESSAGES); j++) sends.push(sender.send(xml('message', { to, type: 'chat' }, xml('body', {}, `m${j}`))));
+    await Promise.all(sends);
+  }
+  const timer = setTimeout(() => done(), TIMEOUT_MS);
+  await all;
+  clearTimeout(timer);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = pids.map((p, i) => cpuSeconds(p) - cpu0[i]);
+  return { received: got, seconds, perSecond: got / seconds, cpuSenderPer1000: (cpu[0] / got) * 1000, cpuReceiverPer1000: (cpu[1] / got) * 1000 };
+}
+
+async function starlingPair(round) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = await TestServer.create({ domain: 'a.bench', s2sPort: pa, users: [['sender', 'secret']], config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}`, s2s: `'dns-overrides' = [ 'b.bench=127.0.0.1:${pb}' ]` });
+  const b = await TestServer.create({ domain: 'b.bench', s2sPort: pb, users: [['receiver', 'secret']], config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}`, s2s: `'dns-overrides' = [ 'a.bench=127.0.0.1:${pa}' ]` });
+  try {
+    await a.start();
+    await b.start();
+    const sender = await connect({ port: a.port, username: 'sender', password: 'secret', resource: 'r', domain: 'a.bench' });
+    const receiver = await connect({ port: b.port, username: 'receiver', password: 'secret', resource: 'r', domain: 'b.bench' });
+    await receiver.send(xml('presence'));
+    try {
+      return { pair: 'Starling → Starling', round, ...(await measure(sender, receiver, 'receiver@b.bench/r', [a.child.pid, b.child.pid])) };
+    } finally {
+      await sender.stop();
+      await receiver.stop();
+    }
+  } finally {
+    await a.dispose();
+    await b.dispose();
+  }
+}
+
+async function prosodyPair(round, ca) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = new ProsodyPeer('pa.bench', ca.issue('pa.bench'), { 'pb.bench': pb });
+  const b = new ProsodyPeer('pb.bench', ca.issue('pb.bench'), { 'pa.bench': pa });
+  a.s2sPort = pa;
+  b.s2sPort = pb;
+  try {
+    await a.create([['sender', 'secret']]);
+    await b.create([['receiver', 'secret']]);
+    await a.start();
+    await b.start();
+    const sender = await connect({ port: a.c2sPort, username: 'sender', password: 'secret', resource: 'r', domain: 'pa.bench' });
+    const receiver = await connect({ port: b.c2sPort, username: 'receiver', password: 'secret', resource: 'r', domain: 'pb.bench' });
+    await receiver.send(xml('presence'));
+    try {
+      return { pair: 'Prosody → Prosody', round, ...(await measure(sender, receiver, 'receiver@pb.bench/r', [a.pid, b.pid])) };
+    } finally {
+      await sender.stop();
+      await receiver.stop();
+    }
+  } finally {
+    await a.dispose();
+    await b.dispose();
+  }
+}
+
+const servers = opt.servers.split(',');
+const ca = new TestCa('Starling bench CA');
+const results = [];
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (servers.includes('starling')) results.push(await starlingPair(round));
+    if (servers.includes('prosody')) {
+      if (prosodyInstalled()) results.push(await prosodyPair(round, ca));
+      else console.error('Prosody is not installed (/usr/bin/prosody): skipped');
+    }
+    console.error(JSON.stringify(results.slice(-servers.length)));
+  }
+} finally {
+  ca.dispose();
+}
+mkdirSync(join(BENCH, 'results'), { recursive: true });
+writeFileSync(join(BENCH, 'results', 's2s.json'), JSON.stringify({ messages: MESSAGES, rounds: ROUNDS, results }, null, 2) + '\n');
+const f = (n, d = 0) => n.toFixed(d);
+console.log('| pair | round | received | seconds | messages/s | sender server CPU s / 1000 msgs | receiver server CPU s / 1000 msgs |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.pair} | ${r.round} | ${r.received}/${MESSAGES} | ${f(r.seconds, 2)} | ${f(r.perSecond)} | ${f(r.cpuSenderPer1000, 3)} | ${f(r.cpuReceiverPer1000, 3)} |`);
