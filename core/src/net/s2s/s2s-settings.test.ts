@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PlainBeanView } from '../../test-support/plugin-test-kit';
+import { readS2SSettings } from './s2s-settings';
+
+const read = (top: Record<string, unknown>) => readS2SSettings(new PlainBeanView('top', top), (p) => `/home/${p}`);
+
+describe('s2s bean', () => {
+  it('is on by default on 5269 with STARTTLS required, and off with active: false', () => {
+    const s = read({})!;
+    assert.deepEqual(s.listeners, [{ port: 5269, tls: 'starttls', host: '::' }]);
+    assert.equal(s.requireTls, true);
+    assert.equal(s.dialbackFallback, true);
+    assert.equal(s.maxQueue, 1000);
+    assert.equal(s.watchdog.maxInactivityMs, 2 * 3600 * 1000);
+    assert.equal(read({ s2s: { active: false } }), undefined);
+  });
+
+  it("reads 'dns-overrides' (domain=host:port, IPv6 in brackets, 5269 by default) and the chapter's max-inactivity-time in seconds", () => {
+    const s = read({ s2s: { 'dns-overrides': ['Other.Test=127.0.0.1:15269', 'six.test=[::1]:5270', 'plain.test=10.0.0.1'], 'max-inactivity-time': 900, 'trusted-ca-file': 'certs/ca.pem' } })!;
+    assert.deepEqual([...s.dnsOverrides], [
+      ['other.test', { host: '127.0.0.1', port: 15269 }],
+      ['six.test', { host: '::1', port: 5270 }],
+      ['plain.test', { host: '10.0.0.1', port: 5269 }],
+    ]);
+    assert.equal(s.watchdog.maxInactivityMs, 900_000);
+    assert.equal(s.trustedCaFile, '/home/certs/ca.pem');
+  });
+
+  it('names a bad entry with its position', () => {
+    assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test:5269'] } }), /'dns-overrides' has 'other.test:5269', which is not 'domain=host:port'/);
+    assert.throws(() => read({ s2s: { 'tls-required': 'yes' } }), /'tls-required' must be true or false/);
+  });
+});
