@@ -90,6 +90,13 @@ describe('s2s hostile peers', () => {
     }
   });
 
+  it("ends a stream that asks for more dialback verifications at once than 'max-pending-dialback' (8) with policy-violation", async () => {
+    const peer = await open();
+    peer.write(Array.from({ length: 9 }, (_, i) => `<db:result from='evil.test' to='b.test'>key${i}</db:result>`).join(''));
+    await peer.waitFor(/<stream:error><policy-violation /, 'policy-violation');
+    await peer.waitClosed();
+  });
+
   it('ends a stream to a domain it does not serve with host-unknown', async () => {
     const p = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'nothere.test').catch((e: Error) => e);
     assert.ok(p instanceof Error);

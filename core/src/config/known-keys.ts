@@ -137,6 +137,7 @@ export const CORE_SCHEMA: BeanSchema = {
         'tls-required': KEY,
         'trusted-ca-file': KEY,
         'dialback-fallback': KEY,
+        'max-pending-dialback': KEY,
         'max-stanza-size': BYTES,
         ...WATCHDOG_KEYS,
       },

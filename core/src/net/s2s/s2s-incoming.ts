@@ -11,6 +11,7 @@ export interface S2SIncomingHost {
   readonly maxStanzaSize: number;
   readonly requireTls: boolean;
   readonly dialbackFallback: boolean;
+  readonly maxPendingDialback: number;
   isLocal(domain: string): boolean;
   context(localDomain: string): SecureContext | undefined;
   tlsServerOptions(localDomain: string): TlsOptions | undefined;
@@ -36,6 +37,8 @@ export class S2SIncoming extends S2SStream {
   /** The stream header's to (a local domain) and from (the peer's claimed domain). */
   local = '';
   peer = '';
+  /** Dialback results waiting for their authoritative server. */
+  private pending = 0;
 
   constructor(
     private readonly host: S2SIncomingHost,
@@ -146,7 +149,10 @@ export class S2SIncoming extends S2SStream {
     if (this.secure && !this.host.dialbackFallback && !S2STrust.peerValidFor(this.socket as TLSSocket, from.domain))
       return this.streamError('not-authorized', `a certificate valid for ${from.domain} is required`);
     const remote = from.domain;
+    if (this.pending >= this.host.maxPendingDialback) return this.streamError('policy-violation', `more than ${this.host.maxPendingDialback} dialback requests waiting`);
+    this.pending++;
     const valid = await this.host.verify(to, remote, this.id, el.text().trim());
+    this.pending--;
     if (this.closed) return;
     const attrs = `from='${escapeAttr(to)}' to='${escapeAttr(remote)}'`;
     if (valid === null) {

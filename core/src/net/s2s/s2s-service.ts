@@ -42,6 +42,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
   readonly requireTls: boolean;
   readonly dialbackFallback: boolean;
   readonly connectTimeoutMs: number;
+  readonly maxPendingDialback: number;
   trust!: S2STrust;
   private secrets!: S2SSecrets;
   private readonly servers: Server[] = [];
@@ -65,6 +66,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     this.requireTls = settings.requireTls;
     this.dialbackFallback = settings.dialbackFallback;
     this.connectTimeoutMs = settings.connectTimeoutMs;
+    this.maxPendingDialback = settings.maxPendingDialback;
   }
 
   /** Loads the dialback secret and the trust store, opens the listeners; resolves the ports bound. */

@@ -28,6 +28,8 @@ export interface S2SSettings {
   /** When a peer's certificate does not validate: fall back to dialback (true) or refuse the peer (false). */
   dialbackFallback: boolean;
   maxStanzaSize: number;
+  /** Dialback results one incoming stream may have waiting for their authoritative servers at once. */
+  maxPendingDialback: number;
   watchdog: WatchdogSettings;
 }
 
@@ -44,6 +46,7 @@ export interface S2SSettings {
  *         'trusted-ca-file' = 'certs/ca.pem'                    # relative to the home
  *         'dialback-fallback' = true
  *         'max-stanza-size' = 1048576
+ *         'max-pending-dialback' = 8                            # verifications one stream may wait for
  *     }
  */
 export function readS2SSettings(top: BeanView, resolvePath: (p: string) => string): S2SSettings | undefined {
@@ -86,6 +89,7 @@ export function readS2SSettings(top: BeanView, resolvePath: (p: string) => strin
     trustedCaFile: ca ? resolvePath(ca) : undefined,
     dialbackFallback: bool('dialback-fallback', true),
     maxStanzaSize: num('max-stanza-size', 1024 * 1024),
+    maxPendingDialback: num('max-pending-dialback', 8),
     watchdog: readWatchdogSettings(top, 's2s'),
   };
 }
