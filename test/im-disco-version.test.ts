@@ -46,9 +46,9 @@ describe('service discovery and software version', () => {
     await assert.rejects(query(alice, DOMAIN, ITEMS, 'no-such-node'), condition('item-not-found'));
   });
 
-  it('disco#info on the user’s own account: account/registered', async () => {
+  it('disco#info on the user’s own account: account/registered (and pubsub/pep, PEP being on)', async () => {
     const r = await query(alice, jid('alice'), INFO);
-    assert.deepEqual(identities(r), ['account/registered']);
+    assert.deepEqual(identities(r), ['account/registered', 'pubsub/pep']);
     assert.ok(features(r).includes(INFO));
   });
 

@@ -97,6 +97,7 @@ describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
 
   it('advertises PEP on the account', async () => {
     const info = (await bob.iq(xml('iq', { type: 'get', to: 'alice@localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })))).getChild('query')!;
+    assert.deepEqual(info.getChildren('identity').map((i) => `${i.attrs.category}/${i.attrs.type}`).sort(), ['account/registered', 'pubsub/pep']);
     const features = info.getChildren('feature').map((f) => f.attrs.var);
     for (const f of [`${PS}#publish`, `${PS}#publish-options`, `${PS}#auto-create`, `${PS}#filtered-notifications`]) assert.ok(features.includes(f), f);
   });

@@ -69,7 +69,8 @@ export interface PluginContext {
 
   /** Adds a disco#info feature on the server JID (or on account JIDs). */
   feature(ns: string, on?: 'server' | 'account'): Disposable;
-  identity(identity: DiscoIdentity): Disposable;
+  /** Adds a disco#info identity on the server JID (or on account JIDs, e.g. PEP's pubsub/pep). */
+  identity(identity: DiscoIdentity, on?: 'server' | 'account'): Disposable;
   /** Adds an XEP-0128 extension form to the server's disco#info. */
   discoExtension(form: () => Element | undefined): Disposable;
   /** Adds a stream feature offered to clients after authentication (e.g. roster versioning's <ver/>). */

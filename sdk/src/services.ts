@@ -67,6 +67,8 @@ export interface DiscoRegistry {
   serverFeatures(): string[];
   serverIdentities(): DiscoIdentity[];
   accountFeatures(): string[];
+  /** Identities on account (bare JID) disco#info besides account/registered, e.g. PEP's pubsub/pep. */
+  accountIdentities(): DiscoIdentity[];
   /** XEP-0128 extension forms for the server's disco#info. */
   serverExtensions(): Element[];
   /** disco#items of the server: { jid, name?, node? }; `viewer` lets admin-only items be filtered. */

@@ -29,6 +29,7 @@ class FakeRegistry implements DiscoRegistry {
   serverFeatures = () => this.features;
   serverIdentities = () => this.identities;
   accountFeatures = () => this.account;
+  accountIdentities = () => [];
   serverExtensions = () => this.forms;
   serverItems = (viewer: Jid) => {
     this.seenViewer = viewer;

@@ -67,7 +67,7 @@ export class DiscoHandlers {
     const node = this.node(req);
     if (node !== undefined) return this.nodeInfo(req, node);
     await this.assertMayDiscover(req);
-    return infoQuery([{ category: 'account', type: 'registered' }], this.d.registry.accountFeatures());
+    return infoQuery([{ category: 'account', type: 'registered' }, ...this.d.registry.accountIdentities()], this.d.registry.accountFeatures());
   };
 
   readonly accountItems: IqHandler = async (req) => {

@@ -55,6 +55,8 @@ export default definePlugin({
         return false;
       }
     };
+    // XEP-0163 §6.1: the account says it is a PEP service.
+    ctx.identity({ category: 'pubsub', type: 'pep' }, 'account');
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
       for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => toolkit.answer(engine, req.to.bareString, req.stanza, req.from));
 

@@ -20,6 +20,7 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   private readonly features = new Set<Entry<string>>();
   private readonly account = new Set<Entry<string>>();
   private readonly identities = new Set<Entry<DiscoIdentity>>();
+  private readonly accountIdentitySet = new Set<Entry<DiscoIdentity>>();
   private readonly extensions = new Set<Entry<() => Element | undefined>>();
   private readonly items = new Set<Entry<DiscoItem>>();
   private readonly streamFeatureSet = new Set<Entry<Element>>();
@@ -30,8 +31,8 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   addFeature(ns: string, on: 'server' | 'account' = 'server'): { dispose(): void } {
     return track(on === 'server' ? this.features : this.account, ns);
   }
-  addIdentity(identity: DiscoIdentity): { dispose(): void } {
-    return track(this.identities, identity);
+  addIdentity(identity: DiscoIdentity, on: 'server' | 'account' = 'server'): { dispose(): void } {
+    return track(on === 'server' ? this.identities : this.accountIdentitySet, identity);
   }
   addExtension(form: () => Element | undefined): { dispose(): void } {
     return track(this.extensions, form);
@@ -56,6 +57,9 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   }
   accountFeatures(): string[] {
     return unique(this.account);
+  }
+  accountIdentities(): DiscoIdentity[] {
+    return [...this.accountIdentitySet].map((e) => e.value);
   }
   serverIdentities(): DiscoIdentity[] {
     return [...this.identities].map((e) => e.value);

@@ -116,8 +116,8 @@ export class KernelPluginContext implements PluginContext {
   feature(ns: string, on: 'server' | 'account' = 'server'): Disposable {
     return this.track(this.deps.disco.addFeature(ns, on));
   }
-  identity(identity: DiscoIdentity): Disposable {
-    return this.track(this.deps.disco.addIdentity(identity));
+  identity(identity: DiscoIdentity, on: 'server' | 'account' = 'server'): Disposable {
+    return this.track(this.deps.disco.addIdentity(identity, on));
   }
   discoExtension(form: () => Element | undefined): Disposable {
     return this.track(this.deps.disco.addExtension(form));
