@@ -39,6 +39,14 @@ export interface StoredRoomMessage {
   stamp: number;
 }
 
+export interface RoomArchiveQuery {
+  start?: number;
+  end?: number;
+  afterId?: number;
+  beforeId?: number;
+  limit: number;
+}
+
 export interface MucRepository {
   /** The persistent rooms whose JID is on this component domain, by JID. */
   rooms(domain: string): Promise<StoredRoom[]>;
@@ -56,6 +64,12 @@ export interface MucRepository {
   addMessage(room: string, msg: Omit<StoredRoomMessage, 'id'>): Promise<number>;
   /** The newest `limit` messages of a room, oldest first. */
   recentMessages(room: string, limit: number): Promise<StoredRoomMessage[]>;
+  /**
+   * A page of a room's archive (MUC-MAM): messages within [start, end] (ms, inclusive) with ids after
+   * `afterId`, oldest first, or, with `beforeId`, the newest ones before it (still oldest first);
+   * `complete` says whether the page reached the end of the archive in its direction.
+   */
+  queryMessages(room: string, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }>;
   /** Deletes all but the newest `keep` messages of a room; resolves how many went. */
   pruneMessages(room: string, keep: number): Promise<number>;
 }

@@ -61,6 +61,26 @@ for (const backend of testBackends()) {
       assert.deepEqual(await s.muc.recentMessages(ROOM, 10), []);
     });
 
+    it('pages the archive forwards and backwards within a time window', async () => {
+      await s.muc.saveRoom(room());
+      const ids: number[] = [];
+      for (let i = 1; i <= 6; i++) ids.push(await s.muc.addMessage(ROOM, msg(i)));
+      const first = await s.muc.queryMessages(ROOM, { limit: 4 });
+      assert.deepEqual(first.messages.map((m) => m.id), ids.slice(0, 4));
+      assert.equal(first.complete, false);
+      const rest = await s.muc.queryMessages(ROOM, { limit: 4, afterId: ids[3] });
+      assert.deepEqual(rest.messages.map((m) => m.id), ids.slice(4));
+      assert.equal(rest.complete, true);
+      const last = await s.muc.queryMessages(ROOM, { limit: 2, beforeId: Number.MAX_SAFE_INTEGER });
+      assert.deepEqual(last.messages.map((m) => m.id), ids.slice(4), 'the newest page, oldest first');
+      const before = await s.muc.queryMessages(ROOM, { limit: 10, beforeId: ids[2] });
+      assert.deepEqual(before.messages.map((m) => m.id), ids.slice(0, 2));
+      assert.equal(before.complete, true);
+      const window = await s.muc.queryMessages(ROOM, { limit: 10, start: msg(2).stamp, end: msg(4).stamp });
+      assert.deepEqual(window.messages.map((m) => m.stanza), [2, 3, 4].map((n) => msg(n).stanza));
+      assert.deepEqual((await s.muc.queryMessages('none@muc.example.org', { limit: 5 })).messages, []);
+    });
+
     it('removes a room with its affiliations and messages, and keeps everything across a reopen', async () => {
       await s.muc.saveRoom(room());
       await s.muc.saveRoom(room('kept@muc.example.org'));

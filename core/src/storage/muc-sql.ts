@@ -1,4 +1,4 @@
-import type { StoredAffiliation, StoredAffiliationKind, StoredRoom, StoredRoomMessage } from '@starling/sdk';
+import type { RoomArchiveQuery, StoredAffiliation, StoredAffiliationKind, StoredRoom, StoredRoomMessage } from '@starling/sdk';
 
 /**
  * The MUC repository's statements for both back ends (`?` placeholders, as in `sql.ts`), and the row
@@ -23,6 +23,9 @@ export const MUC_SQL = {
   deleteAffiliation: 'DELETE FROM muc_affiliations WHERE room = ? AND jid = ?',
   insertMessage: 'INSERT INTO muc_messages (room, nick, sender, stanza, stamp) VALUES (?, ?, ?, ?, ?) RETURNING id',
   recentMessages: `SELECT ${MESSAGE_COLUMNS} FROM (SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? ORDER BY id DESC LIMIT ?) t ORDER BY id`,
+  /** Archive pages (params room, start, end, after id, before id, limit): oldest first from `after`, newest first before `before`. */
+  archiveForward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? AND stamp >= ? AND stamp <= ? AND id > ? AND id < ? ORDER BY id LIMIT ?`,
+  archiveBackward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? AND stamp >= ? AND stamp <= ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`,
   /** Keeps the newest N (N ≥ 1): params room, room, N. */
   pruneMessages:
     'DELETE FROM muc_messages WHERE room = ? AND id < (SELECT MIN(id) FROM (SELECT id FROM muc_messages WHERE room = ? ORDER BY id DESC LIMIT ?) t)',
@@ -63,3 +66,20 @@ export const messageFromRow = (r: MessageRow): StoredRoomMessage => ({ id: Numbe
 export const roomParams = (room: StoredRoom): unknown[] => [room.jid, room.jid.slice(room.jid.indexOf('@') + 1), room.config, room.subject, room.createdAt];
 export const affiliationParams = (room: string, a: StoredAffiliation): unknown[] => [room, a.jid, a.affiliation, a.nick, a.reason];
 export const messageParams = (room: string, m: Omit<StoredRoomMessage, 'id'>): unknown[] => [room, m.nick, m.sender, m.stanza, m.stamp];
+
+/** Parameters of an archive page query, one more than the limit (to tell whether the page is the last). */
+export const archiveParams = (room: string, q: RoomArchiveQuery): unknown[] => [
+  room,
+  q.start ?? 0,
+  q.end ?? Number.MAX_SAFE_INTEGER,
+  q.afterId ?? 0,
+  q.beforeId ?? Number.MAX_SAFE_INTEGER,
+  q.limit + 1,
+];
+
+/** Rows of an archive query (limit + 1 of them at most) → the page, oldest first, and whether it is complete. */
+export function archivePage(rows: MessageRow[], q: RoomArchiveQuery): { messages: StoredRoomMessage[]; complete: boolean } {
+  const complete = rows.length <= q.limit;
+  const page = rows.slice(0, q.limit).map(messageFromRow);
+  return { messages: q.beforeId !== undefined ? page.reverse() : page, complete };
+}

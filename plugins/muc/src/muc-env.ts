@@ -13,6 +13,8 @@ export interface MucSettings {
   maxOccupants: number;
   /** Rooms a component domain holds in memory at once. */
   maxRooms: number;
+  /** The most messages one MAM page of a room's archive returns. */
+  archivePage: number;
 }
 
 /** What the room handlers use: the outbound path, the store, the server's admins, settings. */

@@ -43,6 +43,7 @@ export function readSettings(config: PluginConfig): MucSettings {
     historySize: config.number('history-size', 20, { min: 0, max: 10000 }),
     maxOccupants: config.number('max-occupants', 1000, { min: 1 }),
     maxRooms: config.number('max-rooms', 10000, { min: 1 }),
+    archivePage: config.number('archive-page-size', 100, { min: 1, max: 1000 }),
   };
 }
 

@@ -3,6 +3,7 @@ import { affiliationOf, type MucEnv } from './muc-env';
 import { NS_MUC, NS_MUC_ROOMINFO, NS_MUC_SELF_PING, NS_REGISTER } from './muc-ns';
 import type { Room } from './room';
 import { form } from './data-form';
+import { NS_MAM, NS_SID, archived } from './room-archive';
 
 /** The name a room shows in disco: its configured name, else its node. */
 export function roomName(jid: string, configuredName: string): string {
@@ -27,6 +28,7 @@ export function roomInfo(room: Room, from: Jid, node: string | undefined): Eleme
     c.moderated ? 'muc_moderated' : 'muc_unmoderated',
     c.password !== '' ? 'muc_passwordprotected' : 'muc_unsecured',
     c.whois === 'anyone' ? 'muc_nonanonymous' : 'muc_semianonymous',
+    ...(archived(room) ? [NS_MAM, NS_SID] : []),
   ];
   const info = form('result', NS_MUC_ROOMINFO, [
     { var: 'muc#roominfo_description', label: 'Description', values: [c.description] },

@@ -3,6 +3,7 @@ import type { MucEnv } from './muc-env';
 import { NS_MUC_ADMIN, NS_MUC_OWNER, NS_REGISTER, NS_VCARD } from './muc-ns';
 import type { Room } from './room';
 import { adminGet, adminSet } from './room-admin';
+import { NS_MAM, archiveFields, archiveQuery } from './room-archive';
 import { roomInfo, roomItems } from './room-disco';
 import { ownerGet, ownerSet } from './room-owner';
 import { registerGet, registerSet } from './room-register';
@@ -40,10 +41,12 @@ export class RoomIq {
       if (ns === NS_MUC_OWNER) return ownerGet(env, room, from);
       if (ns === NS_REGISTER) return registerGet(env, room, from);
       if (ns === NS_PING && query.name === 'ping') return;
+      if (ns === NS_MAM && query.name === 'query') return archiveFields();
     } else {
       if (ns === NS_MUC_ADMIN) return adminSet(env, room, from, query);
       if (ns === NS_MUC_OWNER) return ownerSet(env, room, from, query);
       if (ns === NS_REGISTER) return registerSet(env, room, from, query);
+      if (ns === NS_MAM && query.name === 'query') return archiveQuery(env, room, from, query);
     }
     throw new StanzaError('service-unavailable', 'The room does not answer that request');
   }

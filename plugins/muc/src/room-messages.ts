@@ -2,6 +2,7 @@ import { Element, type Jid, StanzaError, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
 import { affiliationOf, bareJid, type MucEnv } from './muc-env';
 import { NS_MUC_USER } from './muc-ns';
+import { NS_SID, archived } from './room-archive';
 import type { Room } from './room';
 import { toOccupant } from './room-broadcast';
 
@@ -30,10 +31,13 @@ export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from
     room.subject = { text: subject.text(), nick: sender.nick, stamp: now };
     await env.store.save(room);
   }
-  const reflected = new Element('message', { from: room.occupantJid(sender.nick), type: 'groupchat', id: stanza.attrs.id }, stanza.children.filter((c): c is Element => typeof c !== 'string'));
+  // Whatever the sender claimed as a stanza-id of this room is not the room's (XEP-0359 §3).
+  const children = stanza.children.filter((c): c is Element => typeof c !== 'string' && !(c.name === 'stanza-id' && c.attrs.xmlns === NS_SID));
+  const reflected = new Element('message', { from: room.occupantJid(sender.nick), type: 'groupchat', id: stanza.attrs.id }, children);
   if (!subject && stanza.getChild('body')) {
+    const id = await env.store.message(room, reflected, sender.nick, sender.bare, now);
+    if (id !== undefined && archived(room)) reflected.cnode(xml('stanza-id', { xmlns: NS_SID, id: String(id), by: room.jid }));
     room.addHistory({ stanza: reflected, nick: sender.nick, stamp: now }, env.settings.historySize);
-    await env.store.message(room, reflected, sender.nick, sender.bare, now);
   }
   for (const o of room.occupants.values()) toOccupant(env, o, reflected);
 }

@@ -1,4 +1,4 @@
-import { type Element, type MucRepository, type StoredAffiliationKind, parseXml } from '@starling/sdk';
+import { type Element, type MucRepository, type RoomArchiveQuery, type StoredAffiliationKind, type StoredRoomMessage, parseXml } from '@starling/sdk';
 import { Room, type Subject } from './room';
 import { restoreConfig } from './room-config';
 
@@ -53,11 +53,20 @@ export class RoomStore {
     else await this.repo.removeAffiliation(room.jid, jid);
   }
 
-  /** Appends a message of a stored room; a room that is not logged keeps only its history's worth. */
-  async message(room: Room, stanza: Element, nick: string, sender: string, stamp: number): Promise<void> {
-    if (!room.stored) return;
-    await this.repo.addMessage(room.jid, { nick, sender, stanza: stanza.toString(), stamp });
+  /**
+   * Appends a message of a stored room and resolves its archive id (undefined for a temporary room); a
+   * room that is not logged keeps only its history's worth.
+   */
+  async message(room: Room, stanza: Element, nick: string, sender: string, stamp: number): Promise<number | undefined> {
+    if (!room.stored) return undefined;
+    const id = await this.repo.addMessage(room.jid, { nick, sender, stanza: stanza.toString(), stamp });
     if (!room.config.logging) await this.repo.pruneMessages(room.jid, this.historySize);
+    return id;
+  }
+
+  /** A page of a stored room's archive. */
+  archive(room: Room, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }> {
+    return this.repo.queryMessages(room.jid, q);
   }
 
   async remove(room: Room): Promise<void> {

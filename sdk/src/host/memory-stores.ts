@@ -1,4 +1,4 @@
-import type { MucRepository, StoredAffiliation, StoredRoom, StoredRoomMessage } from '../muc';
+import type { MucRepository, RoomArchiveQuery, StoredAffiliation, StoredRoom, StoredRoomMessage } from '../muc';
 import { type PubSubRepository, type StoredPubSubItem, type StoredPubSubMember, type StoredPubSubNode, bareOf } from '../pubsub-storage';
 import type { ServerDataStore, UserDataStore } from '../storage';
 
@@ -185,6 +185,13 @@ export class MemoryMucRepository implements MucRepository {
   }
   async recentMessages(room: string, limit: number): Promise<StoredRoomMessage[]> {
     return limit <= 0 ? [] : (this.msgs.get(room) ?? []).slice(-limit).map((m) => ({ ...m }));
+  }
+  async queryMessages(room: string, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }> {
+    const all = (this.msgs.get(room) ?? []).filter(
+      (m) => m.stamp >= (q.start ?? -Infinity) && m.stamp <= (q.end ?? Infinity) && m.id > (q.afterId ?? 0) && m.id < (q.beforeId ?? Infinity),
+    );
+    const page = q.beforeId !== undefined ? all.slice(Math.max(0, all.length - q.limit)) : all.slice(0, q.limit);
+    return { messages: page.map((m) => ({ ...m })), complete: page.length === all.length };
   }
   async pruneMessages(room: string, keep: number): Promise<number> {
     const list = this.msgs.get(room);

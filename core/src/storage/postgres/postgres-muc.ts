@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { MucRepository, StoredAffiliation, StoredRoom, StoredRoomMessage } from '@starling/sdk';
+import type { MucRepository, RoomArchiveQuery, StoredAffiliation, StoredRoom, StoredRoomMessage } from '@starling/sdk';
 import {
   type AffiliationRow,
   MUC_SQL,
@@ -7,6 +7,8 @@ import {
   type RoomRow,
   affiliationFromRow,
   affiliationParams,
+  archivePage,
+  archiveParams,
   messageFromRow,
   messageParams,
   roomFromRow,
@@ -49,6 +51,10 @@ export class PostgresMucRepository implements MucRepository {
   async recentMessages(room: string, limit: number): Promise<StoredRoomMessage[]> {
     if (limit <= 0) return [];
     return (await S.recentMessages.rows<MessageRow>(this.pool, [room, limit])).map(messageFromRow);
+  }
+  async queryMessages(room: string, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }> {
+    const stmt = q.beforeId !== undefined ? S.archiveBackward : S.archiveForward;
+    return archivePage(await stmt.rows<MessageRow>(this.pool, archiveParams(room, q)), q);
   }
   async pruneMessages(room: string, keep: number): Promise<number> {
     return keep <= 0 ? S.deleteMessages.rowCount(this.pool, [room]) : S.pruneMessages.rowCount(this.pool, [room, room, keep]);

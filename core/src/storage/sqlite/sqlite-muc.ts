@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { MucRepository, StoredAffiliation, StoredRoom, StoredRoomMessage } from '@starling/sdk';
+import type { MucRepository, RoomArchiveQuery, StoredAffiliation, StoredRoom, StoredRoomMessage } from '@starling/sdk';
 import {
   type AffiliationRow,
   MUC_SQL,
@@ -7,6 +7,8 @@ import {
   type RoomRow,
   affiliationFromRow,
   affiliationParams,
+  archivePage,
+  archiveParams,
   messageFromRow,
   messageParams,
   roomFromRow,
@@ -48,6 +50,10 @@ export class SqliteMucRepository implements MucRepository {
   async recentMessages(room: string, limit: number): Promise<StoredRoomMessage[]> {
     if (limit <= 0) return [];
     return (this.s.recentMessages.all(room, limit) as MessageRow[]).map(messageFromRow);
+  }
+  async queryMessages(room: string, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }> {
+    const stmt = q.beforeId !== undefined ? this.s.archiveBackward : this.s.archiveForward;
+    return archivePage(stmt.all(...archiveParams(room, q)) as MessageRow[], q);
   }
   async pruneMessages(room: string, keep: number): Promise<number> {
     return (keep <= 0 ? this.s.deleteMessages.run(room) : this.s.pruneMessages.run(room, room, keep)).changes;

@@ -1,0 +1,86 @@
+import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, StanzaError, parseXml, xml } from '@starling/sdk';
+import { outranks } from './affiliations';
+import { form, submittedValues } from './data-form';
+import { affiliationOf, type MucEnv } from './muc-env';
+import type { Room } from './room';
+
+export const NS_MAM = 'urn:xmpp:mam:2';
+const NS_RSM = 'http://jabber.org/protocol/rsm';
+const NS_FORWARD = 'urn:xmpp:forward:0';
+export const NS_SID = 'urn:xmpp:sid:0';
+
+/** A room answers MAM queries (XEP-0313 §6) when it is persistent and logged (`muc#roomconfig_enablelogging`). */
+export function archived(room: Room): boolean {
+  return room.stored && room.config.logging;
+}
+
+/** The query form's fields (XEP-0313 §4.1.1). */
+export function archiveFields(): Element {
+  return xml(
+    'query',
+    { xmlns: NS_MAM },
+    form('form', NS_MAM, [
+      { var: 'start', type: 'text-single' },
+      { var: 'end', type: 'text-single' },
+    ]),
+  );
+}
+
+function time(v: string | undefined, what: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new StanzaError('bad-request', `${what} is not a date-time`);
+  return t;
+}
+
+function archiveId(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new StanzaError('item-not-found', `No message ${v} in this archive`);
+  return n;
+}
+
+/**
+ * XEP-0313 on a room: the matching messages go to the requester as `<result/>` messages (forwarded, with
+ * their delay), then the `<fin/>` with the RSM page bounds is the IQ's answer. `with` is not supported.
+ */
+export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: Element): Promise<Element> {
+  if (!archived(room)) throw new StanzaError('service-unavailable', 'This room keeps no archive');
+  const affiliation = affiliationOf(env, room, from.bareString);
+  if (affiliation === 'outcast' || (room.config.membersOnly && !outranks(affiliation, 'none'))) {
+    throw new StanzaError('forbidden', 'Only those who may enter the room may read its archive');
+  }
+  const x = query.getChild('x', NS_DATA_FORMS);
+  const v = x ? submittedValues(x) : new Map<string, string[]>();
+  if (v.get('with')?.[0]) throw new StanzaError('feature-not-implemented', 'Filtering a room archive by occupant is not supported');
+  const set = query.getChild('set', NS_RSM);
+  const max = set?.getChildText('max');
+  const limit = Math.min(env.settings.archivePage, max !== undefined && /^\d+$/.test(max) ? Number(max) : env.settings.archivePage);
+  const before = set?.getChild('before');
+  const page = await env.store.archive(room, {
+    start: time(v.get('start')?.[0], 'start'),
+    end: time(v.get('end')?.[0], 'end'),
+    afterId: archiveId(set?.getChildText('after')),
+    beforeId: before ? (archiveId(before.text()) ?? Number.MAX_SAFE_INTEGER) : undefined,
+    limit,
+  });
+  const queryid = query.attrs.queryid;
+  for (const m of page.messages) {
+    const original = parseXml(m.stanza);
+    original.attrs.xmlns = 'jabber:client';
+    env.send(
+      xml(
+        'message',
+        { from: room.jid, to: from.toString() },
+        xml('result', { xmlns: NS_MAM, queryid, id: String(m.id) }, xml('forwarded', { xmlns: NS_FORWARD }, xml('delay', { xmlns: NS_DELAY, stamp: new Date(m.stamp).toISOString() }), original)),
+      ),
+    );
+  }
+  const first = page.messages[0];
+  const last = page.messages.at(-1);
+  return xml(
+    'fin',
+    { xmlns: NS_MAM, complete: page.complete ? 'true' : undefined },
+    xml('set', { xmlns: NS_RSM }, first ? xml('first', {}, String(first.id)) : undefined, last ? xml('last', {}, String(last.id)) : undefined),
+  );
+}
