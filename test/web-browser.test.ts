@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { conversePage, converseServer, launchChromium } from './harness/converse';
 import { DOMAIN, REPO, TestServer } from './harness/server';
-
-const CONVERSE_DIST = join(REPO, 'node_modules/converse.js/dist');
-const CHROMIUM = '/usr/bin/chromium';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
 
 /** The page: Converse.js logging in by itself, with its API kept on window for the test to open a chat. */
 function page(connection: Record<string, string>): string {
-  const options = {
+  return conversePage({
     ...connection,
     authentication: 'login',
     auto_login: true,
@@ -26,38 +23,8 @@ function page(connection: Record<string, string>): string {
     play_sounds: false,
     show_client_info: false,
     assets_path: '/dist/',
-    whitelisted_plugins: ['starling-test'],
     persistent_store: 'sessionStorage',
     loglevel: 'info',
-  };
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Converse on Starling</title>
-<link rel="stylesheet" href="/dist/converse.min.css"></head>
-<body class="converse-fullscreen"><script type="module">
-import converse from '/dist/converse.min.js';
-converse.plugins.add('starling-test', { initialize() { window.starlingApi = this._converse.api; } });
-converse.initialize(${JSON.stringify(options)});
-</script></body></html>`;
-}
-
-/** Serves the test page and Converse's dist/ folder from loopback. */
-function staticServer(html: () => string): Server {
-  return createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
-    if (path === '/favicon.ico') {
-      res.writeHead(204);
-      return void res.end();
-    }
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'Content-Type': 'text/html' });
-      return void res.end(html());
-    }
-    const file = normalize(join(CONVERSE_DIST, path.replace(/^\/dist\//, '/')));
-    if (!file.startsWith(CONVERSE_DIST) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404);
-      return void res.end();
-    }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
   });
 }
 
@@ -95,13 +62,10 @@ describe('Converse.js in headless Chromium', () => {
   before(async () => {
     server = await TestServer.create({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
     await server.start();
-    web = staticServer(() => page(connection));
+    web = converseServer(() => page(connection));
     await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
     webPort = (web.address() as { port: number }).port;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
