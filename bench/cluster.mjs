@@ -13,6 +13,7 @@
 // Writes bench/results/cluster.json and bench/results/cluster.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -34,7 +35,10 @@ const ROUNDS = Number(opt.rounds);
 const BURST = Number(opt.burst);
 const REDIS = process.env.STARLING_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const PG = process.env.STARLING_BENCH_PG_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const BASE_PORT = 37222;
+/** c2s port of each node: free loopback ports below the ephemeral range (picked at start). */
+const ports = [];
+/** httpServer port of each node (its default 8080 would clash). */
+const httpPorts = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const tag = `${process.pid}_${Date.now().toString(36)}`;
@@ -53,6 +57,18 @@ async function sql(text) {
   }
 }
 
+async function freePort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const ok = await new Promise((res) => {
+      const srv = createServer();
+      srv.once('error', () => res(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+    });
+    if (ok && !ports.includes(port) && !httpPorts.includes(port)) return port;
+  }
+}
+
 function home(i) {
   return join(TMP, `cluster-node${i}`);
 }
@@ -67,7 +83,7 @@ function writeConfig(i) {
 authRepository { 'scram-iterations' = 4096 }
 c2s {
     connections {
-        ports = [ ${BASE_PORT + i} ]
+        ports = [ ${ports[i]} ]
         ifc = [ '127.0.0.1' ]
     }
     'max-connections-per-ip' = 0
@@ -75,6 +91,8 @@ c2s {
 }
 ws2s (active: false) {}
 bosh (active: false) {}
+s2s (active: false) {}
+httpServer { connections { ${httpPorts[i]} () { ifc = [ '127.0.0.1' ] } } }
 dataSource { default () { uri = '${pgUrl}' } }
 'cluster-mode' = true
 'cluster-node-id' = 'bench${i}'
@@ -130,6 +148,11 @@ function redisPid() {
 
 async function run(nodeCount, cache) {
   const nodes = [];
+  ports.length = httpPorts.length = 0;
+  for (let i = 0; i < nodeCount; i++) {
+    ports.push(await freePort());
+    httpPorts.push(await freePort());
+  }
   for (let i = 0; i < nodeCount; i++) writeConfig(i);
   for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(i));
   try {
@@ -139,8 +162,8 @@ async function run(nodeCount, cache) {
     const senders = [];
     const receivers = [];
     for (let p = 0; p < PAIRS; p++) {
-      const r = new Client({ host: '127.0.0.1', port: BASE_PORT + ((p + 1) % nodeCount), user: `user${2 * p + 2}`, password: `pass${2 * p + 2}`, resource: 'r', cache, roster: false, onMessage: (body) => (body === 'warm-up' ? (warmed[p] = true) : received[p]++) });
-      const s = new Client({ host: '127.0.0.1', port: BASE_PORT + (p % nodeCount), user: `user${2 * p + 1}`, password: `pass${2 * p + 1}`, resource: 's', cache, roster: false });
+      const r = new Client({ host: '127.0.0.1', port: ports[(p + 1) % nodeCount], user: `user${2 * p + 2}`, password: `pass${2 * p + 2}`, resource: 'r', cache, roster: false, onMessage: (body) => (body === 'warm-up' ? (warmed[p] = true) : received[p]++) });
+      const s = new Client({ host: '127.0.0.1', port: ports[p % nodeCount], user: `user${2 * p + 1}`, password: `pass${2 * p + 1}`, resource: 's', cache, roster: false });
       await Promise.all([r.login(), s.login()]);
       receivers.push(r);
       senders.push(s);
@@ -199,6 +222,8 @@ async function main() {
   await sql(`CREATE SCHEMA ${schema}`);
   const results = [];
   try {
+    ports.push(await freePort());
+    httpPorts.push(await freePort());
     writeConfig(0);
     execFileSync(process.execPath, [join(BENCH, 'lib', 'starling-users.cjs'), home(0), String(2 * PAIRS)], { stdio: 'inherit' });
     const cache = new ScramCache();
