@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
 import { DOMAIN } from './harness/server';
 import { PASSWORD, TestCluster, clusterSkipReason, echoBot, jid } from './cluster-support';
+import { AdhocClient, note, submit } from './commands-support';
 
 const skip = clusterSkipReason();
 const NS_ROSTER = 'jabber:iq:roster';
@@ -25,7 +26,11 @@ describe('cluster mode: three nodes on loopback', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await TestCluster.create({ nodes: 3, users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'admin'] });
+    cluster = await TestCluster.create({
+      nodes: 3,
+      users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'admin'],
+      config: "'vhost-man' () { defaults { 'vhost-disable-dns-check' = true } }",
+    });
   });
 
   after(async () => {
@@ -133,6 +138,31 @@ describe('cluster mode: three nodes on loopback', { skip }, () => {
     } finally {
       bot.proc.kill();
     }
+  });
+
+  it('a virtual host added through vhost-man on one node is served by the others', async () => {
+    const admin = await AdhocClient.start(cluster.nodes[0].port, `${jid('admin')}/slix`, PASSWORD);
+    try {
+      const added = await submit(admin, `vhost-man@${DOMAIN}`, 'comp-repo-item-add', { 'Domain name': 'cluster.test', 'command-marker': 'true' });
+      assert.equal(note(added), 'Operation successful');
+    } finally {
+      await admin.close();
+    }
+    await cluster.nodes[2].cli('user', 'add', 'zoe@cluster.test', '--password', PASSWORD);
+    // node3 learns of the vhost over the cluster: a client of the new domain logs in there.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const zoe = await connect({ port: cluster.nodes[2].port, username: 'zoe', password: PASSWORD, domain: 'cluster.test', resource: 'z' });
+        clients.push(zoe);
+        assert.equal(zoe.jid, 'zoe@cluster.test/z');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    assert.match(cluster.nodes[2].output, /cluster: virtual hosts changed on another node node=node1/);
   });
 
   it('cl-comp lists every node with its status for admins, with statistics per node and for the cluster', async () => {

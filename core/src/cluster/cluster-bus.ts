@@ -14,7 +14,9 @@ export type DirectoryEvent =
   /** The node rewrote its whole directory (start, Redis came back): read it again. */
   | { t: 'snapshot'; node: string }
   /** The node stops (a clean shutdown): its sessions are gone. */
-  | { t: 'leave'; node: string };
+  | { t: 'leave'; node: string }
+  /** The node changed a virtual host (vhost-man): read them again from the shared repository. */
+  | { t: 'vhosts'; node: string };
 
 /** What the cluster knows of a session held by a node: enough to route to it and answer probes for it. */
 export interface SessionEntry {

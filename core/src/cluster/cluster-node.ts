@@ -2,6 +2,7 @@ import { type DeliveryReceipt, type Element, type Logger, type Session, parseXml
 import type { StanzaRouter } from '@starling/sdk/kernel';
 import { reroutable } from '../sm/c2s-session';
 import type { LocalSessionDirectory } from '../sm/session-directory';
+import type { VhostRegistry } from '../vhosts/vhost-registry';
 import type { BusMessage, ClusterBus, DirectoryEvent, SessionEntry } from './cluster-bus';
 import { ClusterKeys } from './cluster-keys';
 import { ClusterSessions } from './cluster-sessions';
@@ -42,6 +43,10 @@ export class ClusterNode implements RemoteLink {
   private router: StanzaRouter | undefined;
   /** Open client connections on this node (for the heartbeat), given at start. */
   private connections: () => number = () => 0;
+  private vhosts: VhostRegistry | undefined;
+  /** True while this node applies another node's vhost change (it is not announced back). */
+  private refreshingVhosts = false;
+  private vhostWatch: { dispose(): void } | undefined;
 
   constructor(
     readonly settings: ClusterSettings,
@@ -73,9 +78,15 @@ export class ClusterNode implements RemoteLink {
     return this.link.up;
   }
 
-  async start(router: StanzaRouter, connections: () => number): Promise<void> {
+  /**
+   * Joins the cluster. `vhosts`: virtual hosts changed here (vhost-man) are announced, and a change
+   * announced by another node is read from the shared repository, so a vhost added on one node is live on all.
+   */
+  async start(router: StanzaRouter, connections: () => number, vhosts: VhostRegistry): Promise<void> {
     this.router = router;
     this.connections = connections;
+    this.vhosts = vhosts;
+    this.vhostWatch = vhosts.onChange(() => this.refreshingVhosts || this.publisher.announce({ t: 'vhosts', node: this.nodeId }));
     await this.link.connect();
     await this.bus.start({ message: (m) => this.onMessage(m), directory: (ev) => this.onDirectory(ev) });
     this.local.observer = this.publisher;
@@ -85,6 +96,7 @@ export class ClusterNode implements RemoteLink {
   }
 
   async stop(): Promise<void> {
+    this.vhostWatch?.dispose();
     this.publisher.flush();
     this.local.observer = undefined;
     await this.registry.stop();
@@ -157,6 +169,21 @@ export class ClusterNode implements RemoteLink {
         return void this.readSnapshot(ev.node);
       case 'leave':
         return this.registry.left(ev.node);
+      case 'vhosts':
+        return void this.refreshVhosts(ev.node);
+    }
+  }
+
+  private async refreshVhosts(node: string): Promise<void> {
+    if (!this.vhosts) return;
+    this.refreshingVhosts = true;
+    try {
+      const n = await this.vhosts.refresh();
+      if (n) this.log.info('cluster: virtual hosts changed on another node', { node, changes: n });
+    } catch (err) {
+      this.log.warn('cluster: reading the virtual hosts again failed', { node, error: (err as Error).message });
+    } finally {
+      this.refreshingVhosts = false;
     }
   }
 

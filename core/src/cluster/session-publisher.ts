@@ -73,6 +73,12 @@ export class SessionPublisher implements SessionObserver {
     await tx.publish(this.keys.directoryChannel, JSON.stringify(ev)).exec();
   }
 
+  /** Tells the other nodes something on the directory channel (dropped while Redis is away). */
+  announce(ev: DirectoryEvent): void {
+    if (!this.link.up) return;
+    this.link.cmd.publish(this.keys.directoryChannel, JSON.stringify(ev)).catch((err: Error) => this.log.debug('cluster announcement failed', { error: err.message }));
+  }
+
   /** A clean stop: the node's sessions leave the directory at once. */
   async leave(): Promise<void> {
     if (!this.link.up) return;

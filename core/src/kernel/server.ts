@@ -187,7 +187,7 @@ export class StarlingServer {
       server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
       forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
-      await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0));
+      await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0), server.vhosts);
       server.clusterView?.start();
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));

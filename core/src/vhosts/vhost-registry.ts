@@ -48,6 +48,28 @@ export class VhostRegistry {
     for (const row of stored) this.items.set(row.domain, itemFromJson(row.domain, row.item, this.defaults));
   }
 
+  /**
+   * Reads the repository again and applies what another process changed (a cluster node's vhost-man),
+   * telling the listeners as a local change would. Returns the number of changes.
+   */
+  async refresh(): Promise<number> {
+    const stored = new Map((await this.repo.all()).map((row) => [row.domain, itemFromJson(row.domain, row.item, this.defaults)]));
+    const changes: VhostChange[] = [];
+    for (const [domain, item] of stored) {
+      const previous = this.items.get(domain);
+      if (!previous) changes.push({ kind: 'added', item });
+      else if (itemToJson(previous) !== itemToJson(item)) changes.push({ kind: 'updated', item, previous });
+    }
+    for (const [domain, item] of this.items) if (!stored.has(domain)) changes.push({ kind: 'removed', item });
+    for (const c of changes) {
+      if (c.kind === 'removed') this.items.delete(c.item.domain);
+      else this.items.set(c.item.domain, c.item);
+    }
+    if (changes.length) this.enabledDomains = undefined;
+    for (const c of changes) this.emit(c);
+    return changes.length;
+  }
+
   /** Enabled virtual hosts, the default first. */
   get domains(): string[] {
     if (!this.enabledDomains) {
