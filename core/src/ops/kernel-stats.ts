@@ -10,6 +10,8 @@ export interface KernelStatsHost {
   readonly version: string;
   domains(): readonly string[];
   sessions(): Iterable<Session>;
+  /** Accounts with at least one bound session (kept as a count: read at every login). */
+  onlineUsers(): number;
   /** Open client connections (bound or not) by connection manager. */
   connections(): { c2s: number; ws2s: number; bosh: number };
   /** Open server-to-server connections (empty when s2s is off). */
@@ -65,7 +67,7 @@ export class KernelStats {
 
   /** Called when a session is bound, so that a short peak between two samples still counts. */
   noteLogin(): void {
-    this.noteOnline(this.online().users, Date.now());
+    this.noteOnline(this.host.onlineUsers(), Date.now());
   }
 
   private noteOnline(users: number, now: number): void {

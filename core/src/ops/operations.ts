@@ -112,6 +112,7 @@ export class Operations {
       version: SDK_VERSION,
       domains: () => server.settings.domains,
       sessions: () => server.sessions.all(),
+      onlineUsers: () => server.sessions.accountCount(),
       connections: () => server.clientConnections(),
       s2sConnections: () => server.s2s?.connections() ?? [],
       plugins: () => server.plugins.records.values(),

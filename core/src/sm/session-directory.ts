@@ -30,6 +30,11 @@ export class LocalSessionDirectory implements SessionDirectory {
     return this.byFull.size;
   }
 
+  /** Accounts with at least one bound session. */
+  accountCount(): number {
+    return this.byBare.size;
+  }
+
   /** Adds a session; returns the session it replaces (same full JID), if any. */
   add(session: Session): Session | undefined {
     const full = session.jid.toString();
