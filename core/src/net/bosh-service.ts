@@ -5,7 +5,7 @@ import { HttpServer, readBody } from '../http/http-server';
 import type { ListenerSpec } from './listeners';
 import { type ClientStream, type ClientStreamHost, NS_CLIENT, randomHex } from '../stream/client-stream';
 import { XmlStreamParser, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
-import { BoshSession, NS_HTTPBIND } from './bosh-session';
+import { BoshSession, NS_HTTPBIND, terminateBody } from './bosh-session';
 import type { CertificateStore } from './certificates';
 import type { BoshSettings } from './web-settings';
 
@@ -82,12 +82,10 @@ export class BoshService {
       if (done) process.nextTick(done, false);
       return;
     }
-    const origin = this.corsOrigin(res.req) ?? 'null';
+    // The CORS headers were set when the request came in (onPost).
     res.writeHead(200, {
       'Content-Type': 'text/xml; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
-      'Access-Control-Allow-Origin': origin,
-      Vary: 'Origin',
       'Cache-Control': 'no-store',
     });
     if (!done) return void res.end(body);
@@ -101,11 +99,14 @@ export class BoshService {
   };
 
   private terminate(res: ServerResponse, condition: string): void {
-    this.send(res, `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='${condition}'/>`);
+    this.send(res, terminateBody(condition));
   }
 
   private async onPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.corsOrigin(req) === undefined) return void res.writeHead(403).end();
+    const origin = this.corsOrigin(req);
+    if (origin === undefined) return void res.writeHead(403).end();
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
     let text: string;
     try {
       text = await readBody(req, this.settings.limits.maxStanzaSize + 4096);

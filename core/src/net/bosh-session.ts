@@ -8,6 +8,15 @@ export const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
 export const NS_XBOSH = 'urn:xmpp:xbosh';
 const NS_STREAM = 'http://etherx.jabber.org/streams';
 
+/**
+ * `<body type='terminate'/>` (XEP-0124 §13, §17): a protocol error's condition alone; when the stream ends
+ * (`content` given), with the stream prefix declared and what the stream sent last inside.
+ */
+export function terminateBody(condition: string | undefined, content?: string): string {
+  const attrs = `xmlns='${NS_HTTPBIND}'${content === undefined ? '' : ` xmlns:stream='${NS_STREAM}'`} type='terminate'${condition ? ` condition='${condition}'` : ''}`;
+  return content ? `<body ${attrs}>${content}</body>` : `<body ${attrs}/>`;
+}
+
 /** Output waiting for the client's next request, beyond which the session is ended (a client that does not read). */
 const MAX_QUEUED_CHARS = 1024 * 1024;
 
@@ -217,7 +226,7 @@ export class BoshSession implements StreamTransport {
   }
 
   private fail(res: ServerResponse, condition: string): void {
-    this.respond(res, `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='${condition}'/>`);
+    this.respond(res, terminateBody(condition));
   }
 
   /** Ends the session on a protocol error: this request and every held one get the terminate body. */
@@ -227,7 +236,7 @@ export class BoshSession implements StreamTransport {
       clearTimeout(h.timer);
       this.fail(h.res, condition);
     }
-    this.terminal = `<body xmlns='${NS_HTTPBIND}' type='terminate' condition='${condition}'/>`;
+    this.terminal = terminateBody(condition);
     this.end();
   }
 
@@ -324,9 +333,7 @@ export class BoshSession implements StreamTransport {
     if (this.terminal !== undefined) return;
     this.terminalReceipts = this.outReceipts;
     const payload = this.takeOut();
-    this.terminal = error
-      ? `<body xmlns='${NS_HTTPBIND}' xmlns:stream='${NS_STREAM}' type='terminate' condition='remote-stream-error'>${payload}${error}</body>`
-      : `<body xmlns='${NS_HTTPBIND}' xmlns:stream='${NS_STREAM}' type='terminate'${payload ? `>${payload}</body>` : '/>'}`;
+    this.terminal = error ? terminateBody('remote-stream-error', payload + error) : terminateBody(undefined, payload);
     // With a request held the client gets the terminate body; without one the session ends now (a request
     // being processed still gets it: it is held right after its payload).
     if (this.held.length > 0) this.flush();
