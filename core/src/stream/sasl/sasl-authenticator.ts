@@ -13,6 +13,9 @@ export interface SaslAuthenticatorOptions {
   allowPlainWithoutTls?: boolean;
 }
 
+const SCRAM_ONLY: readonly string[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1'];
+const WITH_PLAIN: readonly string[] = [...SCRAM_ONLY, 'PLAIN'];
+
 /** The SASL mechanisms a client connection may use, over the account repository. */
 export class SaslAuthenticator {
   private readonly iterations: number;
@@ -29,8 +32,8 @@ export class SaslAuthenticator {
   }
 
   /** Mechanism names to offer, best first. */
-  mechanisms(secure: boolean): string[] {
-    return secure || this.allowPlainWithoutTls ? ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'] : ['SCRAM-SHA-256', 'SCRAM-SHA-1'];
+  mechanisms(secure: boolean): readonly string[] {
+    return secure || this.allowPlainWithoutTls ? WITH_PLAIN : SCRAM_ONLY;
   }
 
   /** A fresh mechanism for one exchange on `domain`; undefined when `name` is not offered. */
