@@ -15,6 +15,7 @@ describe('s2s hostile peers', () => {
   let server: TestServer;
   let auth: FakeAuthoritativeServer;
   let bob: TestClient;
+  let directTlsPort: number;
   const peers: RawS2SPeer[] = [];
   const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
   const open = async () => {
@@ -32,7 +33,8 @@ describe('s2s hostile peers', () => {
     const authPort = await freePort();
     auth = new FakeAuthoritativeServer('evil.test', ca.issue('evil.test'));
     await auth.listen(authPort);
-    server = await TestServer.create({ domain: 'b.test', users: [['bob', 'secret']], s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]` });
+    directTlsPort = await freePort();
+    server = await TestServer.create({ domain: 'b.test', s2sDirectTlsPort: directTlsPort, users: [['bob', 'secret']], s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]` });
     await server.start();
     bob = await connect({ port: server.port, username: 'bob', password: 'secret', resource: 'r', domain: 'b.test' });
     await bob.send(xml('presence'));
@@ -95,6 +97,16 @@ describe('s2s hostile peers', () => {
     peer.write(Array.from({ length: 9 }, (_, i) => `<db:result from='evil.test' to='b.test'>key${i}</db:result>`).join(''));
     await peer.waitFor(/<stream:error><policy-violation /, 'policy-violation');
     await peer.waitClosed();
+  });
+
+  it('accepts a peer on a direct TLS port (XEP-0368): no STARTTLS offered, dialback, delivery', async () => {
+    const peer = await RawS2SPeer.openDirectTls(directTlsPort, 'evil.test', 'b.test');
+    peers.push(peer);
+    assert.doesNotMatch(peer.received, /<starttls/);
+    assert.match(peer.received, /<dialback xmlns=['"]urn:xmpp:features:dialback['"]/);
+    assert.equal(await dialback(peer), 'valid');
+    peer.write(`<message from='mallory@evil.test/x' to='bob@b.test/r' type='chat'><body>over direct TLS</body></message>`);
+    await bob.waitFor(body('over direct TLS'), 20_000, 'message over direct TLS');
   });
 
   it('ends a stream to a domain it does not serve with host-unknown', async () => {

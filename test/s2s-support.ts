@@ -76,6 +76,16 @@ export class RawS2SPeer {
     this.listen(socket);
   }
 
+  /** Connects to a server's direct TLS s2s port (XEP-0368) and opens a stream from `from` to `to`. */
+  static async openDirectTls(port: number, from: string, to: string): Promise<RawS2SPeer> {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: to, rejectUnauthorized: false, ALPNProtocols: ['xmpp-server'] });
+    await once(socket, 'secureConnect');
+    const peer = new RawS2SPeer(socket);
+    peer.write(HEADER(from, to));
+    await peer.waitFor(/<\/stream:features>/, 'features');
+    return peer;
+  }
+
   /** Connects to a server's s2s port, opens a stream from `from` to `to` and negotiates STARTTLS. */
   static async open(port: number, from: string, to: string): Promise<RawS2SPeer> {
     const socket = netConnect({ host: '127.0.0.1', port });

@@ -48,6 +48,8 @@ export interface TestServerOptions {
   domain?: string;
   /** The s2s port to listen on (default: a free one), for peers that must know it before this server is made. */
   s2sPort?: number;
+  /** A second s2s port that speaks direct TLS (XEP-0368). */
+  s2sDirectTlsPort?: number;
   /** Accounts created before start: [localpart, password]. */
   users?: [string, string][];
   admins?: string[];
@@ -115,8 +117,9 @@ bosh {
 httpServer { connections { ${web.http} () { ifc = [ '127.0.0.1' ] } } }
 s2s {
     connections {
-        ports = [ ${s2sPort} ]
+        ports = [ ${s2sPort}${opts.s2sDirectTlsPort ? `, ${opts.s2sDirectTlsPort}` : ''} ]
         ifc = [ '127.0.0.1' ]
+        ${opts.s2sDirectTlsPort ? `${opts.s2sDirectTlsPort} { socket = 'ssl' }` : ''}
     }
     ${opts.s2s ?? ''}
 }
