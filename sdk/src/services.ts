@@ -34,7 +34,19 @@ export interface ServerInfo {
    * `Message forward address`), or null when it sets none; it can change at run time.
    */
   vhostForward(domain: string, kind: 'presence' | 'message'): string | null;
+  /** A served virtual host's traffic rules from its item (vhost-man), or undefined for a domain not served; they can change at run time. */
+  vhostRules(domain: string): VhostRules | undefined;
   isAdmin(jid: Jid | string): boolean;
+}
+
+/** What a virtual host's item says about its users' traffic (Tigase's VHostItem). */
+export interface VhostRules {
+  /** `Domain filter policy`: ALL, LOCAL, OWN, LIST (also WHITELIST), BLACKLIST, CUSTOM or BLOCK. */
+  domainFilter: string;
+  /** `Domain filter domains (only LIST and BLACKLIST)`. */
+  domainFilterDomains: readonly string[];
+  /** `Trusted JIDs`: full or bare JIDs, or domains, that may probe its users' presence without a subscription. */
+  trusted: readonly string[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

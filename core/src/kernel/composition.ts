@@ -113,6 +113,10 @@ export const coreModule = new ContainerModule(({ bind }) => {
       const item = vhosts.item(domain);
       return (kind === 'presence' ? item?.presenceForward : item?.messageForward) ?? null;
     },
+    vhostRules: (domain) => {
+      const item = vhosts.item(domain);
+      return item?.enabled ? { domainFilter: item.domainFilter, domainFilterDomains: item.domainFilterDomains, trusted: item.trusted } : undefined;
+    },
     isAdmin,
   }));
 

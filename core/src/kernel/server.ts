@@ -184,7 +184,7 @@ export class StarlingServer {
     try {
       server.adminChannel = await AdminChannel.listen(settings.home, server.adminChannelHandlers(), log.child({ c: 'admin-channel' }));
       await server.vhosts.load();
-      server.certs.prepare(server.vhosts.domains);
+      await server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
       forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
       await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0), server.vhosts);

@@ -142,6 +142,7 @@ export class BoshService {
       Math.min(Math.max(hold, 1), s.maxHold),
       (req.socket as TLSSocket).encrypted === true,
       req.socket.remoteAddress ?? '',
+      req.socket.localPort ?? 0,
       s,
       this.host,
       this.send,

@@ -13,6 +13,7 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () 
 const host = {
   log: quiet,
   isLocalDomain: () => true,
+  portAllowed: () => true,
   secureContext: () => undefined,
   mechanisms: () => ['SCRAM-SHA-1'],
   tlsRequired: () => false,
@@ -38,7 +39,7 @@ const fakeResponse = () => Object.assign(new EventEmitter(), { headersSent: fals
 
 function session(sent: { body: string; done?: (ok: boolean) => void }[]) {
   const create = xml('body', { xmlns: NS_HTTPBIND, rid: '10', to: 'localhost', wait: '30', hold: '1', 'xmpp:version': '1.0' });
-  const s = new BoshSession('sid1', 10, 30, 1, false, '127.0.0.1', settings, host, (_res, body, done) => sent.push({ body, done }), () => {}, create);
+  const s = new BoshSession('sid1', 10, 30, 1, false, '127.0.0.1', 5280, settings, host, (_res, body, done) => sent.push({ body, done }), () => {}, create);
   s.start(create, fakeResponse());
   return s;
 }

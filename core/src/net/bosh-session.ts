@@ -75,6 +75,7 @@ export class BoshSession implements StreamTransport {
     readonly hold: number,
     readonly secure: boolean,
     readonly remoteAddress: string,
+    readonly localPort: number,
     private readonly settings: BoshSettings,
     host: ClientStreamHost,
     private readonly respond: BoshResponder,

@@ -54,6 +54,10 @@ export class C2SConnection implements StreamTransport {
     return this._secure;
   }
 
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
   private attach(socket: Socket): void {
     socket.setNoDelay(true);
     // Listeners shared by all connections find theirs on the socket: no closures kept per connection.

@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls';
+import { promisify } from 'node:util';
 import { type Logger, StarlingError } from '@starling/sdk';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, generateKeyPair } from 'node:crypto';
+
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 /**
  * TLS material per virtual host: `certs/<domain>.pem` holding the private key and the certificate
@@ -17,19 +20,40 @@ export class CertificateStore {
     private readonly log: Logger,
   ) {}
 
-  /** Loads (or creates) the certificate of every domain. */
-  prepare(domains: readonly string[]): void {
+  /** Certificates being generated, by domain (a second call for the same domain waits for the first). */
+  private readonly generating = new Map<string, Promise<void>>();
+
+  /**
+   * Loads (or creates) the certificate of every domain. A missing one is generated self-signed with its RSA
+   * key made off the event loop (crypto.generateKeyPair), so serving goes on meanwhile.
+   */
+  async prepare(domains: readonly string[]): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    for (const domain of domains) {
-      const file = join(this.dir, `${domain}.pem`);
-      if (!existsSync(file)) {
-        writeFileSync(file, generateSelfSigned(domain), { mode: 0o600 });
-        this.log.info('generated a self-signed certificate', { domain, file });
-      }
-      const pem = readFileSync(file, 'utf8');
-      this.pems.set(domain, pem);
-      this.contexts.set(domain, createSecureContext({ key: pem, cert: pem }));
+    await Promise.all(domains.map((domain) => this.prepareOne(domain)));
+  }
+
+  private prepareOne(domain: string): Promise<void> {
+    const running = this.generating.get(domain);
+    if (running) return running;
+    const file = join(this.dir, `${domain}.pem`);
+    if (existsSync(file)) {
+      this.load(domain, readFileSync(file, 'utf8'));
+      return Promise.resolve();
     }
+    const done = generateSelfSigned(domain)
+      .then((pem) => {
+        writeFileSync(file, pem, { mode: 0o600 });
+        this.log.info('generated a self-signed certificate', { domain, file });
+        this.load(domain, pem);
+      })
+      .finally(() => this.generating.delete(domain));
+    this.generating.set(domain, done);
+    return done;
+  }
+
+  private load(domain: string, pem: string): void {
+    this.pems.set(domain, pem);
+    this.contexts.set(domain, createSecureContext({ key: pem, cert: pem }));
   }
 
   /**
@@ -81,13 +105,23 @@ export class CertificateStore {
   }
 }
 
-function generateSelfSigned(domain: string): string {
+/**
+ * A self-signed certificate for the domain and its subdomains. The RSA key (the slow part: ~1.5 s of
+ * node-forge on the event loop) comes from OpenSSL in libuv's thread pool; selfsigned only signs with it.
+ */
+async function generateSelfSigned(domain: string): Promise<string> {
+  const keyPair = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
   // selfsigned (node-forge) is loaded only when a certificate has to be made.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const selfsigned = require('selfsigned') as {
     generate(attrs: { name: string; value: string }[], opts: Record<string, unknown>): { private: string; cert: string };
   };
   const pems = selfsigned.generate([{ name: 'commonName', value: domain }], {
+    keyPair,
     keySize: 2048,
     days: 3650,
     algorithm: 'sha256',

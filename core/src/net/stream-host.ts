@@ -16,7 +16,7 @@ import type { CertificateStore } from './certificates';
 /** The served virtual hosts, live, with the per-vhost login options (core/src/vhosts). */
 export interface ServedDomains {
   has(domain: string): boolean;
-  item(domain: string): { anonymous: boolean; tlsRequired: boolean; saslMechanisms: readonly string[] } | undefined;
+  item(domain: string): { anonymous: boolean; tlsRequired: boolean; saslMechanisms: readonly string[]; c2sPorts: readonly number[] } | undefined;
 }
 const ANON_SENT = 'starling.anonymous-sent';
 
@@ -78,6 +78,10 @@ export class StreamHost implements ClientStreamHost {
 
   isLocalDomain(domain: string): boolean {
     return this.domains.has(domain);
+  }
+  portAllowed(domain: string, port: number): boolean {
+    const ports = this.domains.item(domain)?.c2sPorts;
+    return ports === undefined || ports.length === 0 || ports.includes(port);
   }
   secureContext(domain: string): SecureContext | undefined {
     return this.certs.get(domain);

@@ -182,6 +182,10 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     ws.terminate();
   }
 
+  get localPort(): number {
+    return (this.socket as Duplex & { localPort?: number }).localPort ?? 0;
+  }
+
   startTls(_ctx: SecureContext): void {
     // Never offered: canStartTls is false (wss is TLS from the first byte).
   }

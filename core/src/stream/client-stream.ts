@@ -53,6 +53,8 @@ export interface ClientStreamHost {
   /** An admitted stream from `ip` has ended. */
   release(ip: string): void;
   isLocalDomain(domain: string): boolean;
+  /** The vhost's `Allowed C2S,BOSH,WebSocket ports` lets a client in on this port (none listed: every port). */
+  portAllowed(domain: string, port: number): boolean;
   secureContext(domain: string): SecureContext | undefined;
   /** SASL mechanism names offered on this virtual host, best first. */
   mechanisms(secure: boolean, domain: string): readonly string[];
@@ -93,6 +95,8 @@ export interface StreamTransport {
   /** Encrypted from the client's point of view (TLS now, or after STARTTLS). */
   readonly secure: boolean;
   readonly remoteAddress: string;
+  /** The server's port the client connected to (a vhost's `Allowed C2S,BOSH,WebSocket ports`). */
+  readonly localPort: number;
   /** STARTTLS can be offered (TCP only). */
   readonly canStartTls: boolean;
   /** Writes the stream header answering the client's (BOSH puts these attributes on its response body). */
@@ -399,6 +403,10 @@ export class ClientStream implements SessionConnection {
       return this.streamError('host-unknown', `This server does not serve ${to}`);
     }
     if (this.domain && domain.domain !== this.domain) return this.streamError('host-unknown', 'The domain changed on stream restart');
+    // Tigase's ClientConnectionManager.isAllowed: a port the vhost does not allow is a policy violation.
+    if (!this.host.portAllowed(domain.domain, this.transport.localPort)) {
+      return this.streamError('policy-violation', `${domain.domain} is not served on port ${this.transport.localPort}`);
+    }
     this.domain = domain.domain;
     if (attrs.xmlns !== NS_CLIENT) return this.streamError('invalid-namespace', 'The default namespace must be jabber:client');
     this.openStream();

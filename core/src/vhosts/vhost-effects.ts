@@ -13,11 +13,12 @@ export function followVhostChanges(vhosts: VhostRegistry, certs: CertificateStor
     for (const s of gone) s.close('host-gone', `${domain} ${why}`);
     if (gone.length > 0) log.info('ended the sessions of a virtual host', { domain, sessions: gone.length, why });
   };
-  return vhosts.onChange((c) => {
+  return vhosts.onChange((c): void | Promise<void> => {
     const domain = c.item.domain;
     if (c.kind === 'removed') return endSessions(domain, 'is no longer served here');
-    if (c.item.enabled && (c.kind === 'added' || !c.previous.enabled)) certs.prepare([domain]);
     if (c.kind === 'updated' && c.previous.enabled && !c.item.enabled) endSessions(domain, 'has been disabled');
+    // Off the event loop; the change (and the command that made it) completes once the certificate is there.
+    if (c.item.enabled && (c.kind === 'added' || !c.previous.enabled)) return certs.prepare([domain]);
   });
 }
 

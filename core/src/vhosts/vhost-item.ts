@@ -1,7 +1,7 @@
 import { tryParseJid } from '@starling/sdk';
 
-/** Tigase's domain filter policies (`domain-filter`). */
-export const DOMAIN_FILTER_POLICIES = ['ALL', 'LOCAL', 'OWN', 'WHITELIST', 'BLACKLIST', 'CUSTOM'] as const;
+/** Tigase's domain filter policies (`domain-filter`; WHITELIST is LIST under the name of its docs). */
+export const DOMAIN_FILTER_POLICIES = ['ALL', 'LOCAL', 'OWN', 'LIST', 'WHITELIST', 'BLACKLIST', 'CUSTOM', 'BLOCK'] as const;
 export type DomainFilterPolicy = (typeof DOMAIN_FILTER_POLICIES)[number];
 
 /**

@@ -19,7 +19,7 @@ export type VhostChange =
  */
 export class VhostRegistry {
   private readonly items = new Map<string, VhostItem>();
-  private readonly listeners = new Set<(change: VhostChange) => void>();
+  private readonly listeners = new Set<(change: VhostChange) => void | Promise<void>>();
 
   constructor(
     private readonly repo: VhostRepository,
@@ -106,7 +106,8 @@ export class VhostRegistry {
     return this.repo.countOwnedBy(owner);
   }
 
-  onChange(listener: (change: VhostChange) => void): { dispose(): void } {
+  /** A listener that returns a promise (a certificate being made) delays the change's completion until it settles. */
+  onChange(listener: (change: VhostChange) => void | Promise<void>): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
   }
@@ -116,7 +117,7 @@ export class VhostRegistry {
     if (!(await this.repo.add({ domain: item.domain, owner: item.owner, item: itemToJson(item) }))) return false;
     this.items.set(item.domain, item);
     this.enabledDomains = undefined;
-    this.emit({ kind: 'added', item });
+    await this.emit({ kind: 'added', item });
     return true;
   }
 
@@ -126,7 +127,7 @@ export class VhostRegistry {
       throw new StarlingError('STARLING_VHOST_UNKNOWN', `${item.domain} is not a virtual host of this server`);
     this.items.set(item.domain, item);
     this.enabledDomains = undefined;
-    this.emit({ kind: 'updated', item, previous });
+    await this.emit({ kind: 'updated', item, previous });
   }
 
   async remove(domain: string): Promise<void> {
@@ -136,7 +137,7 @@ export class VhostRegistry {
     if (!item) return;
     this.items.delete(domain);
     this.enabledDomains = undefined;
-    this.emit({ kind: 'removed', item });
+    await this.emit({ kind: 'removed', item });
   }
 
   /** Sets the owner and administrators of a vhost (the script API's `vhosts.setRoles`). */
@@ -151,10 +152,10 @@ export class VhostRegistry {
     await this.update({ ...item, owner: owner ? bare(owner) : null, admins: admins.map(bare) });
   }
 
-  private emit(change: VhostChange): void {
+  private async emit(change: VhostChange): Promise<void> {
     for (const l of this.listeners) {
       try {
-        l(change);
+        await l(change);
       } catch (err) {
         this.log.error('a vhost change listener failed', { domain: change.item.domain, kind: change.kind, err });
       }

@@ -125,6 +125,18 @@ describe('InboundPresence', () => {
       assert.deepEqual(summary(h.sent), [`presence unsubscribed ${JULIET} → ${ROMEO}`, `presence unsubscribed ${JULIET} → nurse@example.com`]);
     });
 
+    it("from one of the vhost's Trusted JIDs (full, bare or domain) get the presence without a subscription", async () => {
+      h.trust('example.com', ['monitor@example.net', 'trusted.example.org']);
+      await handle(presence({ from: 'monitor@example.net/bot', to: JULIET, type: 'probe' }));
+      await handle(presence({ from: 'svc@trusted.example.org/x', to: JULIET, type: 'probe' }));
+      await handle(presence({ from: 'other@example.net/x', to: JULIET, type: 'probe' }));
+      assert.deepEqual(summary(h.sent), [
+        `presence ${BALCONY} → monitor@example.net/bot`,
+        `presence ${BALCONY} → svc@trusted.example.org/x`,
+        `presence unsubscribed ${JULIET} → other@example.net`,
+      ]);
+    });
+
     it('for an account that does not exist get "unsubscribed"', async () => {
       await handle(presence({ from: ORCHARD, to: 'ghost@example.com', type: 'probe' }));
       assert.deepEqual(summary(h.sent), [`presence unsubscribed ghost@example.com → ${ROMEO}`]);

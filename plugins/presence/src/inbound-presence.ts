@@ -77,12 +77,15 @@ export class InboundPresence {
 
   /**
    * RFC 6121 §4.3.2: the prober gets the last presence of each available resource if it is subscribed
-   * (or is the account itself), else "unsubscribed" from the bare JID; nothing about an offline account.
+   * (or is the account itself, or is one of the vhost's `Trusted JIDs`: full, bare or its domain, as Tigase's
+   * PresenceState), else "unsubscribed" from the bare JID; nothing about an offline account.
    */
   private async probe(req: StanzaRequest): Promise<void> {
     const owner = req.to.bareString;
     const prober = req.from;
-    if (prober.bareString !== owner) {
+    const trusted = this.d.server.vhostRules(req.to.domain)?.trusted ?? [];
+    const isTrusted = trusted.length > 0 && (trusted.includes(prober.toString()) || trusted.includes(prober.bareString) || trusted.includes(prober.domain));
+    if (prober.bareString !== owner && !isTrusted) {
       const item = (await accountExists(this.d, owner)) ? await this.d.roster.item(owner, prober.bareString) : null;
       if (!hasFrom(item)) {
         req.send(presence({ type: 'unsubscribed', from: owner, to: prober.bareString }));

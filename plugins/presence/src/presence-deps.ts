@@ -4,6 +4,8 @@ import {
   type EventBus,
   ROSTER_SERVICE,
   ROUTER,
+  SERVER_INFO,
+  type ServerInfo,
   type RosterService,
   type Router,
   SESSIONS,
@@ -24,6 +26,8 @@ export interface PresenceDeps {
   router: Router;
   users: UserRepository;
   events: EventBus;
+  /** The vhost items' `Trusted JIDs`. */
+  server: Pick<ServerInfo, 'vhostRules'>;
 }
 
 /** The presence handlers' services, injected: the kernel's, and the roster plugin's ROSTER_SERVICE (required). */
@@ -35,6 +39,7 @@ export class PresenceServices implements PresenceDeps {
     @inject(ROUTER) readonly router: Router,
     @inject(USER_REPOSITORY) readonly users: UserRepository,
     @inject(EVENT_BUS) readonly events: EventBus,
+    @inject(SERVER_INFO) readonly server: ServerInfo,
   ) {}
 }
 

@@ -77,6 +77,7 @@ export class EmbeddedHost {
       defaultDomain: opts.domains[0],
       domains: () => opts.domains,
       vhostForward: () => null,
+      vhostRules: () => undefined,
       isAdmin,
     };
     const c = this.root;

@@ -103,6 +103,8 @@ export interface Harness extends PresenceDeps {
   sessions: FakeSessions;
   router: FakeRouter;
   events: FakeEvents;
+  /** Sets a vhost's `Trusted JIDs`. */
+  trust(domain: string, jids: string[]): void;
   /** What handlers passed to req.send. */
   sent: Element[];
   request(stanza: Element, dir: 'in' | 'out', origin?: Session): StanzaRequest;
@@ -110,12 +112,17 @@ export interface Harness extends PresenceDeps {
 
 export function harness(users: string[]): Harness {
   const sent: Element[] = [];
+  const trusted = new Map<string, string[]>();
   const h = {
     roster: new FakeRoster(),
     sessions: new FakeSessions(),
     router: new FakeRouter(),
     users: fakeUsers(users),
     events: new FakeEvents(),
+    server: { vhostRules: (domain: string) => (trusted.has(domain) ? { domainFilter: 'ALL', domainFilterDomains: [], trusted: trusted.get(domain)! } : undefined) },
+    trust(domain: string, jids: string[]) {
+      trusted.set(domain, jids);
+    },
     sent,
     request(stanza: Element, direction: 'in' | 'out', origin?: Session): StanzaRequest {
       const from = parseJid(stanza.attrs.from!);
