@@ -19,7 +19,7 @@ export type VhostChange =
  */
 export class VhostRegistry {
   private readonly items = new Map<string, VhostItem>();
-  private readonly listeners = new Set<(change: VhostChange) => void | Promise<void>>();
+  private readonly listeners = new Set<(change: VhostChange) => unknown>();
 
   constructor(
     private readonly repo: VhostRepository,
@@ -107,7 +107,7 @@ export class VhostRegistry {
   }
 
   /** A listener that returns a promise (a certificate being made) delays the change's completion until it settles. */
-  onChange(listener: (change: VhostChange) => void | Promise<void>): { dispose(): void } {
+  onChange(listener: (change: VhostChange) => unknown): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
   }
