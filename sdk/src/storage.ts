@@ -99,3 +99,74 @@ export interface ServerDataStore {
   remove(node: string, key?: string): Promise<void>;
   getAll(node: string): Promise<Record<string, string>>;
 }
+
+/** One message in a user's archive (XEP-0313), as stored. */
+export interface ArchivedMessage {
+  /** The archive id, also the XEP-0359 stanza-id the owner sees; unique within the owner's archive. */
+  id: string;
+  /** The archive's owner (bare JID). */
+  owner: string;
+  /** The other party's bare JID. */
+  with: string;
+  /** The other party's resource, when the message named one. */
+  withResource?: string;
+  /** ms since epoch when the server archived it. */
+  stamp: number;
+  /** Sent by the owner (true) or received (false). */
+  outgoing: boolean;
+  /** The message, serialised XML. */
+  stanza: string;
+}
+
+/** Which messages of one archive a query selects (XEP-0313 §4.1); every bound is exclusive of the ids. */
+export interface ArchiveFilter {
+  owner: string;
+  /** The other party's bare JID; with `withResource` only that full JID. */
+  with?: string;
+  withResource?: string;
+  /** Inclusive bounds on the stamp, ms since epoch. */
+  start?: number;
+  end?: number;
+  /** Only messages after / before the one with this archive id (`urn:xmpp:mam:2#extended`). */
+  afterId?: string;
+  beforeId?: string;
+  /** Only these archive ids (`urn:xmpp:mam:2#extended`). */
+  ids?: string[];
+}
+
+/**
+ * One page in the archive's order (stamp, then arrival). `after`: the page after that id; `before`: the
+ * page before that id, or the last page when it is ''; neither: the first page.
+ */
+export interface ArchivePageRequest {
+  max: number;
+  after?: string;
+  before?: string;
+}
+
+export interface ArchivePage {
+  /** Oldest first. */
+  messages: ArchivedMessage[];
+  /** The page reaches the end of the result set in its direction (the last page forward, the first backward). */
+  complete: boolean;
+  /** How many messages the filter selects in all. */
+  count: number;
+  /** The position of the page's first message in the result set, when known without another count. */
+  index?: number;
+}
+
+/** Users' message archives (XEP-0313), with the archive ids as XEP-0359 stanza-ids. */
+export interface MessageArchiveRepository {
+  /** Stores a message; an id the owner's archive already holds is refused (resolves false). */
+  append(msg: ArchivedMessage): Promise<boolean>;
+  /** True when the owner's archive holds this id. */
+  has(owner: string, id: string): Promise<boolean>;
+  /** A page of what the filter selects; null when an id named in the filter or the page is not in the archive. */
+  query(filter: ArchiveFilter, page: ArchivePageRequest): Promise<ArchivePage | null>;
+  /** The oldest and the newest message of an archive (empty archive: both undefined). */
+  bounds(owner: string): Promise<{ first?: { id: string; stamp: number }; last?: { id: string; stamp: number } }>;
+  /** Removes every message archived before `stamp` (retention); resolves how many. */
+  removeBefore(stamp: number): Promise<number>;
+  /** Removes an owner's whole archive; resolves how many. */
+  removeOwner(owner: string): Promise<number>;
+}

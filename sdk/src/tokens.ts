@@ -2,7 +2,7 @@ import type { EventBus } from './events';
 import type { DiscoRegistry, Logger, PluginConfig, Router, ServerInfo } from './services';
 import type { ServiceToken } from './service-token';
 import type { SessionDirectory } from './session';
-import type { OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from './storage';
+import type { MessageArchiveRepository, OfflineMessageRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from './storage';
 
 /** A typed token for what core binds in the root container. */
 const core = <T>(key: string) => Symbol.for(key) as ServiceToken<T>;
@@ -19,6 +19,8 @@ export const DISCO = core<DiscoRegistry>('starling.DiscoRegistry');
 export const USER_REPOSITORY = core<UserRepository>('starling.UserRepository');
 export const ROSTER_REPOSITORY = core<RosterRepository>('starling.RosterRepository');
 export const OFFLINE_REPOSITORY = core<OfflineMessageRepository>('starling.OfflineMessageRepository');
+/** Users' message archives (XEP-0313), SQLite or PostgreSQL like every repository. */
+export const MESSAGE_ARCHIVE = core<MessageArchiveRepository>('starling.MessageArchiveRepository');
 export const USER_DATA = core<UserDataStore>('starling.UserDataStore');
 export const SERVER_DATA = core<ServerDataStore>('starling.ServerDataStore');
 /** The plugin's own logger (bound in each plugin's child container). */

@@ -5,6 +5,7 @@ import {
   DISCO,
   EVENT_BUS,
   MUC_REPOSITORY,
+  MESSAGE_ARCHIVE,
   OFFLINE_REPOSITORY,
   PUBSUB_REPOSITORY,
   ROSTER_REPOSITORY,
@@ -131,6 +132,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(ROSTER_REPOSITORY, [BOOT.storage], (storage) => storage.roster);
   provide(OFFLINE_REPOSITORY, [BOOT.storage], (storage) => countOfflineTraffic(storage.offline));
   provide(USER_DATA, [BOOT.storage], (storage) => storage.userData);
+  provide(MESSAGE_ARCHIVE, [BOOT.storage], (storage) => storage.archive);
   provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
   provide(PUBSUB_REPOSITORY, [BOOT.storage], (storage) => storage.pubsub);
   provide(MUC_REPOSITORY, [BOOT.storage], (storage) => storage.muc);

@@ -162,4 +162,24 @@ CREATE TABLE muc_messages (
 CREATE INDEX muc_messages_room ON muc_messages (room, id);
 `,
   },
+  {
+    version: 5,
+    description: 'message archive (XEP-0313)',
+    sql: `
+CREATE TABLE mam_messages (
+  id {{autoId}},
+  owner VARCHAR(2047) {{bytewise}} NOT NULL,
+  stanza_id VARCHAR(64) {{bytewise}} NOT NULL,
+  with_jid VARCHAR(2047) {{bytewise}} NOT NULL,
+  with_resource VARCHAR(1023) {{bytewise}},
+  stamp BIGINT NOT NULL,
+  outgoing INTEGER NOT NULL,
+  stanza TEXT NOT NULL
+);
+CREATE UNIQUE INDEX mam_messages_stanza_id ON mam_messages (owner, stanza_id);
+CREATE INDEX mam_messages_owner ON mam_messages (owner, stamp, id);
+CREATE INDEX mam_messages_with ON mam_messages (owner, with_jid, stamp, id);
+CREATE INDEX mam_messages_stamp ON mam_messages (stamp);
+`,
+  },
 ];

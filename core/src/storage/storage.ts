@@ -1,5 +1,5 @@
 import type { VhostRepository } from './vhost-repository';
-import type { MucRepository, OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
+import type { MessageArchiveRepository, MucRepository, OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
 
 export type SqliteStorageOptions = {
   kind: 'sqlite';
@@ -24,5 +24,7 @@ export interface Storage {
   readonly pubsub: PubSubRepository;
   /** MUC rooms, affiliations and room history (plugins/muc). */
   readonly muc: MucRepository;
+  /** Users' message archives (XEP-0313). */
+  readonly archive: MessageArchiveRepository;
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { Pool } from 'pg';
+import { SqlArchiveRepository } from '../archive/sql-archive-repository';
 import { migrate } from '../migrate';
 import { MIGRATIONS } from '../migrations';
+import { postgresArchiveRunner } from './postgres-archive';
 import type { PostgresStorageOptions, Storage } from '../storage';
 import { StorageError } from '../storage-error';
 import { PostgresServerDataStore, PostgresUserDataStore } from './postgres-data-stores';
@@ -35,6 +37,7 @@ export class PostgresStorage implements Storage {
   readonly vhosts: PostgresVhostRepository;
   readonly pubsub: PostgresPubSubRepository;
   readonly muc: PostgresMucRepository;
+  readonly archive: SqlArchiveRepository;
 
   private constructor(private readonly pool: Pool) {
     this.users = new PostgresUserRepository(pool);
@@ -45,6 +48,7 @@ export class PostgresStorage implements Storage {
     this.vhosts = new PostgresVhostRepository(pool);
     this.pubsub = new PostgresPubSubRepository(pool);
     this.muc = new PostgresMucRepository(pool);
+    this.archive = new SqlArchiveRepository(postgresArchiveRunner(pool));
   }
 
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -3,6 +3,7 @@ import type { StoredCredential, UserRepository } from '@starling/sdk';
 import { domainOf, jidKey } from '../jid-key';
 import { checkPage } from '../paging';
 import { credentialParams, credentialsFromRows, type CredentialRow } from '../rows';
+import { ARCHIVE_SQL } from '../archive/archive-sql';
 import { SQL } from '../sql';
 import { inTransaction, PgStatement } from './pg-statements';
 
@@ -23,6 +24,7 @@ const S = {
   removeRosterVersion: new PgStatement('users.removeRosterVersion', SQL.roster.deleteVersion),
   removeOffline: new PgStatement('users.removeOffline', SQL.offline.deleteAll),
   removeUserData: new PgStatement('users.removeUserData', SQL.userData.removeUser),
+  removeArchive: new PgStatement('users.removeArchive', ARCHIVE_SQL.removeOwner),
 };
 
 export class PostgresUserRepository implements UserRepository {
@@ -45,7 +47,7 @@ export class PostgresUserRepository implements UserRepository {
   async remove(jid: string): Promise<boolean> {
     const key = jidKey(jid);
     return inTransaction(this.pool, async (client) => {
-      for (const s of [S.removeRoster, S.removeRosterVersion, S.removeOffline, S.removeUserData]) await s.rowCount(client, [key]);
+      for (const s of [S.removeRoster, S.removeRosterVersion, S.removeOffline, S.removeUserData, S.removeArchive]) await s.rowCount(client, [key]);
       return (await S.delete.rowCount(client, [key])) > 0; // credentials go by ON DELETE CASCADE
     });
   }

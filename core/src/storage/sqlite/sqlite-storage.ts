@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqlArchiveRepository } from '../archive/sql-archive-repository';
 import { migrate } from '../migrate';
 import { MIGRATIONS } from '../migrations';
 import type { SqliteStorageOptions, Storage } from '../storage';
 import { StorageError } from '../storage-error';
 import { SqliteServerDataStore, SqliteUserDataStore } from './sqlite-data-stores';
+import { sqliteArchiveRunner } from './sqlite-archive';
 import { sqliteMigrationConnection } from './sqlite-migration-connection';
 import { SqliteOfflineRepository } from './sqlite-offline';
 import { SqliteRosterRepository } from './sqlite-roster';
@@ -36,6 +38,7 @@ export class SqliteStorage implements Storage {
   readonly vhosts: SqliteVhostRepository;
   readonly pubsub: SqlitePubSubRepository;
   readonly muc: SqliteMucRepository;
+  readonly archive: SqlArchiveRepository;
 
   private constructor(readonly db: Database.Database) {
     this.users = new SqliteUserRepository(db);
@@ -46,6 +49,7 @@ export class SqliteStorage implements Storage {
     this.vhosts = new SqliteVhostRepository(db);
     this.pubsub = new SqlitePubSubRepository(db);
     this.muc = new SqliteMucRepository(db);
+    this.archive = new SqlArchiveRepository(sqliteArchiveRunner(db));
   }
 
   static open(opts: SqliteStorageOptions): Promise<SqliteStorage> {

@@ -3,6 +3,7 @@ import type { StoredCredential, UserRepository } from '@starling/sdk';
 import { domainOf, jidKey } from '../jid-key';
 import { checkPage } from '../paging';
 import { credentialParams, credentialsFromRows, type CredentialRow } from '../rows';
+import { ARCHIVE_SQL } from '../archive/archive-sql';
 import { SQL } from '../sql';
 
 export class SqliteUserRepository implements UserRepository {
@@ -47,7 +48,7 @@ export class SqliteUserRepository implements UserRepository {
       insertCredentials(jid, credentials);
       return true;
     });
-    const removeStmts = [SQL.roster.deleteAll, SQL.roster.deleteVersion, SQL.offline.deleteAll, SQL.userData.removeUser].map((s) =>
+    const removeStmts = [SQL.roster.deleteAll, SQL.roster.deleteVersion, SQL.offline.deleteAll, SQL.userData.removeUser, ARCHIVE_SQL.removeOwner].map((s) =>
       db.prepare(s),
     );
     const deleteUserStmt = db.prepare(SQL.users.delete);
