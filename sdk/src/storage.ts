@@ -151,7 +151,10 @@ export interface ArchivePage {
   complete: boolean;
   /** How many messages the filter selects in all. */
   count: number;
-  /** The position of the page's first message in the result set, when known without another count. */
+  /**
+   * The position of the page's first message in the result set: 0 on the first page forward; left out
+   * elsewhere (it would cost another count, and clients that page backward misread it as the end).
+   */
   index?: number;
 }
 

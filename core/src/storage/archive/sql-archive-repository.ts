@@ -91,8 +91,7 @@ export class SqlArchiveRepository implements MessageArchiveRepository {
     const complete = rows.length <= page.max;
     const messages = rows.slice(0, page.max).map(fromRow);
     if (backward) messages.reverse();
-    const index = !backward && page.after === undefined ? 0 : page.before === '' ? count - messages.length : undefined;
-    return { messages, complete, count, ...(index === undefined ? {} : { index }) };
+    return { messages, complete, count, ...(!backward && page.after === undefined ? { index: 0 } : {}) };
   }
 
   async bounds(owner: string): Promise<{ first?: { id: string; stamp: number }; last?: { id: string; stamp: number } }> {
