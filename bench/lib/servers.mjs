@@ -146,6 +146,8 @@ bosh { connections {
     ifc = [ '127.0.0.1' ]
 } }
 httpServer { connections { ${this.httpPort} () { ifc = [ '127.0.0.1' ] } } }
+# no archive on any server (README: equal settings)
+'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
 ${this.extraConfig}
 `,
     );

@@ -30,3 +30,4 @@ export * from './route-table';
 export * from './service-token';
 export * from './offline';
 export * from './muc';
+export * from './upload-storage';

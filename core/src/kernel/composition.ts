@@ -16,6 +16,7 @@ import {
   SESSIONS,
   LayeredConfig,
   type ServiceToken,
+  UPLOAD_SLOTS,
   USER_DATA,
   USER_REPOSITORY,
 } from '@starling/sdk';
@@ -133,6 +134,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(OFFLINE_REPOSITORY, [BOOT.storage], (storage) => countOfflineTraffic(storage.offline));
   provide(USER_DATA, [BOOT.storage], (storage) => storage.userData);
   provide(MESSAGE_ARCHIVE, [BOOT.storage], (storage) => storage.archive);
+  provide(UPLOAD_SLOTS, [BOOT.storage], (storage) => storage.uploads);
   provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
   provide(PUBSUB_REPOSITORY, [BOOT.storage], (storage) => storage.pubsub);
   provide(MUC_REPOSITORY, [BOOT.storage], (storage) => storage.muc);

@@ -182,4 +182,21 @@ CREATE INDEX mam_messages_with ON mam_messages (owner, with_jid, stamp, id);
 CREATE INDEX mam_messages_stamp ON mam_messages (stamp);
 `,
   },
+  {
+    version: 6,
+    description: 'HTTP file upload slots (XEP-0363)',
+    sql: `
+CREATE TABLE upload_slots (
+  id VARCHAR(64) {{bytewise}} NOT NULL PRIMARY KEY,
+  owner VARCHAR(2047) {{bytewise}} NOT NULL,
+  filename VARCHAR(1024) NOT NULL,
+  size BIGINT NOT NULL,
+  content_type VARCHAR(255),
+  created_at BIGINT NOT NULL,
+  uploaded_at BIGINT
+);
+CREATE INDEX upload_slots_owner ON upload_slots (owner);
+CREATE INDEX upload_slots_created ON upload_slots (created_at);
+`,
+  },
 ];

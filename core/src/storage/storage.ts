@@ -1,5 +1,5 @@
 import type { VhostRepository } from './vhost-repository';
-import type { MessageArchiveRepository, MucRepository, OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UserDataStore, UserRepository } from '@starling/sdk';
+import type { MessageArchiveRepository, MucRepository, OfflineMessageRepository, PubSubRepository, RosterRepository, ServerDataStore, UploadSlotRepository, UserDataStore, UserRepository } from '@starling/sdk';
 
 export type SqliteStorageOptions = {
   kind: 'sqlite';
@@ -26,5 +26,7 @@ export interface Storage {
   readonly muc: MucRepository;
   /** Users' message archives (XEP-0313). */
   readonly archive: MessageArchiveRepository;
+  /** HTTP file upload slots (XEP-0363). */
+  readonly uploads: UploadSlotRepository;
   close(): Promise<void>;
 }

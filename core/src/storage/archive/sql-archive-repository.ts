@@ -1,5 +1,6 @@
 import type { ArchiveFilter, ArchivedMessage, ArchivePage, ArchivePageRequest, MessageArchiveRepository } from '@starling/sdk';
 import { jidKey } from '../jid-key';
+import type { SqlRunner } from '../sql-runner';
 import { StorageError } from '../storage-error';
 import { ARCHIVE_SQL, countRows, type Position, type ResolvedFilter, selectPage } from './archive-sql';
 
@@ -14,13 +15,6 @@ interface ArchiveRow {
   stamp: Int;
   outgoing: Int;
   stanza: string;
-}
-
-/** How one back end runs the archive's SQL (`?` placeholders). */
-export interface ArchiveSqlRunner {
-  rows<R>(sql: string, params: unknown[]): Promise<R[]>;
-  /** Runs a statement and resolves the number of rows it changed. */
-  run(sql: string, params: unknown[]): Promise<number>;
 }
 
 function fromRow(r: ArchiveRow): ArchivedMessage {
@@ -40,7 +34,7 @@ function fromRow(r: ArchiveRow): ArchivedMessage {
  * row more than it returns, so that `complete` costs no second query.
  */
 export class SqlArchiveRepository implements MessageArchiveRepository {
-  constructor(private readonly db: ArchiveSqlRunner) {}
+  constructor(private readonly db: SqlRunner) {}
 
   async append(m: ArchivedMessage): Promise<boolean> {
     if (!m.id || m.id.length > 64) throw new StorageError('STARLING_STORAGE_ARGUMENT', `bad archive id ${JSON.stringify(m.id)}`);

@@ -1,8 +1,9 @@
 import { Pool } from 'pg';
 import { SqlArchiveRepository } from '../archive/sql-archive-repository';
 import { migrate } from '../migrate';
+import { SqlUploadSlots } from '../upload/sql-upload-slots';
 import { MIGRATIONS } from '../migrations';
-import { postgresArchiveRunner } from './postgres-archive';
+import { postgresRunner } from './postgres-runner';
 import type { PostgresStorageOptions, Storage } from '../storage';
 import { StorageError } from '../storage-error';
 import { PostgresServerDataStore, PostgresUserDataStore } from './postgres-data-stores';
@@ -38,6 +39,7 @@ export class PostgresStorage implements Storage {
   readonly pubsub: PostgresPubSubRepository;
   readonly muc: PostgresMucRepository;
   readonly archive: SqlArchiveRepository;
+  readonly uploads: SqlUploadSlots;
 
   private constructor(private readonly pool: Pool) {
     this.users = new PostgresUserRepository(pool);
@@ -48,7 +50,8 @@ export class PostgresStorage implements Storage {
     this.vhosts = new PostgresVhostRepository(pool);
     this.pubsub = new PostgresPubSubRepository(pool);
     this.muc = new PostgresMucRepository(pool);
-    this.archive = new SqlArchiveRepository(postgresArchiveRunner(pool));
+    this.uploads = new SqlUploadSlots(postgresRunner(pool, 'upload'));
+    this.archive = new SqlArchiveRepository(postgresRunner(pool, 'archive'));
   }
 
   static async open(opts: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqlArchiveRepository } from '../archive/sql-archive-repository';
 import { migrate } from '../migrate';
+import { SqlUploadSlots } from '../upload/sql-upload-slots';
 import { MIGRATIONS } from '../migrations';
 import type { SqliteStorageOptions, Storage } from '../storage';
 import { StorageError } from '../storage-error';
 import { SqliteServerDataStore, SqliteUserDataStore } from './sqlite-data-stores';
-import { sqliteArchiveRunner } from './sqlite-archive';
+import { sqliteRunner } from './sqlite-runner';
 import { sqliteMigrationConnection } from './sqlite-migration-connection';
 import { SqliteOfflineRepository } from './sqlite-offline';
 import { SqliteRosterRepository } from './sqlite-roster';
@@ -39,6 +40,7 @@ export class SqliteStorage implements Storage {
   readonly pubsub: SqlitePubSubRepository;
   readonly muc: SqliteMucRepository;
   readonly archive: SqlArchiveRepository;
+  readonly uploads: SqlUploadSlots;
 
   private constructor(readonly db: Database.Database) {
     this.users = new SqliteUserRepository(db);
@@ -49,7 +51,8 @@ export class SqliteStorage implements Storage {
     this.vhosts = new SqliteVhostRepository(db);
     this.pubsub = new SqlitePubSubRepository(db);
     this.muc = new SqliteMucRepository(db);
-    this.archive = new SqlArchiveRepository(sqliteArchiveRunner(db));
+    this.uploads = new SqlUploadSlots(sqliteRunner(db));
+    this.archive = new SqlArchiveRepository(sqliteRunner(db));
   }
 
   static open(opts: SqliteStorageOptions): Promise<SqliteStorage> {

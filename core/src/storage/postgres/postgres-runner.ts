@@ -1,17 +1,20 @@
 import type { Pool } from 'pg';
-import type { ArchiveSqlRunner } from '../archive/sql-archive-repository';
+import type { SqlRunner } from '../sql-runner';
 import { numberPlaceholders } from './pg-statements';
 
-/** Named (planned once per connection) statements; the archive's queries come in a bounded number of shapes. */
+/** Named (planned once per connection) statements per runner; the queries come in a bounded number of shapes. */
 const MAX_NAMED = 256;
 
-/** Runs the archive's SQL on the pool, as named statements while there are few enough shapes. */
-export function postgresArchiveRunner(pool: Pool): ArchiveSqlRunner {
+/**
+ * Runs shared SQL on the pool, as named statements while there are few enough shapes. `prefix` keeps
+ * each repository's statement names apart (a connection holds every repository's statements).
+ */
+export function postgresRunner(pool: Pool, prefix: string): SqlRunner {
   const names = new Map<string, string>();
   const config = (sql: string, values: unknown[]) => {
     let name = names.get(sql);
     if (name === undefined && names.size < MAX_NAMED) {
-      name = `archive.${names.size + 1}`;
+      name = `${prefix}.${names.size + 1}`;
       names.set(sql, name);
     }
     return { name, text: numberPlaceholders(sql), values };

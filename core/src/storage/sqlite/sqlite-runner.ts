@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { ArchiveSqlRunner } from '../archive/sql-archive-repository';
+import type { SqlRunner } from '../sql-runner';
 
-/** Statements kept prepared; the archive's queries come in a bounded number of shapes. */
+/** Statements kept prepared; the queries come in a bounded number of shapes. */
 const MAX_PREPARED = 256;
 
-/** Runs the archive's SQL on the SQLite connection, preparing each shape once. */
-export function sqliteArchiveRunner(db: Database.Database): ArchiveSqlRunner {
+/** Runs shared SQL on the SQLite connection, preparing each statement once. */
+export function sqliteRunner(db: Database.Database): SqlRunner {
   const prepared = new Map<string, Database.Statement>();
   const stmt = (sql: string) => {
     let s = prepared.get(sql);
