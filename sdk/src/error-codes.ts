@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   STARLING_CONFIG_SYNTAX: { meaning: 'The config text is not valid TDSL (tokens, brackets, arithmetic, numbers out of range).', raisedBy: 'TDSL parser (core/src/config)' },
   STARLING_CONFIG_UNKNOWN_KEY: { meaning: 'A key or bean nobody reads; the message suggests the nearest known key.', raisedBy: 'config check (core/src/config)' },
   STARLING_CONFIG_TYPE: { meaning: 'A value has the wrong type, or is out of the allowed range, for the key that reads it.', raisedBy: 'typed config getters (core, sdk, plugins)' },
-  STARLING_CONFIG_VALUE: { meaning: 'A value has the right type but is not one the key accepts (e.g. an unreadable path, a traffic limit that does not parse).', raisedBy: 'plugin msgoffline; traffic throttling (core/src/net)' },
+  STARLING_CONFIG_VALUE: { meaning: 'A value has the right type but is not one the key accepts (e.g. an unreadable path, a traffic limit that does not parse).', raisedBy: 'plugin msgoffline; traffic throttling (core/src/net); SERVER_HOME.varDir with a name that is not a plain folder name (core/src/kernel/server-home.ts)' },
   STARLING_CONFIG_DUPLICATE: { meaning: 'The same key appears twice in one block.', raisedBy: 'TDSL parser (core/src/config)' },
   STARLING_CONFIG_UNSET: { meaning: "env('VAR') or prop('x') without a default names a variable that is not set.", raisedBy: 'TDSL parser (core/src/config)' },
   STARLING_CONFIG_IO: { meaning: 'The config file cannot be read.', raisedBy: 'config loader (core/src/config)' },

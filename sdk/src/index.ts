@@ -31,3 +31,5 @@ export * from './service-token';
 export * from './offline';
 export * from './muc';
 export * from './upload-storage';
+export * from './http-routes';
+export * from './server-home';

@@ -30,6 +30,8 @@ export class HttpServer {
   private readonly prefixes = new Map<string, HttpHandler>();
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly servers: Server[] = [];
+  /** What listen() bound, in config order. */
+  private bound: ListenerSpec[] = [];
 
   constructor(
     /** The bean the listeners come from ('httpServer', 'bosh', 'ws2s'), for logs. */
@@ -85,10 +87,18 @@ export class HttpServer {
       bound.push(await listenOn(server, spec));
       this.servers.push(server);
     }
+    this.bound = [...this.bound, ...bound];
     return bound;
   }
 
+  /** `http(s)://<host>:<port>` of the first bound listener (https for `socket = 'ssl'`), or undefined before listen(). */
+  baseUrl(host: string): string | undefined {
+    const l = this.bound[0];
+    return l && `${l.tls === 'direct' ? 'https' : 'http'}://${host}:${l.port}`;
+  }
+
   async close(): Promise<void> {
+    this.bound = [];
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     for (const s of this.servers) s.closeAllConnections();
     this.servers.length = 0;

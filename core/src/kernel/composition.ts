@@ -5,6 +5,7 @@ import {
   DISCO,
   EVENT_BUS,
   MUC_REPOSITORY,
+  HTTP_ROUTES,
   MESSAGE_ARCHIVE,
   OFFLINE_REPOSITORY,
   PUBSUB_REPOSITORY,
@@ -12,6 +13,7 @@ import {
   ROUTER,
   SDK_VERSION,
   SERVER_DATA,
+  SERVER_HOME,
   SERVER_INFO,
   SESSIONS,
   LayeredConfig,
@@ -29,6 +31,7 @@ import { CredentialService } from '../auth/credential-service';
 import { AdminCommands } from '../commands/admin-commands';
 import { beanOrEmpty } from '../config/config-bean-view';
 import { HttpServer } from '../http/http-server';
+import { ServerHomeDirs } from './server-home';
 import { BoshService } from '../net/bosh-service';
 import { C2SService } from '../net/c2s-service';
 import { CertificateStore } from '../net/certificates';
@@ -209,6 +212,12 @@ export const coreModule = new ContainerModule(({ bind }) => {
   );
   provide(CORE.c2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) => new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain));
   provide(CORE.http, [BOOT.log, CORE.certs, BOOT.settings], (log, certs, settings) => new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain));
+  provide(SERVER_HOME, [BOOT.settings], (settings) => new ServerHomeDirs(settings.home));
+  provide(HTTP_ROUTES, [CORE.http], (http) => ({
+    route: (method, path, handler) => http.route(method, path, handler),
+    routePrefix: (method, prefix, handler) => http.routePrefix(method, prefix, handler),
+    baseUrl: (host) => http.baseUrl(host),
+  }));
   provide(
     CORE.adminUi,
     [CORE.http, CORE.router, CORE.commands, CORE.vhosts, BOOT.storage, BOOT.config, BOOT.log],
