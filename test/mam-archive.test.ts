@@ -133,9 +133,10 @@ describe('message archive (XEP-0313): archiving and queries', () => {
     const echoed = (await set('always', [], [jid('dave')])).getChild('prefs', NS_MAM)!;
     assert.deepEqual(echoed.getChild('never')!.getChildren('jid').map((j) => j.text()), [jid('dave')]);
     const exchange = async (n: string) => {
+      // One after the other, so that the archive's order is known.
       await dave.send(chat(jid('carol'), `d${n}`, `from dave ${n}`));
-      await carol.send(chat(jid('dave'), `c${n}`, `from carol ${n}`));
       const got = await carol.waitFor((el) => isMessage(el) && el.attrs.id === `d${n}`);
+      await carol.send(chat(jid('dave'), `c${n}`, `from carol ${n}`));
       await dave.waitFor((el) => isMessage(el) && el.attrs.id === `c${n}`);
       return got;
     };
