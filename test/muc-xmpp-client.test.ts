@@ -153,6 +153,11 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     assert.equal(errorOf(await joinError(bob, 'vault')), 'not-authorized');
     await join(bob, 'vault', 'Bob', [xml('password', {}, 'open sesame')]);
     await joined(bob, 'vault');
+
+    // A client that goes away without leaving is taken out of its rooms (the server's unavailable presence).
+    await bob.stop();
+    const left = await alice.waitFor((el) => fromRoom('vault', 'Bob')(el) && el.attrs.type === 'unavailable', WAIT);
+    assert.equal(left.getChild('x', NS_USER)!.getChild('item')!.attrs.role, 'none');
   });
 
   it('gives admins the stock MUC command scripts: list rooms (hidden ones too) and destroy a room', async () => {
