@@ -165,6 +165,14 @@ describe('cluster mode: three nodes on loopback', { skip }, () => {
     assert.match(cluster.nodes[2].output, /cluster: virtual hosts changed on another node node=node1/);
   });
 
+  it('starling user del on one node ends the account\'s sessions on the other nodes too', async () => {
+    const frank = await login(2, 'frank', 'del');
+    const ended = new Promise<void>((resolve) => frank.xmpp.once('disconnect', () => resolve()));
+    const out = await cluster.nodes[0].cli('user', 'del', jid('frank'));
+    assert.match(out, /frank@localhost/);
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the session on node3 was not ended')), 10_000))]);
+  });
+
   it('cl-comp lists every node with its status for admins, with statistics per node and for the cluster', async () => {
     const admin = await login(1, 'admin', 'view');
     const items = await admin.iq(xml('iq', { type: 'get', to: `cl-comp@${DOMAIN}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })));

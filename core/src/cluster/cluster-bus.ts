@@ -5,7 +5,7 @@
 export type BusMessage =
   | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
   | { t: 'receipt'; from: string; r: number; ok: boolean }
-  | { t: 'close'; from: string; to: string; condition: string; text: string };
+  | { t: 'close'; from: string; to: string; condition?: string; text?: string };
 
 /** A change of the session directory, seen by every node. */
 export type DirectoryEvent =

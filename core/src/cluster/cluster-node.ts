@@ -126,7 +126,7 @@ export class ClusterNode implements RemoteLink {
     return true;
   }
 
-  close(session: RemoteSession, condition = 'conflict', text = 'Replaced by a new session for the same resource'): void {
+  close(session: RemoteSession, condition?: string, text?: string): void {
     this.publisher.flush();
     void this.bus.send(session.node, { t: 'close', from: this.nodeId, to: session.jid.toString(), condition, text });
   }
@@ -148,7 +148,9 @@ export class ClusterNode implements RemoteLink {
     const r = msg.r;
     if (r !== undefined) {
       const answer = (ok: boolean) => void this.bus.send(msg.from, { t: 'receipt', from: this.nodeId, r, ok });
-      if (!session || !session.send(stanza, answer)) answer(false);
+      // The receipt is told either way (also when send returns false: DeliveryReceipt's contract).
+      if (session) session.send(stanza, answer);
+      else answer(false);
       return;
     }
     if (session) session.send(stanza);
@@ -251,7 +253,7 @@ export class ClusterNode implements RemoteLink {
     const twin = this.remote.get(session.jid.toString());
     if (twin) {
       this.log.info('resource conflict: the older session on another node is replaced', { jid: session.jid.toString(), node: twin.node });
-      twin.close();
+      twin.close('conflict', 'Replaced by a new session for the same resource');
     }
   }
 

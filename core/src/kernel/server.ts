@@ -238,7 +238,7 @@ export class StarlingServer {
       deleteUser: async (jid) => {
         const j = tryParseJid(jid);
         if (!j?.local || j.resource || !(await this.credentials.removeUser(j.bareString))) return { deleted: false, sessionsEnded: 0 };
-        const sessions = [...this.sessions.resources(j.bareString)];
+        const sessions = [...(this.cluster?.sessions ?? this.sessions).resources(j.bareString)];
         for (const s of sessions) s.close();
         this.log.info('account deleted from the command line', { jid: j.bareString, sessionsEnded: sessions.length });
         this.events.emit('user.deleted', { jid: j.bareString });
