@@ -18,7 +18,7 @@ describe('HttpServer', () => {
   let tlsPort = 0;
 
   before(async () => {
-    certs.prepare(['a.example', 'b.example']);
+    await certs.prepare(['a.example', 'b.example']);
     http.route('GET', '/metrics', (_req, res) => res.end('up 1\n'));
     http.route('POST', '/boom', () => {
       throw new Error('handler bug');
