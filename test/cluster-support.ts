@@ -66,9 +66,15 @@ ${opts.config ?? ''}`,
     // Accounts made on one node's home exist on every node (shared PostgreSQL).
     for (const user of opts.users ?? []) await nodes[0].cli('user', 'add', jid(user), '--password', PASSWORD);
     const cluster = new TestCluster(nodes, schema, keyPrefix, redisUrl);
-    // One at a time: three nodes booting at once on a loaded 2-core machine can pass the harness's start deadline.
-    for (const n of nodes) await n.start();
-    await cluster.waitForPeers();
+    try {
+      // One at a time: three nodes booting at once on a loaded 2-core machine can pass the harness's start deadline.
+      for (const n of nodes) await n.start();
+      await cluster.waitForPeers();
+    } catch (err) {
+      // The test's after() gets no cluster to dispose: leave no processes, keys or schema behind.
+      await cluster.dispose();
+      throw err;
+    }
     return cluster;
   }
 
