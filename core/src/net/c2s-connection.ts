@@ -103,9 +103,12 @@ export class C2SConnection implements StreamTransport {
     return true;
   }
 
-  /** The server's own whitespace ping: not a transfer, so it never resets the client's idle clock. */
+  /**
+   * The server's own whitespace ping: not a transfer, so it never resets the client's idle clock. None while
+   * TLS waits for the ClientHello: the first thing the client reads over TLS is the new stream header.
+   */
   keepAlive(): boolean {
-    return this.queue(' ');
+    return this.tlsPending || this.queue(' ');
   }
 
   private queue(data: string, receipt?: DeliveryReceipt): boolean {
