@@ -22,12 +22,6 @@ export interface VhostRepository {
   countOwnedBy(owner: string): Promise<number>;
 }
 
-export interface VhostRow {
-  domain: string;
-  owner: string | null;
-  item: string;
-}
-
 /** Domains and owners are compared lower-case, like JIDs (`jid-key.ts`). */
 export function vhostKey(domain: string): string {
   return domain.toLowerCase();

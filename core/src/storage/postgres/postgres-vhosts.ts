@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { SQL } from '../sql';
-import { type StoredVhost, type VhostRepository, type VhostRow, vhostKey, vhostParams } from '../vhost-repository';
+import { type StoredVhost, type VhostRepository, vhostKey, vhostParams } from '../vhost-repository';
 import { PgStatement } from './pg-statements';
 
 const S = {
@@ -16,11 +16,11 @@ export class PostgresVhostRepository implements VhostRepository {
   constructor(private readonly pool: Pool) {}
 
   async all(): Promise<StoredVhost[]> {
-    return S.all.rows<VhostRow>(this.pool, []);
+    return S.all.rows<StoredVhost>(this.pool, []);
   }
 
   async get(domain: string): Promise<StoredVhost | null> {
-    return (await S.get.rows<VhostRow>(this.pool, [vhostKey(domain)]))[0] ?? null;
+    return (await S.get.rows<StoredVhost>(this.pool, [vhostKey(domain)]))[0] ?? null;
   }
 
   async add(v: StoredVhost): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SQL } from '../sql';
-import { type StoredVhost, type VhostRepository, type VhostRow, vhostKey, vhostParams } from '../vhost-repository';
+import { type StoredVhost, type VhostRepository, vhostKey, vhostParams } from '../vhost-repository';
 
 export class SqliteVhostRepository implements VhostRepository {
   private readonly allStmt: Database.Statement;
@@ -20,11 +20,11 @@ export class SqliteVhostRepository implements VhostRepository {
   }
 
   async all(): Promise<StoredVhost[]> {
-    return this.allStmt.all() as VhostRow[];
+    return this.allStmt.all() as StoredVhost[];
   }
 
   async get(domain: string): Promise<StoredVhost | null> {
-    return (this.getStmt.get(vhostKey(domain)) as VhostRow | undefined) ?? null;
+    return (this.getStmt.get(vhostKey(domain)) as StoredVhost | undefined) ?? null;
   }
 
   async add(v: StoredVhost): Promise<boolean> {
