@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { type Element, type Logger, type StarlingError, tryParseJid } from '@starling/sdk';
 import { HttpServer, readBody } from '../http/http-server';
 import type { ListenerSpec } from './listeners';
-import { type ClientStream, type ClientStreamHost, NS_CLIENT, randomHex } from '../stream/client-stream';
+import { CLIENT_STREAM_WRAPPER, type ClientStream, type ClientStreamHost, randomHex } from '../stream/client-stream';
 import { XmlStreamParser, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
 import { BoshSession, NS_HTTPBIND, terminateBody } from './bosh-session';
 import type { CertificateStore } from './certificates';
@@ -164,7 +164,7 @@ function parseBody(text: string, maxSize: number): Element | undefined {
   const reader = new BodyReader(maxSize);
   const xml = text.replace(/^\uFEFF?\s*<\?xml[^>]*\?>/, '');
   const parser = new XmlStreamParser(reader);
-  parser.write(`<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='http://etherx.jabber.org/streams'>`);
+  parser.write(CLIENT_STREAM_WRAPPER);
   parser.write(xml);
   return reader.failed || reader.count !== 1 ? undefined : reader.body;
 }

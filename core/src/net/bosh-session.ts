@@ -1,19 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import type { SecureContext } from 'node:tls';
-import { type DeliveryReceipt, type Element, escapeAttr } from '@starling/sdk';
-import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamTransport } from '../stream/client-stream';
+import { type DeliveryReceipt, type Element, escapeAttr, NS_STREAMS } from '@starling/sdk';
+import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamTransport, tellReceipts } from '../stream/client-stream';
 import type { BoshSettings } from './web-settings';
 
 export const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
 export const NS_XBOSH = 'urn:xmpp:xbosh';
-const NS_STREAM = 'http://etherx.jabber.org/streams';
 
 /**
  * `<body type='terminate'/>` (XEP-0124 §13, §17): a protocol error's condition alone; when the stream ends
  * (`content` given), with the stream prefix declared and what the stream sent last inside.
  */
 export function terminateBody(condition: string | undefined, content?: string): string {
-  const attrs = `xmlns='${NS_HTTPBIND}'${content === undefined ? '' : ` xmlns:stream='${NS_STREAM}'`} type='terminate'${condition ? ` condition='${condition}'` : ''}`;
+  const attrs = `xmlns='${NS_HTTPBIND}'${content === undefined ? '' : ` xmlns:stream='${NS_STREAMS}'`} type='terminate'${condition ? ` condition='${condition}'` : ''}`;
   return content ? `<body ${attrs}>${content}</body>` : `<body ${attrs}/>`;
 }
 
@@ -121,7 +120,7 @@ export class BoshSession implements StreamTransport {
       host: s.nodeHostname,
       ack: create.attrs.ack !== undefined ? create.attrs.rid : undefined,
     };
-    let head = `<body xmlns='${NS_HTTPBIND}' xmlns:xmpp='${NS_XBOSH}' xmlns:stream='${NS_STREAM}'`;
+    let head = `<body xmlns='${NS_HTTPBIND}' xmlns:xmpp='${NS_XBOSH}' xmlns:stream='${NS_STREAMS}'`;
     for (const [k, v] of Object.entries(attrs)) if (v !== undefined) head += ` ${k}='${escapeAttr(String(v))}'`;
     if (this.terminal !== undefined) {
       this.answer(this.lastRid, res, this.terminal);
@@ -214,7 +213,7 @@ export class BoshSession implements StreamTransport {
     clearTimeout(h.timer);
     const receipts = this.outReceipts;
     const payload = this.takeOut();
-    const body = payload ? `<body xmlns='${NS_HTTPBIND}' xmlns:stream='${NS_STREAM}'>${payload}</body>` : `<body xmlns='${NS_HTTPBIND}'/>`;
+    const body = payload ? `<body xmlns='${NS_HTTPBIND}' xmlns:stream='${NS_STREAMS}'>${payload}</body>` : `<body xmlns='${NS_HTTPBIND}'/>`;
     this.answer(h.rid, h.res, body, receipts);
   }
 
@@ -223,7 +222,7 @@ export class BoshSession implements StreamTransport {
     for (const r of this.sent.keys()) if (r <= rid - this.requests) this.sent.delete(r);
     this.touch();
     // "Written" for BOSH: the HTTP response carrying the stanzas was sent.
-    this.respond(res, body, receipts && ((sent) => tell(receipts, sent)));
+    this.respond(res, body, receipts && ((sent) => tellReceipts(receipts, sent)));
   }
 
   private fail(res: ServerResponse, condition: string): void {
@@ -281,8 +280,8 @@ export class BoshSession implements StreamTransport {
     if (this.ended) return;
     this.ended = true;
     // Output no response carried never left the process.
-    if (this.outReceipts) tell(this.outReceipts, false);
-    if (this.terminalReceipts) tell(this.terminalReceipts, false);
+    if (this.outReceipts) tellReceipts(this.outReceipts, false);
+    if (this.terminalReceipts) tellReceipts(this.terminalReceipts, false);
     this.outReceipts = this.terminalReceipts = undefined;
     this.out = [];
     for (const e of this.early.values()) e.res.destroy();
@@ -306,7 +305,7 @@ export class BoshSession implements StreamTransport {
     this.outChars += data.length;
     if (this.outChars > MAX_QUEUED_CHARS) {
       // Backpressure: a client that does not come back for its output is not buffered without bound.
-      if (this.outReceipts) tell(this.outReceipts, false);
+      if (this.outReceipts) tellReceipts(this.outReceipts, false);
       if (receipt) process.nextTick(receipt, false);
       this.takeOut();
       this.stream.streamError('policy-violation', 'Too much output waiting for the client to poll');
@@ -356,8 +355,4 @@ export class BoshSession implements StreamTransport {
     }
     this.end();
   }
-}
-
-function tell(receipts: DeliveryReceipt[], delivered: boolean): void {
-  for (const r of receipts) r(delivered);
 }

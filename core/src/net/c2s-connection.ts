@@ -1,12 +1,11 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import { type DeliveryReceipt, escapeAttr } from '@starling/sdk';
-import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
+import { type DeliveryReceipt, escapeAttr, NS_STREAMS } from '@starling/sdk';
+import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport, tellReceipts } from '../stream/client-stream';
 import { XmlStreamParser } from '../stream/xml-stream-parser';
 import { xmlTrace } from '../ops/xml-trace';
 import { afterClientHello } from './tls-after-hello';
 
-const NS_STREAM = 'http://etherx.jabber.org/streams';
 
 const CONNECTION = Symbol('c2s connection');
 type ConnectionSocket = Socket & { [CONNECTION]: C2SConnection };
@@ -135,11 +134,11 @@ export class C2SConnection implements StreamTransport {
     const receipts = this.outReceipts;
     this.outReceipts = undefined;
     const socket = this.socket;
-    if (socket.destroyed) return receipts && tell(receipts, false);
+    if (socket.destroyed) return receipts && tellReceipts(receipts, false);
     if (receipts) this.inFlight.add(receipts);
     // Node reports a write cut short by destroy() as done: a destroyed socket counts as not written. A failed
     // write stays in flight: the socket's close ends the stream first and then tells it (failInFlight).
-    const written = receipts && ((err?: Error | null) => !err && !socket.destroyed && this.inFlight.delete(receipts) && tell(receipts, true));
+    const written = receipts && ((err?: Error | null) => !err && !socket.destroyed && this.inFlight.delete(receipts) && tellReceipts(receipts, true));
     // Backpressure: a peer that does not read is not read from until it drains what it was sent.
     if (!socket.write(data, written)) socket.pause();
     // A peer that still does not read is dropped before its queue grows without bound; what was queued for
@@ -153,16 +152,16 @@ export class C2SConnection implements StreamTransport {
 
   /** The socket is gone: what it had not finished writing never left the process. */
   private failInFlight(): void {
-    if (this.outReceipts) tell(this.outReceipts, false);
+    if (this.outReceipts) tellReceipts(this.outReceipts, false);
     this.outReceipts = undefined;
     this.out = '';
-    for (const receipts of this.inFlight) tell(receipts, false);
+    for (const receipts of this.inFlight) tellReceipts(receipts, false);
     this.inFlight.clear();
   }
 
   openStream(id: string, from: string): void {
     const f = from ? ` from='${escapeAttr(from)}'` : '';
-    this.write(`<?xml version='1.0'?><stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}' id='${id}'${f} version='1.0' xml:lang='en'>`);
+    this.write(`<?xml version='1.0'?><stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAMS}' id='${id}'${f} version='1.0' xml:lang='en'>`);
   }
 
   closeStream(error: string | undefined, graceMs: number): void {
@@ -211,8 +210,4 @@ export class C2SConnection implements StreamTransport {
     this.failInFlight();
     this.destroy();
   }
-}
-
-function tell(receipts: DeliveryReceipt[], delivered: boolean): void {
-  for (const r of receipts) r(delivered);
 }

@@ -1,11 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { type Disposable, type Element, type Logger, escapeAttr, tryParseJid } from '@starling/sdk';
+import { type Disposable, type Element, type Logger, escapeAttr, tryParseJid, NS_STREAMS } from '@starling/sdk';
 import { type StreamErrorCondition, streamErrorXml } from '../stream/stream-errors';
 import { XmlStreamParser } from '../stream/xml-stream-parser';
 
 export const NS_COMPONENT_ACCEPT = 'jabber:component:accept';
-const NS_STREAM = 'http://etherx.jabber.org/streams';
 
 /** What a component connection needs from the ext service. */
 export interface ExtHost {
@@ -82,7 +81,7 @@ export class ExtConnection {
     if (this.headerSent || this.socket.destroyed) return;
     this.headerSent = true;
     const from = this.domain ? ` from='${escapeAttr(this.domain)}'` : '';
-    this.socket.write(`<?xml version='1.0'?><stream:stream xmlns:stream='${NS_STREAM}' xmlns='${NS_COMPONENT_ACCEPT}' id='${this.streamId}'${from}>`);
+    this.socket.write(`<?xml version='1.0'?><stream:stream xmlns:stream='${NS_STREAMS}' xmlns='${NS_COMPONENT_ACCEPT}' id='${this.streamId}'${from}>`);
   }
 
   private onStanza(el: Element): void {

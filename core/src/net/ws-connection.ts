@@ -1,15 +1,13 @@
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { type DeliveryReceipt, type Element, escapeAttr } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, escapeAttr, NS_STREAMS } from '@starling/sdk';
 import type { WebSocket, RawData } from 'ws';
-import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
+import { CLIENT_STREAM_WRAPPER, ClientStream, NS_CLIENT, type ClientStreamHost, type StreamLimits, type StreamTransport } from '../stream/client-stream';
 import { xmlTrace } from '../ops/xml-trace';
 import { XmlStreamParser, type XmlStreamErrorCondition, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
 
 export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
-const NS_STREAM = 'http://etherx.jabber.org/streams';
 /** The parser sees every message as a child of this root, so one strict parser serves all framings. */
-const WRAPPER = `<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}'>`;
 /** Output queued in the socket above which we stop reading from the client until it drains. */
 const HIGH_WATER = 1024 * 1024;
 
@@ -45,7 +43,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
   ) {
     this.stream = new ClientStream(this, host, limits);
     this.parser = new XmlStreamParser(this);
-    this.parser.write(WRAPPER);
+    this.parser.write(CLIENT_STREAM_WRAPPER);
     open.add(this.stream);
     // Listeners shared by all connections find theirs on the socket: no closures kept per connection.
     (ws as ConnectionSocket)[CONNECTION] = this;
@@ -144,7 +142,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     // Stream-level elements stand alone in a message, so they declare the prefix themselves (§3.3.1).
     if (data.startsWith('<stream:') && !data.startsWith('<stream:stream')) {
       const end = data.search(/[\s/>]/);
-      data = data.slice(0, end) + ` xmlns:stream='${NS_STREAM}'` + data.slice(end);
+      data = data.slice(0, end) + ` xmlns:stream='${NS_STREAMS}'` + data.slice(end);
     }
     if (xmlTrace.enabled) xmlTrace.sent(this.stream.id, data);
     if (receipt) {

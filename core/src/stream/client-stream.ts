@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import { type DeliveryReceipt, type Element, type ErrorType, type Jid, type Logger, StanzaError, type StanzaErrorCondition, errorReply, escapeAttr, escapeText, tryParseJid, xml } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, type ErrorType, type Jid, type Logger, NS_STREAMS, StanzaError, type StanzaErrorCondition, errorReply, escapeAttr, escapeText, tryParseJid, xml } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import { NS_SM, type ResumableSessions, SmState, parseH, smFailed } from '../sm/stream-management';
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
@@ -15,6 +15,14 @@ const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
 const NS_SESSION = 'urn:ietf:params:xml:ns:xmpp-session';
 export const NS_CLIENT = 'jabber:client';
+
+/** The stream header a framed transport (WebSocket, BOSH) feeds its parser before the framed elements. */
+export const CLIENT_STREAM_WRAPPER = `<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAMS}'>`;
+
+/** Tells each receipt whether its stanza's bytes left the process. */
+export function tellReceipts(receipts: readonly DeliveryReceipt[], delivered: boolean): void {
+  for (const r of receipts) r(delivered);
+}
 
 /** The limits of one connection manager (c2s, ws2s, bosh), each from its own bean. */
 export interface StreamLimits {
