@@ -8,6 +8,7 @@ import type { CertificateStore } from './certificates';
 import { C2SConnection } from './c2s-connection';
 import { listenOn } from './listeners';
 import { afterClientHello } from './tls-after-hello';
+import { shutDownStreams } from './shutdown-streams';
 
 /** The client-to-server connection manager over TCP: its listeners and its open streams. */
 export class C2SService {
@@ -55,9 +56,7 @@ export class C2SService {
 
   async close(): Promise<void> {
     for (const s of this.servers) s.close();
-    for (const c of this.streams) c.streamError('system-shutdown', 'The server is shutting down');
-    const deadline = Date.now() + 2000;
-    while (this.streams.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await shutDownStreams(this.streams);
   }
 
   connectionCount(): number {

@@ -9,6 +9,7 @@ import type { ClientStream, ClientStreamHost } from '../stream/client-stream';
 import type { CertificateStore } from './certificates';
 import type { Ws2sSettings } from './web-settings';
 import { WsConnection } from './ws-connection';
+import { shutDownStreams } from './shutdown-streams';
 
 /** Paths a WebSocket client may connect on. */
 export const WS_PATHS = ['/', '/xmpp-websocket'];
@@ -57,9 +58,7 @@ export class WsService {
   }
 
   async close(): Promise<void> {
-    for (const c of this.streams) c.streamError('system-shutdown', 'The server is shutting down');
-    const deadline = Date.now() + 2000;
-    while (this.streams.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await shutDownStreams(this.streams);
     this.wss.close();
     await this.http.close();
   }
