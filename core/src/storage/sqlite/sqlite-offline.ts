@@ -3,38 +3,28 @@ import type { OfflineMessageRepository, StoredOfflineMessage } from '@starling/s
 import { jidKey } from '../jid-key';
 import { offlineFromRow, offlineParams, type NewOfflineMessage, type OfflineRow } from '../rows';
 import { SQL } from '../sql';
+import { type Statements, prepareAll } from './sqlite-statements';
 
 /**
  * A bounded store is one `INSERT … SELECT … WHERE (count) < limit` statement: SQLite takes the write lock
  * before the statement reads, so the check and the insert are atomic even against other processes.
  */
 export class SqliteOfflineRepository implements OfflineMessageRepository {
-  private readonly insertStmt: Database.Statement;
-  private readonly insertBoundedStmt: Database.Statement;
-  private readonly loadStmt: Database.Statement;
-  private readonly deleteAllStmt: Database.Statement;
-  private readonly countStmt: Database.Statement;
-  private readonly countPairStmt: Database.Statement;
-  private readonly expiredStmt: Database.Statement;
   private readonly storeManyTx: { immediate(msgs: NewOfflineMessage[], limit: number): (number | null)[] };
   private readonly deleteTx: (ids: number[]) => number;
 
+  private readonly s: Statements<keyof typeof SQL.offline>;
+
   constructor(db: Database.Database) {
-    this.insertStmt = db.prepare(SQL.offline.insert).pluck();
-    this.insertBoundedStmt = db.prepare(SQL.offline.insertBounded).pluck();
-    this.loadStmt = db.prepare(SQL.offline.load);
-    this.deleteAllStmt = db.prepare(SQL.offline.deleteAll);
-    this.countStmt = db.prepare(SQL.offline.count).pluck();
-    this.countPairStmt = db.prepare(SQL.offline.countPair).pluck();
-    this.expiredStmt = db.prepare(SQL.offline.expired);
+    this.s = prepareAll(db, SQL.offline, ['insert', 'insertBounded', 'count', 'countPair']);
     this.storeManyTx = db.transaction((msgs: NewOfflineMessage[], limit: number) => msgs.map((m) => this.insertOne(m, limit)));
-    const deleteOne = db.prepare(SQL.offline.deleteOne);
+    const deleteOne = this.s.deleteOne;
     this.deleteTx = db.transaction((ids: number[]) => ids.reduce((n, id) => n + deleteOne.run(id).changes, 0));
   }
 
   private insertOne(msg: NewOfflineMessage, limit: number): number | null {
     if (limit < 0) return null;
-    const id = limit === 0 ? this.insertStmt.get(...offlineParams(msg)) : this.insertBoundedStmt.get(...offlineParams(msg, limit));
+    const id = limit === 0 ? this.s.insert.get(...offlineParams(msg)) : this.s.insertBounded.get(...offlineParams(msg, limit));
     return id === undefined ? null : Number(id);
   }
 
@@ -47,7 +37,7 @@ export class SqliteOfflineRepository implements OfflineMessageRepository {
   }
 
   async load(to: string): Promise<StoredOfflineMessage[]> {
-    return (this.loadStmt.all(jidKey(to)) as OfflineRow[]).map(offlineFromRow);
+    return (this.s.load.all(jidKey(to)) as OfflineRow[]).map(offlineFromRow);
   }
 
   async delete(ids: number[]): Promise<number> {
@@ -55,15 +45,15 @@ export class SqliteOfflineRepository implements OfflineMessageRepository {
   }
 
   async deleteAll(to: string): Promise<number> {
-    return this.deleteAllStmt.run(jidKey(to)).changes;
+    return this.s.deleteAll.run(jidKey(to)).changes;
   }
 
   async count(to: string, from?: string): Promise<number> {
-    return (from === undefined ? this.countStmt.get(jidKey(to)) : this.countPairStmt.get(jidKey(to), jidKey(from))) as number;
+    return (from === undefined ? this.s.count.get(jidKey(to)) : this.s.countPair.get(jidKey(to), jidKey(from))) as number;
   }
 
   async expired(now: number, limit: number): Promise<StoredOfflineMessage[]> {
     if (limit <= 0) return [];
-    return (this.expiredStmt.all(now, limit) as OfflineRow[]).map(offlineFromRow);
+    return (this.s.expired.all(now, limit) as OfflineRow[]).map(offlineFromRow);
   }
 }

@@ -3,21 +3,19 @@ import type { RosterItem, RosterRepository } from '@starling/sdk';
 import { jidKey } from '../jid-key';
 import { rosterItemFromRow, rosterParams, type RosterRow } from '../rows';
 import { SQL } from '../sql';
+import { type Statements, prepareAll } from './sqlite-statements';
 
 export class SqliteRosterRepository implements RosterRepository {
-  private readonly allStmt: Database.Statement;
-  private readonly oneStmt: Database.Statement;
-  private readonly versionStmt: Database.Statement;
   private readonly putTx: (owner: string, item: RosterItem) => string;
   private readonly removeTx: (owner: string, contact: string) => string | null;
 
+  private readonly s: Statements<keyof typeof SQL.roster>;
+
   constructor(db: Database.Database) {
-    this.allStmt = db.prepare(SQL.roster.all);
-    this.oneStmt = db.prepare(SQL.roster.one);
-    this.versionStmt = db.prepare(SQL.roster.version).pluck();
-    const upsert = db.prepare(SQL.roster.upsert);
-    const del = db.prepare(SQL.roster.delete);
-    const bump = db.prepare(SQL.roster.bumpVersion).pluck();
+    this.s = prepareAll(db, SQL.roster, ['version', 'bumpVersion']);
+    const upsert = this.s.upsert;
+    const del = this.s.delete;
+    const bump = this.s.bumpVersion;
     this.putTx = db.transaction((owner: string, item: RosterItem) => {
       upsert.run(...rosterParams(owner, item));
       return String(bump.get(owner));
@@ -29,11 +27,11 @@ export class SqliteRosterRepository implements RosterRepository {
   }
 
   async getAll(owner: string): Promise<RosterItem[]> {
-    return (this.allStmt.all(jidKey(owner)) as RosterRow[]).map(rosterItemFromRow);
+    return (this.s.all.all(jidKey(owner)) as RosterRow[]).map(rosterItemFromRow);
   }
 
   async get(owner: string, contact: string): Promise<RosterItem | null> {
-    const row = this.oneStmt.get(jidKey(owner), jidKey(contact)) as RosterRow | undefined;
+    const row = this.s.one.get(jidKey(owner), jidKey(contact)) as RosterRow | undefined;
     return row ? rosterItemFromRow(row) : null;
   }
 
@@ -46,6 +44,6 @@ export class SqliteRosterRepository implements RosterRepository {
   }
 
   async version(owner: string): Promise<string> {
-    return String(this.versionStmt.get(jidKey(owner)) ?? 0);
+    return String(this.s.version.get(jidKey(owner)) ?? 0);
   }
 }

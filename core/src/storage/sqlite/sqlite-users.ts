@@ -5,53 +5,35 @@ import { checkPage } from '../paging';
 import { credentialParams, credentialsFromRows, type CredentialRow } from '../rows';
 import { ARCHIVE_SQL } from '../archive/archive-sql';
 import { SQL } from '../sql';
+import { type Statements, prepareAll } from './sqlite-statements';
 
 export class SqliteUserRepository implements UserRepository {
-  private readonly existsStmt: Database.Statement;
-  private readonly insertStmt: Database.Statement;
-  private readonly insertCredentialStmt: Database.Statement;
-  private readonly deleteCredentialsStmt: Database.Statement;
-  private readonly credentialsStmt: Database.Statement;
-  private readonly setDisabledStmt: Database.Statement;
-  private readonly disabledStmt: Database.Statement;
-  private readonly listStmt: Database.Statement;
-  private readonly listDomainStmt: Database.Statement;
-  private readonly countStmt: Database.Statement;
-  private readonly countDomainStmt: Database.Statement;
   private readonly createTx: (jid: string, credentials: StoredCredential[]) => boolean;
   private readonly setCredentialsTx: (jid: string, credentials: StoredCredential[]) => boolean;
   private readonly removeTx: (jid: string) => boolean;
 
+  private readonly s: Statements<keyof typeof SQL.users>;
+
   constructor(db: Database.Database) {
-    this.existsStmt = db.prepare(SQL.users.exists);
-    this.insertStmt = db.prepare(SQL.users.insert);
-    this.insertCredentialStmt = db.prepare(SQL.users.insertCredential);
-    this.deleteCredentialsStmt = db.prepare(SQL.users.deleteCredentials);
-    this.credentialsStmt = db.prepare(SQL.users.credentials);
-    this.setDisabledStmt = db.prepare(SQL.users.setDisabled);
-    this.disabledStmt = db.prepare(SQL.users.disabled);
-    this.listStmt = db.prepare(SQL.users.list).pluck();
-    this.listDomainStmt = db.prepare(SQL.users.listDomain).pluck();
-    this.countStmt = db.prepare(SQL.users.count).pluck();
-    this.countDomainStmt = db.prepare(SQL.users.countDomain).pluck();
+    this.s = prepareAll(db, SQL.users, ['list', 'listDomain', 'count', 'countDomain']);
     const insertCredentials = (jid: string, credentials: StoredCredential[]) => {
-      for (const params of credentialParams(jid, credentials)) this.insertCredentialStmt.run(...params);
+      for (const params of credentialParams(jid, credentials)) this.s.insertCredential.run(...params);
     };
     this.createTx = db.transaction((jid: string, credentials: StoredCredential[]) => {
-      if (this.insertStmt.run(jid, domainOf(jid), Date.now()).changes === 0) return false;
+      if (this.s.insert.run(jid, domainOf(jid), Date.now()).changes === 0) return false;
       insertCredentials(jid, credentials);
       return true;
     });
     this.setCredentialsTx = db.transaction((jid: string, credentials: StoredCredential[]) => {
-      if (!this.existsStmt.get(jid)) return false;
-      this.deleteCredentialsStmt.run(jid);
+      if (!this.s.exists.get(jid)) return false;
+      this.s.deleteCredentials.run(jid);
       insertCredentials(jid, credentials);
       return true;
     });
     const removeStmts = [SQL.roster.deleteAll, SQL.roster.deleteVersion, SQL.offline.deleteAll, SQL.userData.removeUser, ARCHIVE_SQL.removeOwner].map((s) =>
       db.prepare(s),
     );
-    const deleteUserStmt = db.prepare(SQL.users.delete);
+    const deleteUserStmt = this.s.delete;
     this.removeTx = db.transaction((jid: string) => {
       for (const stmt of removeStmts) stmt.run(jid);
       return deleteUserStmt.run(jid).changes > 0; // credentials go by ON DELETE CASCADE
@@ -59,7 +41,7 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async exists(jid: string): Promise<boolean> {
-    return this.existsStmt.get(jidKey(jid)) !== undefined;
+    return this.s.exists.get(jidKey(jid)) !== undefined;
   }
 
   async create(jid: string, credentials: StoredCredential[]): Promise<boolean> {
@@ -71,7 +53,7 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async getCredentials(jid: string): Promise<StoredCredential[] | null> {
-    return credentialsFromRows(this.credentialsStmt.all(jidKey(jid)) as CredentialRow[]);
+    return credentialsFromRows(this.s.credentials.all(jidKey(jid)) as CredentialRow[]);
   }
 
   async setCredentials(jid: string, credentials: StoredCredential[]): Promise<boolean> {
@@ -79,11 +61,11 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async setDisabled(jid: string, disabled: boolean): Promise<boolean> {
-    return this.setDisabledStmt.run(disabled ? 1 : 0, jidKey(jid)).changes > 0;
+    return this.s.setDisabled.run(disabled ? 1 : 0, jidKey(jid)).changes > 0;
   }
 
   async isDisabled(jid: string): Promise<boolean> {
-    const row = this.disabledStmt.get(jidKey(jid)) as { disabled: number } | undefined;
+    const row = this.s.disabled.get(jidKey(jid)) as { disabled: number } | undefined;
     return row?.disabled === 1;
   }
 
@@ -91,11 +73,11 @@ export class SqliteUserRepository implements UserRepository {
     const page = checkPage(limit, offset);
     const sqliteLimit = page.limit ?? -1; // a negative LIMIT is "no limit" in SQLite
     return (
-      domain === undefined ? this.listStmt.all(sqliteLimit, page.offset) : this.listDomainStmt.all(jidKey(domain), sqliteLimit, page.offset)
+      domain === undefined ? this.s.list.all(sqliteLimit, page.offset) : this.s.listDomain.all(jidKey(domain), sqliteLimit, page.offset)
     ) as string[];
   }
 
   async count(domain?: string): Promise<number> {
-    return (domain === undefined ? this.countStmt.get() : this.countDomainStmt.get(jidKey(domain))) as number;
+    return (domain === undefined ? this.s.count.get() : this.s.countDomain.get(jidKey(domain))) as number;
   }
 }
