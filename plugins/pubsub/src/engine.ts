@@ -81,6 +81,9 @@ export interface Page<T> {
   firstIndex: number;
 }
 
+/** The longest node name or item id (the store keeps up to 1024 characters). */
+const MAX_NAME = 1024;
+
 const AFFILIATIONS: readonly PubSubAffiliation[] = ['owner', 'publisher', 'publish-only', 'member', 'none', 'outcast'];
 const SUBSCRIPTIONS: readonly PubSubSubscriptionState[] = ['none', 'pending', 'unconfigured', 'subscribed'];
 
@@ -133,6 +136,7 @@ export class PubSubEngine {
       throw pubsubError('not-allowed', 'max-nodes-exceeded', `This service holds at most ${this.opts.maxNodes} nodes`);
     const nodeName = name ?? randomUUID();
     if (nodeName === '') throw pubsubError('bad-request', 'nodeid-required');
+    if (nodeName.length > MAX_NAME) throw new StanzaError('not-acceptable', `A node name has at most ${MAX_NAME} characters`);
     const owner = who.local ? who.bareString : service;
     const created = await this.d.repo.createNode({ service, node: nodeName, owner, config: configToJson(config), createdAt: Date.now() });
     if (!created) throw new StanzaError('conflict', `Node '${nodeName}' already exists`);
@@ -204,7 +208,9 @@ export class PubSubEngine {
       const payloads = item.children.filter((c): c is Element => typeof c !== 'string');
       if (payloads.length > 1) throw pubsubError('bad-request', 'invalid-payload', 'An item holds one payload');
       if (payloads.length === 0 && (n.config.persistItems || n.config.deliverPayloads)) throw pubsubError('bad-request', 'item-required', 'The item needs a payload');
-      published.push({ id: item.attrs.id || randomUUID(), publisher: who.toString(), payload: payloads[0] });
+      const id = item.attrs.id || randomUUID();
+      if (id.length > MAX_NAME) throw new StanzaError('not-acceptable', `An item id has at most ${MAX_NAME} characters`);
+      published.push({ id, publisher: who.toString(), payload: payloads[0] });
     }
     const now = Date.now();
     const limit = itemLimit(n.config, this.opts.maxItemsCap);
