@@ -1,34 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigBeanView, beanOrEmpty } from './config-bean-view';
+import { CONFIG, FILE } from '../test-support/config-sample';
 import { parseTdsl } from './tdsl-parser';
-
-const FILE = 'cfg.tdsl';
-const CONFIG = `
-'sess-man' (class: tigase.server.xmppsession.SessionManager) {
-    amp () {
-        'store-limit' = 200L
-        'quota-exceeded' = 'drop'
-        'user-store-limit-enable' = 'true'
-        'msg-store-offline-paths' = [ '/message/received', '-/message/plain' ]
-        msgoffline (active: false) {}
-    }
-    'jabber:iq:last-marker' {
-        message = true
-    }
-}
-c2s {
-    'max-inactivity-time' = '180000'
-    ratio = 0.5
-    count = 3
-    connections {
-        ports = [ 5222, 5223 ]
-        5223 { socket = 'ssl' }
-    }
-    plugins = 'a, b,,c'
-    bad = [ 'x', [ 'y' ] ]
-}
-`;
 
 const top = () => new ConfigBeanView(parseTdsl(CONFIG, FILE));
 const amp = () => top().bean('sess-man')!.bean('amp')!;

@@ -1,34 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigBean, int, list, long, sameConfig, str } from './model';
+import { CONFIG, FILE } from '../test-support/config-sample';
 import { parseTdsl } from './tdsl-parser';
 import { javaDecimal, sameValue } from './values';
-
-const FILE = 'cfg.tdsl';
-const CONFIG = `
-'sess-man' (class: tigase.server.xmppsession.SessionManager) {
-    amp () {
-        'store-limit' = 200L
-        'quota-exceeded' = 'drop'
-        'user-store-limit-enable' = 'true'
-        'msg-store-offline-paths' = [ '/message/received', '-/message/plain' ]
-        msgoffline (active: false) {}
-    }
-    'jabber:iq:last-marker' {
-        message = true
-    }
-}
-c2s {
-    'max-inactivity-time' = '180000'
-    ratio = 0.5
-    connections {
-        ports = [ 5222, 5223 ]
-        5223 { socket = 'ssl' }
-    }
-    plugins = 'a, b,,c'
-    bad = [ 'x', [ 'y' ] ]
-}
-`;
 
 function root(): ConfigBean {
   return parseTdsl(CONFIG, FILE);
