@@ -204,10 +204,9 @@ describe('the starling CLI', () => {
   });
 
   it("lists Tigase keys it does not implement with positions, warns about milliseconds given as seconds, and says which ports are TLS", async () => {
-    const extra = `'cluster-mode' = true
-'cluster-nodes' = [ 'serv1.xmpp-test.org:domainpass:5600' ]
-'cl-comp' { connections { 4250 { socket = 'plain' } } }
-'upload' { enabled = true }
+    const extra = `'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed'
+'proxy' { }
+'push' () { }
 'installation-id' = '1TCICGG7K8AS2JSSEVMDA9QOLR4NVLJSR'
 'max-inactivity-time' = 180000
 `;
@@ -215,20 +214,19 @@ describe('the starling CLI', () => {
       const out = await server.cli('check');
       const warnings = out.split('\n').filter((x) => x.includes(': warning: ')).map((x) => x.slice(x.indexOf('config.tdsl:')));
       assert.deepEqual(warnings, [
-        `config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`,
-        `config.tdsl:${l + 1}:1: warning: 'cluster-nodes' is accepted, not implemented (clustering); it has no effect`,
-        `config.tdsl:${l + 2}:1: warning: 'cl-comp' is accepted, not implemented (the cluster connection manager); it has no effect`,
-        `config.tdsl:${l + 3}:1: warning: 'upload' is accepted, not implemented (HTTP file upload); it has no effect`,
-        `config.tdsl:${l + 4}:1: warning: 'installation-id' is accepted, not implemented (unused: Starling has no licence checks and sends nothing anywhere); it has no effect`,
-        `config.tdsl:${l + 5}:1: warning: 'max-inactivity-time' = 180000 is read as seconds (50 hours); it looks like milliseconds: for 3 minutes write 180 or '180000' (quoted, it is read as milliseconds)`,
+        `config.tdsl:${l}:1: warning: 'cm-see-other-host' is accepted, not implemented (see-other-host redirection); it has no effect`,
+        `config.tdsl:${l + 1}:1: warning: 'proxy' is accepted, not implemented (the SOCKS5 bytestream proxy); it has no effect`,
+        `config.tdsl:${l + 2}:1: warning: 'push' is accepted, not implemented (push notifications); it has no effect`,
+        `config.tdsl:${l + 3}:1: warning: 'installation-id' is accepted, not implemented (unused: Starling has no licence checks and sends nothing anywhere); it has no effect`,
+        `config.tdsl:${l + 4}:1: warning: 'max-inactivity-time' = 180000 is read as seconds (50 hours); it looks like milliseconds: for 3 minutes write 180 or '180000' (quoted, it is read as milliseconds)`,
       ]);
       assert.match(out, new RegExp(`^c2s ports\\s+: ${server.port} STARTTLS on 127\\.0\\.0\\.1, ${server.tlsPort} direct TLS on 127\\.0\\.0\\.1$`, 'm'));
       assert.match(out, /^ws2s ports\s+: \d+ ws on 127\.0\.0\.1, \d+ wss on 127\.0\.0\.1$/m);
       assert.match(out, /^bosh ports\s+: \d+ http on 127\.0\.0\.1, \d+ https on 127\.0\.0\.1$/m);
-      assert.match(out, /config OK: .* \(0 errors, 6 warnings\)/);
+      assert.match(out, /config OK: .* \(0 errors, 5 warnings\)/);
       await server.start();
-      assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cluster-mode' is accepted, not implemented (clustering); it has no effect`), server.output);
-      assert.ok(server.output.includes(`config.tdsl:${l + 3}:1: warning: 'upload' is accepted, not implemented`), server.output);
+      assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cm-see-other-host' is accepted, not implemented (see-other-host redirection); it has no effect`), server.output);
+      assert.ok(server.output.includes(`config.tdsl:${l + 2}:1: warning: 'push' is accepted, not implemented`), server.output);
       await server.stop();
     });
   });

@@ -14,9 +14,7 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
   ['cm-see-other-host', 'see-other-host redirection'],
   // federation and components Starling does not have
-  ['muc', 'multi-user chat'],
   ['proxy', 'the SOCKS5 bytestream proxy'],
-  ['upload', 'HTTP file upload'],
   ['message-archive', 'message archiving'],
   ['unified-archive', 'message archiving'],
   ['push', 'push notifications'],
