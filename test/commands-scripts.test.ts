@@ -66,6 +66,7 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
         [`stats@${DOMAIN}`, 'Server statistics'],
         [`muc@${DOMAIN}`, 'Chat rooms'],
         [`pubsub@${DOMAIN}`, 'Publish-Subscribe'],
+        [`upload@${DOMAIN}`, 'HTTP File Upload'],
       ],
     );
     assert.deepEqual((await bob.items(DOMAIN)).filter((i) => i.jid.endsWith(`@${DOMAIN}`)), []);
