@@ -20,8 +20,17 @@ const RCVBUF = 4096;
  * crash it reads again and reports what reached it: the bytes that had left the server process.
  */
 class SlowReader {
+  /** Readers still running: a test that fails before it ends its reader must not leave it holding the run open. */
+  private static readonly running = new Set<ChildProcessWithoutNullStreams>();
+
+  static killAll(): void {
+    for (const child of SlowReader.running) child.kill('SIGKILL');
+  }
+
   private output = '';
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    SlowReader.running.add(child);
+    child.once('exit', () => SlowReader.running.delete(child));
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (this.output += d));
     child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
@@ -73,6 +82,7 @@ for (const backend of backends()) {
       server = await startServer(`${await backend.config()}'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'\n'sess-man' {\n    amp () {\n        'store-limit' = 0L\n    }\n}`, ['alice', 'bob']);
     });
     after(async () => {
+      SlowReader.killAll();
       for (const c of clients) await c.stop();
       await server.dispose();
       await backend.dispose();
@@ -125,6 +135,7 @@ describe('messages queued for a connection that ends before they were written go
     server = await startServer(`'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'\n'sess-man' {\n    amp () {\n        'store-limit' = 0L\n    }\n}`, ['alice', 'bob']);
   });
   after(async () => {
+    SlowReader.killAll();
     for (const c of clients) await c.stop();
     await server.dispose();
   });
