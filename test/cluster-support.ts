@@ -1,10 +1,9 @@
 // Helpers for the cluster-mode integration tests (test/cluster-*.test.ts): N real Starling processes on
 // loopback sharing one PostgreSQL schema and one Redis key prefix made for the test run.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { Redis } from 'ioredis';
-import { DOMAIN, REPO, TestServer } from './harness/server';
+import { DOMAIN, TestServer } from './harness/server';
+import { echoBot as slixmppEchoBot } from './harness/python';
 
 export const PASSWORD = 'secret';
 export const jid = (user: string) => `${user}@${DOMAIN}`;
@@ -136,24 +135,8 @@ async function pg<T>(uri: string, fn: (c: PgClient) => Promise<T>): Promise<T> {
   }
 }
 
-/** slixmpp (test/interop/echo_bot.py) answering "echo: <body>" on a node's c2s port; resolves once it is online. */
-export function echoBot(port: number, fullJid: string, password = PASSWORD): Promise<{ proc: ChildProcess; got: { from: string; body: string }[] }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('/usr/bin/python3', [join(REPO, 'test/interop/echo_bot.py'), String(port), fullJid, password, '120'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const got: { from: string; body: string }[] = [];
-    let buf = '';
-    let err = '';
-    proc.stderr!.on('data', (d) => (err += d));
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => {
-      buf += d;
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        const line = JSON.parse(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        if (line.ready) resolve({ proc, got });
-        if (line.got) got.push(line.got);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`echo bot exited with ${code}: ${err}`)));
-  });
+
+/** slixmpp answering "echo: <body>" on a node's c2s port, logged in with the cluster tests' password. */
+export function echoBot(port: number, fullJid: string) {
+  return slixmppEchoBot(port, fullJid, PASSWORD);
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { conversePage, converseServer, launchChromium } from './harness/converse';
-import { DOMAIN, REPO, TestServer } from './harness/server';
+import { echoBot } from './harness/python';
+import { DOMAIN, TestServer } from './harness/server';
 
 /** The page: Converse.js logging in by itself, with its API kept on window for the test to open a chat. */
 function page(connection: Record<string, string>): string {
@@ -28,27 +28,6 @@ function page(connection: Record<string, string>): string {
   });
 }
 
-/** slixmpp on c2s answering "echo: <body>"; resolves once it is online. */
-function echoBot(port: number): Promise<{ proc: ChildProcess; got: { from: string; body: string }[] }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('/usr/bin/python3', [join(REPO, 'test/interop/echo_bot.py'), String(port), `bob@${DOMAIN}/bot`, 'builder', '120'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const got: { from: string; body: string }[] = [];
-    let buf = '';
-    let err = '';
-    proc.stderr!.on('data', (d) => (err += d));
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => {
-      buf += d;
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        const line = JSON.parse(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        if (line.ready) resolve({ proc, got });
-        if (line.got) got.push(line.got);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`echo bot exited with ${code}: ${err}`)));
-  });
-}
 
 describe('Converse.js in headless Chromium', () => {
   let server: TestServer;
@@ -78,7 +57,7 @@ describe('Converse.js in headless Chromium', () => {
   /** Logs in from the page, chats with the slixmpp echo bot on c2s and waits for its reply on screen. */
   async function chatThrough(name: string, conn: Record<string, string>): Promise<void> {
     connection = conn;
-    const bot = await echoBot(server.port);
+    const bot = await echoBot(server.port, `bob@${DOMAIN}/bot`, 'builder');
     const context = await browser.newContext();
     const p: Page = await context.newPage();
     const consoleLines: string[] = [];
