@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 const repo = resolve(import.meta.dirname, '..');
 const subdirs = (dir) => (existsSync(join(repo, dir)) ? readdirSync(join(repo, dir)).map((p) => `${dir}/${p}/dist`) : []);
 // The SDK's examples are packages of their own (not workspaces), built by the root tsconfig's references.
-const roots = ['sdk/dist', 'core/dist', 'test/dist', ...subdirs('plugins'), ...subdirs('sdk/examples')];
+const roots = ['sdk/dist', 'admin-ui/dist', 'core/dist', 'test/dist', ...subdirs('plugins'), ...subdirs('sdk/examples')];
 const filter = process.argv.slice(2);
 
 function walk(dir, out) {

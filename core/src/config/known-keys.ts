@@ -153,7 +153,7 @@ export const CORE_SCHEMA: BeanSchema = {
       keys: { ...WEB_STREAM_KEYS, 'max-wait': SECONDS, 'hold-requests': KEY, 'min-polling': SECONDS, 'max-pause': SECONDS, 'send-node-hostname': KEY },
       beans: { connections: CONNECTIONS, commands: COMMANDS },
     },
-    // the admin UI's limits (admin-ui/admin-ui.ts)
+    // the admin UI's limits (core/src/kernel/admin-ui-host.ts)
     httpServer: { keys: { 'admin-idle-timeout': SECONDS, 'admin-login-attempts': KEY }, beans: { connections: CONNECTIONS } },
     http: OWNED_ELSEWHERE,
     // operations (ops/log-settings.ts): log files, the stats component and its statistics.log

@@ -23,7 +23,7 @@ import {
   USER_REPOSITORY,
 } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
-import { AdminUi, readAdminUiLimits } from '../admin-ui/admin-ui';
+import { ADMIN_UI_HOST, AdminUi } from '@starling/admin-ui';
 import { ClusterComponent } from '../cluster/cluster-component';
 import { ClusterNode } from '../cluster/cluster-node';
 import { readClusterSettings } from '../cluster/cluster-settings';
@@ -49,6 +49,7 @@ import { ResumableSessions } from '../sm/stream-management';
 import { InBandRegistration } from '../vhosts/in-band-registration';
 import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { VhostRegistry } from '../vhosts/vhost-registry';
+import { adminUiHost, readAdminUiLimits } from './admin-ui-host';
 import { BOOT, CORE, resolveToken } from './core-tokens';
 import { pluginCommands } from './plugin-commands';
 import { PluginHost } from './plugin-host';
@@ -219,10 +220,12 @@ export const coreModule = new ContainerModule(({ bind }) => {
     baseUrl: (host) => http.baseUrl(host),
   }));
   provide(
-    CORE.adminUi,
-    [CORE.http, CORE.router, CORE.commands, CORE.vhosts, BOOT.storage, BOOT.config, BOOT.log],
-    (http, router, commands, vhosts, storage, top, log) => new AdminUi(http, router, commands, vhosts, storage.users, readAdminUiLimits(beanOrEmpty(top, 'httpServer')), log.child({ c: 'admin-ui' })),
+    ADMIN_UI_HOST,
+    [HTTP_ROUTES, CORE.router, CORE.commands, CORE.vhosts, BOOT.storage, BOOT.config, BOOT.log],
+    (routes, router, commands, vhosts, storage, top, log) =>
+      adminUiHost({ routes, router, commands, vhosts, users: storage.users, limits: readAdminUiLimits(beanOrEmpty(top, 'httpServer')), log: log.child({ c: 'admin-ui' }) }),
   );
+  provide(CORE.adminUi, [ADMIN_UI_HOST], (host) => new AdminUi(host));
   provide(CORE.ws2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
     settings.web.ws2s ? new WsService(log.child({ c: 'ws2s' }), settings.web.ws2s, streams, certs, settings.defaultDomain) : null,
   );

@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
 import type { Jid, Logger, ServerInfo, ServiceToken, SessionDirectory } from '@starling/sdk';
 import type { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
-import type { AdminUi } from '../admin-ui/admin-ui';
+import type { AdminUi } from '@starling/admin-ui';
 import type { ClusterComponent } from '../cluster/cluster-component';
 import type { ClusterNode } from '../cluster/cluster-node';
 import type { CredentialService } from '../auth/credential-service';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Container } from 'inversify';
 import { type Jid, type Logger, type ServiceToken, StarlingError, tryParseJid } from '@starling/sdk';
 import type { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
-import type { AdminUi } from '../admin-ui/admin-ui';
+import type { AdminUi } from '@starling/admin-ui';
 import type { ClusterComponent } from '../cluster/cluster-component';
 import type { ClusterNode } from '../cluster/cluster-node';
 import type { CredentialService } from '../auth/credential-service';
@@ -131,7 +131,7 @@ export class StarlingServer {
   /** The virtual hosts, managed at run time by vhost-man (core/src/vhosts). */
   readonly vhosts: VhostRegistry;
   private readonly certs: CertificateStore;
-  /** The web Admin UI under /admin/ on the httpServer port (core/src/admin-ui). */
+  /** The web Admin UI under /admin/ on the httpServer port (the admin-ui package). */
   readonly adminUi: AdminUi;
   /** Server-to-server federation (core/src/net/s2s), unless `s2s (active: false)`. */
   readonly s2s: S2SService | null;

@@ -1,35 +1,13 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Element, type Jid, type Logger, NS_DATA_FORMS, type UserRepository, tryParseJid, xml } from '@starling/sdk';
-import type { StanzaRouter } from '@starling/sdk/kernel';
-import { NS_COMMANDS } from '../commands/ad-hoc-command';
-import type { BeanView } from '../config/bean-view';
-import type { AdminCommands } from '../commands/admin-commands';
-import type { HttpServer } from '../http/http-server';
-import type { VhostRegistry } from '../vhosts/vhost-registry';
+import { type Element, type Jid, NS_COMMANDS, NS_DATA_FORMS, inject, injectable, tryParseJid, xml } from '@starling/sdk';
+import { ADMIN_UI_HOST, type AdminUiHost } from './admin-ui-host';
 import { esc, page, renderForm } from './html';
-import { passwordMatches } from './password-check';
+import { cookies, forbidden, readForm, redirect, sameToken as same, sendHtml as html } from './http-kit';
 
-/** Limits of the admin UI (`httpServer { 'admin-idle-timeout' = 900; 'admin-login-attempts' = 5 }`, seconds and a count). */
-export interface AdminUiLimits {
-  idleMs: number;
-  /** Failed logins per IP and per account within `idleMs` before further attempts are refused. */
-  loginAttempts: number;
-}
-export const DEFAULT_ADMIN_UI_LIMITS: AdminUiLimits = { idleMs: 15 * 60_000, loginAttempts: 5 };
-
-/** Reads the limits from the httpServer bean; a bad value is a config error naming its place. */
-export function readAdminUiLimits(http: BeanView): AdminUiLimits {
-  const rule = { integer: true, min: 1 };
-  return {
-    idleMs: http.number('admin-idle-timeout', DEFAULT_ADMIN_UI_LIMITS.idleMs / 1000, rule) * 1000,
-    loginAttempts: http.number('admin-login-attempts', DEFAULT_ADMIN_UI_LIMITS.loginAttempts, rule),
-  };
-}
 
 const COOKIE = 'starling_admin';
 const PRE_COOKIE = 'starling_admin_login';
-const BODY_LIMIT = 256 * 1024;
 
 interface UiSession {
   jid: Jid;
@@ -44,30 +22,23 @@ interface UiSession {
  * sends the same XEP-0050 IQ an XMPP client would (through the router to `<component>@<vhost>`, with the
  * logged-in JID as sender), so the ACLs, forms and texts are the framework's; nothing is reimplemented.
  */
+@injectable()
 export class AdminUi {
   private readonly sessions = new Map<string, UiSession>();
   private readonly failures = new Map<string, number[]>();
   private readonly loginTokens = new Map<string, number>();
   private seq = 0;
 
-  constructor(
-    private readonly http: HttpServer,
-    private readonly router: StanzaRouter,
-    private readonly commands: AdminCommands,
-    private readonly vhosts: VhostRegistry,
-    private readonly users: UserRepository,
-    private readonly limits: AdminUiLimits,
-    private readonly log: Logger,
-  ) {}
+  constructor(@inject(ADMIN_UI_HOST) private readonly host: AdminUiHost) {}
 
   mount(): { dispose(): void } {
     const d = [
-      this.http.route('GET', '/admin', (_req, res) => redirect(res, '/admin/')),
-      this.http.route('GET', '/admin/', (req, res) => this.home(req, res)),
-      this.http.route('POST', '/admin/login', (req, res) => this.login(req, res)),
-      this.http.route('POST', '/admin/logout', (req, res) => this.logout(req, res)),
-      this.http.routePrefix('GET', '/admin/commands/', (req, res) => this.commandPage(req, res)),
-      this.http.routePrefix('POST', '/admin/commands/', (req, res) => this.commandPost(req, res)),
+      this.host.routes.route('GET', '/admin', (_req, res) => redirect(res, '/admin/')),
+      this.host.routes.route('GET', '/admin/', (req, res) => this.home(req, res)),
+      this.host.routes.route('POST', '/admin/login', (req, res) => this.login(req, res)),
+      this.host.routes.route('POST', '/admin/logout', (req, res) => this.logout(req, res)),
+      this.host.routes.routePrefix('GET', '/admin/commands/', (req, res) => this.commandPage(req, res)),
+      this.host.routes.routePrefix('POST', '/admin/commands/', (req, res) => this.commandPost(req, res)),
     ];
     return { dispose: () => d.reverse().forEach((x) => x.dispose()) };
   }
@@ -76,7 +47,7 @@ export class AdminUi {
     const token = cookies(req)[COOKIE];
     const s = token ? this.sessions.get(token) : undefined;
     if (!s || !token) return undefined;
-    if (Date.now() - s.seen > this.limits.idleMs) {
+    if (Date.now() - s.seen > this.host.limits.idleMs) {
       this.sessions.delete(token);
       return undefined;
     }
@@ -88,18 +59,12 @@ export class AdminUi {
     const cur = this.session(req);
     if (!cur) return this.loginPage(res, 200);
     const { s } = cur;
-    const parts: string[] = [];
-    for (const domain of this.vhosts.domains)
-      for (const comp of this.commands.components.values()) {
-        const cmds = comp.visibleCommands(s.jid);
-        if (cmds.length === 0) continue;
-        const jid = `${comp.name}@${domain}`;
-        parts.push(
-          `<h2>${esc(comp.spec.description)} <small>${esc(jid)}</small></h2><ul>` +
-            cmds.map((c) => `<li><a href="/admin/commands/${encodeURIComponent(jid)}/${encodeURIComponent(c.id)}">${esc(c.name)}</a></li>`).join('') +
-            '</ul>',
-        );
-      }
+    const parts = this.host.commandsFor(s.jid).map(
+      (comp) =>
+        `<h2>${esc(comp.description)} <small>${esc(comp.jid)}</small></h2><ul>` +
+        comp.commands.map((c) => `<li><a href="${commandHref(comp.jid, c.node)}">${esc(c.name)}</a></li>`).join('') +
+        '</ul>',
+    );
     html(res, 200, page('Components', parts.join('\n') || '<p>No commands.</p>', { jid: s.jid.bareString, csrf: s.csrf }));
   }
 
@@ -131,22 +96,22 @@ export class AdminUi {
     const ip = req.socket.remoteAddress ?? '';
     const account = jid?.bareString ?? '';
     if (this.tooMany(`ip:${ip}`) || (account && this.tooMany(`jid:${account}`))) return this.loginPage(res, 429, 'Too many failed logins: try again later.');
-    const ok = jid !== null && jid.local !== '' && this.vhosts.isLocal(jid.domain) && (await passwordMatches(this.users, account, form.get('password') ?? ''));
+    const ok = jid !== null && jid.local !== '' && this.host.isLocalDomain(jid.domain) && (await this.host.checkPassword(account, form.get('password') ?? ''));
     if (!ok) {
       this.fail(`ip:${ip}`);
       if (account) this.fail(`jid:${account}`);
-      this.log.warn('admin UI login failed', { account, ip });
+      this.host.log.warn('admin UI login failed', { account, ip });
       return this.loginPage(res, 401, 'Wrong JID or password.');
     }
     const bare = jid!.bare();
-    const allowed = [...this.commands.components.values()].some((c) => c.visibleCommands(bare).length > 0);
+    const allowed = this.host.commandsFor(bare).some((c) => c.commands.length > 0);
     if (!allowed) {
-      this.log.warn('admin UI login refused: no commands for this account', { account, ip });
+      this.host.log.warn('admin UI login refused: no commands for this account', { account, ip });
       return this.loginPage(res, 403, 'This account may not run any admin command.');
     }
     const token = randomBytes(24).toString('base64url');
     this.sessions.set(token, { jid: bare, csrf: randomBytes(18).toString('base64url'), seen: Date.now(), forms: new Map() });
-    this.log.info('admin UI login', { account, ip });
+    this.host.log.info('admin UI login', { account, ip });
     res.setHeader('Set-Cookie', `${COOKIE}=${token}; Path=/admin; HttpOnly; SameSite=Strict`);
     redirect(res, '/admin/');
   }
@@ -206,7 +171,7 @@ export class AdminUi {
   /** Sends the XEP-0050 request through the router, as an XMPP client's would go, and waits for the answer. */
   private execute(s: UiSession, to: string, node: string, action: string, sessionid: string | undefined, x: Element | undefined): Promise<Element | null> {
     const iq = xml('iq', { type: 'set', id: `admin-ui-${++this.seq}`, from: s.jid.bareString, to }, xml('command', { xmlns: NS_COMMANDS, node, action, sessionid }, x));
-    return this.router.request(iq, 30_000);
+    return this.host.request(iq, 30_000);
   }
 
   private show(res: ServerResponse, s: UiSession, t: { jid: string; node: string }, reply: Element | null): void {
@@ -231,7 +196,7 @@ export class AdminUi {
     const actions = cmd?.getChild('actions');
     const prev = actions?.getChild('prev') ? '<button type="submit" name="__action" value="prev" formnovalidate>Previous</button>' : '';
     const next = actions?.getChild('next') ? '<button type="submit" name="__action" value="next">Next</button>' : '';
-    const action = `/admin/commands/${encodeURIComponent(t.jid)}/${encodeURIComponent(t.node)}`;
+    const action = commandHref(t.jid, t.node);
     html(
       res,
       200,
@@ -247,9 +212,9 @@ ${renderForm(x, true)}
 
   private tooMany(key: string): boolean {
     const now = Date.now();
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.limits.idleMs);
+    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.host.limits.idleMs);
     this.failures.set(key, list);
-    return list.length >= this.limits.loginAttempts;
+    return list.length >= this.host.limits.loginAttempts;
   }
 
   private fail(key: string): void {
@@ -258,48 +223,7 @@ ${renderForm(x, true)}
   }
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
-
-function cookies(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
-  }
-  return out;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
-function html(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-  });
-  res.end(body);
-}
-
-function redirect(res: ServerResponse, to: string): void {
-  res.writeHead(303, { Location: to });
-  res.end();
-}
-
-function forbidden(res: ServerResponse): void {
-  html(res, 403, page('Forbidden', '<p class="error">Forbidden: log in again (missing or wrong CSRF token or session).</p>'));
+/** The stable page of a command: `/admin/commands/<component JID>/<node>`, each part URL-encoded. */
+export function commandHref(jid: string, node: string): string {
+  return `/admin/commands/${encodeURIComponent(jid)}/${encodeURIComponent(node)}`;
 }
