@@ -15,6 +15,8 @@ interface Seen {
   avatar_bytes_equal: boolean;
   bookmarks: [string, string][];
   bookmarks_stranger: string;
+  disco_items_owner: string[];
+  disco_items_contact: string[];
 }
 
 /** slixmpp's xep_0060, xep_0163, xep_0084 (and XEP-0402 through xep_0060) against the PubSub service and PEP. */
@@ -25,7 +27,7 @@ describe('PubSub and PEP with slixmpp', () => {
   });
   after(() => server?.dispose());
 
-  it('creates, subscribes, publishes, reads, retracts and deletes; avatars over PEP; private bookmarks', async () => {
+  it('creates, subscribes, publishes, reads, retracts and deletes; avatars over PEP; private bookmarks; the account’s nodes in disco#items', async () => {
     const r = await runInterop<Seen>('pubsub_pep.py', [server.port, `alice@${DOMAIN}/slix`, `bob@${DOMAIN}/slix`, 'pw', `pubsub.${DOMAIN}`], 90_000);
     assert.equal(r.subscription, 'subscribed');
     assert.equal(r.published_id, 'first');
@@ -40,5 +42,7 @@ describe('PubSub and PEP with slixmpp', () => {
     assert.equal(r.avatar_bytes_equal, true);
     assert.deepEqual(r.bookmarks, [['room@muc.example.org', 'Slix room']]);
     assert.equal(r.bookmarks_stranger, 'not-allowed');
+    assert.deepEqual(r.disco_items_owner, ['urn:xmpp:avatar:data', 'urn:xmpp:avatar:metadata', 'urn:xmpp:bookmarks:1']);
+    assert.deepEqual(r.disco_items_contact, ['urn:xmpp:avatar:data', 'urn:xmpp:avatar:metadata'], 'a contact does not see the private bookmarks node');
   });
 });

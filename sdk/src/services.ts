@@ -93,6 +93,16 @@ export interface DiscoRegistry {
   nodeInfo(node: string, to: Jid, viewer: Jid): Promise<Element | undefined>;
   nodeItems(node: string, to: Jid, viewer: Jid): Promise<Element[] | undefined>;
   /**
+   * The items of an account's disco#items (no node) that `viewer` may see, from every provider (e.g. PEP's
+   * nodes, XEP-0163 §6 / XEP-0060 §5.2), in provider order.
+   */
+  accountItems(account: Jid, viewer: Jid): Promise<{ jid: string; name?: string; node?: string }[]>;
+  /**
+   * Lets a plugin list items on account disco#items: the provider resolves the items of `account` that
+   * `viewer` may see. Pass the disposable to `ctx.track()` so the items go with the plugin.
+   */
+  addAccountItems(provider: (account: Jid, viewer: Jid) => Promise<{ jid: string; name?: string; node?: string }[]>): Disposable;
+  /**
    * Lets a plugin answer disco#info/#items on a node, whether the server or an account is asked (`to`);
    * `viewer` is the requester. A provider resolving undefined means "no such node here". Pass the
    * disposable to `ctx.track()` so the node goes with the plugin.

@@ -7,7 +7,7 @@ Two accounts A and B log in with xep_0030, xep_0060, xep_0115, xep_0163 and xep_
   and hears the events, A deletes the node.
 - PEP: A and B share presence; A publishes its avatar data and metadata with xep_0084; B hears the
   metadata event and retrieves the data; A stores an XEP-0402 bookmark with publish-options and reads it
-  back, B is refused.
+  back, B is refused; disco#items on A lists A's nodes to A, and to B those B may read.
 Prints one JSON object with what each step saw."""
 import asyncio
 import base64
@@ -144,6 +144,12 @@ async def main(port, a_jid, b_jid, password, service):
         out['bookmarks_stranger'] = 'allowed'
     except IqError as err:
         out['bookmarks_stranger'] = condition(err)
+
+    # XEP-0163 / XEP-0060 §5.2: disco#items on the account lists the PEP nodes the requester may read.
+    def nodes(result):
+        return sorted(i[1] for i in result['disco_items']['items'])
+    out['disco_items_owner'] = nodes(await a['xep_0030'].get_items(jid=a_bare))
+    out['disco_items_contact'] = nodes(await b['xep_0030'].get_items(jid=a_bare))
 
     a.disconnect()
     b.disconnect()

@@ -44,6 +44,15 @@ class FakeRegistry implements DiscoRegistry {
   addNode(): { dispose(): void } {
     throw new Error('not used');
   }
+  accountNodes: Record<string, string[]> = {};
+  async accountItems(account: Jid, viewer: Jid) {
+    return viewer.bareString === 'stranger@example.net' || viewer.bareString === account.bareString
+      ? (this.accountNodes[account.bareString] ?? []).map((node) => ({ jid: account.bareString, node }))
+      : [];
+  }
+  addAccountItems(): { dispose(): void } {
+    throw new Error('not used');
+  }
 }
 
 const roster = (items: Record<string, RosterItem['subscription']>) =>
@@ -126,6 +135,16 @@ describe('DiscoHandlers (XEP-0030)', () => {
       await assert.rejects(async () => disco.accountInfo(req(INFO, 'stranger@example.net/x', 'juliet@example.com')), unavailable);
       await assert.rejects(async () => disco.accountItems(req(ITEMS, 'stranger@example.net/x', 'juliet@example.com')), unavailable);
       await assert.rejects(async () => disco.accountInfo(req(INFO, 'romeo@example.com/o', 'ghost@example.com')), unavailable);
+    });
+
+    it('lists the items the plugins show the requester, to a stranger only when there are some', async () => {
+      registry.accountNodes['juliet@example.com'] = ['urn:xmpp:avatar:metadata'];
+      const own = (await disco.accountItems(req(ITEMS, 'juliet@example.com/balcony', 'juliet@example.com'))) as Element;
+      assert.equal(own.toString(), `<query xmlns="${ITEMS}"><item jid="juliet@example.com" node="urn:xmpp:avatar:metadata"/></query>`);
+      const stranger = (await disco.accountItems(req(ITEMS, 'stranger@example.net/x', 'juliet@example.com'))) as Element;
+      assert.equal(stranger.getChildren('item').length, 1);
+      const contact = (await disco.accountItems(req(ITEMS, 'romeo@example.com/o', 'juliet@example.com'))) as Element;
+      assert.equal(contact.toString(), `<query xmlns="${ITEMS}"/>`, 'a contact shown nothing gets an empty list');
     });
   });
 });

@@ -70,11 +70,17 @@ export class DiscoHandlers {
     return infoQuery([{ category: 'account', type: 'registered' }, ...this.d.registry.accountIdentities()], this.d.registry.accountFeatures());
   };
 
+  /**
+   * disco#items on an account: what the plugins list for this requester (PEP: the nodes it may read,
+   * XEP-0060 §5.2). A requester shown nothing who does not share presence with the account gets
+   * service-unavailable, as for an account that does not exist.
+   */
   readonly accountItems: IqHandler = async (req) => {
     const node = this.node(req);
     if (node !== undefined) return this.nodeItems(req, node);
-    await this.assertMayDiscover(req);
-    return itemsQuery([]);
+    const items = await this.d.registry.accountItems(req.to, req.from);
+    if (items.length === 0) await this.assertMayDiscover(req);
+    return itemsQuery(items.map(itemElement));
   };
 
   private node(req: StanzaRequest): string | undefined {

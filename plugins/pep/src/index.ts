@@ -1,4 +1,4 @@
-import { type Jid, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
+import { DISCO, type Jid, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
 import { NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_TOOLKIT, type PubSubEngine, defaultNodeConfig } from '@starling/plugin-pubsub';
 import { CAPS, presenceRecipients, wantsNotify } from './implicit-recipients';
 
@@ -38,7 +38,7 @@ export default definePlugin({
           for (const jid of await presenceRecipients(service, node, roster, sessions, caps)) {
             if (jid.bareString !== service && config.accessModel !== 'presence') {
               const n = await engine.tryNode(service, node);
-              if (!n || !(await readable(service, node, n, jid))) continue;
+              if (!n || !(await engine.mayRead(service, n, jid))) continue;
             }
             out.push(jid.toString());
           }
@@ -47,16 +47,13 @@ export default definePlugin({
       },
       ctx.log,
     );
-    const readable = async (service: string, node: string, n: Parameters<PubSubEngine['checkRead']>[2], who: Jid) => {
-      try {
-        await engine.checkRead(service, node, n, who);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    // XEP-0163 §6.1: the account says it is a PEP service.
+    // XEP-0163 §6.1: the account says it is a PEP service, and lists the nodes the requester may read.
     ctx.identity({ category: 'pubsub', type: 'pep' }, 'account');
+    ctx.track(
+      ctx.get(DISCO).addAccountItems(async (account, viewer) =>
+        (await engine.readableNodes(account.bareString, viewer)).map((n) => ({ jid: account.bareString, node: n.stored.node, ...(n.config.title ? { name: n.config.title } : {}) })),
+      ),
+    );
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
       for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => toolkit.answer(engine, req.to.bareString, req.stanza, req.from));
 
@@ -72,7 +69,7 @@ export default definePlugin({
         for (const n of await engine.listNodes(owner)) {
           const node = n.stored.node;
           if (n.config.sendLastPublishedItem !== 'on_sub_and_presence' || !wantsNotify(caps, full, node)) continue;
-          if (owner !== viewer.bareString && !(await readable(owner, node, n, viewer))) continue;
+          if (owner !== viewer.bareString && !(await engine.mayRead(owner, n, viewer))) continue;
           await engine.sendLast(owner, node, n, full);
         }
       }

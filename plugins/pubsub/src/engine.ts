@@ -117,6 +117,24 @@ export class PubSubEngine {
     return (await this.d.repo.nodes(service)).map((stored) => ({ stored, config: configFromJson(stored.config, this.opts.defaults) }));
   }
 
+  /** The nodes of the service `who` may read (XEP-0060 §5.2 disco#items), by name. */
+  async readableNodes(service: string, who: Jid): Promise<LoadedNode[]> {
+    const out: LoadedNode[] = [];
+    for (const n of await this.listNodes(service)) if (await this.mayRead(service, n, who)) out.push(n);
+    return out;
+  }
+
+  /** Whether `who` may read the node's items (checkRead without the error). */
+  async mayRead(service: string, n: LoadedNode, who: Jid): Promise<boolean> {
+    try {
+      await this.checkRead(service, n.stored.node, n, who);
+      return true;
+    } catch (err) {
+      if (err instanceof StanzaError) return false;
+      throw err;
+    }
+  }
+
   async standing(service: string, node: string, who: Jid): Promise<Standing> {
     const bare = await this.d.repo.member(service, node, who.bareString);
     let subscribed = bare?.subscription === 'subscribed';

@@ -209,16 +209,8 @@ function rsm(set: Element | undefined): PageRequest | undefined {
 /** disco#items: the nodes the requester may read (no node), or a node's item ids. */
 async function discoItems(engine: PubSubEngine, service: string, node: string | undefined, from: Jid): Promise<Element> {
   if (node === undefined) {
-    const out: Element[] = [];
-    for (const n of await engine.listNodes(service)) {
-      try {
-        await engine.checkRead(service, n.stored.node, n, from);
-      } catch {
-        continue;
-      }
-      out.push(xml('item', { jid: service, node: n.stored.node, ...(n.config.title ? { name: n.config.title } : {}) }));
-    }
-    return xml('query', { xmlns: NS_DISCO_ITEMS }, out);
+    const nodes = await engine.readableNodes(service, from);
+    return xml('query', { xmlns: NS_DISCO_ITEMS }, nodes.map((n) => xml('item', { jid: service, node: n.stored.node, ...(n.config.title ? { name: n.config.title } : {}) })));
   }
   const n = await engine.node(service, node);
   await engine.checkRead(service, node, n, from);

@@ -12,6 +12,7 @@ export interface DiscoItem {
 
 export type NodeInfoProvider = (to: Jid, viewer: Jid) => Promise<Element | undefined>;
 export type NodeItemsProvider = (to: Jid, viewer: Jid) => Promise<Element[] | undefined>;
+export type AccountItemsProvider = (account: Jid, viewer: Jid) => Promise<{ jid: string; name?: string; node?: string }[]>;
 
 type Entry<T> = { value: T };
 
@@ -24,6 +25,7 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   private readonly extensions = new Set<Entry<() => Element | undefined>>();
   private readonly items = new Set<Entry<DiscoItem>>();
   private readonly streamFeatureSet = new Set<Entry<Element>>();
+  private readonly accountItemSet = new Set<Entry<AccountItemsProvider>>();
   private readonly nodes = new Map<string, { info?: NodeInfoProvider; items?: NodeItemsProvider }>();
 
   constructor(private readonly isAdmin: (jid: Jid) => boolean) {}
@@ -50,6 +52,9 @@ export class KernelDiscoRegistry implements DiscoRegistry {
   addNode(node: string, providers: { info?: NodeInfoProvider; items?: NodeItemsProvider }): { dispose(): void } {
     this.nodes.set(node, providers);
     return { dispose: () => this.nodes.get(node) === providers && void this.nodes.delete(node) };
+  }
+  addAccountItems(provider: AccountItemsProvider): { dispose(): void } {
+    return track(this.accountItemSet, provider);
   }
 
   serverFeatures(): string[] {
@@ -78,6 +83,11 @@ export class KernelDiscoRegistry implements DiscoRegistry {
       .map((e) => e.value)
       .filter((i) => admin || !i.adminOnly)
       .map(({ jid, name, node }) => ({ jid, name, node }));
+  }
+  async accountItems(account: Jid, viewer: Jid): Promise<{ jid: string; name?: string; node?: string }[]> {
+    const out: { jid: string; name?: string; node?: string }[] = [];
+    for (const e of [...this.accountItemSet]) out.push(...(await e.value(account, viewer)));
+    return out;
   }
   async nodeInfo(node: string, to: Jid, viewer: Jid): Promise<Element | undefined> {
     return this.nodes.get(node)?.info?.(to, viewer);
