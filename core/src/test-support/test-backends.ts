@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import Database from 'better-sqlite3';
+import { after, afterEach, beforeEach, describe } from 'node:test';
 import type { MigrationConnection } from '../storage/migrate';
 import { openStorage } from '../storage/open-storage';
 import { postgresMigrationConnection } from '../storage/postgres/postgres-migration-connection';
@@ -102,4 +103,48 @@ export function postgresBackend(uri: string): TestBackend {
 export function testBackends(): TestBackend[] {
   const pgUri = process.env.STARLING_TEST_PG_URI;
   return pgUri ? [sqliteBackend(), postgresBackend(pgUri)] : [sqliteBackend()];
+}
+
+export interface StorageTestHooks {
+  reopen(): Promise<void>;
+  db(): TestDatabase;
+}
+
+/**
+ * One `describe` per back end of `testBackends()`, each test on a fresh, migrated database. `body` gets the
+ * storage under test (always the current test's; closed after each test), `reopen`, which closes it and
+ * opens the same database again (to prove that what was stored is really in the tables), and `db`, the
+ * current test's database.
+ */
+export function describeStorage(title: string, body: (s: Storage, t: StorageTestHooks) => void): void {
+  for (const backend of testBackends()) {
+    describe(`${title}: ${backend.name}`, () => {
+      let db: TestDatabase | undefined;
+      let current: Storage | undefined;
+      beforeEach(async () => {
+        db = await backend.fresh();
+        current = await db.open();
+      });
+      afterEach(() => current?.close());
+      after(() => backend.dispose());
+      const storage = new Proxy({} as Storage, {
+        get: (_target, key) => {
+          if (!current) throw new Error('storage is open only inside a test');
+          const value = Reflect.get(current, key, current) as unknown;
+          return typeof value === 'function' ? value.bind(current) : value;
+        },
+      });
+      const database = () => {
+        if (!db) throw new Error('the database exists only inside a test');
+        return db;
+      };
+      body(storage, {
+        db: database,
+        async reopen() {
+          await current?.close();
+          current = await database().open();
+        },
+      });
+    });
+  }
 }
