@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { DebugSwitches, readDebugSwitches } from './debug-switches';
 import { PinoLogger } from './logger';
+import { ConfigBeanView } from '../config/config-bean-view';
+import { parseConfig } from '../config/load';
 
 /** A PinoLogger whose records land in an array. */
 function capture(switches: DebugSwitches): { log: PinoLogger; lines: Record<string, unknown>[] } {
@@ -11,17 +13,18 @@ function capture(switches: DebugSwitches): { log: PinoLogger; lines: Record<stri
   return { log: new PinoLogger(p, switches, 'server', undefined, undefined), lines };
 }
 
-const reader = (values: Record<string, unknown>) => ({ get: (k: string) => values[k], where: (k?: string) => `etc/config.tdsl:1:1 (${k})` });
+/** The typed view of a config file's text. */
+const reader = (text: string) => new ConfigBeanView(parseConfig(text, 'etc/config.tdsl'));
 
 describe('DebugSwitches and PinoLogger', () => {
   it("reads the chapter's forms: a list, a comma string, true and false; 'server' by default", () => {
-    assert.deepEqual(readDebugSwitches(reader({})).debug, ['server']);
-    assert.deepEqual(readDebugSwitches(reader({ debug: ['server', 'xmpp.XMPPIOService'] })).debug, ['server', 'xmpp.XMPPIOService']);
-    assert.deepEqual(readDebugSwitches(reader({ debug: 'server, xmpp.impl' })).debug, ['server', 'xmpp.impl']);
-    assert.deepEqual(readDebugSwitches(reader({ debug: true })).debug, ['*']);
-    assert.deepEqual(readDebugSwitches(reader({ debug: false })).debug, []);
-    assert.deepEqual(readDebugSwitches(reader({ 'debug-packages': ['my-plugin'] })).packages, ['my-plugin']);
-    assert.throws(() => readDebugSwitches(reader({ debug: 5 })), /etc\/config.tdsl:1:1 \(debug\): 'debug' must be a list of names/);
+    assert.deepEqual(readDebugSwitches(reader('')).debug, ['server']);
+    assert.deepEqual(readDebugSwitches(reader("debug = [ 'server', 'xmpp.XMPPIOService' ]")).debug, ['server', 'xmpp.XMPPIOService']);
+    assert.deepEqual(readDebugSwitches(reader("debug = 'server, xmpp.impl'")).debug, ['server', 'xmpp.impl']);
+    assert.deepEqual(readDebugSwitches(reader('debug = true')).debug, ['*']);
+    assert.deepEqual(readDebugSwitches(reader('debug = false')).debug, []);
+    assert.deepEqual(readDebugSwitches(reader("'debug-packages' = [ 'my-plugin' ]")).packages, ['my-plugin']);
+    assert.throws(() => readDebugSwitches(reader("debug = [ [ 'server' ] ]")), /etc\/config.tdsl:1:\d+.*'debug' must be a list of names, e.g. \[ 'server', 'xmpp.XMPPIOService' \], got a list/);
   });
 
   it('logs FINE by namespace, component, plugin (xmpp.impl or debug-packages), and follows a run-time change', () => {

@@ -1,4 +1,4 @@
-import { StarlingError } from '@starling/sdk';
+import type { TypedConfig } from '@starling/sdk';
 
 /**
  * The debug namespaces of chapter 11.4 (`debug = [ … ]`). `server` is the kernel at INFO, on by default;
@@ -51,22 +51,14 @@ export class DebugSwitches {
   }
 }
 
-interface KeyReader {
-  get(key: string): unknown;
-  where(key?: string): string;
+/** Reads `debug` and `debug-packages`: lists, comma-separated strings as in Tigase's old init.properties, or true/false. */
+export function readDebugSwitches(top: TypedConfig): DebugSwitches {
+  return new DebugSwitches(names(top, 'debug', ['server']), names(top, 'debug-packages', []));
 }
 
-/** Reads `debug` and `debug-packages` (lists, or comma-separated strings as in Tigase's old init.properties). */
-export function readDebugSwitches(top: KeyReader): DebugSwitches {
-  return new DebugSwitches(names(top, 'debug') ?? ['server'], names(top, 'debug-packages') ?? []);
-}
-
-function names(top: KeyReader, key: string): string[] | undefined {
+function names(top: TypedConfig, key: string, def: string[]): string[] {
   const v = top.get(key);
-  if (v === undefined || v === null) return undefined;
   if (v === false) return [];
   if (v === true) return ['*'];
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  throw new StarlingError('STARLING_CONFIG_TYPE', `${top.where(key)}: '${key}' must be a list of names, e.g. [ 'server', 'xmpp.XMPPIOService' ]`);
+  return top.list(key, def, "a list of names, e.g. [ 'server', 'xmpp.XMPPIOService' ]");
 }
