@@ -136,7 +136,7 @@ export class StanzaRouter implements Router {
     const to = this.recipient(stanza, session.jid);
     if (!to) return;
     const req = this.request_(stanza, session.jid, to.jid, to.kind, 'out', session);
-    if (await this.preprocess(req)) return;
+    if (await this.runHandlers(this.table.pre, req)) return;
     const kind = stanza.name;
     let handled = false;
     if (kind !== 'iq') handled = await this.runHandlers(this.table.stanza.get(stanzaKey(kind, 'out', to.kind)), req);
@@ -187,7 +187,7 @@ export class StanzaRouter implements Router {
       if (service) return service(stanza, from, to.jid);
     }
     const req = this.request_(stanza, from, to.jid, to.kind, 'in', origin);
-    if (origin === undefined && (await this.preprocess(req))) return;
+    if (origin === undefined && (await this.runHandlers(this.table.pre, req))) return;
     if (stanza.name === 'iq') return this.processIq(req);
     const handled = await this.runHandlers(this.table.stanza.get(stanzaKey(stanza.name, 'in', to.kind)), req);
     if (handled) return;
@@ -246,20 +246,6 @@ export class StanzaRouter implements Router {
     return false;
   }
 
-  private async preprocess(req: Request): Promise<boolean> {
-    for (const h of this.table.pre) {
-      h.owner.inflight++;
-      try {
-        if ((await h.handler(req)) === true) return true;
-      } catch (err) {
-        this.replyError(req.stanza, this.asStanzaError(err, h));
-        return true;
-      } finally {
-        h.owner.inflight--;
-      }
-    }
-    return false;
-  }
 
   private postprocess(req: Request): void {
     for (const h of this.table.post) {
