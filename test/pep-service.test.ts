@@ -1,64 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { StanzaError, type TestClient, type XmppElement, connect, xml } from './harness/clients';
+import { type TestClient, xml } from './harness/clients';
 import { DOMAIN, TestServer } from './harness/server';
-
-const PS = 'http://jabber.org/protocol/pubsub';
-const OWNER = 'http://jabber.org/protocol/pubsub#owner';
-const EVENT = 'http://jabber.org/protocol/pubsub#event';
-const ERRORS = 'http://jabber.org/protocol/pubsub#errors';
-const DATA = 'jabber:x:data';
-const TUNE = 'http://jabber.org/protocol/tune';
-const GEO = 'http://jabber.org/protocol/geoloc';
-const BOOKMARKS = 'urn:xmpp:bookmarks:1';
-const DEVICELIST = 'eu.siacs.conversations.axolotl.devicelist';
-
-const publishOptions = (fields: Record<string, string>) =>
-  xml(
-    'publish-options',
-    {},
-    xml(
-      'x',
-      { xmlns: DATA, type: 'submit' },
-      xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, 'http://jabber.org/protocol/pubsub#publish-options')),
-      ...Object.entries(fields).map(([v, val]) => xml('field', { var: v }, xml('value', {}, val))),
-    ),
-  );
-
-/** A publish to the account's own PEP service (an IQ without `to`). */
-const publish = (c: TestClient, node: string, id: string, payload: XmppElement, options?: Record<string, string>) =>
-  c.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PS }, xml('publish', { node }, xml('item', { id }, payload)), ...(options ? [publishOptions(options)] : []))));
-const items = (c: TestClient, owner: string, node: string) => c.iq(xml('iq', { type: 'get', to: owner }, xml('pubsub', { xmlns: PS }, xml('items', { node }))));
-const tune = (title: string) => xml('tune', { xmlns: TUNE }, xml('title', {}, title));
-
-async function refusal(p: Promise<unknown>): Promise<{ condition: string; specific?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof StanzaError, String(err));
-    return { condition: err.condition, specific: err.element.getChildElements().find((e) => e.attrs.xmlns === ERRORS)?.name };
-  }
-  assert.fail('the request succeeded');
-}
-
-/**
- * Logs in a client that announces (legacy, hash-less) XEP-0115 caps and answers the server's disco#info
- * query for them with `features`: the server believes them for this session.
- */
-async function clientWithCaps(port: number, user: string, resource: string, features: string[]): Promise<TestClient> {
-  const c = await connect({ port, username: user, password: 'pw', resource });
-  c.xmpp.on('stanza', (el: XmppElement) => {
-    const q = el.is('iq') && el.attrs.type === 'get' ? el.getChild('query', 'http://jabber.org/protocol/disco#info') : undefined;
-    if (!q) return;
-    void c.send(
-      xml('iq', { type: 'result', id: el.attrs.id, to: el.attrs.from }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node: q.attrs.node }, xml('identity', { category: 'client', type: 'pc' }), ...features.map((f) => xml('feature', { var: f })))),
-    );
-  });
-  await c.send(xml('presence', {}, xml('c', { xmlns: 'http://jabber.org/protocol/caps', node: `urn:test:${user}-${resource}`, ver: `v-${features.length}` })));
-  return c;
-}
-
-const eventFrom = (owner: string, node: string) => (el: XmppElement) => el.is('message') && el.attrs.from === owner && el.getChild('event', EVENT)?.getChild('items')?.attrs.node === node;
+import { BOOKMARKS, DATA, DEVICELIST, EVENT, GEO, OWNER, PS, TUNE, clientWithCaps, eventFrom, items, publish, refusal, sharePresence, tune } from './pep-support';
 
 describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
   let server: TestServer;
@@ -69,20 +13,7 @@ describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
   before(async () => {
     server = await (await TestServer.create({ users: [['alice', 'pw'], ['bob', 'pw'], ['carol', 'pw']] })).start();
     // Alice and Bob share presence both ways; Carol is a stranger.
-    const a0 = await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'setup' });
-    const b0 = await connect({ port: server.port, username: 'bob', password: 'pw', resource: 'setup' });
-    for (const c of [a0, b0]) {
-      await c.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
-      await c.send(xml('presence'));
-    }
-    for (const [x, y, yJid] of [[a0, b0, 'bob@localhost'], [b0, a0, 'alice@localhost']] as const) {
-      await x.send(xml('presence', { to: yJid, type: 'subscribe' }));
-      await y.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribe');
-      await y.send(xml('presence', { to: x.jid.split('/')[0], type: 'subscribed' }));
-      await x.waitFor((el) => el.is('presence') && el.attrs.type === 'subscribed');
-    }
-    await a0.stop();
-    await b0.stop();
+    await sharePresence(server.port, 'alice', 'bob', DOMAIN);
     alice = await clientWithCaps(server.port, 'alice', 'home', [`${TUNE}+notify`, `${BOOKMARKS}+notify`]);
     bob = await clientWithCaps(server.port, 'bob', 'phone', [`${TUNE}+notify`]);
     carol = await clientWithCaps(server.port, 'carol', 'pc', [`${TUNE}+notify`, `${DEVICELIST}+notify`]);

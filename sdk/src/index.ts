@@ -18,6 +18,7 @@ export * from './plugin';
 export * from './ns';
 export * from './last-activity';
 export * from './pubsub';
+export * from './pubsub-engine';
 export * from './component';
 export * from './pubsub-storage';
 export * from './keyed-queue';

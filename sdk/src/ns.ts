@@ -9,3 +9,6 @@ export const NS_VERSION = 'jabber:iq:version';
 export const NS_DELAY = 'urn:xmpp:delay';
 export const NS_DATA_FORMS = 'jabber:x:data';
 export const NS_COMMANDS = 'http://jabber.org/protocol/commands';
+export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
+export const NS_PUBSUB_OWNER = 'http://jabber.org/protocol/pubsub#owner';
+export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';

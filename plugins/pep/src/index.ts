@@ -1,13 +1,12 @@
-import { DISCO, type Jid, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
-import { NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_TOOLKIT, type PubSubEngine, defaultNodeConfig } from '@starling/plugin-pubsub';
+import { DISCO, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
 import { CAPS, presenceRecipients, wantsNotify } from './implicit-recipients';
 
 /** How long after a resource's initial presence its caps are looked for again (the server asks the client first). */
 const CAPS_RETRIES_MS = [0, 500, 1500, 4000];
 
 /**
- * `pep`: XEP-0163 Personal Eventing Protocol. Every account is a PubSub service (the pubsub plugin's node
- * engine, the account's bare JID as the service) for its owner: auto-create on publish, presence access
+ * `pep`: XEP-0163 Personal Eventing Protocol. Every account is a PubSub service (a node engine of the
+ * PubSub plugin through the SDK's PUBSUB_ENGINES, the account's bare JID as the service) for its owner: auto-create on publish, presence access
  * by default, notifications to contacts whose caps ask for `<node>+notify`, and the last item of each node
  * when a resource comes online. Avatars (XEP-0084), bookmarks (XEP-0402), nicknames (XEP-0172) and OMEMO
  * device lists and bundles are nodes like any other.
@@ -17,18 +16,18 @@ export default definePlugin({
     const roster = ctx.get(ROSTER_REPOSITORY);
     const sessions = ctx.get(SESSIONS);
     const caps = ctx.get(CAPS);
-    const toolkit = ctx.get(PUBSUB_TOOLKIT);
+    const engines = ctx.get(PUBSUB_ENGINES);
     const maxItemsCap = ctx.config.number('max-items', 1000, { min: 1 });
     const own = (service: string, who: Jid) => who.local !== undefined && who.bareString === service;
-    const engine: PubSubEngine = toolkit.engine(
+    const engine: PubSubNodeEngine = engines.engine(
       {
         kind: 'pep',
-        defaults: defaultNodeConfig({
+        defaults: {
           accessModel: 'presence',
           maxItems: ctx.config.number('default-max-items', 1, { min: 1, max: maxItemsCap }),
           sendLastPublishedItem: 'on_sub_and_presence',
           notifyRetract: true,
-        }),
+        },
         maxItemsCap,
         maxNodes: ctx.config.number('max-nodes', 1000, { min: 1 }),
         isAdmin: own,
@@ -55,7 +54,7 @@ export default definePlugin({
       ),
     );
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
-      for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => toolkit.answer(engine, req.to.bareString, req.stanza, req.from));
+      for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => engine.answer(req.to.bareString, req.stanza, req.from));
 
     /** XEP-0163 §4.3.4: a resource that comes online gets the last item of the nodes it may see and wants. */
     const sendLastItems = async (session: Session): Promise<boolean> => {
@@ -96,7 +95,7 @@ export default definePlugin({
       attempt(0);
     });
     ctx.on('user.deleted', async ({ jid }) => {
-      const n = await toolkit.forgetService(jid);
+      const n = await engines.forgetService(jid);
       if (n > 0) ctx.log.info('PEP nodes of a deleted account removed', { jid, nodes: n });
     });
   },

@@ -4,6 +4,10 @@ import {
   type Jid,
   type Logger,
   type PubSubAffiliation,
+  type PubSubEngineOptions,
+  type PubSubLoadedNode,
+  type PubSubNodeEngine,
+  type PubSubPublishedItem,
   type PubSubRepository,
   type PubSubSubscriptionState,
   type RosterRepository,
@@ -28,26 +32,10 @@ import {
 } from './node-config';
 import { FORM_SUBSCRIBE_AUTHORIZATION, NS_PUBSUB_EVENT } from './ns';
 import { noSuchNode, pubsubError } from './pubsub-errors';
+import { answerIq } from './pubsub-iq';
 
-/** What differs between the PubSub service (pubsub.<vhost>) and PEP (the account as the service). */
-export interface EngineOptions {
-  kind: 'pubsub' | 'pep';
-  /** Config of new nodes before the creator's options. */
-  defaults: NodeConfig;
-  /** The most items a node keeps (`max` in pubsub#max_items). */
-  maxItemsCap: number;
-  /** The most nodes one service (a vhost's service, an account) holds. */
-  maxNodes: number;
-  /** Who acts as owner of every node of the service (server admins; for PEP the account itself). */
-  isAdmin(service: string, who: Jid): boolean;
-  /** Who may create nodes (and auto-create them by publishing). */
-  mayCreate(service: string, who: Jid): boolean;
-  /**
-   * PEP: the full JIDs that get a node's notifications without an explicit subscription (the account's
-   * resources and contacts that asked for `<node>+notify` in their caps).
-   */
-  implicitRecipients?(service: string, node: string, config: NodeConfig): Promise<string[]>;
-}
+/** The engine's policy, its defaults completed (see PubSubEngineOptions). */
+export type EngineOptions = Omit<PubSubEngineOptions, 'defaults'> & { defaults: NodeConfig };
 
 export interface EngineDeps {
   repo: PubSubRepository;
@@ -56,16 +44,8 @@ export interface EngineDeps {
   log: Logger;
 }
 
-export interface LoadedNode {
-  stored: StoredPubSubNode;
-  config: NodeConfig;
-}
-
-export interface PublishedItem {
-  id: string;
-  publisher: string;
-  payload: Element | undefined;
-}
+export type LoadedNode = PubSubLoadedNode;
+export type PublishedItem = PubSubPublishedItem;
 
 /** RSM (XEP-0059) request and the page it selects. */
 export interface PageRequest {
@@ -93,11 +73,15 @@ const SUBSCRIPTIONS: readonly PubSubSubscriptionState[] = ['none', 'pending', 'u
  * the service (`pubsub.example.org` or an account's bare JID) and the acting entity, and throws the
  * StanzaError XEP-0060 prescribes.
  */
-export class PubSubEngine {
+export class PubSubEngine implements PubSubNodeEngine {
   constructor(
     private readonly d: EngineDeps,
     readonly opts: EngineOptions,
   ) {}
+
+  answer(service: string, iq: Element, from: Jid): Promise<Element | undefined> {
+    return answerIq(this, service, iq, from);
+  }
 
   // ---- nodes ------------------------------------------------------------------------------------
 

@@ -1,26 +1,21 @@
-import { type Element, type Jid, NS_DISCO_ITEMS, PUBSUB_SERVICE, ROUTER, SERVER_INFO, StanzaError, definePlugin, iqResult } from '@starling/sdk';
+import { type Element, type Jid, NS_DISCO_ITEMS, PUBSUB_ENGINES, PUBSUB_SERVICE, ROUTER, SERVER_INFO, StanzaError, definePlugin, iqResult } from '@starling/sdk';
 import { pubsubCapability } from './admin-capability';
-import { defaultNodeConfig, formType, formValues } from './node-config';
+import { formType, formValues } from './node-config';
 import { FORM_SUBSCRIBE_AUTHORIZATION, NS_PUBSUB, PUBSUB_FEATURES } from './ns';
 import { ServerPublications } from './pubsub-service';
-import { PUBSUB_TOOLKIT, PubSubToolkit } from './toolkit';
-
-export { PubSubEngine, type EngineOptions, type LoadedNode, type PublishedItem } from './engine';
-export { type NodeConfig, defaultNodeConfig } from './node-config';
-export { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER, PUBSUB_FEATURES } from './ns';
-export { PUBSUB_TOOLKIT, PubSubToolkit } from './toolkit';
+import { PubSubToolkit } from './toolkit';
 
 const CREATORS = ['local', 'admins', 'any'] as const;
 
 /**
  * `pubsub`: the XEP-0060 service on `pubsub.<vhost>` (Tigase's pubsub component), its nodes and items in
  * the server's storage; the PubSub service other plugins publish into (PUBSUB_SERVICE, e.g. XEP-0485), the
- * node engine PEP builds on (`pubsub-engine`), and capabilities for the component's admin scripts.
+ * node engines PEP builds on (PUBSUB_ENGINES, `pubsub-engine`), and capabilities for the component's admin scripts.
  */
 export default definePlugin({
   services({ bind }) {
     bind(PubSubToolkit).toSelf();
-    bind(PUBSUB_TOOLKIT).toService(PubSubToolkit);
+    bind(PUBSUB_ENGINES).toService(PubSubToolkit);
   },
   onLoad(ctx) {
     const server = ctx.get(SERVER_INFO);
@@ -28,7 +23,7 @@ export default definePlugin({
     const toolkit = ctx.get(PubSubToolkit);
     const maxItemsCap = ctx.config.number('max-items', 1000, { min: 1 });
     const creators = ctx.config.enum('node-creators', CREATORS, 'local');
-    const defaults = defaultNodeConfig({ maxItems: ctx.config.number('default-max-items', 10, { min: 1, max: maxItemsCap }) });
+    const defaults = { maxItems: ctx.config.number('default-max-items', 10, { min: 1, max: maxItemsCap }) };
     // Set once the component is served: the engine's policy asks which vhost a service belongs to.
     let vhostOf: (service: string) => string | undefined = () => undefined;
     const isAdmin = (service: string, who: Jid) => server.isAdmin(who) || (!who.local && !who.resource && who.domain === vhostOf(service));
@@ -47,7 +42,7 @@ export default definePlugin({
       }
       if (stanza.name === 'iq') {
         if (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') return;
-        const payload = await toolkit.answer(engine, to.domain, stanza, from);
+        const payload = await engine.answer(to.domain, stanza, from);
         router.route(iqResult(stanza, payload));
         return;
       }

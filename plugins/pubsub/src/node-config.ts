@@ -1,31 +1,21 @@
-import { type Element, NS_DATA_FORMS, StanzaError, xml } from '@starling/sdk';
+import {
+  type Element,
+  NS_DATA_FORMS,
+  type PubSubAccessModel,
+  type PubSubConfigValues,
+  type PubSubNodeConfig,
+  type PubSubPublishModel,
+  type PubSubSendLastItem,
+  StanzaError,
+  xml,
+} from '@starling/sdk';
 import { FORM_NODE_CONFIG } from './ns';
 import { pubsubError } from './pubsub-errors';
 
-export type AccessModel = 'open' | 'presence' | 'roster' | 'whitelist' | 'authorize';
-export type PublishModel = 'publishers' | 'subscribers' | 'open';
-export type SendLastItem = 'never' | 'on_sub' | 'on_sub_and_presence';
-
-/** A node's configuration (XEP-0060 §16.4.4 `pubsub#node_config`), typed. */
-export interface NodeConfig {
-  title: string;
-  description: string;
-  type: string;
-  accessModel: AccessModel;
-  rosterGroupsAllowed: string[];
-  publishModel: PublishModel;
-  /** A number, or the service's maximum. */
-  maxItems: number | 'max';
-  persistItems: boolean;
-  deliverNotifications: boolean;
-  deliverPayloads: boolean;
-  notifyConfig: boolean;
-  notifyDelete: boolean;
-  notifyRetract: boolean;
-  notificationType: 'normal' | 'headline';
-  sendLastPublishedItem: SendLastItem;
-  itemReply: 'owner' | 'publisher';
-}
+export type AccessModel = PubSubAccessModel;
+export type PublishModel = PubSubPublishModel;
+export type SendLastItem = PubSubSendLastItem;
+export type NodeConfig = PubSubNodeConfig;
 
 const ACCESS: readonly AccessModel[] = ['open', 'presence', 'roster', 'whitelist', 'authorize'];
 const PUBLISH: readonly PublishModel[] = ['publishers', 'subscribers', 'open'];
@@ -56,7 +46,7 @@ const FIELDS: readonly Field[] = [
 const BY_NAME = new Map(FIELDS.map((f) => [f.name, f]));
 
 /** Field name → value(s), as stored (JSON) and as in forms. */
-export type ConfigValues = Record<string, string[]>;
+export type ConfigValues = PubSubConfigValues;
 
 export function defaultNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConfig {
   return {

@@ -1,6 +1,6 @@
-export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
-export const NS_PUBSUB_OWNER = 'http://jabber.org/protocol/pubsub#owner';
-export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';
+import { NS_PUBSUB } from '@starling/sdk';
+
+export { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER } from '@starling/sdk';
 export const NS_PUBSUB_ERRORS = 'http://jabber.org/protocol/pubsub#errors';
 export const NS_RSM = 'http://jabber.org/protocol/rsm';
 export const NS_SHIM = 'http://jabber.org/protocol/shim';
