@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AdhocClient, NS_COMMANDS, fieldValues, note, submit, within } from './commands-support';
+import { AdhocClient, NS_COMMANDS, fieldValues, note, submit, tableRows, within } from './commands-support';
 import { type TestClient, connect, xml } from './harness/clients';
 import { DOMAIN, REPO, TestServer } from './harness/server';
 
@@ -229,6 +229,9 @@ describe('admin command scripts with slixmpp (XEP-0050)', () => {
     const ok = await submit(admin, SM, 'add-script', newScriptForm('typed', good, { Language: 'TypeScript', 'Save to disk': 'false' }));
     assert.equal(note(ok), 'Script loaded successfuly.', JSON.stringify(ok));
     assert.equal((await admin.command(SM, 'typed')).form!.instructions, 'users: 2');
+    const listed = tableRows(await admin.command(SM, 'scripts-list'));
+    assert.deepEqual(listed.find((r) => r['Command Id'] === 'typed'), { 'Command Id': 'typed', Description: 'Test typed', Group: 'Tests', Language: 'TypeScript', Source: 'upload (not saved)' });
+    assert.ok(listed.some((r) => r['Command Id'] === 'hello' && r.Source === 'stock: hello.js'), JSON.stringify(listed));
 
     // vhost-man grants no user repository: the same script does not type-check there.
     const vm = await submit(admin, `vhost-man@${DOMAIN}`, 'add-script', newScriptForm('typed', good, { Language: 'TypeScript', 'Save to disk': 'false' }));

@@ -10,6 +10,8 @@ export interface FormJson {
   title: string;
   instructions: string;
   fields: { var: string; type: string; label: string; values: string[]; options: { label: string; value: string }[] }[];
+  /** The rows of a reported table: field var → values. */
+  items: Record<string, string[]>[];
 }
 
 export interface CommandJson {
@@ -133,6 +135,11 @@ export function fieldValues(reply: DriverReply, name: string): string[] | undefi
 }
 
 /** The `Note` field of a reply's form. */
+/** The rows of a result's reported table, each as field var → first value. */
+export function tableRows(reply: DriverReply): Record<string, string>[] {
+  return (reply.form?.items ?? []).map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v[0] ?? ''])));
+}
+
 export function note(reply: DriverReply): string | undefined {
   return fieldValues(reply, 'Note')?.[0];
 }

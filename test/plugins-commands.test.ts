@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AdhocClient, NS_COMMANDS, fieldValues, note, submit } from './commands-support';
+import { AdhocClient, NS_COMMANDS, fieldValues, note, submit, tableRows } from './commands-support';
 import { type TestClient, connect, xml } from './harness/clients';
 import { DOMAIN, TestServer } from './harness/server';
 import { HELP_BOT_DIR, NS_HELP_BOT, installPackage, iqRaw } from './plugins-harness';
@@ -16,7 +16,7 @@ describe('ad-hoc commands for plugins', () => {
   let alice: TestClient;
   let botDir: string;
   const helpQuery = async () => (await iqRaw(alice, DOMAIN, xml('query', { xmlns: NS_HELP_BOT }))).attrs.type;
-  const listLine = async () => fieldValues(await admin.command(SM, 'plugins-list'), 'plugins')!.find((l) => l.startsWith('help-bot '));
+  const listRow = async () => tableRows(await admin.command(SM, 'plugins-list')).find((r) => r.plugin === 'help-bot');
 
   before(async () => {
     server = await TestServer.create({ users: [['admin', 'secret'], ['alice', 'wonderland']], config: `'plugin-dirs' = [ 'plugins' ]\n` });
@@ -43,11 +43,11 @@ describe('ad-hoc commands for plugins', () => {
     ]);
   });
 
-  it('lists plugins with version and state', async () => {
+  it('lists plugins with version and state in a table', async () => {
     const r = await admin.command(SM, 'plugins-list');
     assert.equal(r.status, 'completed');
     assert.match(note(r) ?? '', /^\d+ of \d+ plugins loaded$/);
-    assert.equal(await listLine(), 'help-bot 1.0.0 loaded');
+    assert.deepEqual(await listRow(), { plugin: 'help-bot', version: '1.0.0', state: 'loaded', reloads: '0', 'last-error': '' });
   });
 
   it('disables and enables a plugin at run time', async () => {
@@ -56,7 +56,7 @@ describe('ad-hoc commands for plugins', () => {
     assert.ok(form.form!.fields[0].options.some((o) => o.value === 'help-bot'));
     assert.equal(note(await submit(admin, SM, 'plugin-disable', { plugin: 'help-bot' })), 'Disabled help-bot.');
     assert.equal(await helpQuery(), 'error');
-    assert.equal(await listLine(), 'help-bot 1.0.0 disabled');
+    assert.equal((await listRow())?.state, 'disabled');
     assert.match(await server.cli('plugins', 'list'), /help-bot\s+1\.0\.0\s+disabled/);
 
     assert.equal(note(await submit(admin, SM, 'plugin-enable', { plugin: 'help-bot' })), 'Enabled help-bot 1.0.0.');
@@ -65,7 +65,7 @@ describe('ad-hoc commands for plugins', () => {
 
   it('reloads a plugin, and reports a failed reload while the old version serves', async () => {
     assert.match(note(await submit(admin, SM, 'plugin-reload', { plugin: 'help-bot' })) ?? '', /^Reloaded help-bot 1\.0\.0 in \d+ ms\.$/);
-    assert.match((await listLine()) ?? '', /^help-bot 1\.0\.0 loaded, 1 reload$/);
+    assert.deepEqual(await listRow(), { plugin: 'help-bot', version: '1.0.0', state: 'loaded', reloads: '1', 'last-error': '' });
 
     const entry = join(botDir, 'dist', 'index.js');
     const good = readFileSync(entry, 'utf8');
@@ -75,7 +75,7 @@ describe('ad-hoc commands for plugins', () => {
       assert.equal(note(r), 'Reload of help-bot failed; the running version keeps serving.');
       assert.match(fieldValues(r, 'Error message')?.join('\n') ?? '', /bad deploy/);
       assert.equal(await helpQuery(), 'result');
-      assert.match((await listLine()) ?? '', /last error: .*bad deploy/);
+      assert.match((await listRow())?.['last-error'] ?? '', /bad deploy/);
     } finally {
       writeFileSync(entry, good);
     }

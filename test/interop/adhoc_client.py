@@ -40,7 +40,10 @@ def form_to_json(form):
     for f in form.get_fields().values():
         values = [v.text or '' for v in f.xml.findall('{jabber:x:data}value')]
         fields.append({'var': f['var'], 'type': f['type'], 'label': f['label'], 'values': values, 'options': [{'label': o['label'], 'value': o['value']} for o in f['options']]})
-    return {'type': form['type'], 'title': form['title'], 'instructions': form['instructions'], 'fields': fields}
+    items = []  # the rows of a reported table (XEP-0004 §3.4), field var -> values
+    for item in form.xml.findall('{jabber:x:data}item'):
+        items.append({f.get('var'): [v.text or '' for v in f.findall('{jabber:x:data}value')] for f in item.findall('{jabber:x:data}field')})
+    return {'type': form['type'], 'title': form['title'], 'instructions': form['instructions'], 'fields': fields, 'items': items}
 
 
 def command_to_json(iq):

@@ -16,7 +16,7 @@ import { type AdminCommandsConfig, readAdminConfig } from './admin-config';
 import { type AclEnvironment, CommandAcl } from './command-acl';
 import { CommandSessions } from './command-sessions';
 import { MotdStore } from './motd';
-import { AddScriptCommand, RemoveScriptCommand } from './script-admin-commands';
+import { AddScriptCommand, ListScriptsCommand, RemoveScriptCommand } from './script-admin-commands';
 import { vhostManCommands } from './vhost-man-commands';
 import { checkVhostDns } from '../vhosts/vhost-dns-check';
 import type { VhostManagerConfig } from '../vhosts/vhost-defaults';
@@ -92,6 +92,7 @@ export class AdminCommands {
       const comp = new AdminComponent(spec, this.acl(spec.name), sessions, send, this.log.child({ component: spec.name }));
       comp.addBuiltIn(new AddScriptCommand(this.scripts, this.log));
       comp.addBuiltIn(new RemoveScriptCommand(this.scripts, (name) => this.scriptList(name), this.log));
+      comp.addBuiltIn(new ListScriptsCommand(this.scripts));
       return comp;
     };
 

@@ -28,4 +28,6 @@ export const FIELD = {
   /** Starling's: what "Remove command script" did with the files. */
   keptFiles: 'Files kept on disk',
   deletedFiles: 'Files deleted',
+  /** Starling's: where a script command comes from (scripts-list). */
+  source: 'Source',
 } as const;

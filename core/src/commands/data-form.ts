@@ -14,6 +14,8 @@ export interface FormSpec {
   title?: string;
   instructions?: string;
   fields: FormField[];
+  /** A table (XEP-0004 §3.4): its columns, then one item per row with a value for each column var. */
+  table?: { columns: { var: string; label: string }[]; rows: Record<string, string>[] };
 }
 
 /** `<x xmlns='jabber:x:data' type=…>` with title, instructions and fields in XEP-0004 order. */
@@ -32,6 +34,8 @@ export function dataForm(type: 'form' | 'result' | 'submit' | 'cancel', spec: Fo
         (f.options ?? []).map((o) => xml('option', { label: o.label }, xml('value', {}, o.value))),
       ),
     ),
+    spec.table && xml('reported', {}, spec.table.columns.map((c) => xml('field', { var: c.var, label: c.label }))),
+    spec.table?.rows.map((row) => xml('item', {}, spec.table!.columns.map((c) => xml('field', { var: c.var }, xml('value', {}, row[c.var] ?? ''))))),
   );
 }
 

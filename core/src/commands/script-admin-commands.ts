@@ -71,6 +71,38 @@ export class AddScriptCommand implements AdHocCommand {
   }
 }
 
+/** Starling's "List command scripts" (scripts-list), on every component: each script command with its language and source. */
+export class ListScriptsCommand implements AdHocCommand {
+  readonly id = 'scripts-list';
+  readonly name = 'List command scripts';
+  readonly group = 'Scripts';
+
+  constructor(private readonly scripts: ScriptManager) {}
+
+  async execute(call: CommandCall): Promise<CommandReply> {
+    const defs = this.scripts.list(call.component.name);
+    return {
+      status: 'completed',
+      children: [
+        dataForm('result', {
+          title: `${this.name} of ${call.component.name}`,
+          fields: [{ var: FIELD.note, type: 'fixed', values: [`${defs.length} script command${defs.length === 1 ? '' : 's'}`] }],
+          table: {
+            columns: [FIELD.commandId, FIELD.description, FIELD.group, FIELD.language, FIELD.source].map((c) => ({ var: c, label: c })),
+            rows: defs.map((d) => ({
+              [FIELD.commandId]: d.id,
+              [FIELD.description]: d.description,
+              [FIELD.group]: d.group ?? '',
+              [FIELD.language]: d.language.name,
+              [FIELD.source]: this.scripts.sourceOf(d),
+            })),
+          },
+        }),
+      ],
+    };
+  }
+}
+
 /** Tigase's built-in "Remove command script" (del-script), on every component. */
 export class RemoveScriptCommand implements AdHocCommand {
   readonly id = 'del-script';

@@ -48,7 +48,16 @@ abstract class PluginActionCommand implements AdHocCommand {
   protected abstract act(id: string): Promise<CommandReply>;
 }
 
-/** Lists every plugin package: id, version, state, reloads, last error. */
+/** The columns of "List plugins" (field vars of its reported table). */
+export const PLUGIN_COLUMNS = [
+  { var: PLUGIN_FIELD, label: 'Plugin' },
+  { var: 'version', label: 'Version' },
+  { var: 'state', label: 'State' },
+  { var: 'reloads', label: 'Reloads' },
+  { var: 'last-error', label: 'Last error' },
+];
+
+/** Lists every plugin package as a table: id, version, state, reloads, last error. */
 export class ListPluginsCommand implements AdHocCommand {
   readonly id = 'plugins-list';
   readonly name = 'List plugins';
@@ -65,8 +74,11 @@ export class ListPluginsCommand implements AdHocCommand {
           title: this.name,
           fields: [
             { var: FIELD.note, type: 'fixed', values: [`${rows.filter((r) => r.state === 'loaded').length} of ${rows.length} plugins loaded`] },
-            { var: 'plugins', type: 'text-multi', label: 'Plugins', values: rows.map(describe) },
           ],
+          table: {
+            columns: PLUGIN_COLUMNS,
+            rows: rows.map((r) => ({ [PLUGIN_FIELD]: r.id, version: r.version, state: r.state, reloads: String(r.reloads), 'last-error': r.lastError ?? '' })),
+          },
         }),
       ],
     };

@@ -196,6 +196,23 @@ export class ScriptManager {
     return report;
   }
 
+  /** The script commands of a component in effect, by id, each with where it comes from. */
+  list(component: string): ScriptDefinition[] {
+    const out: ScriptDefinition[] = [];
+    for (const [k, defs] of this.entries) {
+      const def = k.startsWith(`${component}\n`) ? best(defs) : undefined;
+      if (def) out.push(def);
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Where a definition comes from, for listings: `upload`, `stock`, or the file's path under the scripts directory. */
+  sourceOf(def: ScriptDefinition): string {
+    if (def.origin.kind === 'upload') return 'upload (not saved)';
+    if (def.origin.rank === RANK_BUILT_IN) return `stock: ${basename(def.origin.path)}`;
+    return relative(this.o.dir, def.origin.path);
+  }
+
   /** The definition in effect for a command. */
   current(component: string, id: string): ScriptDefinition | undefined {
     return best(this.entries.get(key(component, id)));
