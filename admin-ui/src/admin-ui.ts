@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Element, type Jid, NS_COMMANDS, NS_DATA_FORMS, inject, injectable, tryParseJid, xml } from '@starling/sdk';
 import { ADMIN_UI_HOST, type AdminUiHost } from './admin-ui-host';
 import { esc, page, renderForm } from './html';
+import { type ListPageContext, type ListPagePath, type PageBody, listPage, pluginsPage, scriptsPage } from './list-pages';
+import { commandParts, replyFailure } from './reply-view';
 import { cookies, forbidden, readForm, redirect, sameToken as same, sendHtml as html } from './http-kit';
 
 
@@ -38,6 +40,8 @@ export class AdminUi {
       this.host.routes.route('POST', '/admin/login', (req, res) => this.login(req, res)),
       this.host.routes.route('POST', '/admin/logout', (req, res) => this.logout(req, res)),
       this.host.routes.routePrefix('GET', '/admin/commands/', (req, res) => this.commandPage(req, res)),
+      this.host.routes.route('GET', '/admin/plugins', (req, res) => this.listPage(req, res, pluginsPage)),
+      this.host.routes.route('GET', '/admin/scripts', (req, res) => this.listPage(req, res, scriptsPage)),
       this.host.routes.routePrefix('POST', '/admin/commands/', (req, res) => this.commandPost(req, res)),
     ];
     return { dispose: () => d.reverse().forEach((x) => x.dispose()) };
@@ -142,7 +146,7 @@ export class AdminUi {
     const t = this.target(req);
     if (!t) return html(res, 404, page('Not found', '<p>No such page.</p>', { jid: cur.s.jid.bareString, csrf: cur.s.csrf }));
     const reply = await this.execute(cur.s, t.jid, t.node, 'execute', undefined, undefined);
-    this.show(res, cur.s, t, reply);
+    this.show(res, cur.s, t, reply, listPage(new URL(req.url ?? '/', 'http://x').searchParams.get('back')));
   }
 
   private async commandPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -165,7 +169,7 @@ export class AdminUi {
     }
     const x = action === 'prev' || action === 'cancel' ? undefined : xml('x', { xmlns: NS_DATA_FORMS, type: 'submit' }, fields);
     const reply = await this.execute(cur.s, t.jid, t.node, action, sessionid, x);
-    this.show(res, cur.s, t, reply);
+    this.show(res, cur.s, t, reply, listPage(form.get('__back')));
   }
 
   /** Sends the XEP-0050 request through the router, as an XMPP client's would go, and waits for the answer. */
@@ -174,21 +178,31 @@ export class AdminUi {
     return this.host.request(iq, 30_000);
   }
 
-  private show(res: ServerResponse, s: UiSession, t: { jid: string; node: string }, reply: Element | null): void {
+  /** A page that lists with one command and offers others per row (plugins, scripts). */
+  private async listPage(req: IncomingMessage, res: ServerResponse, build: (ctx: ListPageContext, defaultDomain: string) => Promise<PageBody>): Promise<void> {
+    const cur = this.session(req);
+    if (!cur) return redirect(res, '/admin/');
+    const { s } = cur;
+    const domain = this.host.defaultDomain;
+    const ctx: ListPageContext = {
+      csrf: s.csrf,
+      components: this.host.commandsFor(s.jid).filter((c) => c.jid.endsWith(`@${domain}`)),
+      run: (jid, node) => this.execute(s, jid, node, 'execute', undefined, undefined),
+      href: commandHref,
+    };
+    const body = await build(ctx, domain);
+    html(res, body.status, page(body.title, body.html, { jid: s.jid.bareString, csrf: s.csrf }));
+  }
+
+  private show(res: ServerResponse, s: UiSession, t: { jid: string; node: string }, reply: Element | null, back?: ListPagePath): void {
     const user = { jid: s.jid.bareString, csrf: s.csrf };
     const title = `${t.node} on ${t.jid}`;
-    if (!reply) return html(res, 504, page(title, '<p class="error">The component did not answer.</p>', user));
-    if (reply.attrs.type === 'error') {
-      const err = reply.getChild('error');
-      const condition = err?.getChildElements().find((e) => e.name !== 'text')?.name ?? 'error';
-      const text = err?.getChildText('text') ?? '';
-      return html(res, condition === 'forbidden' ? 403 : 400, page(title, `<p class="error">Error: ${esc(condition)}${text ? ` – ${esc(text)}` : ''}</p>`, user));
-    }
-    const cmd = reply.getChild('command', NS_COMMANDS);
-    const x = cmd?.getChild('x', NS_DATA_FORMS);
-    const notes = (cmd?.getChildren('note') ?? []).map((n) => `<p class="note">${esc(n.text())}</p>`).join('');
+    const failed = replyFailure(reply);
+    if (failed || !reply) return html(res, failed?.status ?? 504, page(title, failed?.html ?? '', user));
+    const { cmd, x, notes } = commandParts(reply);
     const status = cmd?.attrs.status;
-    if (status !== 'executing') return html(res, 200, page(title, `${notes}${renderForm(x, false)}<p><a href="/admin/">Back to the components</a></p>`, user));
+    const backLink = back ? `<a href="${back}">Back to the ${back.slice('/admin/'.length)}</a>` : '<a href="/admin/">Back to the components</a>';
+    if (status !== 'executing') return html(res, 200, page(title, `${notes}${renderForm(x, false)}<p>${backLink}</p>`, user));
     const sid = cmd?.attrs.sessionid ?? '';
     const types = new Map((x?.getChildren('field') ?? []).map((f) => [f.attrs.var ?? '', f.attrs.type ?? 'text-single']));
     s.forms.set(sid, types);
@@ -202,7 +216,7 @@ export class AdminUi {
       200,
       page(
         title,
-        `${notes}<form method="post" action="${esc(action)}"><input type="hidden" name="__csrf" value="${esc(s.csrf)}"><input type="hidden" name="__sessionid" value="${esc(sid)}">
+        `${notes}<form method="post" action="${esc(action)}"><input type="hidden" name="__csrf" value="${esc(s.csrf)}"><input type="hidden" name="__sessionid" value="${esc(sid)}">${back ? `<input type="hidden" name="__back" value="${back}">` : ''}
 ${renderForm(x, true)}
 <div>${prev}${next}<button type="submit" name="__action" value="complete">Complete</button><button type="submit" name="__action" value="cancel" formnovalidate>Cancel</button></div></form>`,
         user,

@@ -6,37 +6,55 @@ export function esc(s: string): string {
 
 export function page(title: string, body: string, user?: { jid: string; csrf: string }): string {
   const bar = user
-    ? `<nav><a href="/admin/">Components</a> <span>${esc(user.jid)}</span> <form method="post" action="/admin/logout" class="inline"><input type="hidden" name="__csrf" value="${esc(user.csrf)}"><button type="submit">Log out</button></form></nav>`
+    ? `<nav><a href="/admin/">Components</a> <a href="/admin/plugins">Plugins</a> <a href="/admin/scripts">Scripts</a> <span>${esc(user.jid)}</span> <form method="post" action="/admin/logout" class="inline"><input type="hidden" name="__csrf" value="${esc(user.csrf)}"><button type="submit">Log out</button></form></nav>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} - Starling admin</title><style>
 body{font-family:system-ui,sans-serif;margin:0;color:#222}nav{background:#234;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}nav a{color:#fff}
 main{padding:1em 2em;max-width:60em}.inline{display:inline;margin-left:auto}label{display:block;margin:.6em 0 .2em;font-weight:600}
 input[type=text],input[type=password],textarea,select{width:28em;max-width:100%;padding:.3em}.error{color:#a00;font-weight:600}.note{background:#eef;padding:.5em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}button{margin:.8em .4em 0 0;padding:.4em 1em}</style></head>
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}button{margin:.8em .4em 0 0;padding:.4em 1em}
+td.actions form{display:inline}td.actions button{margin:0 .3em 0 0;padding:.2em .6em}</style></head>
 <body>${bar}<main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
 const NS_DATA = 'jabber:x:data';
 
-/** Any XEP-0004 form as HTML inputs named by field var (form) or as read-only rows (result). */
-export function renderForm(x: Element | undefined, editable: boolean): string {
+/**
+ * Any XEP-0004 form as HTML inputs named by field var (form) or as read-only rows (result); `actions` adds
+ * a column of buttons to its reported table.
+ */
+export function renderForm(x: Element | undefined, editable: boolean, actions?: (row: Map<string, string>) => string): string {
   if (!x) return '';
   const out: string[] = [];
   const title = x.getChildText('title');
   if (title) out.push(`<h2>${esc(title)}</h2>`);
   for (const ins of x.getChildren('instructions')) out.push(`<p>${esc(ins.text())}</p>`);
   for (const f of x.getChildren('field')) out.push(editable ? field(f) : resultField(f));
-  const reported = x.getChild('reported');
-  if (reported) {
-    const cols = reported.getChildren('field').map((f) => f.attrs.var ?? '');
-    out.push(`<table><tr>${reported.getChildren('field').map((f) => `<th>${esc(f.attrs.label ?? f.attrs.var ?? '')}</th>`).join('')}</tr>`);
-    for (const item of x.getChildren('item')) {
-      const by = new Map(item.getChildren('field').map((f) => [f.attrs.var ?? '', values(f).join(', ')]));
-      out.push(`<tr>${cols.map((c) => `<td>${esc(by.get(c) ?? '')}</td>`).join('')}</tr>`);
-    }
-    out.push('</table>');
-  }
+  const table = readTable(x);
+  if (table) out.push(renderTable(table, actions));
   return out.join('\n');
+}
+
+/** A form's reported table (XEP-0004 §3.4): its columns, and each item's values by column var. */
+export interface FormTable {
+  columns: { var: string; label: string }[];
+  rows: Map<string, string>[];
+}
+
+export function readTable(x: Element | undefined): FormTable | undefined {
+  const reported = x?.getChild('reported');
+  if (!x || !reported) return undefined;
+  return {
+    columns: reported.getChildren('field').map((f) => ({ var: f.attrs.var ?? '', label: f.attrs.label ?? f.attrs.var ?? '' })),
+    rows: x.getChildren('item').map((item) => new Map(item.getChildren('field').map((f) => [f.attrs.var ?? '', values(f).join(', ')]))),
+  };
+}
+
+/** The table; `actions`, when given, adds a last column of HTML per row (buttons made by the caller, already escaped). */
+export function renderTable(t: FormTable, actions?: (row: Map<string, string>) => string): string {
+  const head = t.columns.map((c) => `<th>${esc(c.label)}</th>`).join('') + (actions ? '<th></th>' : '');
+  const rows = t.rows.map((r) => `<tr>${t.columns.map((c) => `<td>${esc(r.get(c.var) ?? '')}</td>`).join('')}${actions ? `<td class="actions">${actions(r)}</td>` : ''}</tr>`);
+  return `<table><tr>${head}</tr>\n${rows.join('\n')}</table>`;
 }
 
 function values(f: Element): string[] {
