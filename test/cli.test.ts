@@ -204,7 +204,7 @@ describe('the starling CLI', () => {
   });
 
   it("lists Tigase keys it does not implement with positions, warns about milliseconds given as seconds, and says which ports are TLS", async () => {
-    const extra = `'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed'
+    const extra = `'stream-limits' { }
 'proxy' { }
 'push' () { }
 'installation-id' = '1TCICGG7K8AS2JSSEVMDA9QOLR4NVLJSR'
@@ -214,7 +214,7 @@ describe('the starling CLI', () => {
       const out = await server.cli('check');
       const warnings = out.split('\n').filter((x) => x.includes(': warning: ')).map((x) => x.slice(x.indexOf('config.tdsl:')));
       assert.deepEqual(warnings, [
-        `config.tdsl:${l}:1: warning: 'cm-see-other-host' is accepted, not implemented (see-other-host redirection); it has no effect`,
+        `config.tdsl:${l}:1: warning: 'stream-limits' is accepted, not implemented (stream limits (the c2s bean has max-stanza-size and max-auth-attempts)); it has no effect`,
         `config.tdsl:${l + 1}:1: warning: 'proxy' is accepted, not implemented (the SOCKS5 bytestream proxy); it has no effect`,
         `config.tdsl:${l + 2}:1: warning: 'push' is accepted, not implemented (push notifications); it has no effect`,
         `config.tdsl:${l + 3}:1: warning: 'installation-id' is accepted, not implemented (unused: Starling has no licence checks and sends nothing anywhere); it has no effect`,
@@ -225,7 +225,7 @@ describe('the starling CLI', () => {
       assert.match(out, /^bosh ports\s+: \d+ http on 127\.0\.0\.1, \d+ https on 127\.0\.0\.1$/m);
       assert.match(out, /config OK: .* \(0 errors, 5 warnings\)/);
       await server.start();
-      assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'cm-see-other-host' is accepted, not implemented (see-other-host redirection); it has no effect`), server.output);
+      assert.ok(server.output.includes(`config.tdsl:${l}:1: warning: 'stream-limits' is accepted, not implemented`), server.output);
       assert.ok(server.output.includes(`config.tdsl:${l + 2}:1: warning: 'push' is accepted, not implemented`), server.output);
       await server.stop();
     });

@@ -18,6 +18,22 @@ class Echo(slixmpp.ClientXMPP):
         self.ready = asyncio.Event()
         self.add_event_handler('session_start', self.on_start)
         self.add_event_handler('message', self.on_message)
+        self.add_event_handler('stream_error', self.on_stream_error)
+        self.redirect = None
+
+    def on_stream_error(self, error):
+        # slixmpp reconnects after <see-other-host/> itself, but through ClientXMPP.connect() without an
+        # address, which goes back to the JID's domain on 5222: give it the host:port the server named.
+        if error['condition'] == 'see-other-host' and error['see_other_host']:
+            host, _, port = error['see_other_host'].rpartition(':')
+            self.redirect = (host.strip('[]'), int(port))
+
+    def connect(self, address=None, **kwargs):
+        if self.redirect and not address:
+            address = self.redirect
+            # As on the first connect to an IP address: no DNS lookup (it would answer port 5222).
+            self.default_domain = ''
+        return super().connect(address, **kwargs)
 
     def on_start(self, _):
         self.send_presence()

@@ -12,6 +12,7 @@ import { RedisBus } from './redis-bus';
 import { RedisLink } from './redis-link';
 import { RemoteDirectory } from './remote-directory';
 import type { RemoteLink, RemoteSession } from './remote-session';
+import { chooseNode } from './see-other-host';
 import { SessionPublisher } from './session-publisher';
 
 /** Deletes a dead node's sessions and membership, unless it has announced itself again meanwhile. */
@@ -44,6 +45,8 @@ export class ClusterNode implements RemoteLink {
   /** Open client connections on this node (for the heartbeat), given at start. */
   private connections: () => number = () => 0;
   private vhosts: VhostRegistry | undefined;
+  /** Where clients reach this node (`host:port`), published with the heartbeat for see-other-host. */
+  private clientAddress: string | undefined;
   /** True while this node applies another node's vhost change (it is not announced back). */
   private refreshingVhosts = false;
   private vhostWatch: { dispose(): void } | undefined;
@@ -61,7 +64,7 @@ export class ClusterNode implements RemoteLink {
     this.sessions = new ClusterSessions(local, this.remote);
     this.publisher = new SessionPublisher(this.link, this.keys, self, local, (s) => this.added(s), log);
     const allowed = settings.staticNodes && new Set(settings.staticNodes.map((n) => n.id));
-    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections() }), {
+    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections(), address: this.clientAddress }), {
       joined: (info) => this.joined(info),
       lost: (info, how) => this.lost(info, how),
       stale: (id) => void this.forget(id),
@@ -82,8 +85,9 @@ export class ClusterNode implements RemoteLink {
    * Joins the cluster. `vhosts`: virtual hosts changed here (vhost-man) are announced, and a change
    * announced by another node is read from the shared repository, so a vhost added on one node is live on all.
    */
-  async start(router: StanzaRouter, connections: () => number, vhosts: VhostRegistry): Promise<void> {
+  async start(router: StanzaRouter, connections: () => number, vhosts: VhostRegistry, clientAddress: string | undefined): Promise<void> {
     this.router = router;
+    this.clientAddress = this.settings.clientAddress ?? clientAddress;
     this.connections = connections;
     this.vhosts = vhosts;
     this.vhostWatch = vhosts.onChange(() => this.refreshingVhosts || this.publisher.announce({ t: 'vhosts', node: this.nodeId }));
@@ -104,6 +108,21 @@ export class ClusterNode implements RemoteLink {
     await this.bus.close();
     await this.link.close();
     for (const r of [...this.receipts.keys()]) this.settle(r, false);
+  }
+
+  /**
+   * see-other-host (`'cm-see-other-host'`): the `host:port` of the node a new client of `user` (bare JID,
+   * when known) should use instead of this one, or undefined. The chosen node's connection count is raised
+   * here at once, so a burst of logins between two heartbeats does not all go to the same node.
+   */
+  redirectTarget(user: string | undefined): string | undefined {
+    const strategy = this.settings.seeOtherHost;
+    if (!strategy || !this.link.up) return undefined;
+    const self = this.registry.info();
+    const pick = chooseNode(strategy, self, this.registry.peers(), user);
+    if (!pick?.address) return undefined;
+    pick.connections++;
+    return pick.address;
   }
 
   // RemoteLink: what plugins do to a session on another node.

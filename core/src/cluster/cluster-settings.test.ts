@@ -20,6 +20,8 @@ describe('cluster settings', () => {
       keyPrefix: 'starling:',
       heartbeatTtlMs: 5000,
       staticNodes: undefined,
+      seeOtherHost: undefined,
+      clientAddress: undefined,
     });
   });
 
@@ -42,5 +44,22 @@ describe('cluster settings', () => {
     assert.throws(() => read("'cluster-mode' = true\n'cluster-node-id' = 'no/slash'"), /etc\/config.tdsl:2:1: 'cluster-node-id' is 'no\/slash'/);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { redis = 'http://x' }"), /'redis' must be a redis:\/\/ or rediss:\/\/ URI/);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'heartbeat-ttl' = 0 }"), /'heartbeat-ttl' must be a number of seconds from 1 to 300/);
+  });
+
+  it("read 'cm-see-other-host' (c2s before the top level, Tigase's class name too) and the client address", () => {
+    const s = read(`'cluster-mode' = true
+'cm-see-other-host' = 'least-connections'
+'cl-comp' { 'client-address' = 'xmpp1.example.org:5222' }`);
+    assert.equal(s?.seeOtherHost, 'least-connections');
+    assert.equal(s?.clientAddress, 'xmpp1.example.org:5222');
+    const t = read(`'cluster-mode' = true
+'cm-see-other-host' = 'least-connections'
+c2s { 'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed' }
+'cl-comp' { 'client-address' = '[::1]:5222' }`);
+    assert.equal(t?.seeOtherHost, 'hashed');
+    assert.equal(t?.clientAddress, '[::1]:5222');
+    assert.throws(() => read("'cluster-mode' = true\n'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostDualIP'"), /config.tdsl:2:1: 'cm-see-other-host' must be one of 'least-connections', 'hashed'/);
+    assert.throws(() => read("'cm-see-other-host' = 'hashed'"), /config.tdsl:1:1: 'cm-see-other-host' needs 'cluster-mode' = true/);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'client-address' = 'nohost' }"), /'client-address' must be 'host:port'/);
   });
 });

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { SEE_OTHER_HOST_VALUES, type SeeOtherHostStrategy } from './see-other-host';
 
 /** A peer named in the static `'cluster-nodes'` list (the chapter's `host[:password[:port]]` items). */
 export interface StaticNode {
@@ -20,6 +21,10 @@ export interface ClusterSettings {
   heartbeatTtlMs: number;
   /** When `'cluster-nodes'` is set, only these peers (by node id) belong to the cluster; otherwise every node that announces itself in Redis. */
   staticNodes: StaticNode[] | undefined;
+  /** `'cm-see-other-host'` (top level or in `c2s`): how new clients are sent to a less loaded node; undefined: they are not. */
+  seeOtherHost: SeeOtherHostStrategy | undefined;
+  /** Where clients reach this node (`'cl-comp' { 'client-address' = 'host:port' }`); default: the first c2s port that is not direct TLS. */
+  clientAddress: string | undefined;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -39,7 +44,11 @@ const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  */
 export function readClusterSettings(top: BeanView): ClusterSettings | undefined {
   const mode = top.get('cluster-mode');
-  if (mode === undefined || mode === null || mode === false) return undefined;
+  const redirect = readSeeOtherHost(top);
+  if (mode === undefined || mode === null || mode === false) {
+    if (redirect) throw redirect.fail("needs 'cluster-mode' = true (it sends clients to other cluster nodes)");
+    return undefined;
+  }
   if (mode !== true) throw fail(top, 'cluster-mode', 'must be true or false');
   const cl = top.bean('cl-comp');
   const str = (b: BeanView | undefined, key: string, def: string): string => {
@@ -60,6 +69,8 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
     keyPrefix: str(cl, 'key-prefix', DEFAULT_KEY_PREFIX),
     heartbeatTtlMs: Math.round(ttl * 1000),
     staticNodes: readStaticNodes(top, nodeId),
+    seeOtherHost: redirect?.strategy,
+    clientAddress: readAddress(cl),
   };
 }
 
@@ -77,6 +88,25 @@ function readStaticNodes(top: BeanView, self: string): StaticNode[] | undefined 
     if (id !== self) nodes.push({ id, password: password || undefined, port: port ? Number(port) : undefined });
   }
   return nodes;
+}
+
+/** `'cm-see-other-host'` in `c2s` (Tigase's connection manager property) or at the top level. */
+function readSeeOtherHost(top: BeanView): { strategy: SeeOtherHostStrategy; fail(what: string): StarlingError } | undefined {
+  const KEY = 'cm-see-other-host';
+  const c2s = top.bean('c2s');
+  const b = c2s?.get(KEY) !== undefined ? c2s : top;
+  const v = b.get(KEY);
+  if (v === undefined || v === null) return undefined;
+  const strategy = typeof v === 'string' ? SEE_OTHER_HOST_VALUES.get(v.trim()) : undefined;
+  if (!strategy) throw fail(b, KEY, `must be one of ${[...SEE_OTHER_HOST_VALUES.keys()].map((k) => `'${k}'`).join(', ')}`);
+  return { strategy, fail: (what) => fail(b, KEY, what) };
+}
+
+function readAddress(cl: BeanView | undefined): string | undefined {
+  const v = cl?.get('client-address');
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(v.trim())) throw fail(cl!, 'client-address', "must be 'host:port' (an IPv6 address in brackets)");
+  return v.trim();
 }
 
 function fail(b: BeanView, key: string, what: string): StarlingError {

@@ -14,6 +14,10 @@ export interface NodeInfo {
   /** Bound sessions and open client connections on the node. */
   sessions: number;
   connections: number;
+  /** Where clients reach the node's c2s port (`host:port`), for see-other-host. */
+  address?: string;
+  /** The node is draining: it takes no new clients. */
+  draining?: boolean;
 }
 
 export interface NodeRegistryEvents {
@@ -44,7 +48,7 @@ export class NodeRegistry {
     private readonly self: string,
     private readonly ttlMs: number,
     private readonly allowed: ReadonlySet<string> | undefined,
-    private readonly stats: () => { sessions: number; connections: number },
+    private readonly stats: () => Pick<NodeInfo, 'sessions' | 'connections' | 'address' | 'draining'>,
     private readonly events: NodeRegistryEvents,
     private readonly log: Logger,
   ) {

@@ -81,6 +81,7 @@ export const CORE_SCHEMA: BeanSchema = {
     'cluster-mode': KEY,
     'cluster-node-id': KEY,
     'cluster-nodes': KEY,
+    'cm-see-other-host': KEY,
   },
   beans: {
     // storage (storage/, kernel/settings.ts)
@@ -112,6 +113,7 @@ export const CORE_SCHEMA: BeanSchema = {
         'auth-block-time': SECONDS,
         'auth-failure-window': SECONDS,
         trafficThrottling: KEY,
+        'cm-see-other-host': KEY,
         ...WATCHDOG_KEYS,
       },
       beans: {
@@ -122,7 +124,7 @@ export const CORE_SCHEMA: BeanSchema = {
       },
     },
     // cluster mode: Redis and heartbeats (cluster/cluster-settings.ts); its connections are in unimplemented-keys.ts
-    'cl-comp': { keys: { redis: KEY, 'key-prefix': KEY, 'heartbeat-ttl': SECONDS } },
+    'cl-comp': { keys: { redis: KEY, 'key-prefix': KEY, 'heartbeat-ttl': SECONDS, 'client-address': KEY } },
     // external components, XEP-0114 (net/ext-settings.ts)
     ext: {
       keys: { 'comp-items': KEY, 'max-stanza-size': BYTES, 'handshake-timeout': SECONDS, ...WATCHDOG_KEYS },

@@ -12,7 +12,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['cl-comp/connections', 'cluster connection ports (cluster traffic goes through Redis)'],
   ['cl-comp/max-inactivity-time', 'idle cluster connections (cluster traffic goes through Redis; a node is gone when its heartbeat-ttl passes)'],
   ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
-  ['cm-see-other-host', 'see-other-host redirection'],
   // federation and components Starling does not have
   ['proxy', 'the SOCKS5 bytestream proxy'],
   ['message-archive', 'message archiving'],
@@ -33,7 +32,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['sess-man/urn:ietf:params:xml:ns:vcard-4.0', 'vCard4 storage'],
   ['sess-man/http://jabber.org/protocol/stats', 'statistics requests in the session manager'],
   ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
-  ['c2s/cm-see-other-host', 'see-other-host redirection'],
   ['c2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
   ['s2s/cm-traffic-throttling', 'traffic throttling of connection managers'],
   ['s2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],

@@ -207,9 +207,9 @@ export const coreModule = new ContainerModule(({ bind }) => {
   );
   provide(
     CORE.streams,
-    [BOOT.log, CORE.servedDomains, CORE.certs, BOOT.auth, CORE.sessionManager, CORE.router, CORE.disco, CORE.events, CORE.vhostConfig, CORE.registration, CORE.resumable],
-    (log, domains, certs, auth, sm, router, disco, events, vhostConfig, registration, resumable) =>
-      new StreamHost(log.child({ c: 'streams' }), domains, certs, auth, sm, router, () => disco.streamFeatures(), events, vhostConfig.anonymousTrafficLimit, registration, resumable ?? undefined),
+    [BOOT.log, CORE.servedDomains, CORE.certs, BOOT.auth, CORE.sessionManager, CORE.router, CORE.disco, CORE.events, CORE.vhostConfig, CORE.registration, CORE.resumable, CORE.cluster],
+    (log, domains, certs, auth, sm, router, disco, events, vhostConfig, registration, resumable, cluster) =>
+      new StreamHost(log.child({ c: 'streams' }), domains, certs, auth, sm, router, () => disco.streamFeatures(), events, vhostConfig.anonymousTrafficLimit, registration, resumable ?? undefined, (user) => cluster?.redirectTarget(user)),
   );
   provide(CORE.c2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) => new C2SService(log.child({ c: 'c2s' }), settings.c2s.limits, streams, certs, settings.defaultDomain));
   provide(CORE.http, [BOOT.log, CORE.certs, BOOT.settings], (log, certs, settings) => new HttpServer('httpServer', log.child({ c: 'http' }), certs, settings.defaultDomain));

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Container } from 'inversify';
@@ -187,7 +188,7 @@ export class StarlingServer {
       await server.certs.prepare(server.vhosts.domains);
       followVhostChanges(server.vhosts, server.certs, server.sessions, log.child({ c: 'vhost-man' }));
       forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
-      await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0), server.vhosts);
+      await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0), server.vhosts, clientAddress(settings.c2s.listeners));
       server.clusterView?.start();
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
@@ -270,6 +271,14 @@ export class StarlingServer {
     await this.commands.stop();
     await this.storage.close();
   }
+}
+
+/** Where clients reach this server by default (see-other-host in cluster mode): its first c2s port that is not direct TLS. */
+function clientAddress(listeners: readonly ListenerSpec[]): string | undefined {
+  const l = listeners.find((x) => x.tls !== 'direct' && x.port !== 0);
+  if (!l) return undefined;
+  const host = l.host === '::' || l.host === '0.0.0.0' ? hostname() : l.host.includes(':') ? `[${l.host}]` : l.host;
+  return `${host}:${l.port}`;
 }
 
 function describe(l: ListenerSpec): string {

@@ -17,6 +17,8 @@ type ConnectionSocket = Socket & { [CONNECTION]: C2SConnection };
 export class C2SConnection implements StreamTransport {
   readonly kind = 'c2s';
   readonly canStartTls = true;
+  /** TLS from the first byte (a direct-TLS port). */
+  readonly directTls: boolean;
   readonly stream: ClientStream;
   readonly remoteAddress: string;
   private socket: Socket;
@@ -41,6 +43,7 @@ export class C2SConnection implements StreamTransport {
   ) {
     this.socket = socket;
     this._secure = secure;
+    this.directTls = secure;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.stream = new ClientStream(this, host, limits);
     // The stream is the parser's options object: no callback closures kept per idle connection.

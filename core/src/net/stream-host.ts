@@ -44,7 +44,14 @@ export class StreamHost implements ClientStreamHost {
     private readonly anonymousTrafficLimit: number,
     private readonly registration: InBandRegistration,
     readonly streamManagement: ResumableSessions | undefined,
+    /** Cluster mode's see-other-host choice for a client of this user (bare JID, when known); undefined: stay. */
+    private readonly redirect: (user: string | undefined) => string | undefined = () => undefined,
   ) {}
+
+  /** Only TCP clients are sent elsewhere: the target is a node's c2s `host:port`. */
+  seeOtherHost(kind: string, user: string | undefined): string | undefined {
+    return kind === 'c2s' ? this.redirect(user) : undefined;
+  }
 
   admit(ip: string, limits: StreamLimits): { condition: StreamErrorCondition; text: string } | undefined {
     const { maxConnectionsPerIp, maxConnections } = limits;

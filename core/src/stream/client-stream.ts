@@ -80,6 +80,11 @@ export interface ClientStreamHost {
   hasResource(fullJid: Jid): boolean;
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
+  /**
+   * see-other-host (cluster mode, `'cm-see-other-host'`): the `host:port` of another node this client
+   * should use instead, or undefined to stay. `kind`: the transport; `user`: the bare JID when known.
+   */
+  seeOtherHost(kind: string, user: string | undefined): string | undefined;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
   streamFeatures(): Element[];
   /** Called once when a bound session's connection ends. */
@@ -107,6 +112,8 @@ export interface StreamTransport {
   readonly localPort: number;
   /** STARTTLS can be offered (TCP only). */
   readonly canStartTls: boolean;
+  /** TLS from the first byte (a direct-TLS TCP port): see-other-host, which names STARTTLS ports, skips it. */
+  readonly directTls?: boolean;
   /** Writes the stream header answering the client's (BOSH puts these attributes on its response body). */
   openStream(id: string, from: string): void;
   /**
@@ -395,6 +402,27 @@ export class ClientStream implements SessionConnection {
     this.streamError(condition as StreamErrorCondition, text);
   }
 
+  /**
+   * Tigase's see-other-host phases: OPEN, when the stream header's `from` names the user, and LOGIN, on the
+   * stream restarted after SASL success (the user is known, nothing is bound yet). True when the stream
+   * has ended with `<see-other-host>host:port</see-other-host>`.
+   */
+  private redirected(from: string | undefined): boolean {
+    let user: string | undefined;
+    if (this.state === 'authenticated') user = this.user!.bareString;
+    else if (this.state === 'header' && from !== undefined) {
+      const j = tryParseJid(from);
+      if (!j?.local || j.domain !== this.domain) return false;
+      user = j.bareString;
+    } else return false;
+    if (this.transport.directTls) return false;
+    const target = this.host.seeOtherHost(this.transport.kind, user);
+    if (target === undefined) return false;
+    this.host.log.info('client sent to another node (see-other-host)', { conn: this.id, account: user, to: target, phase: this.state === 'authenticated' ? 'login' : 'open' });
+    this.end(streamErrorXml('see-other-host', undefined, target), 'see-other-host ' + target, 5000);
+    return true;
+  }
+
   private openStream(): void {
     this.opened = true;
     this.transport.openStream(randomHex(8), this.domain);
@@ -418,6 +446,7 @@ export class ClientStream implements SessionConnection {
     this.domain = domain.domain;
     if (attrs.xmlns !== NS_CLIENT) return this.streamError('invalid-namespace', 'The default namespace must be jabber:client');
     this.openStream();
+    if (this.redirected(attrs.from)) return;
     const ver = attrs.version;
     if (!ver || !/^1\.\d+$/.test(ver)) return this.streamError('unsupported-version', 'XMPP 1.0 streams only');
     const features = xml('stream:features');

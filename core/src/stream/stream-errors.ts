@@ -30,8 +30,9 @@ export type StreamErrorCondition =
   | 'unsupported-stanza-type'
   | 'unsupported-version';
 
-export function streamErrorXml(condition: string, text?: string): string {
-  let s = `<stream:error><${condition} xmlns='${NS_XMPP_STREAMS}'/>`;
+/** A stream error; `content`: the condition element's text (see-other-host's `host:port`). */
+export function streamErrorXml(condition: string, text?: string, content?: string): string {
+  let s = content === undefined ? `<stream:error><${condition} xmlns='${NS_XMPP_STREAMS}'/>` : `<stream:error><${condition} xmlns='${NS_XMPP_STREAMS}'>${escapeText(content)}</${condition}>`;
   if (text) s += `<text xmlns='${NS_XMPP_STREAMS}' xml:lang='en'>${escapeText(text)}</text>`;
   return s + '</stream:error>';
 }
