@@ -9,7 +9,9 @@
 //   time - send time (one CLOCK_MONOTONIC, all clients in this process), p50/p99/max, and messages not
 //   received within 10 s after the phase (lost). The server's CPU is sampled over each phase. Before the
 //   first phase, one message must reach every occupant (the joins' presence broadcasts are delivered).
-// Usage: node bench/muc-fanout.mjs [--servers starling,prosody] [--occupants 500] [--rates 5,10,20,40] [--seconds 10] [--report-only]
+// Usage: node bench/muc-fanout.mjs [--servers starling,prosody,ejabberd] [--occupants 500] [--rates 5,10,20,40] [--seconds 10]
+//        [--profile DIR] [--report-only]
+// --profile DIR: Starling runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops.
 // Writes bench/muc-results.md and bench/muc-results.json.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const { values: opt } = parseArgs({
     rates: { type: 'string', default: '5,10,20,40' },
     seconds: { type: 'string', default: '10' },
     'report-only': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 /** Bounded: at most 1000 occupants, 200 messages/s offered and 60 s per phase. */
@@ -248,7 +251,7 @@ if (opt['report-only']) {
   ensureInstalled(names);
   const results = [];
   for (const name of names) {
-    const server = name === 'starling' ? new MucStarling() : name === 'prosody' ? new MucProsody() : null;
+    const server = name === 'starling' ? new MucStarling({ nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [] }) : name === 'prosody' ? new MucProsody() : null;
     if (!server) throw new Error(`unknown server ${name} (ejabberd is not installed here)`);
     results.push(await runServer(server));
   }

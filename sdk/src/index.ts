@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './xml';
 export * from './xml-parse';
+export * from './fanout';
 export * from './jid';
 export * from './errors';
 export * from './error-codes';

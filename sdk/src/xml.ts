@@ -127,17 +127,27 @@ export class Element {
   }
 
   toString(): string {
-    let s = '<' + this.name;
-    const attrs = this.attrs;
-    for (const k in attrs) {
-      const v = attrs[k];
-      if (v !== undefined) s += ' ' + k + '="' + escapeAttr(v) + '"';
-    }
+    const s = openTag(this.name, this.attrs);
     if (this.children.length === 0) return s + '/>';
-    s += '>';
-    for (const c of this.children) s += typeof c === 'string' ? escapeText(c) : c.toString();
-    return s + '</' + this.name + '>';
+    return s + '>' + serialiseNodes(this.children) + '</' + this.name + '>';
   }
+}
+
+/** `<name a="…"` (attributes escaped), without the closing `>` or `/>`. */
+export function openTag(name: string, attrs: Attrs): string {
+  let s = '<' + name;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v !== undefined) s += ' ' + k + '="' + escapeAttr(v) + '"';
+  }
+  return s;
+}
+
+/** Nodes serialised one after another (text escaped). */
+export function serialiseNodes(nodes: readonly Node[]): string {
+  let s = '';
+  for (const c of nodes) s += typeof c === 'string' ? escapeText(c) : c.toString();
+  return s;
 }
 
 /** Builds an element: `xml('iq', { type: 'get' }, xml('ping', { xmlns: 'urn:xmpp:ping' }))`. */

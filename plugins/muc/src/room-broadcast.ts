@@ -1,16 +1,16 @@
-import { Element, xml } from '@starling/sdk';
+import { Element, Fanout, xml } from '@starling/sdk';
 import { affiliationOf, type MucEnv } from './muc-env';
 import { NS_MUC, NS_MUC_USER, Status } from './muc-ns';
 import type { Occupant, Room } from './room';
 
-/** The same stanza addressed to someone else (children are shared, never mutated on the way out). */
+/** The same stanza addressed to one session (children are shared, never mutated on the way out). */
 export function addressed(base: Element, to: string): Element {
   return new Element(base.name, { ...base.attrs, to }, base.children.slice());
 }
 
-/** Sends a stanza to every session of an occupant. */
-export function toOccupant(env: MucEnv, occupant: Occupant, base: Element): void {
-  for (const s of occupant.sessions) env.send(addressed(base, s));
+/** Sends a stanza to every session of an occupant (the stanza's children are serialised once for all copies). */
+export function toOccupant(env: MucEnv, occupant: Occupant, out: Fanout): void {
+  for (const s of occupant.sessions) env.send(out.to(s));
 }
 
 /** May this occupant see other occupants' real JIDs? */
@@ -57,22 +57,23 @@ export function occupantPresence(env: MucEnv, room: Room, occ: Occupant, change:
 
 /**
  * Tells every occupant (and the occupant itself, even when it already left) about an occupant's presence:
- * one stanza per variant (with or without the real JID, and the occupant's own), addressed per session.
+ * one stanza per variant (with or without the real JID, and the occupant's own), serialised once and
+ * addressed per session.
  */
 export function broadcastPresence(env: MucEnv, room: Room, occ: Occupant, change: PresenceChange): void {
-  let withJid: Element | undefined;
-  let without: Element | undefined;
+  let withJid: Fanout | undefined;
+  let without: Fanout | undefined;
   for (const viewer of room.occupants.values()) {
     if (viewer === occ) continue;
     const see = seesJids(room, viewer);
-    const base = see ? (withJid ??= occupantPresence(env, room, occ, change, true, false)) : (without ??= occupantPresence(env, room, occ, change, false, false));
-    toOccupant(env, viewer, base);
+    const out = see ? (withJid ??= new Fanout(occupantPresence(env, room, occ, change, true, false))) : (without ??= new Fanout(occupantPresence(env, room, occ, change, false, false)));
+    toOccupant(env, viewer, out);
   }
-  toOccupant(env, occ, occupantPresence(env, room, occ, change, true, true));
+  toOccupant(env, occ, new Fanout(occupantPresence(env, room, occ, change, true, true)));
 }
 
 /** A groupchat message from the room itself (no nick) with status codes, e.g. 104 after a configuration change. */
 export function roomNotice(env: MucEnv, room: Room, codes: string[]): void {
-  const base = xml('message', { from: room.jid, type: 'groupchat' }, xml('x', { xmlns: NS_MUC_USER }, codes.map((code) => xml('status', { code }))));
-  for (const o of room.occupants.values()) toOccupant(env, o, base);
+  const out = new Fanout(xml('message', { from: room.jid, type: 'groupchat' }, xml('x', { xmlns: NS_MUC_USER }, codes.map((code) => xml('status', { code })))));
+  for (const o of room.occupants.values()) toOccupant(env, o, out);
 }

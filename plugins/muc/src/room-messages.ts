@@ -1,4 +1,4 @@
-import { Element, type Jid, StanzaError, xml } from '@starling/sdk';
+import { Element, Fanout, type Jid, StanzaError, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
 import { affiliationOf, bareJid, type MucEnv } from './muc-env';
 import { NS_MUC_USER } from './muc-ns';
@@ -16,7 +16,7 @@ export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from
     const target = room.occupants.get(to.resource);
     if (!target) throw new StanzaError('item-not-found', 'No occupant has that nickname');
     const pm = new Element('message', { ...stanza.attrs, from: room.occupantJid(sender.nick) }, [...stanza.children.filter((c) => typeof c !== 'string'), xml('x', { xmlns: NS_MUC_USER })]);
-    toOccupant(env, target, pm);
+    toOccupant(env, target, new Fanout(pm));
     return;
   }
   const userX = stanza.getChild('x', NS_MUC_USER);
@@ -39,7 +39,9 @@ export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from
     if (id !== undefined && archived(room)) reflected.cnode(xml('stanza-id', { xmlns: NS_SID, id: String(id), by: room.jid }));
     room.addHistory({ stanza: reflected, nick: sender.nick, stamp: now }, env.settings.historySize);
   }
-  for (const o of room.occupants.values()) toOccupant(env, o, reflected);
+  // Serialised once for the whole room; each occupant's copy differs only in `to`.
+  const out = new Fanout(reflected);
+  for (const o of room.occupants.values()) toOccupant(env, o, out);
 }
 
 /** §7.8.2: the room passes an invitation on from an occupant (and a decline back to the inviter). */
