@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// MUC fan-out, Starling (plugins/muc) beside Prosody 0.12 (mod_muc) on the same machine in the same run, one
-// server at a time, same accounts, plain TCP on loopback. ejabberd is not installed on these machines, so it
-// is not measured here.
+// MUC fan-out, Starling (plugins/muc) beside Prosody 0.12 (mod_muc) and ejabberd 23.01 (mod_muc) on the same
+// machine in the same run, one server at a time, same accounts, plain TCP on loopback.
 //   N occupants (user1..userN) log in and join bench@muc.localhost (no history); user1 creates the room and
 //   submits the instant configuration. Then, for each offered rate R (messages/s sent to the room by 5
 //   occupants in turn, for SECONDS), every occupant timestamps every reflected message it receives:
@@ -14,16 +13,16 @@
 // --profile DIR: Starling runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops.
 // Writes bench/muc-results.md and bench/muc-results.json.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, DOMAIN, ScramCache, nowUs } from './lib/client.mjs';
-import { BENCH, Prosody, Starling, TMP, ensureInstalled } from './lib/servers.mjs';
+import { BENCH, Ejabberd, Prosody, Starling, TMP, ensureInstalled } from './lib/servers.mjs';
 import { CpuMeter, ForeignCpuMeter, Histogram, fmt, procSample, waitQuiet } from './lib/stats.mjs';
 
 const { values: opt } = parseArgs({
   options: {
-    servers: { type: 'string', default: 'starling,prosody' },
+    servers: { type: 'string', default: 'starling,prosody,ejabberd' },
     occupants: { type: 'string', default: '500' },
     rates: { type: 'string', default: '5,10,20,40' },
     seconds: { type: 'string', default: '10' },
@@ -75,6 +74,24 @@ class MucProsody extends Prosody {
         await sleep(200);
       }
     }
+  }
+}
+
+class MucEjabberd extends Ejabberd {
+  name = 'ejabberd';
+  port = 27222;
+  httpPort = 27280;
+  dir = join(TMP, 'ejabberd-muc');
+  config = join(BENCH, 'muc-ejabberd.yml');
+  ctlConfig = join(BENCH, 'muc-ejabberdctl.cfg');
+  /** A HOME of its own: the node's Erlang cookie is its own, not the system ejabberd's. */
+  home = join(TMP, 'ejabberd-muc', 'home');
+  describe() {
+    return super.describe().replace('modules: roster disco ping http_api', 'modules: roster disco ping http_api muc (muc.localhost: history_size 20, max_users 1000, no room shaper)');
+  }
+  async prepare(n) {
+    mkdirSync(this.home, { recursive: true });
+    await super.prepare(n);
   }
 }
 
@@ -223,7 +240,6 @@ function report({ date, occupants, seconds, results }) {
     '',
     `${date}, this machine (2 cores, shared with other work: see "other load"), loopback, plain TCP; the ${occupants} clients run in the bench's own process.`,
     `Each phase sends R groupchat messages/s for ${seconds} s (5 occupants in turn); every occupant gets every message.`,
-    'ejabberd is not installed on these machines and is not measured.',
     '',
     ...results.map(
       (r) =>
@@ -251,8 +267,15 @@ if (opt['report-only']) {
   ensureInstalled(names);
   const results = [];
   for (const name of names) {
-    const server = name === 'starling' ? new MucStarling({ nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [] }) : name === 'prosody' ? new MucProsody() : null;
-    if (!server) throw new Error(`unknown server ${name} (ejabberd is not installed here)`);
+    const server =
+      name === 'starling'
+        ? new MucStarling({ nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [] })
+        : name === 'prosody'
+          ? new MucProsody()
+          : name === 'ejabberd'
+            ? new MucEjabberd()
+            : null;
+    if (!server) throw new Error(`unknown server ${name}`);
     results.push(await runServer(server));
   }
   const run = { date: new Date().toISOString(), occupants: N, seconds: SECONDS, results };

@@ -240,6 +240,10 @@ export class Ejabberd extends Base {
   port = 25222;
   httpPort = 25280;
   dir = join(TMP, 'ejabberd');
+  /** The node's configuration, ejabberdctl settings (node name) and HOME (its Erlang cookie). */
+  config = join(BENCH, 'peers', 'ejabberd', 'ejabberd.yml');
+  ctlConfig = join(BENCH, 'peers', 'ejabberd', 'ejabberdctl.cfg');
+  home = '/var/lib/ejabberd';
   describe() {
     return `ejabberd ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'ejabberd']).stdout} (Erlang/OTP, 2 schedulers), modules: roster disco ping http_api`;
   }
@@ -252,16 +256,16 @@ export class Ejabberd extends Base {
       '--regid=ejabberd',
       '--init-groups',
       'env',
-      'HOME=/var/lib/ejabberd',
+      `HOME=${this.home}`,
       `EJABBERD_PID_PATH=${join(this.dir, 'run', 'ejabberd.pid')}`,
       `ERL_INETRC=${join(peer, 'inetrc')}`,
       '/usr/sbin/ejabberdctl',
       '--config-dir',
       peer,
       '--config',
-      join(peer, 'ejabberd.yml'),
+      this.config,
       '--ctl-config',
-      join(peer, 'ejabberdctl.cfg'),
+      this.ctlConfig,
       '--spool',
       join(this.dir, 'spool'),
       '--logs',
