@@ -41,6 +41,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 class MucStarling extends Starling {
   name = 'starling';
   port = 37222;
+  directTlsPort = 37223;
   wsPort = 37290;
   boshPort = 37280;
   httpPort = 38180;
