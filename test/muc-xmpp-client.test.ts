@@ -135,6 +135,48 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     assert.equal(errorOf(await joinError(carol, 'strict')), 'forbidden');
   });
 
+  it('a visitor of a moderated room requests voice; a moderator gets the form and approves it (XEP-0045 §7.13, §8.6)', async () => {
+    const [alice, bob, carol] = [await login('alice', 'vr'), await login('bob', 'vr'), await login('carol', 'vr')];
+    const NS_REQUEST = 'http://jabber.org/protocol/muc#request';
+    const requestForm = (fields: Record<string, string>, type = 'submit') =>
+      xml('x', { xmlns: 'jabber:x:data', type }, xml('field', { var: 'FORM_TYPE' }, xml('value', {}, NS_REQUEST)), ...Object.entries(fields).map(([k, v]) => xml('field', { var: k }, xml('value', {}, v))));
+    const roleOf = (el: XmppElement) => el.getChild('x', NS_USER)?.getChild('item')?.attrs.role;
+    await join(alice, 'stage', 'Alice');
+    await joined(alice, 'stage');
+    await configure(alice, 'stage', { 'muc#roomconfig_moderatedroom': '1' });
+    await join(bob, 'stage', 'Bob');
+    assert.equal(roleOf(await joined(bob, 'stage')), 'visitor');
+    await join(carol, 'stage', 'Carol');
+    await joined(carol, 'stage');
+    await say(bob, 'stage', 'may I?');
+    const refused = await bob.waitFor((el) => el.is('message') && el.attrs.type === 'error', WAIT, 'the error for a visitor speaking');
+    assert.equal(errorOf(refused), 'forbidden');
+
+    await bob.send(xml('message', { to: `stage@${MUC}` }, requestForm({ 'muc#role': 'participant' })));
+    const asked = await alice.waitFor((el) => el.is('message') && el.getChild('x', 'jabber:x:data') !== undefined, WAIT, 'the voice request form');
+    assert.equal(asked.attrs.from, `stage@${MUC}`);
+    const fields = new Map(asked.getChild('x', 'jabber:x:data')!.getChildren('field').map((f) => [f.attrs.var as string, f.getChildText('value')]));
+    assert.equal(asked.getChild('x', 'jabber:x:data')!.attrs.type, 'form');
+    assert.equal(fields.get('FORM_TYPE'), NS_REQUEST);
+    assert.equal(fields.get('muc#role'), 'participant');
+    assert.equal(fields.get('muc#jid'), `bob@${DOMAIN}/vr`);
+    assert.equal(fields.get('muc#roomnick'), 'Bob');
+    assert.equal(fields.get('muc#request_allow'), 'false');
+
+    // Only moderators approve: Carol (a visitor too) is refused.
+    await carol.send(xml('message', { to: `stage@${MUC}`, id: 'carol-approves' }, requestForm({ 'muc#roomnick': 'Bob', 'muc#request_allow': 'true' })));
+    const notYours = await carol.waitFor((el) => el.is('message') && el.attrs.id === 'carol-approves' && el.attrs.type === 'error', WAIT, 'the error for a non-moderator approving');
+    assert.equal(errorOf(notYours), 'forbidden');
+
+    await alice.send(xml('message', { to: `stage@${MUC}` }, requestForm({ 'muc#role': 'participant', 'muc#jid': `bob@${DOMAIN}/vr`, 'muc#roomnick': 'Bob', 'muc#request_allow': 'true' })));
+    for (const c of [bob, carol]) {
+      const voiced = await c.waitFor((el) => fromRoom('stage', 'Bob')(el) && el.is('presence') && roleOf(el) === 'participant', WAIT, 'Bob with voice');
+      assert.equal(voiced.getChild('x', NS_USER)!.getChild('item')!.getChild('actor')?.attrs.nick, 'Alice');
+    }
+    await say(bob, 'stage', 'thank you');
+    await carol.waitFor(body('thank you'), WAIT, 'the voiced participant speaking');
+  });
+
   it('members-only rooms need membership (registration-required), password rooms the password (not-authorized)', async () => {
     const [alice, bob] = [await login('alice', 'mo'), await login('bob', 'mo')];
     await join(alice, 'club', 'Alice');

@@ -42,7 +42,8 @@ export async function adminSet(env: MucEnv, room: Room, from: Jid, query: Elemen
   }
 }
 
-function setRole(env: MucEnv, room: Room, from: Jid, nick: string | undefined, role: Role, reason: string | undefined): void {
+/** A moderator changes an occupant's role (§8.2 kick, §8.3 voice, §8.4 revoke, §9.6 moderator). */
+export function setRole(env: MucEnv, room: Room, from: Jid, nick: string | undefined, role: Role, reason: string | undefined): void {
   const actor = room.bySession.get(from.toString());
   if (actor?.role !== 'moderator') throw new StanzaError('forbidden', 'Only moderators may change roles');
   const target = nick !== undefined ? room.occupants.get(nick) : undefined;

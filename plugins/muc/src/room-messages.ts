@@ -5,8 +5,9 @@ import { NS_MUC_USER } from './muc-ns';
 import { NS_SID, archived } from './room-archive';
 import type { Room } from './room';
 import { toOccupant } from './room-broadcast';
+import { voiceRequest, voiceRequestForm } from './room-voice';
 
-/** Messages to a room (§7.4 groupchat, §8.1 subject, §7.8.2 mediated invitations) or to an occupant (§7.5 private). */
+/** Messages to a room (§7.4 groupchat, §8.1 subject, §7.8.2 mediated invitations, §7.13 voice requests) or to an occupant (§7.5 private). */
 export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from: Jid, to: Jid): Promise<void> {
   if (stanza.attrs.type === 'error') return;
   const sender = room.bySession.get(from.toString());
@@ -21,6 +22,8 @@ export async function roomMessage(env: MucEnv, room: Room, stanza: Element, from
   }
   const userX = stanza.getChild('x', NS_MUC_USER);
   if (userX && (userX.getChild('invite') || userX.getChild('decline'))) return invitation(env, room, userX, from);
+  const request = voiceRequestForm(stanza);
+  if (request && stanza.attrs.type !== 'groupchat') return voiceRequest(env, room, request, from);
   if (stanza.attrs.type !== 'groupchat') throw new StanzaError('bad-request', 'Messages to a room are of type groupchat');
   if (!sender) throw new StanzaError('not-acceptable', 'Only occupants may send messages to this room');
   if (sender.role === 'visitor') throw new StanzaError('forbidden', 'Visitors may not speak in this moderated room');
