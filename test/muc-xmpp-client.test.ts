@@ -177,6 +177,47 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     await carol.waitFor(body('thank you'), WAIT, 'the voiced participant speaking');
   });
 
+  it('filters a logged room’s archive by occupant JID, and by real JID for its admins only (XEP-0313 §4.1.1 `with`)', async () => {
+    const [alice, bob, carol] = [await login('alice', 'mw'), await login('bob', 'mw'), await login('carol', 'mw')];
+    const NS_MAM = 'urn:xmpp:mam:2';
+    let n = 0;
+    /** The bodies the archive returns for a `with` (the <result/> messages come before the IQ's answer). */
+    const search = async (c: TestClient, withJid: string) => {
+      const queryid = `mw${++n}`;
+      const form = xml('x', { xmlns: 'jabber:x:data', type: 'submit' }, xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, NS_MAM)), xml('field', { var: 'with' }, xml('value', {}, withJid)));
+      const fin = await c.iq(xml('iq', { type: 'set', to: `annals@${MUC}` }, xml('query', { xmlns: NS_MAM, queryid }, form)), WAIT);
+      assert.equal(fin.getChild('fin', NS_MAM)?.attrs.complete, 'true');
+      const bodies: string[] = [];
+      for (let r; (r = c.inbox.find((el) => el.getChild('result', NS_MAM)?.attrs.queryid === queryid)); c.inbox.splice(c.inbox.indexOf(r), 1)) {
+        bodies.push(r.getChild('result', NS_MAM)!.getChild('forwarded')!.getChild('message')!.getChildText('body')!);
+      }
+      return bodies;
+    };
+    await join(alice, 'annals', 'Alice');
+    await joined(alice, 'annals');
+    await configure(alice, 'annals', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_enablelogging': '1' });
+    await join(bob, 'annals', 'Bob');
+    await joined(bob, 'annals');
+    await join(carol, 'annals', 'Carol');
+    await joined(carol, 'annals');
+    for (const [c, text] of [[alice, 'a1'], [bob, 'b1'], [alice, 'a2'], [bob, 'b2']] as const) {
+      await say(c, 'annals', text);
+      await carol.waitFor(body(text), WAIT, `message ${text}`);
+    }
+    await bob.send(xml('presence', { to: `annals@${MUC}/Robert` }));
+    await carol.waitFor((el) => fromRoom('annals', 'Robert')(el) && el.is('presence') && el.attrs.type === undefined, WAIT, 'Bob renamed');
+    await say(bob, 'annals', 'r1');
+    await carol.waitFor(body('r1'), WAIT, 'message r1');
+
+    assert.deepEqual(await search(carol, `annals@${MUC}/Bob`), ['b1', 'b2']);
+    assert.deepEqual(await search(carol, `annals@${MUC}/Robert`), ['r1']);
+    assert.deepEqual(await search(carol, `annals@${MUC}/Nobody`), []);
+    assert.deepEqual(await search(carol, `annals@${MUC}`), ['a1', 'b1', 'a2', 'b2', 'r1']);
+    // The room is semi-anonymous: only its owner filters by a real JID (all of Bob's nicks).
+    await assert.rejects(search(carol, `bob@${DOMAIN}`), { condition: 'forbidden' });
+    assert.deepEqual(await search(alice, `bob@${DOMAIN}`), ['b1', 'b2', 'r1']);
+  });
+
   it('members-only rooms need membership (registration-required), password rooms the password (not-authorized)', async () => {
     const [alice, bob] = [await login('alice', 'mo'), await login('bob', 'mo')];
     await join(alice, 'club', 'Alice');

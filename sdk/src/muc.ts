@@ -44,6 +44,10 @@ export interface RoomArchiveQuery {
   end?: number;
   afterId?: number;
   beforeId?: number;
+  /** Only messages from this nick (XEP-0313 `with` = the occupant JID room@service/nick). */
+  nick?: string;
+  /** Only messages whose real sender is this bare JID. */
+  sender?: string;
   limit: number;
 }
 

@@ -70,6 +70,24 @@ describeStorage('muc repository contract', (s, { reopen }) => {
     assert.deepEqual((await s.muc.queryMessages('none@muc.example.org', { limit: 5 })).messages, []);
   });
 
+  it('filters the archive by nick and by real sender, paging within the filter', async () => {
+    await s.muc.saveRoom(room());
+    const from = (n: number, nick: string, sender: string) => s.muc.addMessage(ROOM, { ...msg(n), nick, sender });
+    const alice = [await from(1, 'alice', 'alice@example.org'), await from(3, 'alice', 'alice@example.org'), await from(5, 'alice', 'alice@example.org')];
+    await from(2, 'bob', 'bob@example.org');
+    const renamed = await from(4, 'bobby', 'bob@example.org');
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 10, nick: 'alice' })).messages.map((m) => m.id), alice);
+    const page = await s.muc.queryMessages(ROOM, { limit: 2, nick: 'alice' });
+    assert.deepEqual([page.messages.map((m) => m.id), page.complete], [alice.slice(0, 2), false]);
+    const next = await s.muc.queryMessages(ROOM, { limit: 2, nick: 'alice', afterId: alice[1] });
+    assert.deepEqual([next.messages.map((m) => m.id), next.complete], [alice.slice(2), true]);
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 1, nick: 'alice', beforeId: Number.MAX_SAFE_INTEGER })).messages.map((m) => m.id), alice.slice(2));
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 10, nick: 'bobby' })).messages.map((m) => m.id), [renamed]);
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 10, sender: 'bob@example.org' })).messages.map((m) => m.nick), ['bob', 'bobby']);
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 10, nick: 'bob', sender: 'alice@example.org' })).messages, []);
+    assert.deepEqual((await s.muc.queryMessages(ROOM, { limit: 10, nick: 'nobody' })).messages, []);
+  });
+
   it('removes a room with its affiliations and messages, and keeps everything across a reopen', async () => {
     await s.muc.saveRoom(room());
     await s.muc.saveRoom(room('kept@muc.example.org'));

@@ -7,6 +7,8 @@ import type { RoomArchiveQuery, StoredAffiliation, StoredAffiliationKind, Stored
  */
 const ROOM_COLUMNS = 'jid, config, subject, created_at';
 const MESSAGE_COLUMNS = 'id, nick, sender, stanza, stamp';
+const ARCHIVE_FILTER =
+  "room = ? AND stamp >= ? AND stamp <= ? AND id > ? AND id < ? AND (CAST(? AS TEXT) = '' OR nick = ?) AND (CAST(? AS TEXT) = '' OR sender = ?)";
 
 export const MUC_SQL = {
   rooms: `SELECT ${ROOM_COLUMNS} FROM muc_rooms WHERE domain = ? ORDER BY jid`,
@@ -23,9 +25,12 @@ export const MUC_SQL = {
   deleteAffiliation: 'DELETE FROM muc_affiliations WHERE room = ? AND jid = ?',
   insertMessage: 'INSERT INTO muc_messages (room, nick, sender, stanza, stamp) VALUES (?, ?, ?, ?, ?) RETURNING id',
   recentMessages: `SELECT ${MESSAGE_COLUMNS} FROM (SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? ORDER BY id DESC LIMIT ?) t ORDER BY id`,
-  /** Archive pages (params room, start, end, after id, before id, limit): oldest first from `after`, newest first before `before`. */
-  archiveForward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? AND stamp >= ? AND stamp <= ? AND id > ? AND id < ? ORDER BY id LIMIT ?`,
-  archiveBackward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE room = ? AND stamp >= ? AND stamp <= ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`,
+  /**
+   * Archive pages (params room, start, end, after id, before id, nick twice, sender twice, limit; '' for no
+   * nick or sender filter): oldest first from `after`, newest first before `before`.
+   */
+  archiveForward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE ${ARCHIVE_FILTER} ORDER BY id LIMIT ?`,
+  archiveBackward: `SELECT ${MESSAGE_COLUMNS} FROM muc_messages WHERE ${ARCHIVE_FILTER} ORDER BY id DESC LIMIT ?`,
   /** Keeps the newest N (N ≥ 1): params room, room, N. */
   pruneMessages:
     'DELETE FROM muc_messages WHERE room = ? AND id < (SELECT MIN(id) FROM (SELECT id FROM muc_messages WHERE room = ? ORDER BY id DESC LIMIT ?) t)',
@@ -74,6 +79,10 @@ export const archiveParams = (room: string, q: RoomArchiveQuery): unknown[] => [
   q.end ?? Number.MAX_SAFE_INTEGER,
   q.afterId ?? 0,
   q.beforeId ?? Number.MAX_SAFE_INTEGER,
+  q.nick ?? '',
+  q.nick ?? '',
+  q.sender ?? '',
+  q.sender ?? '',
   q.limit + 1,
 ];
 

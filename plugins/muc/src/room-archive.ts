@@ -1,4 +1,4 @@
-import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, StanzaError, parseXml, xml } from '@starling/sdk';
+import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, type RoomArchiveQuery, StanzaError, parseXml, tryParseJid, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
 import { form, submittedValues } from './data-form';
 import { affiliationOf, type MucEnv } from './muc-env';
@@ -20,6 +20,7 @@ export function archiveFields(): Element {
     'query',
     { xmlns: NS_MAM },
     form('form', NS_MAM, [
+      { var: 'with', type: 'jid-single' },
       { var: 'start', type: 'text-single' },
       { var: 'end', type: 'text-single' },
     ]),
@@ -41,8 +42,24 @@ function archiveId(v: string | undefined): number | undefined {
 }
 
 /**
+ * XEP-0313 §4.1.1 `with` on a room's archive, whose messages are from occupant JIDs: `room@service/nick`
+ * keeps that nick's messages, the room's bare JID all of them. A user's real bare JID keeps that user's
+ * messages (under any nick), for those who may see real JIDs: anyone when `whois` is `anyone`, else the
+ * room's admins and owners (`forbidden` for others, so the filter cannot unmask a semi-anonymous room).
+ */
+function withFilter(env: MucEnv, room: Room, from: Jid, value: string): Pick<RoomArchiveQuery, 'nick' | 'sender'> {
+  const jid = tryParseJid(value);
+  if (!jid) throw new StanzaError('jid-malformed', `Not a valid JID: ${value}`);
+  if (jid.bareString === room.jid) return jid.resource ? { nick: jid.resource } : {};
+  if (room.config.whois !== 'anyone' && !outranks(affiliationOf(env, room, from.bareString), 'member')) {
+    throw new StanzaError('forbidden', "Only those who may see occupants' real JIDs may filter this archive by one");
+  }
+  return { sender: jid.bareString };
+}
+
+/**
  * XEP-0313 on a room: the matching messages go to the requester as `<result/>` messages (forwarded, with
- * their delay), then the `<fin/>` with the RSM page bounds is the IQ's answer. `with` is not supported.
+ * their delay), then the `<fin/>` with the RSM page bounds is the IQ's answer.
  */
 export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: Element): Promise<Element> {
   if (!archived(room)) throw new StanzaError('service-unavailable', 'This room keeps no archive');
@@ -52,7 +69,8 @@ export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: El
   }
   const x = query.getChild('x', NS_DATA_FORMS);
   const v = x ? submittedValues(x) : new Map<string, string[]>();
-  if (v.get('with')?.[0]) throw new StanzaError('feature-not-implemented', 'Filtering a room archive by occupant is not supported');
+  const withValue = v.get('with')?.[0];
+  const filter = withValue ? withFilter(env, room, from, withValue) : {};
   const set = query.getChild('set', NS_RSM);
   const max = set?.getChildText('max');
   const limit = Math.min(env.settings.archivePage, max !== undefined && /^\d+$/.test(max) ? Number(max) : env.settings.archivePage);
@@ -62,6 +80,7 @@ export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: El
     end: time(v.get('end')?.[0], 'end'),
     afterId: archiveId(set?.getChildText('after')),
     beforeId: before ? (archiveId(before.text()) ?? Number.MAX_SAFE_INTEGER) : undefined,
+    ...filter,
     limit,
   });
   const queryid = query.attrs.queryid;

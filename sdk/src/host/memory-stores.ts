@@ -188,7 +188,13 @@ export class MemoryMucRepository implements MucRepository {
   }
   async queryMessages(room: string, q: RoomArchiveQuery): Promise<{ messages: StoredRoomMessage[]; complete: boolean }> {
     const all = (this.msgs.get(room) ?? []).filter(
-      (m) => m.stamp >= (q.start ?? -Infinity) && m.stamp <= (q.end ?? Infinity) && m.id > (q.afterId ?? 0) && m.id < (q.beforeId ?? Infinity),
+      (m) =>
+        m.stamp >= (q.start ?? -Infinity) &&
+        m.stamp <= (q.end ?? Infinity) &&
+        m.id > (q.afterId ?? 0) &&
+        m.id < (q.beforeId ?? Infinity) &&
+        (q.nick === undefined || m.nick === q.nick) &&
+        (q.sender === undefined || m.sender === q.sender),
     );
     const page = q.beforeId !== undefined ? all.slice(Math.max(0, all.length - q.limit)) : all.slice(0, q.limit);
     return { messages: page.map((m) => ({ ...m })), complete: page.length === all.length };
