@@ -239,12 +239,12 @@ function report({ date, occupants, seconds, results }) {
   const lines = [
     `# MUC fan-out: a room of ${occupants} occupants (bench/muc-fanout.mjs)`,
     '',
-    `${date}, this machine (2 cores, shared with other work: see "other load"), loopback, plain TCP; the ${occupants} clients run in the bench's own process.`,
+    `This machine (2 cores, shared with other work: see "other load"), loopback, plain TCP; the ${occupants} clients run in the bench's own process.`,
     `Each phase sends R groupchat messages/s for ${seconds} s (5 occupants in turn); every occupant gets every message.`,
     '',
     ...results.map(
       (r) =>
-        `- **${r.server}**: ${r.describe}. Login of ${r.occupants}: ${fmt(r.loginSeconds)} s; joins (each waits for its own presence): ${fmt(r.joinSeconds)} s, then ${fmt(r.settleSeconds)} s until a message reached all ${r.synced} occupants; RSS after the joins ${fmt(r.rssAfterJoinMB)} MB.`,
+        `- **${r.server}** (run ${r.date ?? date}): ${r.describe}. Login of ${r.occupants}: ${fmt(r.loginSeconds)} s; joins (each waits for its own presence): ${fmt(r.joinSeconds)} s, then ${fmt(r.settleSeconds)} s until a message reached all ${r.synced} occupants; RSS after the joins ${fmt(r.rssAfterJoinMB)} MB.`,
     ),
     '',
     '| server | offered msg/s | delivered/s | lost | p50 ms | p99 ms | max ms | server cores | deliveries per server CPU s | client cores | other load (cores) |',
@@ -277,9 +277,18 @@ if (opt['report-only']) {
             ? new MucEjabberd()
             : null;
     if (!server) throw new Error(`unknown server ${name}`);
-    results.push(await runServer(server));
+    results.push({ date: new Date().toISOString(), ...(await runServer(server)) });
   }
-  const run = { date: new Date().toISOString(), occupants: N, seconds: SECONDS, results };
-  writeFileSync(join(BENCH, 'muc-results.json'), JSON.stringify(run, null, 2) + '\n');
+  // Servers not run this time keep their last results (with their own date) when the settings are the same.
+  const file = join(BENCH, 'muc-results.json');
+  let kept = [];
+  try {
+    const last = JSON.parse(readFileSync(file, 'utf8'));
+    if (last.occupants === N && last.seconds === SECONDS) kept = last.results.map((r) => ({ date: last.date, ...r })).filter((r) => !names.includes(r.server));
+  } catch {}
+  const order = ['starling', 'prosody', 'ejabberd'];
+  const all = [...kept, ...results].sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server));
+  const run = { date: new Date().toISOString(), occupants: N, seconds: SECONDS, results: all };
+  writeFileSync(file, JSON.stringify(run, null, 2) + '\n');
   report(run);
 }
