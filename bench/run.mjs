@@ -27,6 +27,7 @@ const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --label NAME        the name the results are saved under (default: the server's), e.g. starling-xml-trace
   --tls MODE          none (plain TCP, default), starttls (STARTTLS before SASL) or direct (TLS from the first byte)
   --cert KIND         the servers' certificate with --tls: rsa (RSA 2048, default) or ec (ECDSA P-256)
+  --scram HASH        sha1 (SCRAM-SHA-1, default) or sha256 (SCRAM-SHA-256; Prosody 0.12 stores SHA-1 only and is skipped)
   --resume            login: clients offer their last TLS session (resumption) from the warm-up pass on
   --starling-env E    environment for Starling, e.g. "MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072"`;
 
@@ -49,6 +50,7 @@ const { values: opt, positionals } = parseArgs({
     tls: { type: 'string', default: 'none' },
     cert: { type: 'string', default: 'rsa' },
     resume: { type: 'boolean', default: false },
+    scram: { type: 'string', default: 'sha1' },
     'starling-env': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -78,13 +80,14 @@ async function withServer(name, nAccounts, fn) {
     extraConfig: opt['starling-config'],
     tls: opt.tls !== 'none',
     cert: opt.cert,
+    scram: opt.scram,
     env: Object.fromEntries(opt['starling-env'].split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   });
   current = server;
   console.log(`[${name}] preparing ${nAccounts} accounts`);
   await server.prepare(nAccounts);
   const t0 = performance.now();
-  const meta = { describe: server.describe(), date: new Date().toISOString(), tls: opt.tls, resume: opt.resume, loadavg: loadavg() };
+  const meta = { describe: server.describe(), date: new Date().toISOString(), tls: opt.tls, resume: opt.resume, scram: opt.scram, loadavg: loadavg() };
   try {
     const result = await fn(server);
     meta.wallSeconds = (performance.now() - t0) / 1000;
@@ -98,7 +101,7 @@ async function withServer(name, nAccounts, fn) {
 async function startLoadGen(server) {
   const port = opt.tls === 'direct' ? server.directTlsPort : server.port;
   if (port === undefined) throw new Error(`${server.name}: no TLS port in the bench setup`);
-  const lg = new LoadGen(num(opt.workers), { host: '127.0.0.1', port, sources: SOURCES, tls: opt.tls, resume: opt.resume }, join(TMP, server.name, 'scram-cache.json'));
+  const lg = new LoadGen(num(opt.workers), { host: '127.0.0.1', port, sources: SOURCES, tls: opt.tls, resume: opt.resume, scram: opt.scram }, join(server.dir ?? server.home, 'scram-cache.json'));
   await lg.init();
   return lg;
 }
@@ -297,6 +300,12 @@ async function idle(name) {
 
 const SCENARIOS = { login, messaging, idle };
 
+/** The name a run's results are saved under: the server, then what differs from plain TCP and SCRAM-SHA-1. */
+function rowName(name) {
+  const tls = opt.tls !== 'none';
+  return [name, tls && opt.tls, tls && opt.resume && 'resume', tls && opt.cert !== 'rsa' && opt.cert, opt.scram !== 'sha1' && opt.scram].filter(Boolean).join('-');
+}
+
 async function main() {
   const scenario = positionals[0];
   if (opt.help || !scenario || !(scenario in SCENARIOS || scenario === 'report')) {
@@ -308,8 +317,12 @@ async function main() {
   ensureInstalled(names);
   if (scenario !== 'report') {
     for (const name of names) {
+      if (opt.scram === 'sha256' && name === 'prosody') {
+        console.log('[prosody] skipped: Prosody 0.12 stores SCRAM-SHA-1 credentials only');
+        continue;
+      }
       const { result, meta } = await SCENARIOS[scenario](name);
-      saveResult(scenario, opt.label ?? (opt.tls === 'none' ? name : `${name}-${opt.tls}${opt.resume ? '-resume' : ''}${opt.cert === 'rsa' ? '' : `-${opt.cert}`}`), result, meta);
+      saveResult(scenario, opt.label ?? rowName(name), result, meta);
       console.log(`[${name}] ${scenario} took ${fmt(meta.wallSeconds, 0)} s`);
     }
   }

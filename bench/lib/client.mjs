@@ -1,5 +1,5 @@
 // A minimal XMPP client for the load generator: raw TCP, STARTTLS or TLS from the first byte (`tls`),
-// SCRAM-SHA-1, bind, roster get, presence, chat messages. No XML parser: a tiny splitter cuts the server's stream into top-level stanzas and
+// SCRAM-SHA-1 or SCRAM-SHA-256, bind, roster get, presence, chat messages. No XML parser: a tiny splitter cuts the server's stream into top-level stanzas and
 // the handlers look at them as strings. Fast enough that one worker process drives thousands of clients.
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -91,20 +91,26 @@ export class StanzaSplitter {
   }
 }
 
-/** SCRAM keys per (salt, iterations, password): a real client caches them too, so a login costs hashes, not PBKDF2. */
+/** The SCRAM variants the load generator speaks: mechanism name, digest and key length. */
+export const SCRAM = {
+  sha1: { mechanism: 'SCRAM-SHA-1', digest: 'sha1', length: 20 },
+  sha256: { mechanism: 'SCRAM-SHA-256', digest: 'sha256', length: 32 },
+};
+
+/** SCRAM keys per (hash, salt, iterations, password): a real client caches them too, so a login costs hashes, not PBKDF2. */
 export class ScramCache {
   map = new Map();
   pbkdf2Runs = 0;
-  async keys(password, salt, iterations) {
-    const k = salt + '|' + iterations + '|' + password;
+  async keys(password, salt, iterations, scram = SCRAM.sha1) {
+    const k = (scram.digest === 'sha1' ? '' : scram.digest + '|') + salt + '|' + iterations + '|' + password;
     let v = this.map.get(k);
     if (!v) {
       const salted = await new Promise((res, rej) =>
-        pbkdf2(password, Buffer.from(salt, 'base64'), iterations, 20, 'sha1', (e, b) => (e ? rej(e) : res(b))),
+        pbkdf2(password, Buffer.from(salt, 'base64'), iterations, scram.length, scram.digest, (e, b) => (e ? rej(e) : res(b))),
       );
       this.pbkdf2Runs++;
-      const clientKey = createHmac('sha1', salted).update('Client Key').digest();
-      v = { clientKey, storedKey: createHash('sha1').update(clientKey).digest() };
+      const clientKey = createHmac(scram.digest, salted).update('Client Key').digest();
+      v = { clientKey, storedKey: createHash(scram.digest).update(clientKey).digest() };
       this.map.set(k, v);
     }
     return v;
@@ -148,11 +154,13 @@ export class TlsSessions {
  * One client connection. `login()` resolves when the roster result has arrived and initial presence is
  * sent; afterwards `onMessage(body, stanza)` sees every incoming chat message. `tls`: 'none' (plain TCP),
  * 'starttls' (RFC 6120 STARTTLS before SASL) or 'direct' (TLS from the first byte, XEP-0368);
- * `sessions`: a TlsSessions to resume TLS sessions from (none: every login is a full handshake).
+ * `sessions`: a TlsSessions to resume TLS sessions from (none: every login is a full handshake);
+ * `scram`: 'sha1' (SCRAM-SHA-1) or 'sha256' (SCRAM-SHA-256).
  */
 export class Client {
-  constructor({ host, port, localAddress, user, password, resource, cache, onMessage, roster = true, presence = true, tls = 'none', sessions }) {
+  constructor({ host, port, localAddress, user, password, resource, cache, onMessage, roster = true, presence = true, tls = 'none', sessions, scram = 'sha1' }) {
     this.opts = { host, port, localAddress };
+    this.scram = SCRAM[scram];
     this.tls = tls;
     this.sessions = sessions;
     this.user = user;
@@ -253,11 +261,11 @@ export class Client {
           this.write(`<starttls xmlns='${NS_TLS}'/>`);
           return;
         }
-        if (!s.includes('SCRAM-SHA-1<')) return this.fail('no SCRAM-SHA-1 offered: ' + s);
+        if (!s.includes(`${this.scram.mechanism}<`)) return this.fail(`no ${this.scram.mechanism} offered: ` + s);
         this.cnonce = randomBytes(12).toString('base64');
         this.clientFirstBare = `n=${this.user},r=${this.cnonce}`;
         this.step = 'challenge';
-        this.write(`<auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-1'>${Buffer.from('n,,' + this.clientFirstBare).toString('base64')}</auth>`);
+        this.write(`<auth xmlns='${NS_SASL}' mechanism='${this.scram.mechanism}'>${Buffer.from('n,,' + this.clientFirstBare).toString('base64')}</auth>`);
         return;
       case 'proceed':
         if (!s.startsWith('<proceed')) return this.fail('STARTTLS: ' + s.slice(0, 200));
@@ -269,11 +277,11 @@ export class Client {
         const f = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
         if (!f.r?.startsWith(this.cnonce)) return this.fail('SCRAM nonce mismatch');
         this.step = 'pbkdf2';
-        this.cache.keys(this.password, f.s, Number(f.i)).then(({ clientKey, storedKey }) => {
+        this.cache.keys(this.password, f.s, Number(f.i), this.scram).then(({ clientKey, storedKey }) => {
           if (this.step !== 'pbkdf2') return;
           const finalBare = `c=biws,r=${f.r}`;
           const authMessage = `${this.clientFirstBare},${serverFirst},${finalBare}`;
-          const sig = createHmac('sha1', storedKey).update(authMessage).digest();
+          const sig = createHmac(this.scram.digest, storedKey).update(authMessage).digest();
           for (let i = 0; i < sig.length; i++) sig[i] ^= clientKey[i];
           this.step = 'success';
           this.write(`<response xmlns='${NS_SASL}'>${Buffer.from(`${finalBare},p=${sig.toString('base64')}`).toString('base64')}</response>`);

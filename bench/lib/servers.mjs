@@ -238,14 +238,42 @@ export class Prosody extends Base {
 export class Ejabberd extends Base {
   name = 'ejabberd';
   port = 25222;
+  directTlsPort = 25223;
   httpPort = 25280;
-  dir = join(TMP, 'ejabberd');
-  /** The node's configuration, ejabberdctl settings (node name) and HOME (its Erlang cookie). */
-  config = join(BENCH, 'peers', 'ejabberd', 'ejabberd.yml');
+  /**
+   * The node's configuration (null: bench/peers/ejabberd/ejabberd.yml rendered by writeConfig), ejabberdctl
+   * settings (node name) and HOME (its Erlang cookie).
+   */
+  config = null;
   ctlConfig = join(BENCH, 'peers', 'ejabberd', 'ejabberdctl.cfg');
   home = '/var/lib/ejabberd';
+  /**
+   * `tls`: STARTTLS offered on the c2s port (TLS from the first byte listens on 25223 in every run);
+   * `cert`: benchCertificate's kind; `scram`: 'sha1' or 'sha256', the one hash ejabberd stores per account
+   * (`auth_scram_hash`), so SCRAM-SHA-256 accounts live in a spool of their own.
+   */
+  constructor({ tls = false, cert = 'rsa', scram = 'sha1' } = {}) {
+    super();
+    this.tls = tls;
+    this.cert = cert;
+    this.scram = scram;
+    this.dir = join(TMP, scram === 'sha1' ? 'ejabberd' : `ejabberd-${scram}`);
+  }
   describe() {
-    return `ejabberd ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'ejabberd']).stdout} (Erlang/OTP, 2 schedulers), modules: roster disco ping http_api`;
+    return `ejabberd ${spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'ejabberd']).stdout} (Erlang/OTP, 2 schedulers), modules: roster disco ping http_api${this.tls ? `; STARTTLS and TLS (fast_tls); certificate: ${this.cert}` : ''}${this.scram === 'sha1' ? '' : `; auth_scram_hash: ${this.scram}`}`;
+  }
+  /** The config ejabberd reads: bench/peers/ejabberd/ejabberd.yml with this run's TLS, certificate and hash. */
+  writeConfig() {
+    if (this.config) return;
+    const template = readFileSync(join(BENCH, 'peers', 'ejabberd', 'ejabberd.yml'), 'utf8');
+    const file = join(this.dir, 'ejabberd.yml');
+    writeFileSync(
+      file,
+      template
+        .replaceAll('@STARTTLS@', String(this.tls))
+        .replaceAll('@CERTFILE@', benchCertificate(this.cert))
+        .replaceAll('@SCRAM_HASH@', this.scram === 'sha1' ? 'sha' : this.scram),
+    );
   }
   ctl(...args) {
     const peer = join(BENCH, 'peers', 'ejabberd');
@@ -263,7 +291,7 @@ export class Ejabberd extends Base {
       '--config-dir',
       peer,
       '--config',
-      this.config,
+      this.config ?? join(this.dir, 'ejabberd.yml'),
       '--ctl-config',
       this.ctlConfig,
       '--spool',
@@ -277,6 +305,7 @@ export class Ejabberd extends Base {
     for (const d of ['spool', 'logs', 'run']) {
       mkdirSync(join(this.dir, d), { recursive: true });
     }
+    this.writeConfig();
     spawnSync('chown', ['-R', 'ejabberd:ejabberd', this.dir]);
     const marker = join(this.dir, 'users.count');
     const have = markerCount(marker);
@@ -339,7 +368,7 @@ export function makeServer(name, opts) {
     case 'prosody':
       return new Prosody(opts);
     case 'ejabberd':
-      return new Ejabberd();
+      return new Ejabberd(opts);
   }
   throw new Error(`unknown server ${name}`);
 }

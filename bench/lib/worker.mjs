@@ -6,7 +6,7 @@ import { Client, ScramCache, TlsSessions, nowUs } from './client.mjs';
 import { Histogram } from './stats.mjs';
 
 const cache = new ScramCache();
-let target = null; // { host, port, sources, tls, resume }
+let target = null; // { host, port, sources, tls, resume, scram }
 let sessions;
 let clients = [];
 const received = new Map(); // step -> { n, hist }
@@ -45,6 +45,7 @@ async function login({ accounts, concurrency, roster, presence, sourceOffset = 0
         presence,
         tls: target.tls,
         sessions,
+        scram: target.scram,
       });
       const t = nowUs();
       try {
