@@ -278,9 +278,10 @@ async function idle(name) {
       const my = ys.reduce((a, b) => a + b) / ys.length;
       const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
       const last = points.at(-1);
-      // Memory given back: every client leaves, then the server's RSS 10 s later.
+      // Memory given back: every client leaves, then the server's RSS 15 s later (Starling checks every 10 s
+      // whether enough connections closed to trim its heap: 'memory-trim-interval').
       await lg.closeClients();
-      await sleep(10000);
+      await sleep(15000);
       const rssAfterClose = procSample(server.pid).rss;
       console.log(`[${name}] all closed: server RSS ${fmt(rssAfterClose / 2 ** 20)} MB (${fmt(points[0].rss / 2 ** 20)} MB at 0)`);
       return {

@@ -35,6 +35,8 @@ export function effectiveConfig(root: ConfigBean, settings: ServerSettings, plug
   setDefault(root, 'virtual-hosts', settings.domains);
   setDefault(root, 'admins', settings.admins);
   setDefault(root, 'plugin-dirs', []);
+  setDefault(root, 'memory-trim-interval', settings.memoryTrim.intervalMs / 1000);
+  setDefault(root, 'memory-trim-closed', settings.memoryTrim.minClosed);
   const c2s = ensureBean(root, 'c2s');
   setDefault(c2s, 'max-stanza-size', settings.c2s.limits.maxStanzaSize);
   setDefault(c2s, 'max-auth-attempts', settings.c2s.limits.maxAuthAttempts);

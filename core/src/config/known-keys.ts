@@ -77,6 +77,9 @@ export const CORE_SCHEMA: BeanSchema = {
     // debugging (ops/debug-switches.ts): `debug = [ … ]`, `'debug-packages' = [ … ]`
     debug: KEY,
     'debug-packages': KEY,
+    // giving freed memory back to the system after client connections close (ops/memory-trim.ts)
+    'memory-trim-interval': SECONDS,
+    'memory-trim-closed': KEY,
     // cluster mode (cluster/cluster-settings.ts)
     'cluster-mode': KEY,
     'cluster-node-id': KEY,

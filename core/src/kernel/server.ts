@@ -24,6 +24,8 @@ import type { Watchdog } from '../net/watchdog';
 import type { WsService } from '../net/ws-service';
 import { readDebugSwitches } from '../ops/debug-switches';
 import { Logging } from '../ops/logger';
+import { counters } from '../ops/counters';
+import { loadMallocTrim, MemoryTrimmer } from '../ops/memory-trim';
 import type { LocalSessionDirectory } from '../sm/session-directory';
 import type { ResumableSessions } from '../sm/stream-management';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
@@ -140,6 +142,8 @@ export class StarlingServer {
   /** Cluster mode (core/src/cluster): this node's link to the others, and the `cl-comp` admin view. */
   readonly cluster: ClusterNode | null;
   private readonly clusterView: ClusterComponent | null;
+  /** Gives freed memory back to the system after many client connections closed (ops/memory-trim.ts). */
+  private memoryTrim: MemoryTrimmer | undefined;
 
   private constructor(
     readonly settings: ServerSettings,
@@ -216,6 +220,14 @@ export class StarlingServer {
       }
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
+      server.memoryTrim = new MemoryTrimmer(
+        settings.memoryTrim,
+        () => counters.connectionsAccepted,
+        () => server.c2s.connectionCount(),
+        loadMallocTrim(),
+        log.child({ c: 'memory' }),
+      );
+      server.memoryTrim.start();
     } catch (err) {
       await server.stop();
       throw err;
@@ -256,6 +268,7 @@ export class StarlingServer {
   async stop(): Promise<void> {
     await this.adminChannel?.close();
     this.watchdog.stop();
+    this.memoryTrim?.stop();
     await this.pluginWatcher?.close();
     await this.c2s.close();
     await this.http.close();

@@ -8,6 +8,7 @@ import { readWatchdogSettings } from '../net/watchdog-config';
 import type { BeanView } from '../config/bean-view';
 import { beanOrEmpty } from '../config/config-bean-view';
 import type { SmSettings } from '../sm/stream-management';
+import { DEFAULT_MEMORY_TRIM, type MemoryTrimSettings } from '../ops/memory-trim';
 import { DEFAULT_TRAFFIC_THROTTLING, parseTrafficThrottling, readTrafficThrottling } from '../net/traffic-throttling';
 
 /** The server-wide settings the kernel reads from config.tdsl (plugins read their own beans). */
@@ -22,6 +23,8 @@ export interface ServerSettings {
   pluginDirs: string[];
   dataSourceUri: string | undefined;
   scramIterations: number;
+  /** When freed memory goes back to the system (ops/memory-trim.ts). */
+  memoryTrim: MemoryTrimSettings;
 }
 
 export const DEFAULT_C2S_PORTS = [5222, 5223];
@@ -84,7 +87,16 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     pluginDirs,
     dataSourceUri: top.bean('dataSource')?.bean('default')?.string('uri'),
     scramIterations: beanOrEmpty(top, 'authRepository').number('scram-iterations', 4096),
+    memoryTrim: readMemoryTrim(top),
   };
+}
+
+function readMemoryTrim(top: BeanView): MemoryTrimSettings {
+  const intervalSeconds = top.number('memory-trim-interval', DEFAULT_MEMORY_TRIM.intervalMs / 1000);
+  if (!(intervalSeconds >= 0)) throw top.fail('memory-trim-interval', 'seconds, 0 or more (0: off)');
+  const minClosed = top.number('memory-trim-closed', DEFAULT_MEMORY_TRIM.minClosed);
+  if (!Number.isInteger(minClosed) || minClosed < 1) throw top.fail('memory-trim-closed', 'a whole number of connections, 1 or more');
+  return { intervalMs: intervalSeconds * 1000, minClosed };
 }
 
 function canonicalDomain(b: BeanView, d: string, key: string): string {

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadMallocTrim, MemoryTrimmer } from './memory-trim';
+
+const logged: string[] = [];
+const log = { debug() {}, info: (m: string) => void logged.push(m), warn() {}, error() {}, child: () => log };
+
+/** A trimmer over counters the test moves: connections accepted since start and open now. */
+function rig(minClosed: number) {
+  const state = { accepted: 0, open: 0, trims: 0 };
+  const trimmer = new MemoryTrimmer(
+    { intervalMs: 1000, minClosed },
+    () => state.accepted,
+    () => state.open,
+    () => (state.trims++, true),
+    log,
+    () => 100 * 2 ** 20,
+  );
+  const connect = (n: number) => ((state.accepted += n), (state.open += n));
+  const close = (n: number) => (state.open -= n);
+  return { state, trimmer, connect, close };
+}
+
+describe('MemoryTrimmer', () => {
+  it('trims once enough connections closed since the last trim, then counts again from there', () => {
+    const { state, trimmer, connect, close } = rig(100);
+    connect(500);
+    assert.equal(trimmer.check().trimmed, false, 'nothing closed yet');
+    close(99);
+    assert.deepEqual(trimmer.check(), { closed: 99, trimmed: false });
+    close(1);
+    const c = trimmer.check();
+    assert.equal(c.trimmed, true);
+    assert.equal(c.closed, 100);
+    assert.equal(state.trims, 1);
+    assert.equal(trimmer.check().trimmed, false, 'the 100 closed are accounted for');
+    // Connections that open and close between two checks count as closed too.
+    connect(300);
+    close(300);
+    assert.equal(trimmer.check().closed, 300);
+    assert.equal(state.trims, 2);
+  });
+
+  it('does not trim a server whose connections only grow', () => {
+    const { state, trimmer, connect } = rig(1);
+    for (let i = 0; i < 5; i++) {
+      connect(1000);
+      trimmer.check();
+    }
+    assert.equal(state.trims, 0);
+  });
+
+  it('without the addon it never trims, and start() says so once instead of starting a timer', () => {
+    logged.length = 0;
+    let accepted = 0;
+    const t = new MemoryTrimmer({ intervalMs: 1000, minClosed: 1 }, () => accepted, () => 0, null, log);
+    accepted = 10;
+    assert.deepEqual(t.check(), { closed: 10, trimmed: false });
+    t.start();
+    t.stop();
+    assert.equal(logged.filter((m) => m.includes('@starling/malloc-trim is not built')).length, 1);
+  });
+
+  it('loads glibc malloc_trim through @starling/malloc-trim on this Linux build', () => {
+    const trim = loadMallocTrim();
+    const report = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+    if (process.platform === 'linux' && report.header.glibcVersionRuntime) {
+      assert.ok(trim, 'the addon is built at install on glibc');
+      assert.equal(typeof trim(), 'boolean');
+    } else assert.equal(trim, null);
+  });
+});

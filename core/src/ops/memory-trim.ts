@@ -1,0 +1,105 @@
+import type { Logger } from '@starling/sdk';
+
+/** `'memory-trim-interval'` and `'memory-trim-closed'` (kernel/settings.ts). */
+export interface MemoryTrimSettings {
+  /** How often the check runs; 0 turns it off. */
+  intervalMs: number;
+  /** Client connections that must have closed since the last trim for the next one to run. */
+  minClosed: number;
+}
+
+export const DEFAULT_MEMORY_TRIM: MemoryTrimSettings = { intervalMs: 10_000, minClosed: 1000 };
+
+/** glibc's malloc_trim(0) (@starling/malloc-trim): true/false as it returned memory or not, null where absent. */
+export type TrimFunction = () => boolean | null;
+
+/** What a check saw and did, for tests and the log. */
+export interface TrimCheck {
+  closed: number;
+  trimmed: boolean;
+  rssBefore?: number;
+  rssAfter?: number;
+  ms?: number;
+}
+
+/**
+ * Gives memory back to the kernel after many client connections closed. glibc returns freed memory only from
+ * the top of a heap; the chunks a TLS connection frees sit between live ones, so RSS stays near its peak after
+ * a burst of connections closes (docs/performance.md). `malloc_trim(0)` also releases the free pages inside
+ * the heap. It walks the whole heap on the event loop, so it runs at most once per interval, and only when at
+ * least `minClosed` connections closed since the last one: a steady server never pays for it.
+ *
+ * Closed connections are counted from two numbers the server keeps anyway: connections accepted since start
+ * and connections open now (closed = accepted − open, so no hook on the close path).
+ */
+export class MemoryTrimmer {
+  private timer: NodeJS.Timeout | undefined;
+  /** closed-connection total at the last trim */
+  private closedAtTrim: number;
+
+  constructor(
+    private readonly settings: MemoryTrimSettings,
+    private readonly accepted: () => number,
+    private readonly open: () => number,
+    private readonly trim: TrimFunction | null,
+    private readonly log: Logger,
+    private readonly rss: () => number = () => process.memoryUsage.rss(),
+  ) {
+    this.closedAtTrim = this.closedTotal();
+  }
+
+  /** Starts the timer (unref'd); does nothing when off or when malloc_trim is not available. */
+  start(): void {
+    if (this.settings.intervalMs <= 0) return;
+    if (!this.trim) {
+      this.log.info('memory trim off: @starling/malloc-trim is not built here (glibc only); freed memory stays with the process');
+      return;
+    }
+    this.timer = setInterval(() => this.check(), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One check: trims when enough connections closed since the last trim. */
+  check(): TrimCheck {
+    const closedTotal = this.closedTotal();
+    const closed = closedTotal - this.closedAtTrim;
+    if (!this.trim || closed < this.settings.minClosed) return { closed, trimmed: false };
+    const rssBefore = this.rss();
+    const t0 = performance.now();
+    this.trim();
+    const ms = performance.now() - t0;
+    const rssAfter = this.rss();
+    this.closedAtTrim = closedTotal;
+    this.log.info('memory returned to the system after connections closed', {
+      closed,
+      rssBeforeMB: mb(rssBefore),
+      rssAfterMB: mb(rssAfter),
+      ms: Math.round(ms * 10) / 10,
+    });
+    return { closed, trimmed: true, rssBefore, rssAfter, ms };
+  }
+
+  private closedTotal(): number {
+    return this.accepted() - this.open();
+  }
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 2 ** 17) / 8;
+}
+
+/** glibc's malloc_trim through @starling/malloc-trim, or null where the addon is absent or not on glibc. */
+export function loadMallocTrim(): TrimFunction | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require('@starling/malloc-trim') as { supported: boolean; trim: TrimFunction };
+    return addon.supported ? addon.trim : null;
+  } catch {
+    return null;
+  }
+}
