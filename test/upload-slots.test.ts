@@ -132,3 +132,52 @@ describe('HTTP file upload behind a public URL', () => {
     assert.equal(late.status, 410);
   });
 });
+
+/** Expiry without waiting days: 'file-expiry-days' may be a fraction of a day (here 0.0002 days, about 17 s). */
+describe('HTTP file upload: expired files', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  before(async () => {
+    server = await TestServer.create({
+      users: [['alice', PASSWORD]],
+      config: `upload () {\n    'user-quota' = 16\n    'file-expiry-days' = 0.0002\n    'expired-check-interval' = 1000\n}\n`,
+    });
+    await server.start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.dispose();
+  });
+
+  it('serves a file until file-expiry-days have passed, then answers 404, removes it and frees its quota', async () => {
+    const alice = await login(server, 'alice', 'desk', clients);
+    const loopback = (url: string) => url.replace(`http://${DOMAIN}:${server.web.http}`, `http://127.0.0.1:${server.web.http}`);
+    const body = 'sixteen bytes!!\n';
+    const { put, get } = slotUrls(await request(alice, 'short-lived.txt', 16));
+    assert.equal((await fetch(loopback(put), { method: 'PUT', body })).status, 201);
+    assert.equal((await fetch(loopback(get))).status, 200, 'served before it expires');
+    await assert.rejects(request(alice, 'more.txt', 1), condition('resource-constraint'), 'the file takes the whole quota');
+    const file = join(server.home, 'var', 'upload', new URL(put).pathname.split('/')[2]);
+    assert.ok(existsSync(file));
+
+    // Bounded waits for the expiry (about 17 s after the upload) and the next sweep (every second).
+    let status = 200;
+    for (let i = 0; i < 120 && status === 200; i++) {
+      await sleep(500);
+      status = (await fetch(loopback(get))).status;
+    }
+    assert.equal(status, 404, 'an expired file is not served');
+    let freed: XmppElement | undefined;
+    for (let i = 0; i < 60 && !freed; i++) {
+      freed = await request(alice, 'more.txt', 16).catch((e: unknown) => {
+        if (!condition('resource-constraint')(e)) throw e;
+        return undefined;
+      });
+      if (!freed) await sleep(500);
+    }
+    assert.ok(freed?.getChild('slot', NS_UPLOAD), 'the quota is free again once the sweep removed the file');
+    assert.equal(existsSync(file), false, 'the file is gone from var/upload');
+  });
+});
