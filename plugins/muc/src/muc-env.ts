@@ -13,6 +13,8 @@ export interface MucSettings {
   maxOccupants: number;
   /** Rooms a component domain holds in memory at once. */
   maxRooms: number;
+  /** Rooms of a component domain one user (bare JID) may be an occupant of at once; server admins are not limited. */
+  maxRoomsPerUser: number;
   /** The most messages one MAM page of a room's archive returns. */
   archivePage: number;
 }

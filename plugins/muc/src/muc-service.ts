@@ -43,6 +43,7 @@ export function readSettings(config: PluginConfig): MucSettings {
     historySize: config.number('history-size', 20, { min: 0, max: 10000 }),
     maxOccupants: config.number('max-occupants', 1000, { min: 1 }),
     maxRooms: config.number('max-rooms', 10000, { min: 1 }),
+    maxRoomsPerUser: config.number('max-rooms-per-user', 100, { min: 1, integer: true }),
     archivePage: config.number('archive-page-size', 100, { min: 1, max: 1000 }),
   };
 }
@@ -88,6 +89,13 @@ export class MucService implements RoomDirectory {
   count(domain: string): number {
     let n = 0;
     for (const r of this.live.values()) if (r.domain === domain) n++;
+    return n;
+  }
+
+  /** How many rooms of a component domain this user (bare JID) is an occupant of. */
+  joinedBy(domain: string, bare: string): number {
+    let n = 0;
+    for (const r of this.live.values()) if (r.domain === domain && r.hasUser(bare)) n++;
     return n;
   }
 

@@ -12,6 +12,8 @@ export interface RoomDirectory {
   add(room: Room): void;
   /** Rooms held in memory on a component domain. */
   count(domain: string): number;
+  /** Rooms of a component domain this user (bare JID) is an occupant of. */
+  joinedBy(domain: string, bare: string): number;
 }
 
 /** Presence to a room or an occupant JID (XEP-0045 §7.2 enter, §7.6 nick change, §7.7 availability, §7.14 exit). */
@@ -68,6 +70,9 @@ async function join(env: MucEnv, rooms: RoomDirectory, existing: Room | undefine
     // A client that speaks XEP-0045 gets a locked room to configure; an old groupchat 1.0 client an instant room.
     room.locked = mucX !== undefined;
     room.affiliations.set(bare, { affiliation: 'owner', nick: null, reason: null });
+  }
+  if (!room.hasUser(bare) && !env.isServerAdmin(bare) && rooms.joinedBy(to.domain, bare) >= env.settings.maxRoomsPerUser) {
+    throw new StanzaError('resource-constraint', `You are in ${env.settings.maxRoomsPerUser} rooms of this service already`);
   }
   const affiliation = affiliationOf(env, room, bare);
   if (affiliation === 'outcast') throw new StanzaError('forbidden', 'You are banned from this room');

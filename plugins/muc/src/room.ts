@@ -73,6 +73,12 @@ export class Room {
     return undefined;
   }
 
+  /** True when this real bare JID is an occupant (under any nick). */
+  hasUser(bare: string): boolean {
+    for (const o of this.occupants.values()) if (o.bare === bare) return true;
+    return false;
+  }
+
   /** The occupants with this real bare JID (normally one). */
   occupantsOf(bare: string): Occupant[] {
     return [...this.occupants.values()].filter((o) => o.bare === bare);

@@ -159,3 +159,25 @@ describe('muc: entering, talking, leaving', () => {
     await host.close();
   });
 });
+
+describe('muc: rooms per user', () => {
+  it("limits the rooms a user is in at once to 'max-rooms-per-user' (resource-constraint); leaving one frees a place, admins are not limited", async () => {
+    const admin = 'boss@localhost/b';
+    const host = await mucHost({ 'max-rooms-per-user': 2 }, ['boss@localhost']);
+    for (const u of [A, B, admin]) host.connect(u);
+    await instantRoom(host, A, 'one', 'Alice');
+    await instantRoom(host, A, 'two', 'Alice');
+    await instantRoom(host, B, 'three', 'Bob');
+    const refused = await join(host, A, 'three', 'Alice');
+    assert.equal(errorOf(refused[0]), 'resource-constraint');
+    assert.equal(errorOf((await join(host, A, 'four', 'Alice'))[0]), 'resource-constraint', 'creating a room counts too');
+    const phone = 'alice@localhost/phone';
+    host.connect(phone);
+    const again = await join(host, phone, 'two', 'Alice');
+    assert.ok(to(again, phone).some((s) => s.name === 'presence' && codes(s).includes('110')), "another session in a room the user is in already takes no new place");
+    await host.inject(`<presence type='unavailable' from='${A}' to='one@${MUC}/Alice'/>`);
+    assert.ok(to(await join(host, A, 'three', 'Alice'), A).some((s) => s.name === 'presence' && codes(s).includes('110')), 'a room left frees its place');
+    for (const r of ['one', 'two', 'three']) assert.ok(to(await join(host, admin, r, 'Boss'), admin).some((s) => codes(s).includes('110')));
+    await host.close();
+  });
+});
