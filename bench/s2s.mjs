@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Messages per second across one server-to-server stream: Starling↔Starling beside Prosody↔Prosody on the same
+// Messages per second across one server-to-server stream: Starling↔Starling beside Prosody↔Prosody and ejabberd↔ejabberd on the same
 // machine, one pair at a time, loopback only. Each pair: two servers with their own domains and self-signed
 // certificates (so the stream runs over STARTTLS with dialback on both), one @xmpp/client sender on the first,
 // one receiver on the second. After a warm-up message (which opens and authenticates the s2s stream) the
 // sender writes MESSAGES chats in batches of BATCH; the clock runs from the first write to the last message
 // received. Also reported: CPU seconds of each server process per 1000 messages (/proc/<pid>/stat).
 // Bounded: MESSAGES per round, ROUNDS rounds, TIMEOUT seconds per round; every server is stopped by PID.
-// Usage: node bench/s2s.mjs [--servers starling,prosody] [--messages 5000] [--rounds 3] [--timeout 120]
+// Usage: node bench/s2s.mjs [--servers starling,prosody,ejabberd] [--messages 5000] [--rounds 3] [--timeout 120]
 // Build first (npx tsc -b). Writes bench/results/s2s.json and prints a markdown table.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +19,11 @@ const { TestServer, freePort } = await import(dist('harness/server.js'));
 const { connect, xml } = await import(dist('harness/clients.js'));
 const { TestCa } = await import(dist('s2s-support.js'));
 const { ProsodyPeer, prosodyInstalled } = await import(dist('s2s-prosody-peer.js'));
+const { EjabberdPeer, ejabberdInstalled } = await import(dist('s2s-ejabberd-peer.js'));
 
 const { values: opt } = parseArgs({
   options: {
-    servers: { type: 'string', default: 'starling,prosody' },
+    servers: { type: 'string', default: 'starling,prosody,ejabberd' },
     messages: { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '3' },
     timeout: { type: 'string', default: '120' },
@@ -69,26 +70,38 @@ async function measure(sender, receiver, to, pids) {
   return { received: got, seconds, perSecond: got / seconds, cpuSenderPer1000: (cpu[0] / got) * 1000, cpuReceiverPer1000: (cpu[1] / got) * 1000 };
 }
 
-async function starlingPair(round) {
-  const [pa, pb] = [await freePort(), await freePort()];
-  const a = await TestServer.create({ domain: 'a.bench', s2sPort: pa, users: [['sender', 'secret']], config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}`, s2s: `'dns-overrides' = [ 'b.bench=127.0.0.1:${pb}' ]` });
-  const b = await TestServer.create({ domain: 'b.bench', s2sPort: pb, users: [['receiver', 'secret']], config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}`, s2s: `'dns-overrides' = [ 'a.bench=127.0.0.1:${pa}' ]` });
+/**
+ * One pair's round: `servers` are created and started (sender's server first), `users` made, then one
+ * sender and one receiver measured; everything is disposed whatever happens.
+ */
+async function runPair(pair, round, servers, { start, sender, receiver, pids }) {
   try {
-    await a.start();
-    await b.start();
-    const sender = await connect({ port: a.port, username: 'sender', password: 'secret', resource: 'r', domain: 'a.bench' });
-    const receiver = await connect({ port: b.port, username: 'receiver', password: 'secret', resource: 'r', domain: 'b.bench' });
-    await receiver.send(xml('presence'));
+    await start();
+    const s = await connect({ ...sender, username: 'sender', password: 'secret', resource: 'r' });
+    const r = await connect({ ...receiver, username: 'receiver', password: 'secret', resource: 'r' });
+    await r.send(xml('presence'));
     try {
-      return { pair: 'Starling → Starling', round, ...(await measure(sender, receiver, 'receiver@b.bench/r', [a.child.pid, b.child.pid])) };
+      return { pair, round, ...(await measure(s, r, `receiver@${receiver.domain}/r`, pids())) };
     } finally {
-      await sender.stop();
-      await receiver.stop();
+      await s.stop();
+      await r.stop();
     }
   } finally {
-    await a.dispose();
-    await b.dispose();
+    for (const server of servers) await server.dispose();
   }
+}
+
+async function starlingPair(round) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const common = { config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}` };
+  const a = await TestServer.create({ ...common, domain: 'a.bench', s2sPort: pa, users: [['sender', 'secret']], s2s: `'dns-overrides' = [ 'b.bench=127.0.0.1:${pb}' ]` });
+  const b = await TestServer.create({ ...common, domain: 'b.bench', s2sPort: pb, users: [['receiver', 'secret']], s2s: `'dns-overrides' = [ 'a.bench=127.0.0.1:${pa}' ]` });
+  return runPair('Starling → Starling', round, [a, b], {
+    start: async () => (await a.start(), await b.start()),
+    sender: { port: a.port, domain: 'a.bench' },
+    receiver: { port: b.port, domain: 'b.bench' },
+    pids: () => [a.child.pid, b.child.pid],
+  });
 }
 
 async function prosodyPair(round, ca) {
@@ -97,24 +110,31 @@ async function prosodyPair(round, ca) {
   const b = new ProsodyPeer('pb.bench', ca.issue('pb.bench'), { 'pa.bench': pa });
   a.s2sPort = pa;
   b.s2sPort = pb;
-  try {
-    await a.create([['sender', 'secret']]);
-    await b.create([['receiver', 'secret']]);
-    await a.start();
-    await b.start();
-    const sender = await connect({ port: a.c2sPort, username: 'sender', password: 'secret', resource: 'r', domain: 'pa.bench' });
-    const receiver = await connect({ port: b.c2sPort, username: 'receiver', password: 'secret', resource: 'r', domain: 'pb.bench' });
-    await receiver.send(xml('presence'));
-    try {
-      return { pair: 'Prosody → Prosody', round, ...(await measure(sender, receiver, 'receiver@pb.bench/r', [a.pid, b.pid])) };
-    } finally {
-      await sender.stop();
-      await receiver.stop();
-    }
-  } finally {
-    await a.dispose();
-    await b.dispose();
-  }
+  return runPair('Prosody → Prosody', round, [a, b], {
+    start: async () => (await a.create([['sender', 'secret']]), await b.create([['receiver', 'secret']]), await a.start(), await b.start()),
+    sender: { get port() { return a.c2sPort; }, domain: 'pa.bench' },
+    receiver: { get port() { return b.c2sPort; }, domain: 'pb.bench' },
+    pids: () => [a.pid, b.pid],
+  });
+}
+
+/** ejabberd finds the other node through an SRV record of its DNS stub (see test/s2s-ejabberd-peer.ts). */
+async function ejabberdPair(round, ca) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = new EjabberdPeer('ea.bench', ca.issue('ea.bench'), { 'eb.bench': pb });
+  const b = new EjabberdPeer('eb.bench', ca.issue('eb.bench'), { 'ea.bench': pa });
+  a.s2sPort = pa;
+  b.s2sPort = pb;
+  return runPair('ejabberd → ejabberd', round, [a, b], {
+    start: async () => {
+      for (const p of [a, b]) await (await p.create()).start();
+      await a.register([['sender', 'secret']]);
+      await b.register([['receiver', 'secret']]);
+    },
+    sender: { get port() { return a.c2sPort; }, domain: 'ea.bench' },
+    receiver: { get port() { return b.c2sPort; }, domain: 'eb.bench' },
+    pids: () => [a.pid, b.pid],
+  });
 }
 
 const servers = opt.servers.split(',');
@@ -126,6 +146,10 @@ try {
     if (servers.includes('prosody')) {
       if (prosodyInstalled()) results.push(await prosodyPair(round, ca));
       else console.error('Prosody is not installed (/usr/bin/prosody): skipped');
+    }
+    if (servers.includes('ejabberd')) {
+      if (ejabberdInstalled()) results.push(await ejabberdPair(round, ca));
+      else console.error('ejabberd is not installed (/usr/sbin/ejabberdctl): skipped');
     }
     console.error(JSON.stringify(results.slice(-servers.length)));
   }
