@@ -40,6 +40,8 @@ export class S2SOutgoing extends S2SStream {
   /** The peer's stream id (what dialback keys are computed over). */
   private peerStreamId = '';
   private sentHeader = false;
+  /** Whether the connection speaks TLS from its first byte (XEP-0368) rather than after STARTTLS. */
+  directTls = false;
   /** How this stream authenticated, for the admin listings. */
   auth: 'sasl-external' | 'dialback' | '' = '';
   private readonly timer: NodeJS.Timeout;
@@ -82,6 +84,7 @@ export class S2SOutgoing extends S2SStream {
       }
       if (!socket) continue;
       this.host.log.debug('s2s connected', { local: this.local, remote: this.remote, host: t.host, port: t.port, tls: t.directTls });
+      this.directTls = t.directTls;
       this.attach(socket, t.directTls);
       this.openStream();
       return;
@@ -233,7 +236,7 @@ export class S2SOutgoing extends S2SStream {
   private becomeReady(): void {
     this.state = 'ready';
     clearTimeout(this.timer);
-    this.host.log.info('s2s outgoing stream ready', { local: this.local, remote: this.remote, auth: this.auth, tls: this.secure });
+    this.host.log.info('s2s outgoing stream ready', { local: this.local, remote: this.remote, auth: this.auth, tls: this.secure, directTls: this.directTls });
     this.host.ready(this);
   }
 

@@ -12,9 +12,25 @@ const dns = (records: Record<string, Srv[]>): SrvResolver => ({
 });
 
 describe('s2s routes', () => {
-  it('takes a dns-overrides entry alone', async () => {
-    const t = await resolveTargets('other.test', new Map([['other.test', { host: '127.0.0.1', port: 15269 }]]), dns({ '_xmpp-server._tcp.other.test': [{ name: 'x', port: 1, priority: 0, weight: 0 }] }));
+  it('takes a dns-overrides entry alone, direct TLS when it says so', async () => {
+    const overrides = new Map([
+      ['other.test', { host: '127.0.0.1', port: 15269, directTls: false }],
+      ['tls.test', { host: '127.0.0.1', port: 15270, directTls: true }],
+    ]);
+    const t = await resolveTargets('other.test', overrides, dns({ '_xmpp-server._tcp.other.test': [{ name: 'x', port: 1, priority: 0, weight: 0 }] }));
     assert.deepEqual(t, [{ host: '127.0.0.1', port: 15269, directTls: false }]);
+    assert.deepEqual(await resolveTargets('tls.test', overrides, dns({})), [{ host: '127.0.0.1', port: 15270, directTls: true }]);
+  });
+
+  it('uses _xmpps-server records alone as direct TLS targets, and ignores a "." among other records', async () => {
+    const only = await resolveTargets('tls.example', new Map(), dns({ '_xmpps-server._tcp.tls.example': [{ name: 'xmpp.tls.example', port: 5270, priority: 0, weight: 0 }] }));
+    assert.deepEqual(only, [{ host: 'xmpp.tls.example', port: 5270, directTls: true }]);
+    const mixed = await resolveTargets(
+      'mixed.example',
+      new Map(),
+      dns({ '_xmpps-server._tcp.mixed.example': [{ name: '.', port: 0, priority: 0, weight: 0 }], '_xmpp-server._tcp.mixed.example': [{ name: 'in.mixed.example', port: 5269, priority: 0, weight: 0 }] }),
+    );
+    assert.deepEqual(mixed, [{ host: 'in.mixed.example', port: 5269, directTls: false }]);
   });
 
   it('orders SRV records by priority, direct TLS (XEP-0368) first at equal priority, then weight', async () => {

@@ -16,13 +16,13 @@ export interface SrvResolver {
 
 /**
  * Where to connect for a remote domain (RFC 6120 §3.2, XEP-0368): a `dns-overrides` entry alone when there
- * is one; else the `_xmpps-server._tcp` (direct TLS) and `_xmpp-server._tcp` SRV records, by priority then
+ * is one (direct TLS when it ends in `:tls`); else the `_xmpps-server._tcp` (direct TLS) and `_xmpp-server._tcp` SRV records, by priority then
  * weight, direct TLS first at equal priority; else the domain itself on 5269 (its A/AAAA records). A single
  * SRV record with target "." means the domain offers no XMPP service: no targets.
  */
 export async function resolveTargets(domain: string, overrides: ReadonlyMap<string, StaticRoute>, resolver: SrvResolver = dns): Promise<S2STarget[]> {
   const fixed = overrides.get(domain);
-  if (fixed) return [{ host: fixed.host, port: fixed.port, directTls: false }];
+  if (fixed) return [{ host: fixed.host, port: fixed.port, directTls: fixed.directTls }];
   const [tls, plain] = await Promise.all([srv(resolver, `_xmpps-server._tcp.${domain}`), srv(resolver, `_xmpp-server._tcp.${domain}`)]);
   const records = [...tls.map((r) => ({ ...r, directTls: true })), ...plain.map((r) => ({ ...r, directTls: false }))];
   if (records.length === 1 && records[0].name === '.') return [];

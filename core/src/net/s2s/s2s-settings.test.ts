@@ -16,12 +16,15 @@ describe('s2s bean', () => {
     assert.equal(read({ s2s: { active: false } }), undefined);
   });
 
-  it("reads 'dns-overrides' (domain=host:port, IPv6 in brackets, 5269 by default) and the chapter's max-inactivity-time in seconds", () => {
-    const s = read({ s2s: { 'dns-overrides': ['Other.Test=127.0.0.1:15269', 'six.test=[::1]:5270', 'plain.test=10.0.0.1'], 'max-inactivity-time': 900, 'trusted-ca-file': 'certs/ca.pem' } })!;
+  it("reads 'dns-overrides' (domain=host:port, :tls for direct TLS, IPv6 in brackets, 5269 by default) and the chapter's max-inactivity-time in seconds", () => {
+    const s = read({
+      s2s: { 'dns-overrides': ['Other.Test=127.0.0.1:15269', 'six.test=[::1]:5270:tls', 'plain.test=10.0.0.1', 'tls.test=127.0.0.1:15270:tls'], 'max-inactivity-time': 900, 'trusted-ca-file': 'certs/ca.pem' },
+    })!;
     assert.deepEqual([...s.dnsOverrides], [
-      ['other.test', { host: '127.0.0.1', port: 15269 }],
-      ['six.test', { host: '::1', port: 5270 }],
-      ['plain.test', { host: '10.0.0.1', port: 5269 }],
+      ['other.test', { host: '127.0.0.1', port: 15269, directTls: false }],
+      ['six.test', { host: '::1', port: 5270, directTls: true }],
+      ['plain.test', { host: '10.0.0.1', port: 5269, directTls: false }],
+      ['tls.test', { host: '127.0.0.1', port: 15270, directTls: true }],
     ]);
     assert.equal(s.watchdog.maxInactivityMs, 900_000);
     assert.equal(s.trustedCaFile, '/home/certs/ca.pem');
@@ -29,6 +32,8 @@ describe('s2s bean', () => {
 
   it('names a bad entry with its position', () => {
     assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test:5269'] } }), /'dns-overrides' has 'other.test:5269', which is not 'domain=host:port'/);
+    assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test=10.0.0.1:tls'] } }), /'dns-overrides' has 'other.test=10.0.0.1:tls', which is not/);
+    assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test=10.0.0.1:5270:ssl'] } }), /which is not 'domain=host:port' or 'domain=host:port:tls'/);
     assert.throws(() => read({ s2s: { 'tls-required': 'yes' } }), /'tls-required' must be true or false/);
   });
 });

@@ -11,11 +11,13 @@ export const DEFAULT_S2S_PORTS = [5269];
 export interface StaticRoute {
   host: string;
   port: number;
+  /** `domain=host:port:tls`: TLS from the first byte (XEP-0368 direct TLS) instead of STARTTLS. */
+  directTls: boolean;
 }
 
 export interface S2SSettings {
   listeners: ListenerSpec[];
-  /** `'dns-overrides' = [ 'other.test=127.0.0.1:15269' ]`: tried before SRV and A/AAAA. */
+  /** `'dns-overrides' = [ 'other.test=127.0.0.1:15269', 'tls.test=127.0.0.1:15270:tls' ]`: tried before SRV and A/AAAA. */
   dnsOverrides: Map<string, StaticRoute>;
   /** Stanzas held for one (local, remote) pair while its stream connects; more are bounced. */
   maxQueue: number;
@@ -38,7 +40,7 @@ export interface S2SSettings {
  *
  *     s2s {
  *         connections { ports = [ 5269 ] }                      # 'ssl' ports speak XEP-0368 direct TLS
- *         'dns-overrides' = [ 'other.test=127.0.0.1:15269' ]
+ *         'dns-overrides' = [ 'other.test=127.0.0.1:15269', 'tls.test=127.0.0.1:15270:tls' ]   # :tls = direct TLS
  *         'max-inactivity-time' = 900L                          # seconds
  *         'max-queue-size' = 1000
  *         'connect-timeout' = 30                                # seconds
@@ -69,13 +71,14 @@ export function readS2SSettings(top: BeanView, resolvePath: (p: string) => strin
   const raw = s2s?.get('dns-overrides');
   if (raw !== undefined && raw !== null) {
     const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw.map(String) : undefined;
-    if (!items) throw fail('dns-overrides', `must be a list of 'domain=host:port'`);
+    if (!items) throw fail('dns-overrides', `must be a list of 'domain=host:port' or 'domain=host:port:tls'`);
     for (const item of items.map((s) => s.trim()).filter(Boolean)) {
-      const m = /^([^=\s]+)=(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(item);
+      const m = /^([^=\s]+)=(\[[^\]]+\]|[^:\s]+)(?::(\d+))?(:tls)?$/.exec(item);
       const domain = m && tryParseJid(m[1]);
       const port = m?.[3] === undefined ? DEFAULT_S2S_PORTS[0] : Number(m[3]);
-      if (!m || !domain || domain.local || domain.resource || port < 1 || port > 65535) throw fail('dns-overrides', `has '${item}', which is not 'domain=host:port'`);
-      overrides.set(domain.domain, { host: m[2].replace(/^\[|\]$/g, ''), port });
+      if (!m || !domain || domain.local || domain.resource || port < 1 || port > 65535 || (m[4] && m[3] === undefined))
+        throw fail('dns-overrides', `has '${item}', which is not 'domain=host:port' or 'domain=host:port:tls'`);
+      overrides.set(domain.domain, { host: m[2].replace(/^\[|\]$/g, ''), port, directTls: m[4] !== undefined });
     }
   }
   const ca = s2s?.get('trusted-ca-file');
