@@ -63,6 +63,20 @@ describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
     assert.equal(ev.getChild('event')!.getChild('items')!.getChild('item')!.attrs.id, 'current');
   });
 
+  it('sends the last items when a client answers the caps query late (caps.learned), not before', async () => {
+    let answer!: () => void;
+    const held = new Promise<void>((r) => (answer = r));
+    const slow = await clientWithCaps(server.port, 'bob', 'slow', [`${TUNE}+notify`], held);
+    clients.push(slow);
+    await slow.waitFor((el) => el.is('iq') && el.attrs.type === 'get' && el.getChild('query', 'http://jabber.org/protocol/disco#info') !== undefined, 5000, 'the caps query');
+    // Longer than the server ever looked for caps on its own: only the answer can bring the item now.
+    await slow.expectNothing(eventFrom('alice@localhost', TUNE), 4500);
+    answer();
+    const ev = await slow.waitFor(eventFrom('alice@localhost', TUNE), 5000, 'last tune once the caps are known');
+    assert.equal(ev.getChild('event')!.getChild('items')!.getChild('item')!.attrs.id, 'current');
+    await slow.expectNothing(eventFrom('alice@localhost', TUNE));
+  });
+
   it('keeps XEP-0402 bookmarks private (whitelist, max_items max) and tells the owner’s resources', async () => {
     const conference = (name: string) => xml('conference', { xmlns: BOOKMARKS, name, autojoin: 'true' }, xml('nick', {}, 'alice'));
     const opts = { 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist', 'pubsub#max_items': 'max', 'pubsub#send_last_published_item': 'never' };

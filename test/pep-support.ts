@@ -47,12 +47,11 @@ export async function refusal(p: Promise<unknown>): Promise<{ condition: string;
  */
 export async function clientWithCaps(port: number, user: string, resource: string, features: string[], answerAfter?: Promise<void>): Promise<TestClient> {
   const c = await connect({ port, username: user, password: 'pw', resource });
-  c.xmpp.on('stanza', (el: XmppElement) => {
-    const q = el.is('iq') && el.attrs.type === 'get' ? el.getChild('query', DISCO_INFO) : undefined;
-    if (!q) return;
-    const answer = () =>
-      c.send(xml('iq', { type: 'result', id: el.attrs.id, to: el.attrs.from }, xml('query', { xmlns: DISCO_INFO, node: q.attrs.node }, xml('identity', { category: 'client', type: 'pc' }), ...features.map((f) => xml('feature', { var: f })))));
-    void (answerAfter ?? Promise.resolve()).then(answer);
+  // Through @xmpp/client's IQ callee, which otherwise answers service-unavailable to a query nobody handled.
+  c.xmpp.iqCallee.get(DISCO_INFO, 'query', async (ctx) => {
+    await answerAfter;
+    const node = (ctx as { element: XmppElement }).element.attrs.node;
+    return xml('query', { xmlns: DISCO_INFO, node }, xml('identity', { category: 'client', type: 'pc' }), ...features.map((f) => xml('feature', { var: f })));
   });
   await c.send(xml('presence', {}, xml('c', { xmlns: 'http://jabber.org/protocol/caps', node: `urn:test:${user}-${resource}`, ver: `v-${features.length}` })));
   return c;

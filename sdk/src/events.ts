@@ -14,6 +14,12 @@ export interface StarlingEvents {
   'stream.nonza': { session: Session; element: Element };
   /** A session ended (after its unavailable presence was broadcast). */
   'session.closed': { session: Session; reason: string };
+  /**
+   * XEP-0115: the server now knows the features behind the caps a session announced (the `caps` plugin):
+   * at once for a verification string it knew, or when the client answered its disco#info query. Emitted
+   * again when the session announces other caps and those are learned.
+   */
+  'caps.learned': { session: Session; features: readonly string[] };
   'user.created': { jid: string };
   'user.deleted': { jid: string };
   /** Plugin lifecycle, for observers such as the disco registry and the admin commands. */

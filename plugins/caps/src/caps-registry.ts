@@ -1,5 +1,7 @@
 import {
   type Element,
+  EVENT_BUS,
+  type EventBus,
   LOGGER,
   type Logger,
   NS_DISCO_INFO,
@@ -49,7 +51,8 @@ export const CAPS_SERVICE = serviceToken<CapsService>('caps');
 export class CapsRegistry implements CapsService {
   private readonly verified = new Map<string, readonly string[]>();
   private readonly pending = new Map<string, { caps: EntityCaps; session: Session }>();
-  private readonly asking = new Set<string>();
+  /** Verification strings being asked for → the other sessions that announced them meanwhile. */
+  private readonly asking = new Map<string, Set<Session>>();
   private queries = 0;
   private readonly cacheSize: number;
 
@@ -57,6 +60,7 @@ export class CapsRegistry implements CapsService {
     @inject(SESSIONS) private readonly sessions: SessionDirectory,
     @inject(LOGGER) private readonly log: Logger,
     @inject(PLUGIN_CONFIG) config: PluginConfig,
+    @inject(EVENT_BUS) private readonly events: EventBus,
   ) {
     this.cacheSize = config.number('cache-size', 10000, { min: 1 });
   }
@@ -93,21 +97,28 @@ export class CapsRegistry implements CapsService {
     }
     const caps: EntityCaps = c.attrs.hash ? { node, ver, hash: c.attrs.hash } : { node, ver };
     const before = session.data.get(CAPS_KEY) as EntityCaps | undefined;
-    if (before && before.node === caps.node && before.ver === caps.ver && before.hash === caps.hash) return;
+    if (sameCaps(before, caps)) return;
     session.data.set(CAPS_KEY, caps);
     session.data.delete(FEATURES_KEY);
-    if (caps.hash && this.verified.has(key(caps))) return;
-    if (caps.hash && this.asking.has(key(caps))) return;
+    const known = caps.hash ? this.verified.get(key(caps)) : undefined;
+    if (known) return this.learned(session, known);
+    const waiting = caps.hash ? this.asking.get(key(caps)) : undefined;
+    if (waiting) return void waiting.add(session);
+    if (caps.hash) this.asking.set(key(caps), new Set());
+    this.ask(session, caps);
+  }
+
+  private ask(session: Session, caps: EntityCaps): void {
     const id = 'caps-' + (++this.queries).toString(36);
     this.pending.set(id, { caps, session });
-    if (caps.hash) this.asking.add(key(caps));
-    session.send(xml('iq', { type: 'get', id, from: session.jid.domain, to: session.jid.toString() }, xml('query', { xmlns: NS_DISCO_INFO, node: `${node}#${ver}` })));
+    session.send(xml('iq', { type: 'get', id, from: session.jid.domain, to: session.jid.toString() }, xml('query', { xmlns: NS_DISCO_INFO, node: `${caps.node}#${caps.ver}` })));
   }
 
   private answered(session: Session, iq: Element): void {
     const p = this.pending.get(iq.attrs.id!);
     if (!p || p.session !== session) return;
     this.pending.delete(iq.attrs.id!);
+    const waiting = p.caps.hash ? this.asking.get(key(p.caps)) : undefined;
     if (p.caps.hash) this.asking.delete(key(p.caps));
     const query = iq.attrs.type === 'result' ? iq.getChild('query', NS_DISCO_INFO) : undefined;
     if (!query) return;
@@ -115,20 +126,40 @@ export class CapsRegistry implements CapsService {
     if (isKnownHash(p.caps.hash) && verificationString(query, p.caps.hash) === p.caps.ver) {
       if (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(key(p.caps), features);
+      for (const s of [session, ...(waiting ?? [])]) if (sameCaps(s.data.get(CAPS_KEY) as EntityCaps | undefined, p.caps)) this.learned(s, features);
     } else {
       this.log.debug('caps answer does not match its verification string; kept for this session only', { jid: session.jid.toString(), ver: p.caps.ver });
-      if (session.data.get(CAPS_KEY) === p.caps) session.data.set(FEATURES_KEY, features);
+      if (session.data.get(CAPS_KEY) !== p.caps) return;
+      session.data.set(FEATURES_KEY, features);
+      this.learned(session, features);
     }
   }
 
-  /** A session that ended leaves no query behind. */
+  private learned(session: Session, features: readonly string[]): void {
+    this.events.emit('caps.learned', { session, features });
+  }
+
+  /** A session that ended leaves no query behind: another session waiting for the same caps is asked instead. */
   closed(session: Session): void {
+    for (const waiting of this.asking.values()) waiting.delete(session);
     for (const [id, p] of this.pending) {
       if (p.session !== session) continue;
       this.pending.delete(id);
-      if (p.caps.hash) this.asking.delete(key(p.caps));
+      if (!p.caps.hash) continue;
+      const waiting = this.asking.get(key(p.caps));
+      const next = [...(waiting ?? [])].find((s) => sameCaps(s.data.get(CAPS_KEY) as EntityCaps | undefined, p.caps));
+      if (!next) {
+        this.asking.delete(key(p.caps));
+        continue;
+      }
+      waiting!.delete(next);
+      this.ask(next, p.caps);
     }
   }
+}
+
+function sameCaps(a: EntityCaps | undefined, b: EntityCaps): boolean {
+  return a !== undefined && a.node === b.node && a.ver === b.ver && a.hash === b.hash;
 }
 
 function key(caps: EntityCaps): string {

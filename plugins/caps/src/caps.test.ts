@@ -61,4 +61,27 @@ describe('entity capabilities (XEP-0115)', () => {
     assert.equal(q3.filter((s) => s.name === 'iq').length, 1, 'but is never shared: the next session is asked again');
     await host.close();
   });
+
+  it('emits caps.learned for each session once its features are known, and asks a waiting session when the asked one leaves', async () => {
+    const host = await createTestHost({ plugins: [{ plugin: caps, manifest: { id: 'caps', provides: ['caps'] } }] });
+    const learned: string[] = [];
+    host.events.on('caps.learned', ({ session, features }) => void learned.push(`${session.jid} ${features.includes('http://jabber.org/protocol/muc')}`));
+    const c = () => xml('c', { xmlns: 'http://jabber.org/protocol/caps', hash: 'sha-1', node: 'https://exodus.example', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' });
+    const pc = host.connect('alice@localhost/pc');
+    const asked = (await host.inject(xml('presence', { from: 'alice@localhost/pc' }, c()))).find((s) => s.name === 'iq')!;
+    const bob = host.connect('bob@localhost/pc');
+    const meanwhile = await host.inject(xml('presence', { from: 'bob@localhost/pc' }, c()));
+    assert.equal(meanwhile.filter((s) => s.name === 'iq').length, 0, 'one query per verification string at a time');
+    assert.deepEqual(learned, [], 'nothing is known before the answer');
+    pc.close('gone');
+    const reasked = bob.received.filter((s) => s.name === 'iq' && s.attrs.type === 'get');
+    assert.equal(reasked.length, 1, 'the session that waited is asked when the asked one leaves');
+    assert.notEqual(reasked[0].attrs.id, asked.attrs.id);
+    await host.inject(xml('iq', { type: 'result', id: reasked[0].attrs.id, from: 'bob@localhost/pc', to: 'localhost' }, parseXml(SIMPLE)));
+    assert.deepEqual(learned, ['bob@localhost/pc true']);
+    host.connect('carol@localhost/pc');
+    await host.inject(xml('presence', { from: 'carol@localhost/pc' }, c()));
+    assert.deepEqual(learned, ['bob@localhost/pc true', 'carol@localhost/pc true'], 'a known verification string is learned at once');
+    await host.close();
+  });
 });

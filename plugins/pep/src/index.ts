@@ -1,8 +1,6 @@
 import { DISCO, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
-import { CAPS, presenceRecipients, wantsNotify } from './implicit-recipients';
-
-/** How long after a resource's initial presence its caps are looked for again (the server asks the client first). */
-const CAPS_RETRIES_MS = [0, 500, 1500, 4000];
+import { CAPS, presenceRecipients } from './implicit-recipients';
+import { LastItems } from './last-items';
 
 /**
  * `pep`: XEP-0163 Personal Eventing Protocol. Every account is a PubSub service (a node engine of the
@@ -56,44 +54,10 @@ export default definePlugin({
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
       for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => engine.answer(req.to.bareString, req.stanza, req.from));
 
-    /** XEP-0163 §4.3.4: a resource that comes online gets the last item of the nodes it may see and wants. */
-    const sendLastItems = async (session: Session): Promise<boolean> => {
-      const viewer = session.jid;
-      const full = viewer.toString();
-      if (!sessions.get(full)?.available) return true;
-      if (caps.features(full) === undefined) return false;
-      const owners = [viewer.bareString];
-      for (const item of await roster.getAll(viewer.bareString)) if (item.subscription === 'to' || item.subscription === 'both') owners.push(item.jid);
-      for (const owner of owners) {
-        for (const n of await engine.listNodes(owner)) {
-          const node = n.stored.node;
-          if (n.config.sendLastPublishedItem !== 'on_sub_and_presence' || !wantsNotify(caps, full, node)) continue;
-          if (owner !== viewer.bareString && !(await engine.mayRead(owner, n, viewer))) continue;
-          await engine.sendLast(owner, node, n, full);
-        }
-      }
-      return true;
-    };
-    const timers = new Set<NodeJS.Timeout>();
-    ctx.track(() => {
-      for (const t of timers) clearTimeout(t);
-    });
-    ctx.on('presence.initial', ({ session }) => {
-      // The caps plugin learns a new client's features by asking it; look again a few times (bounded).
-      const attempt = (i: number) => {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          sendLastItems(session)
-            .then((done) => {
-              if (!done && i + 1 < CAPS_RETRIES_MS.length) attempt(i + 1);
-            })
-            .catch((err) => ctx.log.error('sending the last PEP items failed', { jid: session.jid.toString(), err }));
-        }, CAPS_RETRIES_MS[i]);
-        t.unref();
-        timers.add(t);
-      };
-      attempt(0);
-    });
+    const lastItems = new LastItems(engine, roster, sessions);
+    const failed = (session: Session) => (err: unknown) => ctx.log.error('sending the last PEP items failed', { jid: session.jid.toString(), err });
+    ctx.on('presence.initial', ({ session }) => lastItems.initial(session, caps.features(session.jid.toString())).catch(failed(session)));
+    ctx.on('caps.learned', ({ session, features }) => lastItems.learned(session, features).catch(failed(session)));
     ctx.on('user.deleted', async ({ jid }) => {
       const n = await engines.forgetService(jid);
       if (n > 0) ctx.log.info('PEP nodes of a deleted account removed', { jid, nodes: n });
