@@ -24,6 +24,7 @@ export default definePlugin({
     const archiver = ctx.get(Archiver);
     const queries = ctx.get(ArchiveQueries);
     const retention = ctx.get(Retention);
+    const prefs = ctx.get(PrefsStore);
     ctx.message({ dir: 'out', to: ['bare', 'full'] }, archiver.outgoing, Priority.High + 10);
     ctx.message({ dir: 'in', to: ['bare', 'full'] }, archiver.incoming, Priority.High + 10);
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_MAM, to: 'bare' }, queries.query);
@@ -31,6 +32,7 @@ export default definePlugin({
     ctx.iq({ type: 'get', name: 'metadata', xmlns: NS_MAM, to: 'bare' }, queries.metadata);
     ctx.iq({ type: 'get', name: 'prefs', xmlns: NS_MAM, to: 'bare' }, queries.getPrefs);
     ctx.iq({ type: 'set', name: 'prefs', xmlns: NS_MAM, to: 'bare' }, queries.setPrefs);
+    ctx.on('user.deleted', ({ jid }) => prefs.forget(jid));
     const sweep = () => retention.sweep().then(
       () => undefined,
       (err) => ctx.log.error('archive retention sweep failed', { err }),

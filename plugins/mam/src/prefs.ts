@@ -1,5 +1,6 @@
 import { type Element, StanzaError, USER_DATA, type UserDataStore, inject, injectable, tryParseJid, xml } from '@starling/sdk';
 import { NS_MAM } from './ns';
+import { ReadCache } from './prefs-cache';
 import { MamSettings } from './settings';
 
 export type DefaultPref = 'always' | 'never' | 'roster';
@@ -42,21 +43,44 @@ export function prefsElement(p: ArchivePrefs): Element {
   return xml('prefs', { xmlns: NS_MAM, default: p.default }, list('always', p.always), list('never', p.never));
 }
 
-/** Preferences kept in the account's data (node `urn:xmpp:mam:2`), the configured default until set. */
+/**
+ * Preferences kept in the account's data (node `urn:xmpp:mam:2`), the configured default until set. Every
+ * archived message asks for its owner's; they are cached (`prefs-cache-seconds`, `prefs-cache-size`), dropped
+ * when set here or when the account is deleted. Another cluster node's change is seen once the entry
+ * expires.
+ */
 @injectable()
 export class PrefsStore {
+  private readonly cache: ReadCache<ArchivePrefs>;
+
   constructor(
     @inject(USER_DATA) private readonly data: UserDataStore,
     @inject(MamSettings) private readonly settings: MamSettings,
-  ) {}
+  ) {
+    this.cache = new ReadCache(settings.prefsCacheSeconds * 1000, settings.prefsCacheSize);
+  }
 
   async get(owner: string): Promise<ArchivePrefs> {
+    const cached = this.cache.get(owner);
+    if (cached) return cached;
+    const token = this.cache.begin();
     const stored = await this.data.get(owner, NS_MAM, 'prefs');
-    if (stored === null) return { default: this.settings.defaultPref, always: [], never: [] };
-    return JSON.parse(stored) as ArchivePrefs;
+    const prefs = stored === null ? { default: this.settings.defaultPref, always: [], never: [] } : (JSON.parse(stored) as ArchivePrefs);
+    this.cache.put(owner, prefs, token);
+    return prefs;
   }
 
   async set(owner: string, prefs: ArchivePrefs): Promise<void> {
-    await this.data.set(owner, NS_MAM, 'prefs', JSON.stringify(prefs));
+    this.cache.forget(owner);
+    try {
+      await this.data.set(owner, NS_MAM, 'prefs', JSON.stringify(prefs));
+    } finally {
+      this.cache.forget(owner);
+    }
+  }
+
+  /** The account is gone (its data with it). */
+  forget(owner: string): void {
+    this.cache.forget(owner);
   }
 }

@@ -13,6 +13,9 @@ export class MamSettings {
   /** Page size when a query names no RSM `max`, and the largest page a query gets. */
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
+  /** How long an account's preferences are cached (0: read for every message), and for how many accounts. */
+  readonly prefsCacheSeconds: number;
+  readonly prefsCacheSize: number;
 
   constructor(@inject(PLUGIN_CONFIG) config: PluginConfig) {
     this.defaultPref = config.enum('default-pref', ['always', 'never', 'roster'] as const, 'always');
@@ -20,5 +23,7 @@ export class MamSettings {
     this.expiredCheckInterval = config.number('expired-check-interval', 3_600_000, { min: 1000 });
     this.maxPageSize = config.number('max-page-size', 250, { min: 1 });
     this.defaultPageSize = config.number('default-page-size', 50, { min: 1, max: this.maxPageSize });
+    this.prefsCacheSeconds = config.number('prefs-cache-seconds', 30, { min: 0 });
+    this.prefsCacheSize = config.number('prefs-cache-size', 10000, { min: 1 });
   }
 }
