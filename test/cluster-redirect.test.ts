@@ -1,10 +1,13 @@
 // Cluster mode, moving clients between nodes: see-other-host ('cm-see-other-host') sends a new client to a
-// less loaded node and a real client (@xmpp/client) follows it and logs in there.
+// less loaded node, and an admin's drain (cl-comp's cluster-node-drain) empties a node; real clients
+// (@xmpp/client, slixmpp) follow <see-other-host/> and log in on the other node.
 import assert from 'node:assert/strict';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
+import { DOMAIN } from './harness/server';
 import { PASSWORD, TestCluster, clusterSkipReason, echoBot, jid } from './cluster-support';
+import { AdhocClient, fieldValues, note, submit } from './commands-support';
 
 const skip = clusterSkipReason();
 const isChat = (body: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === body;
@@ -100,6 +103,74 @@ describe('cluster mode: see-other-host', { skip }, () => {
     } finally {
       carol.proc.stdin!.end();
       carol.proc.kill();
+    }
+  });
+});
+
+describe('cluster mode: draining a node', { skip }, () => {
+  let cluster: TestCluster;
+  const clients: TestClient[] = [];
+  let admin: AdhocClient | undefined;
+
+  before(async () => {
+    cluster = await TestCluster.create({ nodes: 2, users: ['admin', 'dave', 'erin', 'frank', 'gina'] });
+  });
+
+  after(async () => {
+    await admin?.close();
+    for (const c of clients) await c.stop();
+    await cluster?.dispose();
+  });
+
+  const login = async (node: number, user: string, resource: string) => {
+    const c = await connect({ port: cluster.nodes[node]!.port, username: user, password: PASSWORD, resource });
+    clients.push(c);
+    return c;
+  };
+  const loginsOn = (node: number, user: string) => (cluster.nodes[node]!.output.match(new RegExp(`login account=${jid(user)} `, 'g')) ?? []).length;
+
+  it("an admin drains another node: its clients move, follow and keep chatting; new clients are sent away until it resumes", async () => {
+    const dave = await login(1, 'dave', 'd');
+    const erin = await login(1, 'erin', 'e');
+    admin = await AdhocClient.start(cluster.nodes[0]!.port, `${jid('admin')}/slix`, PASSWORD);
+    const items = await admin.items(`cl-comp@${DOMAIN}`, 'http://jabber.org/protocol/commands');
+    assert.ok(items.some((i) => i.node === 'cluster-node-drain'), JSON.stringify(items));
+
+    const r = await submit(admin, `cl-comp@${DOMAIN}`, 'cluster-node-drain', { node: 'node2', action: 'drain', wait: '20' });
+    assert.equal(fieldValues(r, 'status')?.[0], 'drained', JSON.stringify(r));
+    assert.equal(fieldValues(r, 'moved')?.[0], '2');
+    assert.equal(fieldValues(r, 'remaining')?.[0], '0');
+    // @xmpp/client follows <see-other-host/> and logs in again on node1 with the same full JIDs.
+    await until(() => loginsOn(0, 'dave') === 1 && loginsOn(0, 'erin') === 1, 'dave and erin log in again on node1');
+    await until(() => dave.jid === `${jid('dave')}/d` && erin.jid === `${jid('erin')}/e`, 'both online again');
+    await dave.send(xml('presence'));
+    await erin.send(xml('presence'));
+    await until(() => /cluster: node drained node=node2 moved=2 remaining=0/.test(cluster.nodes[1]!.output), 'node2 logs the drain');
+    await dave.send(xml('message', { to: erin.jid, type: 'chat' }, xml('body', {}, 'after the drain')));
+    await erin.waitFor(isChat('after the drain'));
+
+    // A draining node sends a new client away at stream open, whoever it is.
+    await login(1, 'frank', 'f');
+    assert.equal(loginsOn(1, 'frank'), 0);
+    assert.equal(loginsOn(0, 'frank'), 1);
+
+    const back = await submit(admin, `cl-comp@${DOMAIN}`, 'cluster-node-drain', { node: 'node2', action: 'resume', wait: '5' });
+    assert.equal(fieldValues(back, 'status')?.[0], 'taking clients', JSON.stringify(back));
+    await login(1, 'gina', 'g');
+    assert.equal(loginsOn(1, 'gina'), 1);
+  });
+
+  it('the drain command is for administrators and checks its fields', async () => {
+    const r = await submit(admin!, `cl-comp@${DOMAIN}`, 'cluster-node-drain', { node: 'node9', action: 'drain', wait: '5' });
+    assert.equal(note(r), "No live cluster node 'node9'.");
+    const w = await submit(admin!, `cl-comp@${DOMAIN}`, 'cluster-node-drain', { node: 'node2', action: 'drain', wait: '0' });
+    assert.equal(note(w), 'The wait is a whole number of seconds from 1 to 600.');
+    const user = await AdhocClient.start(cluster.nodes[0]!.port, `${jid('dave')}/cmd`, PASSWORD);
+    try {
+      const denied = await user.command(`cl-comp@${DOMAIN}`, 'cluster-node-drain');
+      assert.ok(denied.error, JSON.stringify(denied));
+    } finally {
+      await user.close();
     }
   });
 });

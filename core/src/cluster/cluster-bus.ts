@@ -1,11 +1,17 @@
+import type { DrainResult } from './node-drain';
+
 /**
  * What nodes tell each other (JSON on the bus). `stanza`: deliver to a local full JID (with `r`, answer
- * with a `receipt`); `close`: end a local session (a newer login for the same full JID elsewhere).
+ * with a `receipt`); `close`: end a local session (a newer login for the same full JID elsewhere);
+ * `drain` / `drained`: an admin's drain of another node and its result.
  */
 export type BusMessage =
   | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
   | { t: 'receipt'; from: string; r: number; ok: boolean }
-  | { t: 'close'; from: string; to: string; condition?: string; text?: string };
+  | { t: 'close'; from: string; to: string; condition?: string; text?: string }
+  /** Drain the node (`on`), or let it take clients again; answered with `drained`. */
+  | { t: 'drain'; from: string; id: number; on: boolean; waitMs: number }
+  | { t: 'drained'; from: string; id: number; result: DrainResult };
 
 /** A change of the session directory, seen by every node. */
 export type DirectoryEvent =

@@ -1,8 +1,10 @@
 import { type Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, StanzaError, errorReply, iqResult, isErrorOrResult, xml } from '@starling/sdk';
-import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
+import type { StanzaRouter } from '@starling/sdk/kernel';
+import type { AdminCommands } from '../commands/admin-commands';
+import { NS_COMMANDS } from '../commands/ad-hoc-command';
 import { dataForm } from '../commands/data-form';
-import type { VhostRegistry } from '../vhosts/vhost-registry';
 import type { ClusterNode } from './cluster-node';
+import { DrainNodeCommand } from './drain-command';
 import type { NodeInfo } from './node-registry';
 
 const NAME = 'cl-comp';
@@ -22,25 +24,21 @@ export interface NodeStatus {
  * disco#info on the component with the cluster's. Admins only, like the other components.
  */
 export class ClusterComponent {
-  private readonly claims = new Map<string, { dispose(): void }[]>();
-  private watch: { dispose(): void } | undefined;
-
   constructor(
     private readonly cluster: ClusterNode,
     private readonly router: StanzaRouter,
-    private readonly disco: KernelDiscoRegistry,
-    private readonly vhosts: VhostRegistry,
+    private readonly commands: AdminCommands,
     private readonly isAdmin: (jid: Jid) => boolean,
   ) {}
 
+  /**
+   * `cl-comp@<vhost>` is a command component (its commands: cluster-node-drain, and admin scripts with
+   * `AS:Component: cl-comp`); what its commands do not answer (the node list, the figures) is answered here.
+   * Before the commands start (they claim the addresses on every vhost).
+   */
   start(): void {
-    for (const item of this.vhosts.all()) this.claim(item.domain);
-    this.watch = this.vhosts.onChange((c) => (c.kind === 'added' ? this.claim(c.item.domain) : c.kind === 'removed' ? this.release(c.item.domain) : undefined));
-  }
-
-  stop(): void {
-    this.watch?.dispose();
-    for (const d of [...this.claims.keys()]) this.release(d);
+    const comp = this.commands.addOwnedComponent({ name: NAME, description: DESCRIPTION, identityType: 'generic' }, (stanza, from, to) => this.handle(stanza, from, to));
+    comp.addBuiltIn(new DrainNodeCommand(this.cluster, () => this.nodes().filter((n) => n.status === 'connected' && n.info).map((n) => n.id)));
   }
 
   /** This node, the live peers and the static peers not heard from. */
@@ -50,20 +48,6 @@ export class ClusterComponent {
     for (const info of c.registry.peers()) rows.push({ id: info.id, status: c.connected ? 'connected' : 'disconnected', self: false, info });
     for (const n of c.settings.staticNodes ?? []) if (!rows.some((r) => r.id === n.id)) rows.push({ id: n.id, status: 'disconnected', self: false });
     return rows.sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  private claim(domain: string): void {
-    if (this.claims.has(domain)) return;
-    const jid = `${NAME}@${domain}`;
-    this.claims.set(domain, [
-      this.router.registerAddress(jid, (stanza, from, to) => this.handle(stanza, from, to)),
-      this.disco.addItem({ jid, name: DESCRIPTION, adminOnly: true }),
-    ]);
-  }
-
-  private release(domain: string): void {
-    for (const x of this.claims.get(domain) ?? []) x.dispose();
-    this.claims.delete(domain);
   }
 
   private handle(stanza: Element, from: Jid, to: Jid): void {
@@ -93,6 +77,7 @@ export class ClusterComponent {
         xml('identity', { category: 'component', type: 'generic', name: DESCRIPTION }),
         xml('feature', { var: NS_DISCO_INFO }),
         xml('feature', { var: NS_DISCO_ITEMS }),
+        xml('feature', { var: NS_COMMANDS }),
         statsForm([
           ['this-node', this.cluster.nodeId],
           ['nodes', String(nodes.length)],
@@ -108,6 +93,7 @@ export class ClusterComponent {
     const i = row.info;
     const fields: [string, string][] = [['status', row.status]];
     if (i) {
+      if (i.draining) fields.push(['draining', 'true']);
       fields.push(['host', i.host], ['pid', String(i.pid)], ['uptime-s', String(Math.round((Date.now() - i.startedAt) / 1000))], ['sessions', String(i.sessions)], ['connections', String(i.connections)]);
       if (!row.self) fields.push(['heartbeat-age-ms', String(Math.max(0, Date.now() - i.beat))]);
     }

@@ -12,6 +12,7 @@ import { RedisBus } from './redis-bus';
 import { RedisLink } from './redis-link';
 import { RemoteDirectory } from './remote-directory';
 import type { RemoteLink, RemoteSession } from './remote-session';
+import { type DrainResult, MAX_DRAIN_WAIT_S, NodeDrain } from './node-drain';
 import { chooseNode } from './see-other-host';
 import { SessionPublisher } from './session-publisher';
 
@@ -36,6 +37,10 @@ export class ClusterNode implements RemoteLink {
   readonly sessions: ClusterSessions;
   readonly registry: NodeRegistry;
   readonly traffic = new Map<string, PeerTraffic>();
+  /** Maintenance drain of this node (an admin's command on cl-comp). */
+  readonly drain: NodeDrain;
+  private readonly drains = new Map<number, (r: DrainResult | undefined) => void>();
+  private drainIds = 0;
   private readonly link: RedisLink;
   private readonly bus: ClusterBus;
   private readonly publisher: SessionPublisher;
@@ -64,11 +69,12 @@ export class ClusterNode implements RemoteLink {
     this.sessions = new ClusterSessions(local, this.remote);
     this.publisher = new SessionPublisher(this.link, this.keys, self, local, (s) => this.added(s), log);
     const allowed = settings.staticNodes && new Set(settings.staticNodes.map((n) => n.id));
-    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections(), address: this.clientAddress }), {
+    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections(), address: this.clientAddress, draining: this.drain.draining || undefined }), {
       joined: (info) => this.joined(info),
       lost: (info, how) => this.lost(info, how),
       stale: (id) => void this.forget(id),
     }, log);
+    this.drain = new NodeDrain(self, local, (user) => this.redirectTarget(user), () => this.registry.announce(), log);
     this.link.onUp(() => void this.publisher.writeAll().catch((err: Error) => this.log.warn('cluster: rewriting the directory failed', { error: err.message })));
   }
 
@@ -108,6 +114,7 @@ export class ClusterNode implements RemoteLink {
     await this.bus.close();
     await this.link.close();
     for (const r of [...this.receipts.keys()]) this.settle(r, false);
+    for (const answer of [...this.drains.values()]) answer(undefined);
   }
 
   /**
@@ -117,12 +124,36 @@ export class ClusterNode implements RemoteLink {
    */
   redirectTarget(user: string | undefined): string | undefined {
     const strategy = this.settings.seeOtherHost;
-    if (!strategy || !this.link.up) return undefined;
-    const self = this.registry.info();
-    const pick = chooseNode(strategy, self, this.registry.peers(), user);
+    // Without a strategy only a draining node sends clients away; at stream open only a draining node decides without the user.
+    if (!this.link.up || (!this.drain.draining && (!strategy || user === undefined))) return undefined;
+    const pick = chooseNode(strategy ?? 'least-connections', this.registry.info(), this.registry.peers(), user);
     if (!pick?.address) return undefined;
     pick.connections++;
     return pick.address;
+  }
+
+  /**
+   * Drains a node (`on`) or lets it take clients again, this one or another over the bus; undefined when the
+   * other node did not answer within the wait. `keep`: a session of this node moved only after the result.
+   */
+  async drainNode(node: string, on: boolean, waitMs: number, keep?: string): Promise<DrainResult | undefined> {
+    if (node === this.nodeId) return this.runDrain(on, waitMs, keep);
+    const id = ++this.drainIds;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.drains.delete(id) && resolve(undefined), waitMs + 5000);
+      this.drains.set(id, (r) => {
+        clearTimeout(timer);
+        this.drains.delete(id);
+        resolve(r);
+      });
+      void this.bus.send(node, { t: 'drain', from: this.nodeId, id, on, waitMs }).then((ok) => ok || this.drains.get(id)?.(undefined));
+    });
+  }
+
+  private async runDrain(on: boolean, waitMs: number, keep?: string): Promise<DrainResult> {
+    if (on) return this.drain.start(waitMs, keep);
+    await this.drain.stop();
+    return { node: this.nodeId, moved: 0, remaining: this.local.count(), elapsedMs: 0 };
   }
 
   // RemoteLink: what plugins do to a session on another node.
@@ -156,6 +187,12 @@ export class ClusterNode implements RemoteLink {
     this.heardFrom(msg.from);
     this.count(msg.from).received++;
     if (msg.t === 'receipt') return this.settle(msg.r, msg.ok);
+    if (msg.t === 'drained') return this.drains.get(msg.id)?.(msg.result);
+    if (msg.t === 'drain') {
+      const { from, id } = msg;
+      void this.runDrain(msg.on, Math.min(msg.waitMs, MAX_DRAIN_WAIT_S * 1000)).then((result) => this.bus.send(from, { t: 'drained', from: this.nodeId, id, result }));
+      return;
+    }
     const session = this.local.get(msg.to);
     if (msg.t === 'close') return session?.close(msg.condition, msg.text);
     let stanza: Element;

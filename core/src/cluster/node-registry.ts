@@ -104,6 +104,11 @@ export class NodeRegistry {
     this.events.lost(info, 'left');
   }
 
+  /** Writes the heartbeat now (a change others must see before the next beat: draining). */
+  announce(): Promise<void> {
+    return this.beat();
+  }
+
   private async beat(): Promise<void> {
     if (!this.link.up) return;
     try {

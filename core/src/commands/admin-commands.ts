@@ -176,6 +176,17 @@ export class AdminCommands {
     };
   }
 
+  /**
+   * A kernel service whose address is a command component too (cl-comp in cluster mode): the component's
+   * commands and scripts answer the command stanzas, `owner` the rest (its disco). Before start().
+   */
+  addOwnedComponent(spec: ComponentSpec, owner: (stanza: Element, from: Jid, to: Jid) => void): AdminComponent {
+    const comp = this.newComponent(spec);
+    comp.owner = owner;
+    this.components.set(spec.name, comp);
+    return comp;
+  }
+
   /** Claims the component JIDs on every virtual host, lists them in disco for admins, loads and watches the scripts. */
   async start(): Promise<void> {
     if (this.d.pluginComponents) this.disposables.push(this.d.pluginComponents.setCommandHost({ attach: (served) => this.attach(served) }));

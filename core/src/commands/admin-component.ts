@@ -38,6 +38,8 @@ const ACTIONS = new Set<CommandAction>(['execute', 'next', 'prev', 'complete', '
 export class AdminComponent {
   private readonly builtIns = new Map<string, AdHocCommand>();
   private readonly scripts = new Map<string, AdHocCommand>();
+  /** A kernel service that owns the component's address (cl-comp): it answers what the commands do not claim. */
+  owner: ((stanza: Element, from: Jid, to: Jid) => void) | undefined;
 
   constructor(
     readonly spec: ComponentSpec,
@@ -102,6 +104,7 @@ export class AdminComponent {
 
   /** The router's address handler for this component's JIDs. */
   async handle(stanza: Element, from: Jid, to: Jid): Promise<void> {
+    if (this.owner && !this.claims(stanza)) return this.owner(stanza, from, to);
     try {
       await this.dispatch(stanza, from, to);
     } catch (err) {

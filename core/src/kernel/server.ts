@@ -277,7 +277,6 @@ export class StarlingServer {
     await this.ext?.close();
     await this.s2s?.close();
     this.resumable?.endAll('server shutdown');
-    this.clusterView?.stop();
     await this.cluster?.stop();
     await this.plugins.unloadAll();
     removePluginStatus(this.settings.home);

@@ -8,6 +8,8 @@ export interface SessionConnection {
   /** Queues bytes for the peer; a receipt is told when they have left the process (DeliveryReceipt's contract). */
   write(data: string, receipt?: DeliveryReceipt): boolean;
   close(condition?: string, text?: string): void;
+  /** Ends the stream with the `see-other-host` stream error naming `address` (`host:port`); TCP streams only. */
+  seeOtherHost?(address: string): void;
   /** XEP-0198: a stanza was queued for acknowledgement; the stream asks the client for an `<a/>` soon. */
   requestAck?(): void;
   /** XEP-0198 resumption moved the session to another stream: close this one without ending the session. */

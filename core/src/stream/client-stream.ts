@@ -81,8 +81,8 @@ export interface ClientStreamHost {
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /**
-   * see-other-host (cluster mode, `'cm-see-other-host'`): the `host:port` of another node this client
-   * should use instead, or undefined to stay. `kind`: the transport; `user`: the bare JID when known.
+   * see-other-host (cluster mode, `'cm-see-other-host'`, draining): the `host:port` of another node this
+   * client should use instead, or undefined to stay. `kind`: the transport; `user`: the bare JID when known.
    */
   seeOtherHost(kind: string, user: string | undefined): string | undefined;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
@@ -403,24 +403,28 @@ export class ClientStream implements SessionConnection {
   }
 
   /**
-   * Tigase's see-other-host phases: OPEN, when the stream header's `from` names the user, and LOGIN, on the
-   * stream restarted after SASL success (the user is known, nothing is bound yet). True when the stream
-   * has ended with `<see-other-host>host:port</see-other-host>`.
+   * Tigase's see-other-host phases: OPEN, at the stream header (the cluster decides only when its `from`
+   * names the user, or when the node drains), and LOGIN, on the stream restarted after SASL success (the
+   * user is known, nothing is bound yet). True when the stream has ended with `<see-other-host>host:port</see-other-host>`.
    */
   private redirected(from: string | undefined): boolean {
     let user: string | undefined;
     if (this.state === 'authenticated') user = this.user!.bareString;
-    else if (this.state === 'header' && from !== undefined) {
-      const j = tryParseJid(from);
-      if (!j?.local || j.domain !== this.domain) return false;
-      user = j.bareString;
+    else if (this.state === 'header') {
+      const j = from === undefined ? undefined : tryParseJid(from);
+      if (j?.local && j.domain === this.domain) user = j.bareString;
     } else return false;
     if (this.transport.directTls) return false;
     const target = this.host.seeOtherHost(this.transport.kind, user);
     if (target === undefined) return false;
     this.host.log.info('client sent to another node (see-other-host)', { conn: this.id, account: user, to: target, phase: this.state === 'authenticated' ? 'login' : 'open' });
-    this.end(streamErrorXml('see-other-host', undefined, target), 'see-other-host ' + target, 5000);
+    this.seeOtherHost(target);
     return true;
+  }
+
+  /** SessionConnection: ends the stream with `<see-other-host>address</see-other-host>`. */
+  seeOtherHost(address: string): void {
+    this.end(streamErrorXml('see-other-host', undefined, address), 'see-other-host ' + address, 5000);
   }
 
   private openStream(): void {
