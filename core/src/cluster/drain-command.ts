@@ -1,6 +1,6 @@
 import type { AdHocCommand, CommandCall, CommandReply } from '../commands/ad-hoc-command';
 import { dataForm, firstValue } from '../commands/data-form';
-import { noteReply } from '../scripting/script-command';
+import { completed, noteReply } from '../scripting/script-command';
 import type { ClusterNode } from './cluster-node';
 import { DEFAULT_DRAIN_WAIT_S, MAX_DRAIN_WAIT_S } from './node-drain';
 
@@ -50,20 +50,15 @@ export class DrainNodeCommand implements AdHocCommand {
     if (!r) return noteReply(`Node '${node}' did not answer within ${wait + 5} s.`);
     if (keep) setImmediate(() => this.cluster.drain.moveOne(keep));
     const status = action === 'resume' ? 'taking clients' : r.remaining === 0 ? 'drained' : `draining (${r.remaining} sessions left)`;
-    return {
-      status: 'completed',
-      children: [
-        dataForm('result', {
-          title: this.name,
-          fields: [
-            { var: 'node', type: 'text-single', label: 'Node', values: [r.node] },
-            { var: 'status', type: 'text-single', label: 'Status', values: [status] },
-            { var: 'moved', type: 'text-single', label: 'Clients told to move', values: [String(r.moved)] },
-            { var: 'remaining', type: 'text-single', label: 'Sessions left', values: [String(r.remaining)] },
-            { var: 'elapsed-ms', type: 'text-single', label: 'Time taken (ms)', values: [String(r.elapsedMs)] },
-          ],
-        }),
+    return completed(
+      [
+        { var: 'node', type: 'text-single', label: 'Node', values: [r.node] },
+        { var: 'status', type: 'text-single', label: 'Status', values: [status] },
+        { var: 'moved', type: 'text-single', label: 'Clients told to move', values: [String(r.moved)] },
+        { var: 'remaining', type: 'text-single', label: 'Sessions left', values: [String(r.remaining)] },
+        { var: 'elapsed-ms', type: 'text-single', label: 'Time taken (ms)', values: [String(r.elapsedMs)] },
       ],
-    };
+      this.name,
+    );
   }
 }

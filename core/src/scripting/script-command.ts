@@ -89,8 +89,9 @@ function packetReply(packets: unknown[]): CommandReply {
   return { status: STATUSES.has(status) ? status : 'completed', children: cmd.getChildElements() };
 }
 
-function completed(fields: Parameters<typeof dataForm>[1]['fields']): CommandReply {
-  return { status: 'completed', children: [dataForm('result', { fields })] };
+/** A finished command's answer: a result form with these fields. */
+export function completed(fields: Parameters<typeof dataForm>[1]['fields'], title?: string): CommandReply {
+  return { status: 'completed', children: [dataForm('result', { title, fields })] };
 }
 
 function errorReply(message: string, debug: string): CommandReply {
