@@ -29,6 +29,7 @@ describe('muc: moderation, affiliations and owners', () => {
     assert.equal(x.getChild('actor')!.attrs.nick, 'Alice');
     assert.equal(x.getChildText('reason'), 'spam');
     assert.deepEqual(codes(to(kick, C)[0]), ['307']);
+    assert.ok(kick.indexOf(bobGot) < kick.indexOf(to(kick, C)[0]), 'the kicked occupant is told first, then the others (§8.2)');
     assert.equal(kick.find((s) => s.attrs.to === A && s.attrs.type === 'result')?.attrs.id, 'adm');
 
     const ban = await host.inject(admin(A, 'k', `<item jid='carol@localhost' affiliation='outcast'><reason>bye</reason></item>`));

@@ -58,9 +58,13 @@ export function occupantPresence(env: MucEnv, room: Room, occ: Occupant, change:
 /**
  * Tells every occupant (and the occupant itself, even when it already left) about an occupant's presence:
  * one stanza per variant (with or without the real JID, and the occupant's own), serialised once and
- * addressed per session.
+ * addressed per session. An occupant that leaves (exit, kick, ban, §7.14, §8.2, §9.1) gets its own
+ * unavailable presence first, then the others; otherwise its own comes last.
  */
 export function broadcastPresence(env: MucEnv, room: Room, occ: Occupant, change: PresenceChange): void {
+  const own = () => toOccupant(env, occ, new Fanout(occupantPresence(env, room, occ, change, true, true)));
+  const leaving = change.unavailable && change.nick === undefined;
+  if (leaving) own();
   let withJid: Fanout | undefined;
   let without: Fanout | undefined;
   for (const viewer of room.occupants.values()) {
@@ -69,7 +73,7 @@ export function broadcastPresence(env: MucEnv, room: Room, occ: Occupant, change
     const out = see ? (withJid ??= new Fanout(occupantPresence(env, room, occ, change, true, false))) : (without ??= new Fanout(occupantPresence(env, room, occ, change, false, false)));
     toOccupant(env, viewer, out);
   }
-  toOccupant(env, occ, new Fanout(occupantPresence(env, room, occ, change, true, true)));
+  if (!leaving) own();
 }
 
 /** A groupchat message from the room itself (no nick) with status codes, e.g. 104 after a configuration change. */
