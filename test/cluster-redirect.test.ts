@@ -8,6 +8,7 @@ import { connect, type TestClient, xml, type XmppElement } from './harness/clien
 import { DOMAIN } from './harness/server';
 import { PASSWORD, TestCluster, clusterSkipReason, echoBot, jid } from './cluster-support';
 import { AdhocClient, fieldValues, note, submit } from './commands-support';
+import { RawBosh, bodyAttr } from './harness/bosh';
 
 const skip = clusterSkipReason();
 const isChat = (body: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === body;
@@ -158,6 +159,21 @@ describe('cluster mode: draining a node', { skip }, () => {
     assert.equal(fieldValues(back, 'status')?.[0], 'taking clients', JSON.stringify(back));
     await login(1, 'gina', 'g');
     assert.equal(loginsOn(1, 'gina'), 1);
+  });
+
+  it("BOSH names the node holding the session in the creation response's host attribute (11.10.2), and the session works across nodes", async () => {
+    const b = new RawBosh(`https://127.0.0.1:${cluster.nodes[1]!.web.boshs}/http-bind`);
+    const r = await b.create();
+    assert.equal(bodyAttr(r.text, 'host'), 'node2');
+    const first = new RawBosh(`http://127.0.0.1:${cluster.nodes[0]!.web.bosh}/http-bind`);
+    assert.equal(bodyAttr((await first.create()).text, 'host'), 'node1');
+    await first.send('', { type: 'terminate' });
+    const bound = await b.login('gina', PASSWORD, 'bosh');
+    const tcp = await login(0, 'gina', 'tcp');
+    await b.send(`<message xmlns='jabber:client' to='${tcp.jid}' type='chat'><body>from the BOSH session on node2</body></message>`);
+    const got = await tcp.waitFor(isChat('from the BOSH session on node2'));
+    assert.equal(got.attrs.from, bound);
+    await b.send('', { type: 'terminate' });
   });
 
   it('the drain command is for administrators and checks its fields', async () => {

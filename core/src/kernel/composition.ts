@@ -229,7 +229,12 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(CORE.ws2s, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
     settings.web.ws2s ? new WsService(log.child({ c: 'ws2s' }), settings.web.ws2s, streams, certs, settings.defaultDomain) : null,
   );
-  provide(CORE.bosh, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs], (log, settings, streams, certs) =>
-    settings.web.bosh ? new BoshService(log.child({ c: 'bosh' }), settings.web.bosh, streams, certs, settings.defaultDomain) : null,
+  // In cluster mode the session-creation response's `host` names the cluster node holding the session (chapter 11.10.2).
+  provide(CORE.bosh, [BOOT.log, BOOT.settings, CORE.streams, CORE.certs, CORE.cluster], (log, settings, streams, certs, cluster) => {
+    const bosh = settings.web.bosh;
+    if (!bosh) return null;
+    const named = cluster && bosh.nodeHostname !== undefined ? { ...bosh, nodeHostname: cluster.nodeId } : bosh;
+    return new BoshService(log.child({ c: 'bosh' }), named, streams, certs, settings.defaultDomain);
+  },
   );
 });

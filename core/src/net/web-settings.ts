@@ -35,7 +35,7 @@ export interface BoshSettings {
   polling: number;
   /** Longest `pause` granted, seconds ('max-pause'). */
   maxPause: number;
-  /** The session-creation response names this node in `host` ('send-node-hostname'). */
+  /** The session-creation response names this node in `host` ('send-node-hostname'): the host name, or in cluster mode the 'cluster-node-id'. */
   nodeHostname: string | undefined;
 }
 
