@@ -106,7 +106,7 @@ dataSource { default () { uri = '${pgUrl}' } }
 
 async function startNode(i) {
   const out = [];
-  const child = spawn(process.execPath, ['--no-node-snapshot', join(REPO, 'core/dist/bin/starling.js'), 'start', '--home', home(i)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--no-node-snapshot', join(REPO, 'core/dist/bin/starling.js'), 'start', '--foreground', '--home', home(i)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const onData = (d) => out.length < 400 && out.push(d.toString());
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

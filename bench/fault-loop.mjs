@@ -53,7 +53,7 @@ class Server {
   }
   async start() {
     this.output = '';
-    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', this.home], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--foreground', '--home', this.home], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.on('data', (d) => (this.output += d));
     child.stderr.on('data', (d) => (this.output += d));

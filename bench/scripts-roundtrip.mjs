@@ -149,7 +149,7 @@ httpServer (active: false) {}
 `,
   );
   execFileSync(process.execPath, [CLI, 'user', 'add', 'admin@localhost', '--password', 'secret', '--home', home]);
-  const server = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--foreground', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   server.stdout.on('data', (d) => (log += d));
   server.stderr.on('data', (d) => (log += d));

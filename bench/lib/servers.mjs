@@ -159,7 +159,7 @@ ${this.extraConfig}
   async start() {
     await assertFree(this.port);
     const out = [];
-    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, this.bin, 'start', '--home', this.home], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, this.bin, 'start', '--foreground', '--home', this.home], {
       cwd: this.home,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

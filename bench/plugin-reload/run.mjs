@@ -86,7 +86,7 @@ writeFileSync(join(pluginDir, 'package.json'), JSON.stringify({ name: 'reload-be
 writeFileSync(join(pluginDir, 'index.js'), pluginSource('v0'));
 execFileSync(process.execPath, [join(repo, 'bench/lib/starling-users.cjs'), home, String(CLIENTS)], { stdio: 'ignore' });
 
-const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--foreground', '--home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
 const reloadsDone = []; // { at: µs, ms }
 let serverLog = '';
 child.stderr.setEncoding('utf8');

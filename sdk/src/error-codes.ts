@@ -71,6 +71,7 @@ export const ERROR_CODES = {
   STARLING_PLUGIN_PROVIDES: { meaning: 'A plugin provides a service it does not list in "provides", or lists one it binds no service for.', raisedBy: 'plugin runtime and context (sdk/src/kernel)' },
   STARLING_PLUGIN_CYCLE: { meaning: 'The plugins\' "requires" form a cycle.', raisedBy: 'plugin runtime (sdk/src/kernel)' },
   STARLING_PLUGIN_TIMEOUT: { meaning: "A plugin's load, unload or state handover did not finish in time.", raisedBy: 'plugin runtime (sdk/src/kernel)' },
+  STARLING_PLUGIN_QUARANTINED: { meaning: 'A plugin version ended the server process once (it blocked the event loop past \'hang-timeout\', ran out of heap or crashed while loading) and is not loaded again until another version is installed or an admin enables it.', raisedBy: 'plugin host (core/src/kernel)' },
   STARLING_PLUGIN_TS: { meaning: 'A .ts plugin cannot be transpiled (TypeScript missing, a syntax error, or a .ts file outside a plugin directory).', raisedBy: 'plugin modules (sdk/src/kernel)' },
   STARLING_COMPONENT_DUPLICATE: { meaning: 'Two plugins serve a component of the same name, or two components the same subdomain.', raisedBy: 'plugin components (sdk/src/kernel)' },
   STARLING_COMPONENT_SUBDOMAIN: { meaning: "A component's subdomain (its default or the bean's 'subdomain' key) is not a DNS label.", raisedBy: 'plugin components (sdk/src/kernel)' },

@@ -54,6 +54,11 @@ export interface TestServerOptions {
   users?: [string, string][];
   admins?: string[];
   env?: Record<string, string>;
+  /**
+   * Run `starling start` as an operator does: a supervisor process that restarts the server after a crash.
+   * By default tests run `start --foreground`, so that `child` is the server itself (kill9 crashes it).
+   */
+  supervised?: boolean;
 }
 
 /** A real Starling process on free loopback ports, with its own home in a temp directory. */
@@ -69,6 +74,7 @@ export class TestServer {
     /** Free ports for WebSocket (plain and TLS), BOSH (plain and TLS) and httpServer. */
     readonly web: { ws: number; wss: number; bosh: number; boshs: number; http: number },
     private readonly env: Record<string, string>,
+    private readonly supervised: boolean,
     /** The server-to-server port (STARTTLS). */
     readonly s2sPort: number,
     readonly domain: string,
@@ -126,7 +132,7 @@ s2s {
 ${opts.config ?? ''}
 `,
     );
-    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {}, s2sPort, domain);
+    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {}, opts.supervised ?? false, s2sPort, domain);
     for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${domain}`, '--password', pw);
     return server;
   }
@@ -141,7 +147,7 @@ ${opts.config ?? ''}
     // A test that failed between start() and stop() leaves its process running: end it before its ports are reused.
     await this.kill9();
     this.output = '';
-    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', this.home], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', ...(this.supervised ? [] : ['--foreground']), '--home', this.home], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -37,6 +37,9 @@ export function effectiveConfig(root: ConfigBean, settings: ServerSettings, plug
   setDefault(root, 'plugin-dirs', []);
   setDefault(root, 'memory-trim-interval', settings.memoryTrim.intervalMs / 1000);
   setDefault(root, 'memory-trim-closed', settings.memoryTrim.minClosed);
+  setDefault(root, 'hang-timeout', settings.hangTimeoutMs / 1000);
+  setDefault(root, 'restart-limit', settings.restarts.limit);
+  setDefault(root, 'restart-window', settings.restarts.windowMs / 1000);
   const c2s = ensureBean(root, 'c2s');
   setDefault(c2s, 'max-stanza-size', settings.c2s.limits.maxStanzaSize);
   setDefault(c2s, 'max-auth-attempts', settings.c2s.limits.maxAuthAttempts);

@@ -1,17 +1,20 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { assertNotRunning, loadHome, StarlingServer } from '../kernel/server';
 import { Operations } from '../ops/operations';
 import { loadConfigFile } from '../config';
 import { effectiveConfig, writeConfigDump } from './config-dump';
 import { checkCommand } from './check-command';
+import { readQuarantine } from '../kernel/plugin-quarantine';
 import { existingHome, prepareHome } from './home';
+import { RUNNING_MESSAGE, supervise } from './supervisor';
 import { userAdd, userDel, userPasswd } from './user-commands';
 import { type PluginStatusRow, formatPluginTable, readRunningPluginStatus } from '../kernel/plugin-status';
 
 const USAGE = `Usage: starling <command> [--home DIR]
 
   init                           create a home: etc/config.tdsl (the default), var/, logs/, certs/, scripts/admin/
-  start                          run the server (default command); creates the home first if it has none
+  start [--foreground]           run the server (default command); creates the home first if it has none. The server runs
+                                 as a child that is restarted after a crash or hang; --foreground runs it in this process
   check                          print the runtime environment and check etc/config.tdsl (changes nothing)
   user add JID [--password P]    create an account (asks for the password twice, hidden, when not given)
   user passwd JID [--password P] change an account's password
@@ -42,6 +45,9 @@ function parseArgs(argv: string[]): Args {
   return { positional, flags };
 }
 
+/** The built CLI (core/dist/bin/starling.js), which the supervisor runs with `start --foreground`. */
+const CLI_FILE = resolve(__dirname, '../../bin/starling.js');
+
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
 
@@ -58,7 +64,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     const { home, created } = prepareHome(dir);
     if (created) out(`Created a new home in ${home} with the default etc/config.tdsl`);
     else if (cmd === 'init') out(`${home} is already a home (etc/config.tdsl exists); nothing changed`);
-    return cmd === 'start' ? start(home) : 0;
+    if (cmd === 'init') return 0;
+    return flags.has('foreground') ? start(home) : supervise(home, CLI_FILE);
   }
   if (!['check', 'user', 'config', 'plugins'].includes(cmd)) {
     err(USAGE);
@@ -89,7 +96,7 @@ async function start(home: string): Promise<undefined> {
   const ops = Operations.open(home);
   let server: StarlingServer;
   try {
-    server = await StarlingServer.start({ home, logger: ops.log });
+    server = await StarlingServer.start({ home, logger: ops.log, consoleLogFile: ops.files.consoleFile });
     ops.attach(server);
   } catch (err) {
     ops.log.error('start failed', { err });
@@ -124,6 +131,12 @@ async function start(home: string): Promise<undefined> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (process.send) {
+    // Run by the supervisor (./supervisor.ts): it counts exits after this as crashes, and when it goes, the server stops.
+    process.send(RUNNING_MESSAGE);
+    process.on('disconnect', () => stop('supervisor gone'));
+    process.channel?.unref();
+  }
   return undefined;
 }
 
@@ -150,6 +163,10 @@ async function pluginsList(home: string): Promise<number> {
     dir: p.dir,
     reloads: 0,
   }));
+  for (const q of readQuarantine(home)) {
+    const row = rows.find((r) => r.id === q.id && r.version === q.version);
+    if (row) Object.assign(row, { state: 'quarantined', lastError: q.reason, lastErrorAt: q.at });
+  }
   for (const r of catalog.rejected) rows.push({ id: '?', version: '?', state: 'failed', dir: r.dir, reloads: 0, lastError: r.error });
   process.stdout.write(`The server is not running; the states are what config asks for:\n${formatPluginTable(rows)}`);
   return 0;

@@ -61,6 +61,10 @@ export const CORE_SCHEMA: BeanSchema = {
     trusted: KEY,
     // plugins and admin scripts (kernel/settings.ts, commands/admin-config.ts)
     'plugin-dirs': KEY,
+    // the hang watchdog and the supervisor (kernel/hang-watchdog.ts, cli/supervisor.ts)
+    'hang-timeout': SECONDS,
+    'restart-limit': KEY,
+    'restart-window': SECONDS,
     'scripts-dir': KEY,
     // per-vhost forwarding defaults read by the forwarding plugins (chapter 11.7)
     'vhost-presence-forward-jid': KEY,

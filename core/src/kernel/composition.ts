@@ -53,6 +53,7 @@ import { adminUiHost, readAdminUiLimits } from './admin-ui-host';
 import { BOOT, CORE, resolveToken } from './core-tokens';
 import { pluginCommands } from './plugin-commands';
 import { PluginHost } from './plugin-host';
+import { PluginQuarantine } from './plugin-quarantine';
 import { writePluginStatus } from './plugin-status';
 
 type Values<D extends readonly ServiceToken<unknown>[]> = { [K in keyof D]: D[K] extends ServiceToken<infer V> ? V : never };
@@ -157,6 +158,9 @@ export const coreModule = new ContainerModule(({ bind }) => {
         catalog,
         globals: new LayeredConfig(sessMan ? [sessMan, top] : [top], 'config'),
         vhosts: { domains: () => vhosts.domains, onChange: (listener) => vhosts.onChange(() => listener()) },
+        quarantine: new PluginQuarantine(settings.home, log.child({ c: 'plugins' })),
+        // Set by the supervisor (cli/supervisor.ts) when it restarts the server after a crash.
+        previousExit: process.env.STARLING_PREVIOUS_EXIT,
         onChange: (records) => writePluginStatus(settings.home, records),
       });
     },

@@ -99,11 +99,11 @@ export class ReloadPluginCommand extends PluginActionCommand {
   }
 }
 
-/** Switches a plugin on at run time and loads it (with the plugins that were waiting for it). */
+/** Switches a plugin on at run time and loads it (with the plugins that were waiting for it); a quarantined version is released and tried again. */
 export class EnablePluginCommand extends PluginActionCommand {
   readonly id = 'plugin-enable';
   readonly name = 'Enable plugin';
-  protected readonly states = ['disabled', 'failed', 'waiting'] as const;
+  protected readonly states = ['disabled', 'failed', 'waiting', 'quarantined'] as const;
 
   protected async act(id: string): Promise<CommandReply> {
     const r = await this.host.enable(id);

@@ -2,17 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { type DefinedPlugin, type Logger, StarlingError, type TypedConfig, isDefinedPlugin } from '@starling/sdk';
-import { type KernelComponents, type KernelDiscoRegistry, type VhostSource, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf } from '@starling/sdk/kernel';
+import { type KernelComponents, type KernelDiscoRegistry, type VhostSource, type KernelEventBus, PluginModules, PluginRuntime, type PluginUnit, type StanzaRouter, dependencyOrder, requirementsOf, runAsPlugin } from '@starling/sdk/kernel';
 import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
+import { type PluginQuarantine, packageHash } from './plugin-quarantine';
 
 /**
  * loaded: serving. failed: its last load failed and no version runs. disabled: switched off by config or
  * an admin. waiting: active, but a plugin it requires is not loaded (it loads when that one does).
+ * quarantined: this version ended the process once (hang, heap out of memory, crash) and is not loaded again.
  */
-export type PluginState = 'loaded' | 'failed' | 'disabled' | 'waiting';
+export type PluginState = 'loaded' | 'failed' | 'disabled' | 'waiting' | 'quarantined';
 
 export interface PluginRecord {
   id: string;
@@ -54,6 +56,10 @@ export interface PluginHostDeps {
   drainTimeoutMs?: number;
   /** How long onLoad may take (default 10 s). */
   loadTimeoutMs?: number;
+  /** The boot journal and quarantine (var/plugin-journal.json, var/plugin-quarantine.json); none in unit tests. */
+  quarantine?: PluginQuarantine;
+  /** How the previous process of this home ended, when a supervisor knows (for the quarantine's reasons). */
+  previousExit?: string;
   /** Called after every change of a plugin's state (the server writes var/plugins.json). */
   onChange?: (records: PluginRecord[]) => void;
 }
@@ -132,6 +138,10 @@ export class PluginHost {
   loadAll(): Promise<void> {
     return this.serial(async () => {
       for (const r of this.deps.catalog.rejected) this.recordRejected(r.dir, r.error);
+      this.deps.quarantine?.recover((id) => {
+        const pkg = this.deps.catalog.packages.get(id);
+        return pkg && { version: pkg.version, hash: packageHash(pkg.dir) };
+      }, this.deps.previousExit);
       for (const pkg of this.order([...this.deps.catalog.packages.values()])) {
         if (!this.deps.catalog.isActive(pkg)) this.setRecord(pkg, 'disabled');
         else await this.loadNow(pkg);
@@ -167,6 +177,7 @@ export class PluginHost {
     return this.serial(async () => {
       const pkg = this.packageOf(id);
       this.deps.catalog.override(id, true);
+      if (this.records.get(id)?.state === 'quarantined') this.deps.quarantine?.release(id);
       if (!this.running.has(id)) await this.loadNow(pkg);
       await this.loadWaiting();
       return this.records.get(id)!;
@@ -273,9 +284,38 @@ export class PluginHost {
     return {
       manifest: pkg.manifest,
       version: pkg.version,
-      def: requireDefinition(pkg, this.modules),
+      def: runAsPlugin(pkg.manifest.id, () => requireDefinition(pkg, this.modules)),
       config: new PluginConfigView(bean, pkg.manifest.config ?? {}, this.deps.globals),
     };
+  }
+
+  /** The content hash of a package, when the host keeps a quarantine. */
+  private hashOf(pkg: PluginPackage): string {
+    return this.deps.quarantine ? packageHash(pkg.dir) : '';
+  }
+
+  /** The error that keeps a quarantined version from loading, or undefined. */
+  private quarantined(pkg: PluginPackage, hash: string): StarlingError | undefined {
+    const e = this.deps.quarantine?.blocks(pkg.manifest.id, pkg.version, hash);
+    if (!e) return undefined;
+    return new StarlingError('STARLING_PLUGIN_QUARANTINED', `version ${e.version} (#${e.hash}) is quarantined since ${e.at}: ${e.reason}`);
+  }
+
+  /** Runs a step of loading a version with the boot journal naming it, so that a process it ends leaves a record. */
+  private journaled<T>(pkg: PluginPackage, hash: string, step: () => T): T {
+    const q = this.deps.quarantine;
+    if (!q) return step();
+    q.begin(pkg.manifest.id, pkg.version, hash);
+    let out: T;
+    try {
+      out = step();
+    } catch (err) {
+      q.end();
+      throw err;
+    }
+    if (out instanceof Promise) return out.finally(() => q.end()) as T;
+    q.end();
+    return out;
   }
 
   private files(pkg: PluginPackage): Map<string, string> {
@@ -290,12 +330,19 @@ export class PluginHost {
       this.deps.log.warn('plugin waits for its requirements', { plugin: id, missing });
       return false;
     }
+    const hash = this.hashOf(pkg);
+    const quarantined = this.quarantined(pkg, hash);
+    if (quarantined) {
+      this.setRecord(pkg, 'quarantined', describe(quarantined));
+      this.deps.log.error('plugin not loaded: quarantined', { plugin: id, version: pkg.version, err: quarantined.message });
+      return false;
+    }
     this.modules.purge(pkg.dir);
     let files: Map<string, string>;
     try {
-      const unit = this.unit(pkg);
+      const unit = this.journaled(pkg, hash, () => this.unit(pkg));
       files = this.files(pkg);
-      await this.runtime.load(unit);
+      await this.journaled(pkg, hash, () => this.runtime.load(unit));
     } catch (err) {
       this.modules.purge(pkg.dir);
       this.fail(pkg, err);
@@ -332,13 +379,16 @@ export class PluginHost {
     } catch (err) {
       return result(false, this.reloadFailed(old.pkg, err, '?'));
     }
+    const hash = this.hashOf(pkg);
+    const quarantined = this.quarantined(pkg, hash);
+    if (quarantined) return result(false, this.reloadFailed(old.pkg, quarantined, pkg.version));
     this.modules.purge(pkg.dir);
     let files: Map<string, string>;
     try {
-      const unit = this.unit(pkg);
+      const unit = this.journaled(pkg, hash, () => this.unit(pkg));
       // As read now: a write during the reload is seen as a change and reloads again.
       files = this.files(pkg);
-      await this.runtime.reload(unit);
+      await this.journaled(pkg, hash, () => this.runtime.reload(unit));
     } catch (err) {
       this.modules.purge(pkg.dir);
       return result(false, this.reloadFailed(old.pkg, err, pkg.version));

@@ -35,6 +35,7 @@ import type { VhostRegistry } from '../vhosts/vhost-registry';
 import { bindBoot, coreModule } from './composition';
 import { checkHomeConfig } from './config-check';
 import { CORE, resolveToken } from './core-tokens';
+import { HangWatchdog } from './hang-watchdog';
 import { PluginCatalog } from './plugin-catalog';
 import type { PluginHost } from './plugin-host';
 import { removePluginStatus } from './plugin-status';
@@ -46,6 +47,8 @@ export interface StartOptions {
   /** Defaults to <home>/etc/config.tdsl. */
   configFile?: string;
   logger?: Logger;
+  /** The console log the hang watchdog appends its line to (logs/starling-console.log). */
+  consoleLogFile?: string;
 }
 
 /** The directory that holds the built-in plugin packages (the repository's plugins/). */
@@ -107,6 +110,8 @@ export class StarlingServer {
   readonly plugins: PluginHost;
   /** Watches the plugin directories: packages load, reload and unload as they change on disk. */
   private pluginWatcher: PluginWatcher | undefined;
+  /** Ends the process when the main thread is blocked past 'hang-timeout' (./hang-watchdog.ts). */
+  private hangWatchdog: HangWatchdog | undefined;
   /** The local admin channel (var/admin/starling.sock) the CLI reaches this server through. */
   private adminChannel: AdminChannel | undefined;
   /** The XEP-0114 external component listener, when the `ext` bean is configured. */
@@ -194,6 +199,7 @@ export class StarlingServer {
       forgetAnonymousUsers(server.events, storage.users, log.child({ c: 'sess-man' }));
       await server.cluster?.start(server.router, () => Object.values(server.clientConnections()).reduce((a, b) => a + b, 0), server.vhosts, clientAddress(settings.c2s.listeners));
       server.clusterView?.start();
+      server.hangWatchdog = HangWatchdog.start({ home: settings.home, timeoutMs: settings.hangTimeoutMs, consoleFile: opts.consoleLogFile, log: log.child({ c: 'hang-watchdog' }) });
       await server.plugins.loadAll();
       server.pluginWatcher = new PluginWatcher(settings.pluginDirs, server.plugins, log.child({ c: 'plugins' }));
       await server.pluginWatcher.start();
@@ -282,6 +288,7 @@ export class StarlingServer {
     removePluginStatus(this.settings.home);
     await this.commands.stop();
     await this.storage.close();
+    await this.hangWatchdog?.stop();
   }
 }
 

@@ -21,6 +21,10 @@ export interface ServerSettings {
   /** httpServer, ws2s and bosh (core/src/net/web-settings.ts). */
   web: WebSettings;
   pluginDirs: string[];
+  /** 'hang-timeout': how long the main thread may be blocked before the hang watchdog ends the process (0: no watchdog). */
+  hangTimeoutMs: number;
+  /** 'restart-limit' restarts within 'restart-window' that the supervisor makes after a crash (kernel/../cli/supervisor.ts). */
+  restarts: { limit: number; windowMs: number };
   dataSourceUri: string | undefined;
   scramIterations: number;
   /** When freed memory goes back to the system (ops/memory-trim.ts). */
@@ -85,6 +89,8 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     c2s: { listeners, limits, watchdog: readWatchdogSettings(top, 'c2s'), streamManagement },
     web: readWebSettings(top, limits),
     pluginDirs,
+    hangTimeoutMs: top.number('hang-timeout', 10) * 1000,
+    restarts: { limit: top.number('restart-limit', 5), windowMs: top.number('restart-window', 600) * 1000 },
     dataSourceUri: top.bean('dataSource')?.bean('default')?.string('uri'),
     scramIterations: beanOrEmpty(top, 'authRepository').number('scram-iterations', 4096),
     memoryTrim: readMemoryTrim(top),

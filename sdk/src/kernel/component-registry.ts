@@ -7,6 +7,7 @@ import { iqResult } from '../stanza';
 import { type Element, xml } from '../xml';
 import type { KernelDiscoRegistry } from './disco-registry';
 import type { HandlerOwner } from './registrations';
+import { runAsPlugin } from './plugin-activity';
 import type { StanzaRouter } from './stanza-router';
 
 /** The virtual hosts components are served on: the server's live vhost list, or the test host's domains. */
@@ -186,9 +187,9 @@ export class KernelComponents {
     entry.owner.inflight++;
     try {
       const onDomain = !to.local && !to.resource;
-      if (onDomain && s.port?.claims(stanza)) return await s.port.handle(stanza, from, to);
+      if (onDomain && s.port?.claims(stanza)) return await runAsPlugin(s.pluginId, () => s.port!.handle(stanza, from, to));
       if (onDomain && isInfoQuery(stanza)) return this.deps.router.route(iqResult(stanza, this.info(s, entry, vhost)));
-      await entry.spec.handle(stanza, from, to, vhost);
+      await runAsPlugin(s.pluginId, () => entry.spec.handle(stanza, from, to, vhost));
     } catch (err) {
       if (!(err instanceof StanzaError)) this.deps.log.error('component handler failed', { component: name, plugin: s.pluginId, err });
       this.deps.router.replyError(stanza, err instanceof StanzaError ? err : new StanzaError('internal-server-error'));

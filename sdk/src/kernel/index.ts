@@ -6,6 +6,7 @@
 export * from './component-registry';
 export * from './disco-registry';
 export * from './event-bus';
+export * from './plugin-activity';
 export * from './plugin-context';
 export * from './plugin-handover';
 export * from './plugin-modules';

@@ -3,6 +3,7 @@ import { toKinds } from '../route-table';
 import type { StanzaRequest } from '../routes';
 import type { Element } from '../xml';
 import { type Registration, RegistrationSet } from './registrations';
+import { runAsPlugin } from './plugin-activity';
 
 type Handler = (req: StanzaRequest) => unknown;
 
@@ -81,7 +82,7 @@ export class HandoverGate {
   private async run(set: RegistrationSet, handler: Handler, req: StanzaRequest): Promise<unknown> {
     set.owner.inflight++;
     try {
-      return await handler(req);
+      return await runAsPlugin(set.owner.id, () => handler(req));
     } finally {
       set.owner.inflight--;
     }

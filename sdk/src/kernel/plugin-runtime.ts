@@ -10,6 +10,7 @@ import type { KernelDiscoRegistry } from './disco-registry';
 import type { KernelEventBus } from './event-bus';
 import { KernelPluginContext, ProvidedServices } from './plugin-context';
 import { HandoverGate } from './plugin-handover';
+import { runAsPlugin } from './plugin-activity';
 import { type HandlerOwner, RegistrationSet } from './registrations';
 import type { StanzaRouter } from './stanza-router';
 
@@ -247,7 +248,7 @@ export class PluginRuntime {
       if (module) container.load(module);
       for (const f of manifest.features ?? []) ctx.feature(f, 'server');
       for (const f of manifest.accountFeatures ?? []) ctx.feature(f, 'account');
-      await withTimeout(Promise.resolve(def.onLoad(ctx)), this.loadTimeoutMs, `onLoad of '${id}'`);
+      await withTimeout(Promise.resolve(runAsPlugin(id, () => def.onLoad(ctx))), this.loadTimeoutMs, `onLoad of '${id}'`);
       for (const token of provides) {
         if (ctx.published.has(token)) continue;
         if (!container.isCurrentBound(token))
