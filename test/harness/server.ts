@@ -59,6 +59,8 @@ export interface TestServerOptions {
    * By default tests run `start --foreground`, so that `child` is the server itself (kill9 crashes it).
    */
   supervised?: boolean;
+  /** The directory the home is made in (default: the system's temp directory), e.g. a small tmpfs. */
+  homeIn?: string;
 }
 
 /** A real Starling process on free loopback ports, with its own home in a temp directory. */
@@ -81,7 +83,7 @@ export class TestServer {
   ) {}
 
   static async create(opts: TestServerOptions = {}): Promise<TestServer> {
-    const home = mkdtempSync(join(tmpdir(), 'starling-test-'));
+    const home = mkdtempSync(join(opts.homeIn ?? tmpdir(), 'starling-test-'));
     const [port, tlsPort] = [await freePort(), await freePort()];
     const web = { ws: await freePort(), wss: await freePort(), bosh: await freePort(), boshs: await freePort(), http: await freePort() };
     const s2sPort = opts.s2sPort ?? (await freePort());

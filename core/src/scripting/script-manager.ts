@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { type Logger, StarlingError } from '@starling/sdk';
 import { type FSWatcher, watch } from 'chokidar';
@@ -8,6 +8,7 @@ import { prepareJavaScript, type PreparedScript } from './prepare-script';
 import { ScriptCommand, type ScriptDefinition, type ScriptOrigin, type ScriptRunner } from './script-command';
 import { readHeader, stripHeader, writeHeader } from './script-header';
 import { type ScriptLanguage, languageOfFile } from './script-language';
+import { writeFileDurably } from '../kernel/durable-file';
 import type { TypeScriptChecker } from './ts-checker';
 
 /** Components whose scripts sit in the base directory without an `AS:Component:` line go to sess-man, as before Tigase 4.4. */
@@ -157,7 +158,8 @@ export class ScriptManager {
     const text = writeHeader({ description, commandId: r.id, component: r.component, group }) + stripHeader(r.text);
     this.claimFile(path, r.id, r.language);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    // Whole or not at all, even when the process dies or the machine loses power in the middle.
+    writeFileDurably(path, text);
     this.install({ component: r.component, id: r.id, description, group, language: r.language, text, prepared, origin: { kind: 'file', path, rank: RANK_COMPONENT_DIR } });
     this.fileKeys.set(path, new Set([key(r.component, r.id)]));
   }
