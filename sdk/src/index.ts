@@ -20,6 +20,7 @@ export * from './ns';
 export * from './last-activity';
 export * from './pubsub';
 export * from './pubsub-engine';
+export * from './private-xml';
 export * from './component';
 export * from './pubsub-storage';
 export * from './keyed-queue';

@@ -1,4 +1,5 @@
-import { DISCO, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
+import { BOOKMARKS_COMPAT, DISCO, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
+import { BookmarksCompat } from './bookmarks-compat';
 import { CAPS, presenceRecipients } from './implicit-recipients';
 import { LastItems } from './last-items';
 
@@ -54,6 +55,8 @@ export default definePlugin({
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
       for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => engine.answer(req.to.bareString, req.stanza, req.from));
 
+    // XEP-0402 §"Compatibility with XEP-0048": private storage serves storage:bookmarks from the bookmarks node.
+    ctx.provide(BOOKMARKS_COMPAT, new BookmarksCompat(engine));
     const lastItems = new LastItems(engine, roster, sessions);
     const failed = (session: Session) => (err: unknown) => ctx.log.error('sending the last PEP items failed', { jid: session.jid.toString(), err });
     ctx.on('presence.initial', ({ session }) => lastItems.initial(session, caps.features(session.jid.toString())).catch(failed(session)));

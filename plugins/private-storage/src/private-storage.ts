@@ -2,6 +2,7 @@ import {
   type Element,
   PLUGIN_CONFIG,
   type PluginConfig,
+  type PrivateXmlView,
   StanzaError,
   type StanzaRequest,
   USER_DATA,
@@ -32,16 +33,21 @@ export class PrivateStorage {
     this.maxElements = config.number('max-elements', 100, { min: 1 });
   }
 
-  /** §2.2: the stored element, or the requested one back empty when nothing is stored. */
-  readonly get = async (req: StanzaRequest): Promise<Element> => {
+  /**
+   * §2.2: the stored element, or the requested one back empty when nothing is stored. An element another
+   * plugin keeps (`views`, e.g. PEP's bookmarks) comes from it while it holds something.
+   */
+  async get(req: StanzaRequest, views: readonly PrivateXmlView[] = []): Promise<Element> {
     const owner = ownerOf(req);
     const [el] = children(req, 'get');
+    const kept = await viewOf(views, el)?.read(req.to.bare());
+    if (kept) return xml('query', { xmlns: NS_PRIVATE }, kept);
     const stored = await this.data.get(owner, PRIVATE_NODE, key(el));
     return xml('query', { xmlns: NS_PRIVATE }, stored === null ? xml(el.name, { xmlns: el.getNS() }) : parseXml(stored));
-  };
+  }
 
-  /** §2.1: stores each child, replacing what was stored under its name and namespace. */
-  readonly set = async (req: StanzaRequest): Promise<void> => {
+  /** §2.1: stores each child, replacing what was stored under its name and namespace (or hands it to its view). */
+  async set(req: StanzaRequest, views: readonly PrivateXmlView[] = []): Promise<void> {
     const owner = ownerOf(req);
     const els = children(req, 'set');
     for (const el of els) {
@@ -52,11 +58,18 @@ export class PrivateStorage {
     for (const el of els) stored.add(key(el));
     if (stored.size > this.maxElements) throw new StanzaError('not-acceptable', `At most ${this.maxElements} elements are stored per account`);
     for (const el of els) {
+      const view = viewOf(views, el);
+      if (view) {
+        await view.write(req.to.bare(), el);
+        // The view holds it now: an older copy here must not come back when the view is empty.
+        await this.data.remove(owner, PRIVATE_NODE, key(el));
+        continue;
+      }
       const copy = el.clone();
       copy.attrs.xmlns = el.getNS();
       await this.data.set(owner, PRIVATE_NODE, key(el), copy.toString());
     }
-  };
+  }
 }
 
 /** Only the account itself (Tigase's text). */
@@ -74,6 +87,10 @@ function children(req: StanzaRequest, type: 'get' | 'set'): Element[] {
     if (!ns || RESERVED.has(ns)) throw new StanzaError('not-acceptable', 'Private data must be in a namespace of its own');
   }
   return els;
+}
+
+function viewOf(views: readonly PrivateXmlView[], el: Element): PrivateXmlView | undefined {
+  return views.find((v) => v.name === el.name && v.xmlns === el.getNS());
 }
 
 function key(el: Element): string {
