@@ -15,6 +15,8 @@ import sys
 import slixmpp
 from slixmpp.xmlstream import ET
 
+from pubsub_forms import BOOKMARK_OPTIONS, publish_options
+
 BOOKMARKS = 'urn:xmpp:bookmarks:1'
 
 
@@ -61,15 +63,6 @@ async def login(port, jid, password, plugins):
     return c
 
 
-def publish_options(fields):
-    form = slixmpp.plugins.xep_0004.stanza.Form()
-    form['type'] = 'submit'
-    form.add_field(var='FORM_TYPE', ftype='hidden', value='http://jabber.org/protocol/pubsub#publish-options')
-    for var, value in fields.items():
-        form.add_field(var=var, value=value)
-    return form
-
-
 def conferences(result):
     return sorted([c['jid'].full if hasattr(c['jid'], 'full') else str(c['jid']), c['name'], c['nick'], c['autojoin']] for c in result['private']['bookmarks']['conferences'])
 
@@ -104,7 +97,7 @@ async def main(port, bare, password):
 
     conf = ET.fromstring('<conference xmlns="%s" name="Room 3" autojoin="true"><nick>a3</nick></conference>' % BOOKMARKS)
     await new['xep_0060'].publish(bare, BOOKMARKS, id='room3@muc.example.org', payload=conf,
-                                  options=publish_options({'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist', 'pubsub#max_items': 'max', 'pubsub#send_last_published_item': 'never'}))
+                                  options=publish_options(BOOKMARK_OPTIONS))
     out['legacy_after_pep_publish'] = conferences(await old['xep_0048'].get_bookmarks())
 
     fewer = old['xep_0048'].stanza.Bookmarks()

@@ -19,6 +19,8 @@ import slixmpp
 from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
+from pubsub_forms import BOOKMARK_OPTIONS, publish_options
+
 BOOKMARKS = 'urn:xmpp:bookmarks:1'
 
 
@@ -80,15 +82,6 @@ def condition(err):
     return err.iq['error']['condition']
 
 
-def publish_options(fields):
-    form = slixmpp.plugins.xep_0004.stanza.Form()
-    form['type'] = 'submit'
-    form.add_field(var='FORM_TYPE', ftype='hidden', value='http://jabber.org/protocol/pubsub#publish-options')
-    for var, value in fields.items():
-        form.add_field(var=var, value=value)
-    return form
-
-
 async def main(port, a_jid, b_jid, password, service):
     out = {}
     a = await login(port, a_jid, password)
@@ -136,7 +129,7 @@ async def main(port, a_jid, b_jid, password, service):
     # XEP-0402 bookmarks: a private node created by publish-options.
     conference = ET.fromstring('<conference xmlns="urn:xmpp:bookmarks:1" name="Slix room" autojoin="true"><nick>a</nick></conference>')
     await a['xep_0060'].publish(a_bare, BOOKMARKS, id='room@muc.example.org', payload=conference,
-                                options=publish_options({'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist', 'pubsub#max_items': 'max', 'pubsub#send_last_published_item': 'never'}))
+                                options=publish_options(BOOKMARK_OPTIONS))
     mine = await a['xep_0060'].get_items(a_bare, BOOKMARKS)
     out['bookmarks'] = [[i['id'], i.xml.find('{%s}conference' % BOOKMARKS).get('name')] for i in mine['pubsub']['items']]
     try:
