@@ -109,6 +109,13 @@ describe('XEP-0163 PEP on accounts with @xmpp/client', () => {
     await publish(bob, DEVICELIST, 'current', xml('list', { xmlns: 'eu.siacs.conversations.axolotl' }, xml('device', { id: '12345' }), xml('device', { id: '678' })), open);
     const update = await carol.waitFor(eventFrom('bob@localhost', DEVICELIST));
     assert.equal(update.getChild('event')!.getChild('items')!.getChild('item')!.getChild('list')!.getChildren('device').length, 2);
+    // disco#items on an account lists the nodes the requester may read: a stranger the open ones only.
+    const nodesOf = async (c: TestClient, owner: string) =>
+      (await c.iq(xml('iq', { type: 'get', to: owner }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })))).getChild('query')!.getChildren('item').map((i) => i.attrs.node).sort();
+    assert.deepEqual(await nodesOf(carol, 'bob@localhost'), ['eu.siacs.conversations.axolotl.bundles:12345', DEVICELIST]);
+    assert.deepEqual(await nodesOf(bob, 'alice@localhost'), [GEO, TUNE], 'a contact sees the presence nodes, not the whitelisted bookmarks');
+    assert.deepEqual(await nodesOf(alice, 'alice@localhost'), [GEO, TUNE, BOOKMARKS].sort());
+    assert.equal((await refusal(nodesOf(carol, 'alice@localhost'))).condition, 'service-unavailable', 'a stranger shown nothing learns nothing');
     const conf = await bob.iq(xml('iq', { type: 'get' }, xml('pubsub', { xmlns: OWNER }, xml('configure', { node: DEVICELIST }))));
     const field = conf.getChild('pubsub')!.getChild('configure')!.getChild('x', DATA)!.getChildren('field').find((f) => f.attrs.var === 'pubsub#max_items');
     assert.equal(field!.getChildText('value'), '1', 'a PEP node keeps one item unless told otherwise');

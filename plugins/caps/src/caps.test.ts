@@ -84,4 +84,18 @@ describe('entity capabilities (XEP-0115)', () => {
     assert.deepEqual(learned, ['bob@localhost/pc true', 'carol@localhost/pc true'], 'a known verification string is learned at once');
     await host.close();
   });
+
+  it('emits caps.learned for the sessions that waited on the same verification string when the asked one answers', async () => {
+    const host = await createTestHost({ plugins: [{ plugin: caps, manifest: { id: 'caps', provides: ['caps'] } }] });
+    const learned: string[] = [];
+    host.events.on('caps.learned', ({ session }) => void learned.push(session.jid.toString()));
+    const c = () => xml('c', { xmlns: 'http://jabber.org/protocol/caps', hash: 'sha-1', node: 'https://exodus.example', ver: 'QgayPKawpkPSDYmwT/WM94uAlu0=' });
+    host.connect('alice@localhost/pc');
+    const asked = (await host.inject(xml('presence', { from: 'alice@localhost/pc' }, c()))).find((s) => s.name === 'iq')!;
+    host.connect('bob@localhost/pc');
+    await host.inject(xml('presence', { from: 'bob@localhost/pc' }, c()));
+    await host.inject(xml('iq', { type: 'result', id: asked.attrs.id, from: 'alice@localhost/pc', to: 'localhost' }, parseXml(SIMPLE)));
+    assert.deepEqual(learned, ['alice@localhost/pc', 'bob@localhost/pc']);
+    await host.close();
+  });
 });
