@@ -1,6 +1,7 @@
 // Cluster mode, moving clients between nodes: see-other-host ('cm-see-other-host') sends a new client to a
 // less loaded node, and an admin's drain (cl-comp's cluster-node-drain) empties a node; real clients
-// (@xmpp/client, slixmpp) follow <see-other-host/> and log in on the other node.
+// (@xmpp/client, slixmpp) follow <see-other-host/> and log in on the other node. Also BOSH's host
+// attribute and 'cm-ht-traffic-throttling' on the bus between nodes.
 import assert from 'node:assert/strict';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -114,7 +115,8 @@ describe('cluster mode: draining a node', { skip }, () => {
   let admin: AdhocClient | undefined;
 
   before(async () => {
-    cluster = await TestCluster.create({ nodes: 2, users: ['admin', 'dave', 'erin', 'frank', 'gina'] });
+    // A lifetime limit on each peer's bus stanzas, far above what the other cases send, for the throttling case.
+    cluster = await TestCluster.create({ nodes: 2, users: ['admin', 'dave', 'erin', 'frank', 'gina'], config: "'cm-ht-traffic-throttling' = 'xmpp:0:300:disc,bin:0:0:disc'" });
   });
 
   after(async () => {
@@ -143,7 +145,9 @@ describe('cluster mode: draining a node', { skip }, () => {
     assert.equal(fieldValues(r, 'remaining')?.[0], '0');
     // @xmpp/client follows <see-other-host/> and logs in again on node1 with the same full JIDs.
     await until(() => loginsOn(0, 'dave') === 1 && loginsOn(0, 'erin') === 1, 'dave and erin log in again on node1');
-    await until(() => dave.jid === `${jid('dave')}/d` && erin.jid === `${jid('erin')}/e`, 'both online again');
+    await until(() => dave.xmpp.status === 'online' && erin.xmpp.status === 'online', 'both online again');
+    assert.equal(dave.jid, `${jid('dave')}/d`);
+    assert.equal(erin.jid, `${jid('erin')}/e`);
     await dave.send(xml('presence'));
     await erin.send(xml('presence'));
     await until(() => /cluster: node drained node=node2 moved=2 remaining=0/.test(cluster.nodes[1]!.output), 'node2 logs the drain');
@@ -188,5 +192,17 @@ describe('cluster mode: draining a node', { skip }, () => {
     } finally {
       await user.close();
     }
+  });
+
+  it("'cm-ht-traffic-throttling' limits each peer's bus stanzas: past a disc limit the link starts again", async () => {
+    const from = await login(0, 'dave', 'burst');
+    const to = await login(1, 'gina', 'burst');
+    const N = 320;
+    for (let i = 0; i < N; i++) await from.send(xml('message', { to: to.jid, type: 'chat' }, xml('body', {}, `burst ${i}`)));
+    await from.send(xml('message', { to: to.jid, type: 'chat' }, xml('body', {}, 'after the burst')));
+    await to.waitFor(isChat('after the burst'), 20_000);
+    await until(() => /cluster: traffic with a node passed 'cm-ht-traffic-throttling'; its link starts again node=node1 what=received/.test(cluster.nodes[1]!.output), 'node2 logs the reset');
+    const got = to.inbox.filter((el) => el.is('message') && /^burst \d+$/.test(el.getChildText('body') ?? '')).length;
+    assert.ok(got < N && got >= N - 2, `${got} of ${N} burst messages arrived: the one past the limit is lost with the link`);
   });
 });

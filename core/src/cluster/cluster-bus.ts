@@ -37,13 +37,20 @@ export interface SessionEntry {
   seq: number;
 }
 
+export interface BusHandlers {
+  message(msg: BusMessage): void;
+  /** A message from a node over `'cm-ht-traffic-throttling'` that is not handled. */
+  dropped(msg: BusMessage): void;
+  directory(ev: DirectoryEvent): void;
+}
+
 /**
  * The stanza bus between nodes: one channel per node plus one for directory changes. Redis pub/sub ships;
  * another engine (NATS) fits behind the same interface.
  */
 export interface ClusterBus {
   /** Subscribes this node's channel and the directory channel; resolves once both are live. */
-  start(handlers: { message(msg: BusMessage): void; directory(ev: DirectoryEvent): void }): Promise<void>;
+  start(handlers: BusHandlers): Promise<void>;
   /** Sends to one node; resolves false when no subscriber took it (the node is gone) or the bus is down. */
   send(node: string, msg: BusMessage): Promise<boolean>;
   /** True while messages can be sent. */

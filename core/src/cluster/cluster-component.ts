@@ -98,6 +98,8 @@ export class ClusterComponent {
       if (!row.self) fields.push(['heartbeat-age-ms', String(Math.max(0, Date.now() - i.beat))]);
     }
     if (traffic) fields.push(['stanzas-sent', String(traffic.sent)], ['stanzas-received', String(traffic.received)]);
+    const throttle = this.cluster.throttle;
+    if (throttle && !row.self) fields.push(['throttling-resets', String(throttle.resets.get(row.id) ?? 0)], ['throttling-dropped', String(throttle.dropped.get(row.id) ?? 0)]);
     return xml('query', { xmlns: NS_DISCO_INFO, node }, xml('identity', { category: 'component', type: 'generic', name: `${row.id} ${row.status}` }), statsForm(fields));
   }
 }

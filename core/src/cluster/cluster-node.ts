@@ -12,6 +12,7 @@ import { RedisBus } from './redis-bus';
 import { RedisLink } from './redis-link';
 import { RemoteDirectory } from './remote-directory';
 import type { RemoteLink, RemoteSession } from './remote-session';
+import { BusThrottle } from './bus-throttle';
 import { type DrainResult, MAX_DRAIN_WAIT_S, NodeDrain } from './node-drain';
 import { chooseNode } from './see-other-host';
 import { SessionPublisher } from './session-publisher';
@@ -37,6 +38,8 @@ export class ClusterNode implements RemoteLink {
   readonly sessions: ClusterSessions;
   readonly registry: NodeRegistry;
   readonly traffic = new Map<string, PeerTraffic>();
+  /** `'cm-ht-traffic-throttling'` on each peer's bus traffic; none when it limits nothing. */
+  readonly throttle: BusThrottle | undefined;
   /** Maintenance drain of this node (an admin's command on cl-comp). */
   readonly drain: NodeDrain;
   private readonly drains = new Map<number, (r: DrainResult | undefined) => void>();
@@ -64,7 +67,8 @@ export class ClusterNode implements RemoteLink {
     const self = settings.nodeId;
     this.keys = new ClusterKeys(settings.keyPrefix);
     this.link = new RedisLink(settings.redisUrl, log);
-    this.bus = new RedisBus(this.link, this.keys, self, log);
+    this.throttle = BusThrottle.create(settings.traffic, log);
+    this.bus = new RedisBus(this.link, this.keys, self, log, this.throttle);
     this.remote = new RemoteDirectory(this, () => this.link.up);
     this.sessions = new ClusterSessions(local, this.remote);
     this.publisher = new SessionPublisher(this.link, this.keys, self, local, (s) => this.added(s), log);
@@ -98,7 +102,7 @@ export class ClusterNode implements RemoteLink {
     this.vhosts = vhosts;
     this.vhostWatch = vhosts.onChange(() => this.refreshingVhosts || this.publisher.announce({ t: 'vhosts', node: this.nodeId }));
     await this.link.connect();
-    await this.bus.start({ message: (m) => this.onMessage(m), directory: (ev) => this.onDirectory(ev) });
+    await this.bus.start({ message: (m) => this.onMessage(m), dropped: (m) => this.onDropped(m), directory: (ev) => this.onDirectory(ev) });
     this.local.observer = this.publisher;
     await this.publisher.writeAll();
     await this.registry.start();
@@ -212,6 +216,12 @@ export class ClusterNode implements RemoteLink {
     if (session) session.send(stanza);
     // The session ended here before the stanza arrived: the account's other resources or offline storage take it.
     else if (reroutable(stanza)) this.toAccount(stanza, msg.to.split('/')[0]);
+  }
+
+  /** A stanza over the bus limits is lost, as on a reset cluster connection; its sender keeps one it asked a receipt for. */
+  private onDropped(msg: BusMessage): void {
+    this.heardFrom(msg.from);
+    if (msg.t === 'stanza' && msg.r !== undefined) void this.bus.send(msg.from, { t: 'receipt', from: this.nodeId, r: msg.r, ok: false });
   }
 
   private onDirectory(ev: DirectoryEvent): void {

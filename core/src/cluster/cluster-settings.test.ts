@@ -22,6 +22,7 @@ describe('cluster settings', () => {
       staticNodes: undefined,
       seeOtherHost: undefined,
       clientAddress: undefined,
+      traffic: { xmpp: { perMinute: 25 * 1024, lifetime: 0, action: 'disc' }, bin: { perMinute: 200 * 1024 * 1024, lifetime: 0, action: 'disc' } },
     });
   });
 
@@ -61,5 +62,11 @@ c2s { 'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed' }
     assert.throws(() => read("'cluster-mode' = true\n'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostDualIP'"), /config.tdsl:2:1: 'cm-see-other-host' must be one of 'least-connections', 'hashed'/);
     assert.throws(() => read("'cm-see-other-host' = 'hashed'"), /config.tdsl:1:1: 'cm-see-other-host' needs 'cluster-mode' = true/);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'client-address' = 'nohost' }"), /'client-address' must be 'host:port'/);
+  });
+
+  it("read 'cm-ht-traffic-throttling' for the bus, the cl-comp bean's trafficThrottling first", () => {
+    assert.deepEqual(read("'cluster-mode' = true\n'cm-ht-traffic-throttling' = 'xmpp:10:0:drop'")?.traffic.xmpp, { perMinute: 10, lifetime: 0, action: 'drop' });
+    assert.deepEqual(read("'cluster-mode' = true\n'cm-ht-traffic-throttling' = 'xmpp:10:0:drop'\n'cl-comp' { trafficThrottling = 'xmpp:0:5k:disc' }")?.traffic.xmpp, { perMinute: 0, lifetime: 5 * 1024, action: 'disc' });
+    assert.throws(() => read("'cluster-mode' = true\n'cm-ht-traffic-throttling' = 'xmpp:10:0:kick'"), /config.tdsl:2:1: 'cm-ht-traffic-throttling': 'xmpp:10:0:kick': the action is disc or drop/);
   });
 });

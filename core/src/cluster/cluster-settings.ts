@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { StarlingError } from '@starling/sdk';
 import type { BeanView } from '../config/bean-view';
+import { DEFAULT_HT_TRAFFIC_THROTTLING, type TrafficThrottling, parseTrafficThrottling, readTrafficThrottling } from '../net/traffic-throttling';
 import { SEE_OTHER_HOST_VALUES, type SeeOtherHostStrategy } from './see-other-host';
 
 /** A peer named in the static `'cluster-nodes'` list (the chapter's `host[:password[:port]]` items). */
@@ -25,6 +26,8 @@ export interface ClusterSettings {
   seeOtherHost: SeeOtherHostStrategy | undefined;
   /** Where clients reach this node (`'cl-comp' { 'client-address' = 'host:port' }`); default: the first c2s port that is not direct TLS. */
   clientAddress: string | undefined;
+  /** Limits of each peer's bus traffic (`'cm-ht-traffic-throttling'`, or `'cl-comp' { trafficThrottling }`). */
+  traffic: TrafficThrottling;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -71,6 +74,7 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
     staticNodes: readStaticNodes(top, nodeId),
     seeOtherHost: redirect?.strategy,
     clientAddress: readAddress(cl),
+    traffic: readTrafficThrottling(top, cl, 'cm-ht-traffic-throttling', parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING)),
   };
 }
 

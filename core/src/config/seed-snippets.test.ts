@@ -47,7 +47,6 @@ const NOT_IMPLEMENTED: Record<string, string[]> = {
   '26-installation-id.tdsl': ['installation-id@1:1'],
   '28-cl-comp-ports.tdsl': ['cl-comp/connections@2:5'],
   '29-cl-comp-port-config.tdsl': ['cl-comp/connections@2:5'],
-  '30-cm-ht-traffic-throttling.tdsl': ['cm-ht-traffic-throttling@1:1'],
 };
 
 function load(dir: string, name: string): ConfigBean {

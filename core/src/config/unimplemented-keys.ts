@@ -11,7 +11,6 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   // clustering (chapter 11.12): nodes talk through Redis (core/src/cluster), so there are no cluster ports
   ['cl-comp/connections', 'cluster connection ports (cluster traffic goes through Redis)'],
   ['cl-comp/max-inactivity-time', 'idle cluster connections (cluster traffic goes through Redis; a node is gone when its heartbeat-ttl passes)'],
-  ['cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
   // federation and components Starling does not have
   ['proxy', 'the SOCKS5 bytestream proxy'],
   ['message-archive', 'message archiving'],

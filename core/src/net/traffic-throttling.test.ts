@@ -8,7 +8,7 @@ describe("traffic throttling: Tigase's 'cm-traffic-throttling' grammar", () => {
       xmpp: { perMinute: 2500, lifetime: 0, action: 'disc' },
       bin: { perMinute: 20 * 1024 * 1024, lifetime: 0, action: 'disc' },
     });
-    assert.deepEqual(parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING).xmpp, { perMinute: 50 * 1024, lifetime: 0, action: 'disc' });
+    assert.deepEqual(parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING).xmpp, { perMinute: 25 * 1024, lifetime: 0, action: 'disc' });
     assert.deepEqual(parseTrafficThrottling('XMPP:1K:2g:DROP').xmpp, { perMinute: 1024, lifetime: 2 * 1024 ** 3, action: 'drop' });
   });
 

@@ -35,8 +35,8 @@ export interface TrafficThrottling {
 
 /** Tigase's default for user connections (`ST_TRAFFIC_THROTTLING_PROP_VAL`). */
 export const DEFAULT_TRAFFIC_THROTTLING = 'xmpp:2500:0:disc,bin:20m:0:disc';
-/** Tigase's default for server connections in its code (`HT_TRAFFIC_THROTTLING_PROP_VAL`; its docs show `xmpp:25k:0:disc,bin:200m:0:disc`). */
-export const DEFAULT_HT_TRAFFIC_THROTTLING = 'xmpp:50k:0:disc,bin:400m:0:disc';
+/** Tigase's default for server connections as its documentation gives it (its code's `HT_TRAFFIC_THROTTLING_PROP_VAL` is twice as much); the cluster bus uses it. */
+export const DEFAULT_HT_TRAFFIC_THROTTLING = 'xmpp:25k:0:disc,bin:200m:0:disc';
 
 const MINUTE = 60_000;
 const SUFFIX: Record<string, number> = { k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 };
