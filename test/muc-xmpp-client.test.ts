@@ -315,3 +315,50 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     );
   });
 });
+
+describe("MUC with @xmpp/client: 'max-rooms-per-user'", () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    server = await (await TestServer.create({ users: USERS.map((u) => [u, 'secret'] as [string, string]), config: `muc {\n    subdomain = 'conference'\n    'max-rooms-per-user' = 2\n}` })).start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await server.dispose();
+  });
+
+  it('keeps a user to two rooms at once (resource-constraint), frees a place when one is left, and does not limit admins', async () => {
+    const login = async (username: string, resource: string) => {
+      const c = await connect({ port: server.port, username, password: 'secret', resource });
+      await c.send(xml('presence'));
+      clients.push(c);
+      return c;
+    };
+    const [alice, phone, bob, admin] = [await login('alice', 'desk'), await login('alice', 'phone'), await login('bob', 'desk'), await login('admin', 'desk')];
+    for (const room of ['first', 'second']) {
+      await join(alice, room, 'Alice');
+      await joined(alice, room);
+      await configure(alice, room, {});
+    }
+    await join(bob, 'third', 'Bob');
+    await joined(bob, 'third');
+    await configure(bob, 'third', {});
+    await join(alice, 'third', 'Alice');
+    assert.equal(errorOf(await joinError(alice, 'third')), 'resource-constraint');
+    await join(phone, 'fourth', 'Alice');
+    assert.equal(errorOf(await joinError(phone, 'fourth')), 'resource-constraint', 'every session of the user counts, and creating a room too');
+    await join(phone, 'second', 'Alice');
+    await joined(phone, 'second');
+    await alice.send(xml('presence', { to: `first@${MUC}/Alice`, type: 'unavailable' }));
+    await alice.waitFor((el) => fromRoom('first', 'Alice')(el) && el.attrs.type === 'unavailable', WAIT, 'the exit from first');
+    await join(alice, 'third', 'Alice');
+    await joined(alice, 'third');
+    // The server's admins are owners of every room (here Bob's) and are not limited.
+    for (const room of ['first', 'second', 'third']) {
+      await join(admin, room, 'Admin');
+      const self = await joined(admin, room);
+      assert.equal(self.getChild('x', NS_USER)!.getChild('item')!.attrs.affiliation, 'owner');
+    }
+  });
+});

@@ -21,6 +21,7 @@ import {
   UPLOAD_SLOTS,
   USER_DATA,
   USER_REPOSITORY,
+  tryParseJid,
 } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import { ADMIN_UI_HOST, AdminUi } from '@starling/admin-ui';
@@ -82,7 +83,8 @@ export const coreModule = new ContainerModule(({ bind }) => {
 
   provide(CORE.isAdmin, [BOOT.settings], (settings) => {
     const admins = new Set(settings.admins);
-    return (jid) => admins.has(jid.bareString);
+    // Plugins ask ServerInfo.isAdmin with a Jid or a JID string (the MUC service passes bare JID strings).
+    return (jid) => admins.has(typeof jid === 'string' ? (tryParseJid(jid)?.bareString ?? '') : jid.bareString);
   });
   provide(CORE.events, [BOOT.log], (log) => new KernelEventBus(log));
   provide(CORE.sessions, [], () => new LocalSessionDirectory());

@@ -48,7 +48,7 @@ export const BOOT = {
  * A service that is off in the config (ext, ws2s, bosh, stream management) resolves to null.
  */
 export const CORE = {
-  isAdmin: token<(jid: Jid) => boolean>('isAdmin'),
+  isAdmin: token<(jid: Jid | string) => boolean>('isAdmin'),
   serverInfo: token<ServerInfo>('serverInfo'),
   events: token<KernelEventBus>('events'),
   sessions: token<LocalSessionDirectory>('sessions'),

@@ -135,7 +135,7 @@ export class StarlingServer {
   boshListeners: ListenerSpec[] = [];
   /** One timer checks the idle connections of every connection manager (chapter 11.8). */
   readonly watchdog: Watchdog;
-  private readonly adminJid: (jid: Jid) => boolean;
+  private readonly adminJid: (jid: Jid | string) => boolean;
   /** The virtual hosts, managed at run time by vhost-man (core/src/vhosts). */
   readonly vhosts: VhostRegistry;
   private readonly certs: CertificateStore;
@@ -247,8 +247,7 @@ export class StarlingServer {
   }
 
   isAdmin(jid: Jid | string): boolean {
-    const j = typeof jid === 'string' ? tryParseJid(jid) : jid;
-    return j ? this.adminJid(j) : false;
+    return this.adminJid(jid);
   }
 
   /** The local admin channel's requests (`starling user del|passwd` while the server runs). */
