@@ -46,6 +46,26 @@ describe('muc: the room archive (XEP-0313 on rooms)', () => {
     await host.close();
   });
 
+  it('filters by with: an occupant JID, the room JID, a real JID when whois is anyone; a malformed JID is jid-malformed', async () => {
+    const host = await mucHost();
+    host.connect(A);
+    host.connect(B);
+    await join(host, A, 'open', 'Alice');
+    await submitConfig(host, A, 'open', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_enablelogging': '1', 'muc#roomconfig_whois': 'anyone' });
+    await join(host, B, 'open', 'Bob');
+    for (const [u, text] of [[A, 'a1'], [B, 'b1'], [A, 'a2']]) await say(host, u, 'open', text);
+    const withForm = (jid: string) => `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>${NS_MAM}</value></field><field var='with'><value>${jid}</value></field></x>`;
+    const bodies = async (jid: string) =>
+      to(await host.inject(mam(B, 'open', '', withForm(jid))), B)
+        .filter((s) => s.name === 'message')
+        .map((r) => r.getChild('result', NS_MAM)!.getChild('forwarded')!.getChild('message')!.getChildText('body'));
+    assert.deepEqual(await bodies(`open@${MUC}/Alice`), ['a1', 'a2']);
+    assert.deepEqual(await bodies(`open@${MUC}`), ['a1', 'b1', 'a2']);
+    assert.deepEqual(await bodies('alice@localhost'), ['a1', 'a2'], 'a participant may filter by real JID in a non-anonymous room');
+    assert.equal(errorOf((await host.inject(mam(B, 'open', '', withForm('@bad@'))))[0]), 'jid-malformed');
+    await host.close();
+  });
+
   it('refuses rooms without an archive (service-unavailable) and outcasts (forbidden)', async () => {
     const host = await mucHost();
     host.connect(A);
