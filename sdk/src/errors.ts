@@ -90,3 +90,12 @@ export class StarlingError extends Error {
     this.name = 'StarlingError';
   }
 }
+
+/** Error codes of a full disk or exhausted memory: Node's ENOSPC, SQLite's SQLITE_FULL, PostgreSQL's disk_full and out_of_memory. */
+const RESOURCE_EXHAUSTED = new Set(['ENOSPC', 'SQLITE_FULL', '53100', '53200']);
+
+/** True when an error says the machine ran out of disk or memory: the sender gets `resource-constraint`, not `internal-server-error`. */
+export function isResourceExhausted(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RESOURCE_EXHAUSTED.has(code);
+}

@@ -1,4 +1,4 @@
-import { StanzaError } from '../errors';
+import { StanzaError, isResourceExhausted } from '../errors';
 import { type Jid, tryParseJid } from '../jid';
 import { type RouteEntry, RouteTable, iqKey, stanzaKey } from '../route-table';
 import type { StanzaRequest, ToKind } from '../routes';
@@ -279,7 +279,7 @@ export class StanzaRouter implements Router {
     const e = err as { code?: string; toElement?: unknown };
     if (e && e.code === 'STARLING_STANZA_ERROR' && typeof e.toElement === 'function') return err as StanzaError;
     this.log.error('handler failed', { plugin: h.owner.id, err });
-    return new StanzaError('internal-server-error');
+    return isResourceExhausted(err) ? new StanzaError('resource-constraint', 'The server is out of storage space or memory') : new StanzaError('internal-server-error');
   }
 
   /** Sends an error reply to the stanza's sender, unless it is itself an error or IQ result. */
