@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
-import { DOMAIN } from './harness/server';
+import { DOMAIN, REPO } from './harness/server';
 import { PASSWORD, TestCluster, clusterSkipReason, echoBot, jid } from './cluster-support';
-import { AdhocClient, note, submit } from './commands-support';
+import { AdhocClient, note, submit, tableRows } from './commands-support';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const skip = clusterSkipReason();
 const NS_ROSTER = 'jabber:iq:roster';
@@ -190,5 +192,36 @@ describe('cluster mode: three nodes on loopback', { skip }, () => {
     assert.ok(server.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === `cl-comp@${DOMAIN}`), 'the server lists cl-comp for admins');
     const user = await login(1, 'dave', 'view');
     await assert.rejects(user.iq(xml('iq', { type: 'get', to: `cl-comp@${DOMAIN}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' }))), { condition: 'forbidden' });
+  });
+
+  it("an admin rolls an admin script out to every node from one (cl-comp's cluster-rollout), with each node's result", async () => {
+    const admin = await AdhocClient.start(cluster.nodes[0].port, `${jid('admin')}/rollout`, PASSWORD);
+    const script = readFileSync(join(REPO, 'scripts', 'admin', 'hello.js'), 'utf8').split('\n').filter((l) => !l.startsWith('//'));
+    try {
+      const r = await submit(admin, `cl-comp@${DOMAIN}`, 'cluster-rollout', {
+        component: 'sess-man',
+        command: 'add-script',
+        Description: 'Rolled out hello',
+        'Command Id': 'rolled-hello',
+        Language: 'JavaScript',
+        'Script text': script,
+        'Save to disk': 'true',
+      });
+      assert.deepEqual(tableRows(r), ['node1', 'node2', 'node3'].map((node) => ({ node, result: 'Script loaded successfuly.' })), JSON.stringify(r));
+      const bad = await submit(admin, `cl-comp@${DOMAIN}`, 'cluster-rollout', { component: 'sess-man', command: 'no-such-command' });
+      assert.deepEqual(tableRows(bad).map((row) => row.result), Array(3).fill('failed: item-not-found (There is no command no-such-command here)'));
+    } finally {
+      await admin.close();
+    }
+    // Every node has the script on disk and runs it for its own clients.
+    for (const n of cluster.nodes) assert.ok(existsSync(join(n.home, 'scripts', 'admin', 'sess-man', 'rolled-hello.js')), n.home);
+    const onNode3 = await AdhocClient.start(cluster.nodes[2].port, `${jid('admin')}/node3`, PASSWORD);
+    try {
+      const ran = await onNode3.command(`sess-man@${DOMAIN}`, 'rolled-hello');
+      assert.equal(ran.status, 'completed');
+      assert.equal(ran.form!.title, 'Hello World Script');
+    } finally {
+      await onNode3.close();
+    }
   });
 });

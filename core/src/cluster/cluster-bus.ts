@@ -3,7 +3,8 @@ import type { DrainResult } from './node-drain';
 /**
  * What nodes tell each other (JSON on the bus). `stanza`: deliver to a local full JID (with `r`, answer
  * with a `receipt`); `close`: end a local session (a newer login for the same full JID elsewhere);
- * `drain` / `drained`: an admin's drain of another node and its result.
+ * `drain` / `drained`: an admin's drain of another node and its result; `run` / `ran`: an admin command
+ * rolled out to every node and its result.
  */
 export type BusMessage =
   | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
@@ -11,7 +12,21 @@ export type BusMessage =
   | { t: 'close'; from: string; to: string; condition?: string; text?: string }
   /** Drain the node (`on`), or let it take clients again; answered with `drained`. */
   | { t: 'drain'; from: string; id: number; on: boolean; waitMs: number }
-  | { t: 'drained'; from: string; id: number; result: DrainResult };
+  | { t: 'drained'; from: string; id: number; result: DrainResult }
+  /** Run an admin command here (an admin's roll-out to every node); answered with `ran`. */
+  | ({ t: 'run'; from: string; id: number } & RolloutRequest)
+  | { t: 'ran'; from: string; id: number; result: string };
+
+/** One admin command for every node: its component and node, who asks, and the submitted fields. */
+export interface RolloutRequest {
+  component: string;
+  command: string;
+  /** The admin's full JID (the command's ACL applies to it on every node). */
+  admin: string;
+  /** The component's JID the admin addressed (`cl-comp@<vhost>` → `<component>@<vhost>`). */
+  to: string;
+  values: [string, string[]][];
+}
 
 /** A change of the session directory, seen by every node. */
 export type DirectoryEvent =

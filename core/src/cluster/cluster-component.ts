@@ -5,6 +5,7 @@ import { NS_COMMANDS } from '../commands/ad-hoc-command';
 import { dataForm } from '../commands/data-form';
 import type { ClusterNode } from './cluster-node';
 import { DrainNodeCommand } from './drain-command';
+import { RolloutCommand, runRollout } from './rollout-command';
 import type { NodeInfo } from './node-registry';
 
 const NAME = 'cl-comp';
@@ -32,13 +33,15 @@ export class ClusterComponent {
   ) {}
 
   /**
-   * `cl-comp@<vhost>` is a command component (its commands: cluster-node-drain, and admin scripts with
+   * `cl-comp@<vhost>` is a command component (its commands: cluster-node-drain, cluster-rollout, and admin scripts with
    * `AS:Component: cl-comp`); what its commands do not answer (the node list, the figures) is answered here.
    * Before the commands start (they claim the addresses on every vhost).
    */
   start(): void {
     const comp = this.commands.addOwnedComponent({ name: NAME, description: DESCRIPTION, identityType: 'generic' }, (stanza, from, to) => this.handle(stanza, from, to));
     comp.addBuiltIn(new DrainNodeCommand(this.cluster, () => this.nodes().filter((n) => n.status === 'connected' && n.info).map((n) => n.id)));
+    comp.addBuiltIn(new RolloutCommand(this.cluster, this.commands));
+    this.cluster.runner = (req) => runRollout(this.commands, req);
   }
 
   /** This node, the live peers and the static peers not heard from. */

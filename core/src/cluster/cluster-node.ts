@@ -3,7 +3,7 @@ import type { StanzaRouter } from '@starling/sdk/kernel';
 import { reroutable } from '../sm/c2s-session';
 import type { LocalSessionDirectory } from '../sm/session-directory';
 import type { VhostRegistry } from '../vhosts/vhost-registry';
-import type { BusMessage, ClusterBus, DirectoryEvent, SessionEntry } from './cluster-bus';
+import type { BusMessage, ClusterBus, DirectoryEvent, RolloutRequest, SessionEntry } from './cluster-bus';
 import { ClusterKeys } from './cluster-keys';
 import { ClusterSessions } from './cluster-sessions';
 import type { ClusterSettings } from './cluster-settings';
@@ -42,8 +42,11 @@ export class ClusterNode implements RemoteLink {
   readonly throttle: BusThrottle | undefined;
   /** Maintenance drain of this node (an admin's command on cl-comp). */
   readonly drain: NodeDrain;
-  private readonly drains = new Map<number, (r: DrainResult | undefined) => void>();
-  private drainIds = 0;
+  /** Requests to other nodes (drains, roll-outs) waiting for their answer, by id. */
+  private readonly pending = new Map<number, (answer: unknown) => void>();
+  private requestIds = 0;
+  /** Runs an admin command here for another node's roll-out (set by cl-comp); the command's result text. */
+  runner: ((req: RolloutRequest) => Promise<string>) | undefined;
   private readonly link: RedisLink;
   private readonly bus: ClusterBus;
   private readonly publisher: SessionPublisher;
@@ -118,7 +121,7 @@ export class ClusterNode implements RemoteLink {
     await this.bus.close();
     await this.link.close();
     for (const r of [...this.receipts.keys()]) this.settle(r, false);
-    for (const answer of [...this.drains.values()]) answer(undefined);
+    for (const answer of [...this.pending.values()]) answer(undefined);
   }
 
   /**
@@ -142,15 +145,26 @@ export class ClusterNode implements RemoteLink {
    */
   async drainNode(node: string, on: boolean, waitMs: number, keep?: string): Promise<DrainResult | undefined> {
     if (node === this.nodeId) return this.runDrain(on, waitMs, keep);
-    const id = ++this.drainIds;
+    return this.request<DrainResult>(node, waitMs + 5000, (id) => ({ t: 'drain', from: this.nodeId, id, on, waitMs }));
+  }
+
+  /** Runs an admin command on another node (roll-out); its result text, or undefined when it did not answer in time. */
+  runOn(node: string, req: RolloutRequest, timeoutMs: number): Promise<string | undefined> {
+    return this.request<string>(node, timeoutMs, (id) => ({ t: 'run', from: this.nodeId, id, ...req }));
+  }
+
+  /** Sends a request to a node and waits for the answer with its id; undefined when none came in time. */
+  private request<T>(node: string, timeoutMs: number, msg: (id: number) => BusMessage): Promise<T | undefined> {
+    const id = ++this.requestIds;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.drains.delete(id) && resolve(undefined), waitMs + 5000);
-      this.drains.set(id, (r) => {
+      const done = (answer: unknown) => {
         clearTimeout(timer);
-        this.drains.delete(id);
-        resolve(r);
-      });
-      void this.bus.send(node, { t: 'drain', from: this.nodeId, id, on, waitMs }).then((ok) => ok || this.drains.get(id)?.(undefined));
+        this.pending.delete(id);
+        resolve(answer as T | undefined);
+      };
+      const timer = setTimeout(done, timeoutMs, undefined);
+      this.pending.set(id, done);
+      void this.bus.send(node, msg(id)).then((ok) => ok || done(undefined));
     });
   }
 
@@ -191,7 +205,13 @@ export class ClusterNode implements RemoteLink {
     this.heardFrom(msg.from);
     this.count(msg.from).received++;
     if (msg.t === 'receipt') return this.settle(msg.r, msg.ok);
-    if (msg.t === 'drained') return this.drains.get(msg.id)?.(msg.result);
+    if (msg.t === 'drained' || msg.t === 'ran') return this.pending.get(msg.id)?.(msg.result);
+    if (msg.t === 'run') {
+      const { from, id } = msg;
+      const run = this.runner ? this.runner(msg).catch((err: Error) => `failed: ${err.message}`) : Promise.resolve('failed: no commands on this node');
+      void run.then((result) => this.bus.send(from, { t: 'ran', from: this.nodeId, id, result }));
+      return;
+    }
     if (msg.t === 'drain') {
       const { from, id } = msg;
       void this.runDrain(msg.on, Math.min(msg.waitMs, MAX_DRAIN_WAIT_S * 1000)).then((result) => this.bus.send(from, { t: 'drained', from: this.nodeId, id, result }));

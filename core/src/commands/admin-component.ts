@@ -162,6 +162,31 @@ export class AdminComponent {
     );
   }
 
+  /**
+   * Runs one command in a single stage with submitted values, as an admin's roll-out on every cluster node
+   * does (the command's ACL applies to `from` here as on its own node); the command's answer.
+   */
+  async runSubmitted(id: string, from: Jid, to: Jid, values: Map<string, string[]>): Promise<CommandReply> {
+    const cmd = this.command(id);
+    if (!cmd || this.acl.isDisabled(id)) throw new StanzaError('item-not-found', `There is no command ${id} here`);
+    if (!this.acl.canCall(from, id)) throw new StanzaError('forbidden', TEXT.forbidden);
+    const command = xml('command', { xmlns: NS_COMMANDS, node: id, action: 'complete' });
+    const reply = await cmd.execute({
+      iq: xml('iq', { type: 'set', id: 'cluster-rollout', from: from.toString(), to: to.toString() }, command),
+      command,
+      from,
+      action: 'complete',
+      values,
+      component: { name: this.name, jid: to.bare() },
+      isAllowedForDomain: (domain) => {
+        const d = tryParseJid(domain);
+        return d !== null && !d.local && !d.resource && this.acl.canCall(from, id, d.domain);
+      },
+    });
+    this.log.info('admin command run', { user: from.bareString, from: from.toString(), component: this.name, node: id, action: 'complete', status: reply.status, via: 'cluster-rollout' });
+    return reply;
+  }
+
   /** Runs a command stage and logs it (info; refusals and failures at warning): who, from which full JID, which node. */
   private async runCommand(stanza: Element, req: Element, from: Jid, to: Jid): Promise<void> {
     const who = { user: from.bareString, from: from.toString(), component: this.name, to: to.toString(), node: req.attrs.node, action: req.attrs.action ?? 'execute' };
