@@ -92,6 +92,8 @@ c2s {
 ws2s (active: false) {}
 bosh (active: false) {}
 s2s (active: false) {}
+# the load generator logs in over plain TCP
+'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 httpServer { connections { ${httpPorts[i]} () { ifc = [ '127.0.0.1' ] } } }
 dataSource { default () { uri = '${pgUrl}' } }
 'cluster-mode' = true

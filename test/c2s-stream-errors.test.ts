@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from './harness/clients';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
-import { TestServer } from './harness/server';
+import { DOMAIN, PLAIN_C2S_CONFIG, TestServer } from './harness/server';
 
 /** Input that no real client produces, sent over raw sockets: each must end with the RFC 6120 stream error. */
 describe('stream errors on hostile input', () => {
   let server: TestServer;
   before(async () => {
-    server = await (await TestServer.create()).start();
+    server = await (await TestServer.create({ config: PLAIN_C2S_CONFIG })).start();
   });
   after(async () => server.dispose());
 
@@ -84,6 +85,33 @@ describe('stream errors on hostile input', () => {
     const data = await ok.until((d) => d.includes('</stream:features>'));
     assert.match(data, /<mechanism>SCRAM-SHA-1<\/mechanism>/);
     ok.destroy();
+  });
+});
+
+describe("the vhosts' default 'TLS required' (vhost-tls-required = true, Tigase's code)", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await (await TestServer.create({ users: [['alice', 'pw']] })).start();
+  });
+  after(async () => server.dispose());
+
+  it('offers only a required STARTTLS on a plain c2s stream and refuses SASL before it with <encryption-required/>', async () => {
+    const raw = await RawConnection.open(server.port);
+    raw.write(STREAM_OPEN);
+    const features = await raw.until((d) => d.includes('</stream:features>'));
+    assert.match(features, /<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"><required\/><\/starttls>/);
+    assert.doesNotMatch(features, /<mechanisms/);
+    raw.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>${Buffer.from('n,,n=alice,r=abc').toString('base64')}</auth>`);
+    assert.match(await raw.until((d) => d.includes('</failure>')), /<encryption-required\/>/);
+    raw.destroy();
+  });
+
+  it('lets @xmpp/client log in after STARTTLS, and a plain WebSocket client (ws2s has its own tls-required)', async () => {
+    const tcp = await connect({ port: server.port, username: 'alice', password: 'pw', resource: 'tcp' });
+    assert.equal(tcp.jid, `alice@${DOMAIN}/tcp`);
+    const ws = await connect({ port: 0, service: `ws://127.0.0.1:${server.web.ws}/xmpp-websocket`, username: 'alice', password: 'pw', resource: 'ws' });
+    assert.equal(ws.jid, `alice@${DOMAIN}/ws`);
+    await Promise.all([tcp.stop(), ws.stop()]);
   });
 });
 

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { RawBosh, bodyAttr } from './harness/bosh';
 import { connect, xml, type TestClient } from './harness/clients';
 import { RawConnection, STREAM_OPEN } from './harness/raw';
-import { DOMAIN, TestServer } from './harness/server';
+import { DOMAIN, PLAIN_C2S_CONFIG, TestServer } from './harness/server';
 
 const WS_OPEN = `<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='${DOMAIN}' version='1.0'/>`;
 
@@ -34,7 +34,7 @@ describe("limits: c2s { 'max-connections-per-ip', 'max-connections', 'max-user-s
   const raws: RawConnection[] = [];
   before(async () => {
     server = await (
-      await TestServer.create({ users: [['alice', 'pw']], c2s: "'max-connections-per-ip' = 6\n'max-user-sessions' = 3" })
+      await TestServer.create({ users: [['alice', 'pw']], c2s: "'max-connections-per-ip' = 6\n'max-user-sessions' = 3", config: PLAIN_C2S_CONFIG })
     ).start();
   });
   after(async () => {

@@ -103,6 +103,11 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
     const noSecret = await submit(bob, VM, ADD, { 'Domain name': 'bob.test', 'command-marker': 'true' });
     assert.equal(note(noSecret), 'The item did not pass validation checking.');
     assert.deepEqual(fieldValues(noSecret, 'Warning'), ['S2S Secret is required']);
+    const plain = await submit(bob, VM, ADD, { 'Domain name': 'bob.test', 'S2S secret': 'x', 'TLS required': 'false', 'command-marker': 'true' });
+    assert.equal(note(plain), 'The item did not pass validation checking.');
+    assert.deepEqual(fieldValues(plain, 'Warning'), [
+      "This installation forces VHost to require TLS. If you need to use unencrypted connections set 'vhost-tls-required' property to 'false' in the installation configuration file.",
+    ]);
     const ok = await submit(bob, VM, ADD, { 'Domain name': 'bob.test', 'S2S secret': 'x', Owner: `eve@${DOMAIN}`, 'command-marker': 'true' });
     assert.equal(note(ok), 'Operation successful');
     const second = await submit(bob, VM, ADD, { 'Domain name': 'bob2.test', 'S2S secret': 'x', 'command-marker': 'true' });

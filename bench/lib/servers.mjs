@@ -148,6 +148,8 @@ bosh { connections {
 httpServer { connections { ${this.httpPort} () { ifc = [ '127.0.0.1' ] } } }
 # no archive on any server (README: equal settings)
 'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
+# plain c2s logins like the peers' (Prosody c2s_require_encryption = false, ejabberd starttls: false)
+'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 ${this.extraConfig}
 `,
     );

@@ -1,5 +1,9 @@
 import { client, xml, type XmppClient, type XmppElement } from '@xmpp/client';
+import { WebSocket } from 'ws';
 import { DOMAIN } from './server';
+
+// @xmpp/client's WebSocket transport uses the global WebSocket, which Node 20 has only behind a flag.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 export { xml };
 export type { XmppClient, XmppElement };

@@ -10,6 +10,11 @@ const execFileP = promisify(execFile);
 export const REPO = resolve(__dirname, '../../..');
 export const CLI = join(REPO, 'core/dist/bin/starling.js');
 export const DOMAIN = 'localhost';
+/**
+ * Config for tests that authenticate over plain TCP without STARTTLS (raw streams): vhosts require TLS on
+ * c2s by default ('vhost-tls-required' = true, as in Tigase's code).
+ */
+export const PLAIN_C2S_CONFIG = "'vhost-man' () { defaults { 'vhost-tls-required' = false } }\n";
 
 /**
  * A free loopback TCP port (bound then released), picked below the kernel's ephemeral range (32768+) so that

@@ -16,7 +16,8 @@ export const VHOST_TEXT = {
   noDomain: 'Domain name not specified',
   tooMany: 'Maximum number of domains exceeded for the user! Current number is: ',
   noSecret: 'S2S Secret is required',
-  tlsForced: 'TLS is required for every virtual host of this server',
+  tlsForced:
+    "This installation forces VHost to require TLS. If you need to use unencrypted connections set 'vhost-tls-required' property to 'false' in the installation configuration file.",
   noItem: 'There is no such item: ',
   noItems: 'There are no items you can manage.',
 } as const;

@@ -623,8 +623,12 @@ export class ClientStream implements SessionConnection {
     this.transport.restart();
   }
 
+  /**
+   * The transport's `tls-required`, or the vhost's `TLS required` on c2s TCP streams (as Tigase applies it:
+   * BOSH and WebSocket streams follow their own `tls-required` only).
+   */
   private tlsRequired(): boolean {
-    return this.limits.tlsRequired || this.host.tlsRequired(this.domain);
+    return this.limits.tlsRequired || (this.transport.kind === 'c2s' && this.host.tlsRequired(this.domain));
   }
 
   private saslFailure(condition: string, text?: string): void {

@@ -44,9 +44,10 @@ export function readVhostManagerConfig(top: BeanView): VhostManagerConfig {
     defaults: {
       anonymous: bool('vhost-anonymous-enabled', false),
       register: bool('vhost-register-enabled', true),
-      // Tigase's item default is true; Starling keeps the c2s default (`c2s { 'tls-required' }`, false) so
-      // that a vhost added at run time behaves like the ones from config until an admin says otherwise.
-      tlsRequired: bool('vhost-tls-required', false),
+      // Tigase's code (VHostItemImpl.VHOST_TLS_REQUIRED_PROP_DEF = true; its manual says false): c2s
+      // clients authenticate only after STARTTLS (or on a direct TLS port), and while this default is on no
+      // vhost may turn it off. BOSH and WebSocket are not bound by it (XMPPResourceConnection.isTlsRequired).
+      tlsRequired: bool('vhost-tls-required', true),
       maxUsers: at('vhost-max-users').number('vhost-max-users', 0, COUNT),
       s2sSecret: secret || null,
       domainFilter: at('domain-filter-policy').enum('domain-filter-policy', DOMAIN_FILTER_POLICIES, 'ALL'),
