@@ -74,6 +74,8 @@ authRepository { 'scram-iterations' = 4096 }
 c2s { connections { ports = [ ${port} ]
     ifc = [ '127.0.0.1' ] } }
 'plugin-dirs' = [ 'plugins' ]
+# the load generator logs in over plain TCP
+'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 # load generators send more than Tigase's 2500 stanzas a minute per connection
 'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'
 # only c2s: the web listeners' default ports (5290, 5280, 8080) may be taken on a shared machine
