@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { connect, xml } from './harness/clients';
@@ -134,6 +134,21 @@ describe('plugins that hang or exhaust the heap', () => {
     assert.match(server.output, /signal SIGABRT: a fatal V8 error such as JavaScript heap out of memory/);
     await chat(server);
     assert.match(faultyLine(await server.cli('plugins', 'list')), /^faulty\s+1\.0\.0\s+quarantined\s.*the process ended while loading it.*SIGABRT/);
+  });
+
+  it('SIGTERM while a handler loops: the supervisor passes it on and the blocked server still ends (the watchdog ends it)', async () => {
+    server = await supervisedServer();
+    const looping = join(server.home, 'looping');
+    writeFaulty(join(server.home, 'plugins'), '1.0.0', { onMessage: `require('fs').writeFileSync(${JSON.stringify(looping)}, ''); ${LOOP}` });
+    await server.start();
+    const alice = await connect({ port: server.port, username: 'alice', password: 'wonderland', resource: 's' });
+    await alice.send(xml('message', { to: DOMAIN, type: 'chat' }, xml('body', {}, 'hang')));
+    await within(30_000, 'the handler loops', async () => existsSync(looping));
+    const code = await server.stop();
+    await alice.stop().catch(() => undefined);
+    assert.equal(code, 75, `the supervisor exits with the server's code, not after SIGKILL:\n${server.output.slice(-2000)}`);
+    assert.match(server.output, /blocked for \d+ ms in the code of plugin 'faulty'/);
+    assert.doesNotMatch(server.output, /restarting it/, 'a stop is not a crash');
   });
 
   it('a message handler that loops forever: restarted with the plugin quarantined', async () => {
