@@ -1,4 +1,5 @@
-import { appendFileSync, writeSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatRecord } from '../ops/log-format';
@@ -30,6 +31,7 @@ function end(blockedMs: number, plugin: string): void {
   const where = plugin ? `in the code of plugin '${plugin}'` : 'outside plugin code';
   const msg = `the main thread has been blocked for ${blockedMs} ms ${where} (more than 'hang-timeout'); ending the process with exit code ${data.exitCode}`;
   try {
+    mkdirSync(dirname(data.hangFile), { recursive: true });
     writeFileDurably(data.hangFile, JSON.stringify({ plugin, blockedMs, at }) + '\n');
   } catch {
     // The disk may be the problem; the log line below still names the plugin.
