@@ -57,6 +57,8 @@ const { values: opt, positionals } = parseArgs({
 });
 
 const QUIET_MS = 20000;
+/** idle: seconds between the last client leaving and the "memory given back" RSS sample. */
+const AFTER_CLOSE_S = 30;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const num = (s) => Number(s);
 const accounts = (n, resources = 1) => {
@@ -278,15 +280,17 @@ async function idle(name) {
       const my = ys.reduce((a, b) => a + b) / ys.length;
       const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
       const last = points.at(-1);
-      // Memory given back: every client leaves, then the server's RSS 15 s later (Starling checks every 10 s
-      // whether enough connections closed to trim its heap: 'memory-trim-interval').
+      // Memory given back: every client leaves, then the server's RSS 30 s later (closing 5000 TLS connections
+      // takes seconds on a busy machine, and Starling checks every 10 s whether enough of them closed to give
+      // memory back: 'memory-trim-interval').
       await lg.closeClients();
-      await sleep(15000);
+      await sleep(AFTER_CLOSE_S * 1000);
       const rssAfterClose = procSample(server.pid).rss;
       console.log(`[${name}] all closed: server RSS ${fmt(rssAfterClose / 2 ** 20)} MB (${fmt(points[0].rss / 2 ** 20)} MB at 0)`);
       return {
         points,
         rssAfterClose,
+        afterCloseSeconds: AFTER_CLOSE_S,
         perConnSlopeKB: slope / 1024,
         perConnAvgKB: (last.rss - points[0].rss) / last.conns / 1024,
         fdLimit: openFiles(server.pid),

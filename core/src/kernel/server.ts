@@ -25,7 +25,7 @@ import type { WsService } from '../net/ws-service';
 import { readDebugSwitches } from '../ops/debug-switches';
 import { Logging } from '../ops/logger';
 import { counters } from '../ops/counters';
-import { loadMallocTrim, MemoryTrimmer } from '../ops/memory-trim';
+import { loadGc, loadMallocTrim, MemoryTrimmer } from '../ops/memory-trim';
 import type { LocalSessionDirectory } from '../sm/session-directory';
 import type { ResumableSessions } from '../sm/stream-management';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
@@ -232,6 +232,7 @@ export class StarlingServer {
         () => server.c2s.connectionCount(),
         loadMallocTrim(),
         log.child({ c: 'memory' }),
+        settings.memoryTrim.intervalMs > 0 ? loadGc() : null,
       );
       server.memoryTrim.start();
     } catch (err) {

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadMallocTrim, MemoryTrimmer } from './memory-trim';
+import { loadGc, loadMallocTrim, MemoryTrimmer } from './memory-trim';
 
 const logged: string[] = [];
 const log = { debug() {}, info: (m: string) => void logged.push(m), warn() {}, error() {}, child: () => log };
 
 /** A trimmer over counters the test moves: connections accepted since start and open now. */
 function rig(minClosed: number) {
-  const state = { accepted: 0, open: 0, trims: 0 };
+  const state = { accepted: 0, open: 0, trims: 0, gcs: 0 };
   const trimmer = new MemoryTrimmer(
     { intervalMs: 1000, minClosed },
     () => state.accepted,
     () => state.open,
     () => (state.trims++, true),
     log,
+    () => void state.gcs++,
     () => 100 * 2 ** 20,
   );
   const connect = (n: number) => ((state.accepted += n), (state.open += n));
@@ -33,6 +34,7 @@ describe('MemoryTrimmer', () => {
     assert.equal(c.trimmed, true);
     assert.equal(c.closed, 100);
     assert.equal(state.trims, 1);
+    assert.equal(state.gcs, 1, 'a full garbage collection first, so that the closed connections are freed');
     assert.equal(trimmer.check().trimmed, false, 'the 100 closed are accounted for');
     // Connections that open and close between two checks count as closed too.
     connect(300);
@@ -59,6 +61,17 @@ describe('MemoryTrimmer', () => {
     t.start();
     t.stop();
     assert.equal(logged.filter((m) => m.includes('@starling/malloc-trim is not built')).length, 1);
+  });
+
+  it('gets a full garbage collection from V8 without --expose-gc on the command line', () => {
+    const gc = loadGc();
+    assert.ok(gc);
+    let garbage: object[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+    const before = process.memoryUsage().heapUsed;
+    garbage = null;
+    gc();
+    assert.equal(garbage, null);
+    assert.ok(process.memoryUsage().heapUsed < before, 'the collection freed the array');
   });
 
   it('loads glibc malloc_trim through @starling/malloc-trim where the addon was built', (t) => {
