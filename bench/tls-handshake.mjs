@@ -24,6 +24,7 @@ if (process.argv[2] === '--serve') {
   const pem = process.argv[3] === 'tcp' ? '' : readFileSync(process.argv[3], 'utf8');
   const server = pem ? createServer({ key: pem, cert: pem, minVersion: 'TLSv1.2' }, onConnection) : createTcpServer(onConnection);
   server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+  process.on('disconnect', () => process.exit(0));
 } else {
   const { values: opt } = parseArgs({ options: { handshakes: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '20' } } });
   const n = Number(opt.handshakes);
@@ -38,7 +39,7 @@ if (process.argv[2] === '--serve') {
         : connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, session }, () => {});
       s.on('session', (t) => (ticket = t));
       s.on('data', () => {});
-      s.on('end', () => resolve({ ticket, reused: s.isSessionReused() }));
+      s.on('end', () => resolve({ ticket, reused: !tcp && s.isSessionReused() }));
       s.on('error', reject);
     });
 
