@@ -16,6 +16,9 @@ interface Result {
   banned_join: string;
   no_password: string;
   right_password: string;
+  stage_role: string;
+  voice_form: Record<string, string>;
+  voiced_role: string;
   direct_invite: { jid: string; reason: string };
   bob_destroy: string;
   destroyed: { jid: string; reason: string };
@@ -30,7 +33,7 @@ describe('MUC with slixmpp (XEP-0045, XEP-0249)', () => {
   });
   after(() => server.dispose());
 
-  it('creates and configures a room, talks, rejoins with history, kicks, bans, guards a password, invites directly and destroys', async () => {
+  it('creates and configures a room, talks, rejoins with history, kicks, bans, guards a password, grants a voice request, invites directly and destroys', async () => {
     const MUC = `muc.${DOMAIN}`;
     const r = await runInterop<Result>('muc.py', [server.port, `alice@${DOMAIN}/slix`, `bob@${DOMAIN}/slix`, 'secret', MUC], 90_000);
     assert.deepEqual(r.created, [110, 201]);
@@ -47,6 +50,14 @@ describe('MUC with slixmpp (XEP-0045, XEP-0249)', () => {
     assert.equal(r.banned_join, 'forbidden');
     assert.equal(r.no_password, 'not-authorized');
     assert.equal(r.right_password, 'joined');
+    assert.equal(r.stage_role, 'visitor');
+    assert.deepEqual(r.voice_form, {
+      FORM_TYPE: 'http://jabber.org/protocol/muc#request',
+      'muc#role': 'participant',
+      'muc#jid': `bob@${DOMAIN}/slix`,
+      'muc#roomnick': 'Bob',
+    });
+    assert.equal(r.voiced_role, 'participant');
     assert.deepEqual(r.direct_invite, { jid: `slix@${MUC}`, reason: 'come back' });
     assert.equal(r.bob_destroy, 'forbidden');
     assert.deepEqual(r.destroyed, { jid: `vault@${MUC}`, reason: 'done' });

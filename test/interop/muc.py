@@ -2,7 +2,7 @@
 """XEP-0045 (and XEP-0249 direct invitations) from slixmpp's xep_0045/xep_0249 plugins against a real server.
 alice creates a room and configures it from the form the room sends (instant-style: the form as given),
 bob joins and talks, gets history on rejoin, is kicked and banned; a password room refuses a wrong password;
-alice sends bob a direct invitation and destroys the room with an alternate venue.
+bob asks for voice in a moderated room and alice grants it; alice sends bob a direct invitation and destroys the room with an alternate venue.
 Prints one JSON object with what each step saw."""
 import asyncio
 import json
@@ -11,6 +11,8 @@ import sys
 
 import slixmpp
 from slixmpp.exceptions import IqError, PresenceError
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 
 class Client(slixmpp.ClientXMPP):
@@ -25,6 +27,8 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler('session_start', self.start)
         for name in ('groupchat_message', 'groupchat_subject', 'groupchat_direct_invite', 'groupchat_presence'):
             self.add_event_handler(name, lambda s, n=name: self.events.put_nowait((n, s)))
+        # Forms a room sends in a message of its own (the voice request approval form, XEP-0045 §8.6).
+        self.register_handler(Callback('room form', MatchXPath('{jabber:client}message/{jabber:x:data}x'), lambda m: self.events.put_nowait(('form', m))))
 
     async def start(self, _):
         self.send_presence()
@@ -101,6 +105,31 @@ async def main(port, a_jid, b_jid, password, service):
     await a['xep_0045'].set_room_config(vault, vform, timeout=5)
     out['no_password'] = await join_error(b, vault, 'Bob')
     out['right_password'] = await join_error(b, vault, 'Bob', password='letmein')
+
+    # Voice request (§7.13, §8.6): Bob, a visitor of a moderated room, asks with xep_0045's request_voice;
+    # Alice gets the approval form and submits it back allowing it.
+    stage = 'stage@' + service
+    await a['xep_0045'].join_muc_wait(stage, 'Alice', timeout=10)
+    sform = await a['xep_0045'].get_room_config(stage, timeout=5)
+    sform['type'] = 'submit'
+    sform.field['muc#roomconfig_moderatedroom']['value'] = True
+    await a['xep_0045'].set_room_config(stage, sform, timeout=5)
+    pres, _, _, _ = await b['xep_0045'].join_muc_wait(stage, 'Bob', timeout=10)
+    out['stage_role'] = pres['muc']['role']
+    b['xep_0045'].request_voice(stage, 'participant')
+    asked = await a.next('form', lambda m: m['from'].bare == stage and m['form']['type'] == 'form')
+    values = asked['form'].get_values()
+    # slixmpp reads a hidden field (FORM_TYPE) as a list
+    out['voice_form'] = {k: str(v[0] if isinstance(v, list) else v) for k, v in ((k, values.get(k)) for k in ('FORM_TYPE', 'muc#role', 'muc#jid', 'muc#roomnick'))}
+    approve = a.make_message(stage)
+    aform = approve['form']
+    aform['type'] = 'submit'
+    aform.add_field(var='FORM_TYPE', value='http://jabber.org/protocol/muc#request')
+    aform.add_field(var='muc#roomnick', value=values['muc#roomnick'])
+    aform.add_field(var='muc#request_allow', ftype='boolean', value=True)
+    approve.send()
+    voiced = await b.next('groupchat_presence', lambda p: p['from'].bare == stage and p['from'].resource == 'Bob' and p['muc']['role'] == 'participant')
+    out['voiced_role'] = voiced['muc']['role']
 
     a['xep_0249'].send_invitation(b.boundjid.bare, room, reason='come back')
     inv = await b.next('groupchat_direct_invite')
