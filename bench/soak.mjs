@@ -24,13 +24,13 @@
 // bench/results/soak-<date>.json, then a plot soak-<date>.png (gnuplot) and a summary soak-<date>.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, ScramCache, nowUs } from './lib/client.mjs';
 import { LoadGen } from './lib/loadgen.mjs';
+import { freePort } from './lib/ports.mjs';
 import { Histogram, procSample } from './lib/stats.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -68,15 +68,6 @@ const RAMP_STEP_MS = 8000;
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (s) => process.stdout.write(`${new Date().toISOString()} ${s}\n`);
-const freePort = () =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 
 /** The reloaded plugin, version `tag`: an IQ that counts, the counter handed to the next version. */
 const pluginSource = (tag) => `const { definePlugin, xml } = require('@starling/sdk');

@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { ConfigError } from './errors';
 import { parseTdsl } from './tdsl-parser';
-
-/** The chapter's snippets (fixtures/seed) plus the default config: the corpus the mutations start from. */
-const SEED_DIR = join(__dirname, '..', '..', '..', 'src', 'config', 'fixtures', 'seed');
-const CORPUS = readdirSync(SEED_DIR)
-  .filter((f) => f.endsWith('.tdsl'))
-  .map((f) => readFileSync(join(SEED_DIR, f), 'utf8'));
-const TOKENS = ['{', '}', '(', ')', '[', ']', '=', ':', ',', '\n', "'", '"', '#', '+', '-', '*', '/', 'L', '5', "env('X')", "prop('y', 'z')", 'active: false', '\u0000', '😀', '\\'];
+import { TDSL_CORPUS, TDSL_TOKENS, mutateTdsl } from './tdsl-parser.fuzz';
 
 /** Parsing never fails with anything but a ConfigError carrying file:line:column. */
 function parseOrConfigError(text: string): void {
@@ -28,15 +20,21 @@ test('fuzz: TDSL from arbitrary text parses or fails with a positioned ConfigErr
 });
 
 test('fuzz: mutated chapter snippets parse or fail with a positioned ConfigError', () => {
-  assert.ok(CORPUS.length > 10, `corpus in ${SEED_DIR}`);
+  assert.ok(TDSL_CORPUS.length > 10, 'the corpus (fixtures/seed and etc/config.tdsl)');
   fc.assert(
-    fc.property(fc.nat({ max: CORPUS.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.constantFrom(...TOKENS)), { maxLength: 6 }), (i, edits) => {
-      let text = CORPUS[i]!;
-      for (const [at, del, ins] of edits) {
-        const p = at % (text.length + 1);
-        text = text.slice(0, p) + ins + text.slice(p + del);
-      }
-      parseOrConfigError(text);
+    fc.property(fc.nat({ max: TDSL_CORPUS.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.constantFrom(...TDSL_TOKENS)), { maxLength: 6 }), (i, edits) => {
+      parseOrConfigError(mutateTdsl(TDSL_CORPUS[i]!, edits));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('fuzz: byte-mutated chapter snippets (decoded as UTF-8, as the file is read) parse or fail with a positioned ConfigError', () => {
+  fc.assert(
+    fc.property(fc.nat({ max: TDSL_CORPUS.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), (i, flips) => {
+      const bytes = Buffer.from(TDSL_CORPUS[i]!);
+      for (const [at, b] of flips) if (bytes.length) bytes[at % bytes.length] = b;
+      parseOrConfigError(bytes.toString('utf8'));
     }),
     { numRuns: 3000 },
   );

@@ -14,6 +14,17 @@ function checkRun(r: ParseRun): void {
   for (const s of r.stanzas) assert.ok(!s.includes('\uFFFD') || r.inputHadReplacementChar, 'no U+FFFD that was not in the input');
 }
 
+test('the recorded client streams (slixmpp, @xmpp/client) parse without an error, whole and a byte at a time', () => {
+  assert.ok(STREAM_CORPUS.length > 10, 'the corpus in fixtures/streams');
+  for (const input of STREAM_CORPUS) {
+    for (const chunk of [input.length, 1]) {
+      const r = runBytes(input, chunk);
+      assert.equal(r.errors, 0, `${input.toString().slice(0, 200)}: ${JSON.stringify(r.events.at(-1))}`);
+      assert.ok(r.stanzas.length > 0);
+    }
+  }
+});
+
 test('fuzz: arbitrary bytes after a stream header never throw, report at most one error and never invent U+FFFD', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 1, max: 64 }), (bytes, chunk) => {

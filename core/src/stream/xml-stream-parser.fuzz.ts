@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XmlStreamParser } from './xml-stream-parser';
 
 /**
@@ -7,15 +9,27 @@ import { XmlStreamParser } from './xml-stream-parser';
 
 const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0' xml:lang='en'>";
 
-/** What real clients send (@xmpp/client, slixmpp, Converse.js shapes), as one stream each. */
-export const STREAM_CORPUS: readonly Buffer[] = [
+/** Hand-written streams in the shapes clients send, with what the recordings lack (CDATA, character references, prefixed namespaces, the stream's end). */
+const HAND_WRITTEN = [
   HEADER + "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>biwsbj1hbGljZSxyPWZ5a29+ZXQ=</auth>",
   HEADER + "<iq type='set' id='bind_1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>Gajim.Ü</resource></bind></iq>",
   HEADER + "<presence><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://conversejs.org' ver='Q3+Xz8='/><priority>5</priority></presence>",
   HEADER + "<message to='bob@localhost' type='chat' id='m1'><body>héllo € 😀 &amp; &lt;b&gt; &#x1F600;</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
   HEADER + "<iq type='get' id='r1'><query xmlns='jabber:iq:roster' ver=''/></iq><r xmlns='urn:xmpp:sm:3'/> <iq type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>",
   HEADER + "<message to='a@localhost'><body><![CDATA[<not> markup & stuff]]></body><x:data xmlns:x='jabber:x:data' x:type='form'/></message></stream:stream>",
-].map((s) => Buffer.from(s));
+];
+
+/** Streams recorded from slixmpp and @xmpp/client by bench/fuzz-corpus.mjs (one file per stream restart). */
+const RECORDED_DIR = join(__dirname, '..', '..', '..', 'src', 'stream', 'fixtures', 'streams');
+
+/** What the fuzzers mutate: the recorded client streams and the hand-written ones. */
+export const STREAM_CORPUS: readonly Buffer[] = [
+  ...readdirSync(RECORDED_DIR)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => readFileSync(join(RECORDED_DIR, f))),
+  ...HAND_WRITTEN.map((s) => Buffer.from(s)),
+];
 
 /** A small deterministic PRNG (mulberry32) so a bench run can be repeated from its seed. */
 export function prng(seed: number): () => number {
