@@ -81,6 +81,7 @@ async function runKind(kind, inputs, seed, deadline, start = 0) {
     progress[0] = from;
     const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { kind, seed, from, to: inputs, progress, deadline } });
     let last = from;
+    let reported = from; // inputs before this index are in `total`
     let lastMoved = Date.now();
     let doneSeen = false;
     let hung = false;
@@ -93,13 +94,14 @@ async function runKind(kind, inputs, seed, deadline, start = 0) {
           return;
         }
         merge(total, m.stats);
+        reported = m.type === 'done' ? m.index : m.index + 1;
         total.heapMaxMB = Math.max(total.heapMaxMB, m.heapUsedMB);
         if (total.heapAfterFirstTenthMB === null && m.index >= inputs / 10) total.heapAfterFirstTenthMB = m.heapUsedMB;
         total.heapAtEndMB = m.heapUsedMB;
         if (m.type === 'done') {
           doneSeen = true;
           resolve(m.index);
-        } else process.stderr.write(`${kind}: ${m.index} inputs, ${total.crashes} crashes, ${total.hangs.length} hangs, slowest ${total.slowest.ms.toFixed(1)} ms, heap ${m.heapUsedMB.toFixed(1)} MB\n`);
+        } else if (m.index % 50_000 === 49_999) process.stderr.write(`${kind}: ${m.index + 1} inputs, ${total.crashes} crashes, ${total.hangs.length} hangs, slowest ${total.slowest.ms.toFixed(1)} ms, heap ${m.heapUsedMB.toFixed(1)} MB\n`);
       });
       worker.on('error', reject);
       worker.on('exit', () => resolve(null)); // after 'done' this changes nothing
@@ -110,6 +112,7 @@ async function runKind(kind, inputs, seed, deadline, start = 0) {
       if (now !== last) (last = now), (lastMoved = Date.now());
       else if (!doneSeen && !hung && Date.now() - lastMoved > HANG_MS) {
         total.hangs.push({ index: now, seed, kind });
+        total.inputs += now + 1 - reported; // those since the last report, and the one that hung
         process.stderr.write(`HANG ${kind} #${now} (seed ${seed}): no progress for ${HANG_MS / 1000} s; ending the worker\n`);
         hung = true;
         worker.terminate();
@@ -226,7 +229,7 @@ function runWorker({ kind, seed, from, to, progress, deadline }) {
     stats.inputs++;
     if (ms > SLOW_MS) stats.slow++;
     if (ms > stats.slowest.ms) stats.slowest = { ms, index: n };
-    if (n % 50_000 === 49_999) report('progress');
+    if (n % 1000 === 999) report('progress');
   }
   report('done');
 }
