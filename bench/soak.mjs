@@ -123,11 +123,17 @@ execFileSync(process.execPath, [CLI, 'user', 'add', 'admin@localhost', '--passwo
 const server = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 let reloadsLogged = 0;
-let warnings = 0;
+/** The server's WARNING and SEVERE log lines (Tigase's level names), the first 50 kept. */
+const warnings = [];
+let warningCount = 0;
 const keepLog = (d) => {
   const s = d.toString();
   reloadsLogged += (s.match(/plugin reloaded/g) ?? []).length;
-  warnings += (s.match(/\bWARN\b|\bERROR\b/g) ?? []).length;
+  for (const line of s.split('\n'))
+    if (/ (WARNING|SEVERE): /.test(line)) {
+      warningCount++;
+      if (warnings.length < 50) warnings.push(line.slice(0, 500));
+    }
   serverLog = (serverLog + s).slice(-200_000);
 };
 server.stdout.on('data', keepLog);
@@ -403,7 +409,8 @@ result.soak = {
   messages: { ...totals, lost: totals.sent - totals.delivered, deliveredPerS: totals.delivered / soakSeconds },
   churn: { logins: churn.logins, loginFailures: churn.loginFailures, lastFailure: churn.lastFailure, logouts: churn.logouts, presences: churn.presences, loginP50ms: churn.loginHist.quantileMs(0.5), loginP99ms: churn.loginHist.quantileMs(0.99), ticks: churnTicks },
   admin: { ...adminTally, reloadsLogged },
-  serverWarnings: warnings,
+  serverWarnings: warningCount,
+  serverWarningLines: warnings,
 };
 result.samples = samples;
 result.memory = memorySummary(samples.filter((s) => s.phase === 'soak'));
@@ -487,6 +494,6 @@ function summary(r, pngName) {
     ])
       md += `| ${name} MB: start / after warm-up (${Math.round(m.warmUpEndsAtS / 60)} min) / end; min–max after warm-up; slope after warm-up | ${f(m[k].start)} / ${f(m[k].afterWarmUp)} / ${f(m[k].end)}; ${f(m[k].min)}–${f(m[k].max)}; ${f(m[k].slopeMBPerHour, 2)} MB/h |\n`;
   }
-  md += `| server alive at the end | ${r.serverAlive ? 'yes' : 'NO'}; WARN/ERROR log lines ${s.serverWarnings} |\n\n![soak](${pngName})\n`;
+  md += `| server alive at the end | ${r.serverAlive ? 'yes' : 'NO'}; WARNING/SEVERE log lines ${s.serverWarnings} |\n\n![soak](${pngName})\n`;
   return md;
 }
