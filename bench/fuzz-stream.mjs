@@ -50,8 +50,9 @@ async function main() {
   if (opt.replay) {
     // `--replay stream:380`: that one input again (a crash prints it; its time is the slowest's check)
     const [kind, index] = opt.replay.split(':');
-    const k = await runKind(kind, Number(index) + 1, seed, deadline, Number(index));
-    process.stdout.write(`${kind} #${index}: ${k.crashes ? 'CRASH' : 'no crash'}, ${k.slowest.ms.toFixed(1)} ms, ${JSON.stringify(k.outcomes)}\n`);
+    // (after the 200 inputs before it, so that V8 has compiled the code an input runs through)
+    const k = await runKind(kind, Number(index) + 1, seed, deadline, Math.max(0, Number(index) - 200), Number(index));
+    process.stdout.write(`${kind} #${index}: ${k.crashes ? 'CRASH' : 'no crash'}, ${k.timedMs.toFixed(1)} ms\n`);
     process.exit(k.crashes || k.hangs.length ? 1 : 0);
   }
   const result = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg().map((x) => +x.toFixed(1)), seed, kinds: {} };
@@ -72,14 +73,14 @@ async function main() {
 }
 
 /** Runs `inputs` inputs of one kind in worker threads (a new one after a hang); resolves the totals. */
-async function runKind(kind, inputs, seed, deadline, start = 0) {
+async function runKind(kind, inputs, seed, deadline, start = 0, timeIndex = -1) {
   const total = { inputs: 0, bytes: 0, crashes: 0, crashSamples: [], hangs: [], slow: 0, slowest: { ms: 0, index: -1 }, outcomes: {}, heapMaxMB: 0, rssMaxMB: 0, heapAfterFirstTenthMB: null, heapAtEndMB: null, seconds: 0 };
   const t0 = Date.now();
   let from = start;
   while (from < inputs && Date.now() < deadline) {
     const progress = new Int32Array(new SharedArrayBuffer(4));
     progress[0] = from;
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { kind, seed, from, to: inputs, progress, deadline } });
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { kind, seed, from, to: inputs, progress, deadline, timeIndex } });
     let last = from;
     let reported = from; // inputs before this index are in `total`
     let lastMoved = Date.now();
@@ -99,6 +100,7 @@ async function runKind(kind, inputs, seed, deadline, start = 0) {
         if (total.heapAfterFirstTenthMB === null && m.index >= inputs / 10) total.heapAfterFirstTenthMB = m.heapUsedMB;
         total.heapAtEndMB = m.heapUsedMB;
         if (m.type === 'done') {
+          total.timedMs = m.timedMs;
           doneSeen = true;
           resolve(m.index);
         } else if (m.index % 50_000 === 49_999) process.stderr.write(`${kind}: ${m.index + 1} inputs, ${total.crashes} crashes, ${total.hangs.length} hangs, slowest ${total.slowest.ms.toFixed(1)} ms, heap ${m.heapUsedMB.toFixed(1)} MB\n`);
@@ -149,7 +151,7 @@ function table(r) {
 }
 
 // ---- the worker: one kind of input, from index `from` ----------------------------------------------------
-function runWorker({ kind, seed, from, to, progress, deadline }) {
+function runWorker({ kind, seed, from, to, progress, deadline, timeIndex }) {
   const require = createRequire(import.meta.url);
   const dist = join(ROOT, 'core/dist/src');
   const { STREAM_CORPUS, mutateBytes, runBytes, prng } = require(join(dist, 'stream/xml-stream-parser.fuzz.js'));
@@ -217,8 +219,9 @@ function runWorker({ kind, seed, from, to, progress, deadline }) {
 
   const one = kind === 'stream' ? streamInput : tdslInput;
   let n = from;
+  let timedMs = null;
   const report = (type) => {
-    parentPort.postMessage({ type, index: n, stats, heapUsedMB: process.memoryUsage().heapUsed / 2 ** 20 });
+    parentPort.postMessage({ type, index: n, stats, timedMs, heapUsedMB: process.memoryUsage().heapUsed / 2 ** 20 });
     stats = fresh();
   };
   for (; n < to && Date.now() < deadline; n++) {
@@ -226,6 +229,7 @@ function runWorker({ kind, seed, from, to, progress, deadline }) {
     const t = performance.now();
     stats.bytes += one(n, prng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(n, 0x85ebca6b) ^ (kind === 'stream' ? 0 : 0x5bd1e995)) >>> 0));
     const ms = performance.now() - t;
+    if (n === timeIndex) timedMs = ms;
     stats.inputs++;
     if (ms > SLOW_MS) stats.slow++;
     if (ms > stats.slowest.ms) stats.slowest = { ms, index: n };
