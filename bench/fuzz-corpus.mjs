@@ -6,47 +6,19 @@
 // stream (a connection's stream restarts after STARTTLS and SASL) in core/src/stream/fixtures/streams/. The fuzzers mutate those bytes.
 //
 //   npx tsc -b && node bench/fuzz-corpus.mjs      (~1-2 min; loopback only, the server is stopped at the end)
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort } from './lib/ports.mjs';
+import { makeHome, startServer, stopServer } from './lib/own-starling.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
-const CLI = join(REPO, 'core/dist/bin/starling.js');
 const OUT = join(REPO, 'core/src/stream/fixtures/streams');
 /** A corpus file is cut at a chunk boundary past this size: mutation needs variety more than length. */
 const MAX_BYTES = 16 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const home = join(REPO, 'bench/results/tmp', `fuzz-corpus-${process.pid}`);
-rmSync(home, { recursive: true, force: true });
-mkdirSync(join(home, 'etc'), { recursive: true });
-const port = await freePort();
-const s2sPort = await freePort();
-writeFileSync(
-  join(home, 'etc/config.tdsl'),
-  `'default-virtual-host' = 'localhost'
-admins = [ 'admin@localhost' ]
-c2s { connections { ports = [ ${port} ]
-    ifc = [ '127.0.0.1' ] } }
-s2s { connections { ports = [ ${s2sPort} ]
-    ifc = [ '127.0.0.1' ] } }
-ws2s (active: false) {}
-bosh (active: false) {}
-httpServer (active: false) {}
-debug = [ 'xmpp.XMPPIOService' ]
-`,
-);
-for (const u of ['alice', 'bob', 'carol', 'admin']) execFileSync(process.execPath, [CLI, 'user', 'add', `${u}@localhost`, '--password', 'secret', '--home', home]);
-const server = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
-let out = '';
-server.stdout.on('data', (d) => (out += d));
-server.stderr.on('data', (d) => (out += d));
-process.on('exit', () => server.exitCode === null && server.kill('SIGTERM'));
-for (let t = 0; !out.includes('Starling is running'); t += 50) {
-  if (server.exitCode !== null || t > 60_000) throw new Error(`the server did not start:\n${out}`);
-  await sleep(50);
-}
+const { home, port } = await makeHome('fuzz-corpus', { config: "debug = [ 'xmpp.XMPPIOService' ]", users: ['alice', 'bob', 'carol', 'admin'].map((u) => [`${u}@localhost`, 'secret']) });
+const server = await startServer(home);
 
 const python = (script, args) =>
   new Promise((res) => {
@@ -66,8 +38,7 @@ await python('pubsub_pep.py', [port, `${A}/slix`, `${B}/slix`, 'secret', 'pubsub
 await python('mam.py', [port, `${A}/slix`, `${B}/slix`, 'secret', 20]);
 await xmppClientSession();
 
-server.kill('SIGTERM');
-await new Promise((r) => (server.exitCode !== null ? r() : server.once('exit', r)));
+await stopServer(server);
 
 // ---- cut the trace into one stream per connection -----------------------------------------------------
 const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[/;

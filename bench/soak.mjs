@@ -22,7 +22,7 @@
 // Every 10 s: RSS (/proc/<pid>/status), V8 heap used and total (/metrics.json), open connections, the
 // achieved rates of each activity, message latency, the machine's load average. Written to
 // bench/results/soak-<date>.json, then a plot soak-<date>.png (gnuplot) and a summary soak-<date>.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,11 +31,11 @@ import { parseArgs } from 'node:util';
 import { Client, ScramCache, nowUs } from './lib/client.mjs';
 import { LoadGen } from './lib/loadgen.mjs';
 import { freePort } from './lib/ports.mjs';
+import { makeHome, startServer, stopServer } from './lib/own-starling.mjs';
 import { Histogram, procSample } from './lib/stats.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
-const CLI = join(REPO, 'core/dist/bin/starling.js');
 const NS_COMMANDS = 'http://jabber.org/protocol/commands';
 const NS_RELOAD = 'urn:starling:bench:soak';
 const SAMPLE_MS = 10_000;
@@ -83,51 +83,32 @@ module.exports = definePlugin({
 
 // ---- the server --------------------------------------------------------------------------------------
 const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\..*/, '');
-const home = join(REPO, 'bench/results/tmp', `soak-${process.pid}`);
-rmSync(home, { recursive: true, force: true });
-const pluginDir = join(home, 'plugins/soak-reload');
-mkdirSync(pluginDir, { recursive: true });
-mkdirSync(join(home, 'etc'), { recursive: true });
-const port = await freePort();
 const httpPort = await freePort();
-const s2sPort = await freePort();
-writeFileSync(
-  join(home, 'etc/config.tdsl'),
-  `'default-virtual-host' = 'localhost'
-admins = [ 'admin@localhost' ]
-authRepository { 'scram-iterations' = 4096 }
-c2s {
-    connections { ports = [ ${port} ]
-        ifc = [ '127.0.0.1' ] }
-    # every load-generator connection comes from 127.0.0.0/8
-    'max-connections-per-ip' = 0
-}
+const { home, port } = await makeHome('soak', {
+  httpPort,
+  users: [['admin@localhost', 'secret']],
+  // every load-generator connection comes from 127.0.0.0/8
+  c2s: `'max-connections-per-ip' = 0`,
+  config: `authRepository { 'scram-iterations' = 4096 }
 'plugin-dirs' = [ 'plugins' ]
 # load generators send more than Tigase's 2500 stanzas a minute per connection
 'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'
 # no archive (as in the other bench scenarios)
-'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
-ws2s (active: false) {}
-bosh (active: false) {}
-httpServer { connections { ${httpPort} () { ifc = [ '127.0.0.1' ] } } }
-s2s { connections { ports = [ ${s2sPort} ]
-    ifc = [ '127.0.0.1' ] } }
-`,
-);
+'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }`,
+});
+const pluginDir = join(home, 'plugins/soak-reload');
+mkdirSync(pluginDir, { recursive: true });
 writeFileSync(join(pluginDir, 'package.json'), JSON.stringify({ name: 'soak-reload', version: '1.0.0', main: 'index.js', starling: { id: 'soak-reload', sdk: '^0.1.0' } }));
 writeFileSync(join(pluginDir, 'index.js'), pluginSource('v0'));
 log(`creating ${CLIENTS + CHURN} accounts`);
 execFileSync(process.execPath, [join(HERE, 'lib/starling-users.cjs'), home, String(CLIENTS + CHURN)], { stdio: 'inherit' });
-execFileSync(process.execPath, [CLI, 'user', 'add', 'admin@localhost', '--password', 'secret', '--home', home], { stdio: 'ignore' });
 
-const server = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
 let reloadsLogged = 0;
-/** The server's WARNING and SEVERE log lines (Tigase's level names), the first 50 kept. */
+/** The server's WARNING and SEVERE log lines (Tigase's level names), the first 50 kept; the last 200 KB of its output. */
 const warnings = [];
 let warningCount = 0;
-const keepLog = (d) => {
-  const s = d.toString();
+let serverLog = '';
+const server = await startServer(home, (s) => {
   reloadsLogged += (s.match(/plugin reloaded/g) ?? []).length;
   for (const line of s.split('\n'))
     if (/ (WARNING|SEVERE): /.test(line)) {
@@ -135,18 +116,8 @@ const keepLog = (d) => {
       if (warnings.length < 50) warnings.push(line.slice(0, 500));
     }
   serverLog = (serverLog + s).slice(-200_000);
-};
-server.stdout.on('data', keepLog);
-server.stderr.on('data', keepLog);
-const stopServer = () => {
-  if (server.exitCode === null) server.kill('SIGTERM');
-};
-process.on('exit', stopServer);
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-for (let t = 0; !serverLog.includes('Starling is running'); t += 50) {
-  if (server.exitCode !== null || t > 60_000) throw new Error(`the server did not start:\n${serverLog}`);
-  await sleep(50);
-}
 log(`server pid ${server.pid} on 127.0.0.1:${port}, metrics on :${httpPort}`);
 
 async function metrics() {
@@ -420,8 +391,7 @@ await admin.stop().catch(() => {});
 for (const c of online.values()) c.close();
 await gen.closeClients();
 await gen.dispose();
-stopServer();
-await new Promise((r) => (server.exitCode !== null ? r() : server.once('exit', r)));
+await stopServer(server);
 rmSync(home, { recursive: true, force: true });
 
 mkdirSync(opt.out, { recursive: true });
