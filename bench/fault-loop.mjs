@@ -9,12 +9,12 @@
 // Writes bench/results/fault-loop.json and .md. Loopback only; every loop is bounded in count and time.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { client, xml } from '@xmpp/client';
+import { freePort } from './lib/ports.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..');
@@ -33,17 +33,6 @@ const ITERATIONS = Math.min(1000, Math.max(1, Number(opt.iterations)));
 let seed = Number(opt.seed) >>> 0 || 1;
 const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 class Server {
   constructor(home) {

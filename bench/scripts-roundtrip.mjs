@@ -9,10 +9,10 @@
 // drives it with @xmpp/client over STARTTLS, stops it, and writes scripts-roundtrip.{json,md}.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from './lib/ports.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'core/dist/bin/starling.js');
@@ -235,15 +235,4 @@ function now() {
 
 function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = s.address().port;
-      s.close(() => res(port));
-    });
-  });
 }

@@ -8,11 +8,11 @@
 // Build first (npx tsc -b). Everything runs on 127.0.0.1; the server is stopped at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, ScramCache, nowUs } from '../lib/client.mjs';
 import { procSample } from '../lib/stats.mjs';
+import { freePort } from '../lib/ports.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const repo = resolve(here, '../..');
@@ -33,15 +33,6 @@ const RSS_RELOADS = Number(opt['rss-reloads']);
 const CLIENTS = Number(opt.clients);
 const RATE = Number(opt.rate);
 
-const freePort = () =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The plugin under test: version `tag`, a counter that moves to the next version on reload. */
