@@ -10,7 +10,7 @@ import { readVhostManagerConfig } from '../vhosts/vhost-defaults';
 import { readClusterSettings } from '../cluster/cluster-settings';
 import { readAdminConfig } from '../commands/admin-config';
 import { readS2SSettings } from '../net/s2s/s2s-settings';
-import { readAdminUiLimits } from '../admin-ui/admin-ui';
+import { readAdminUiLimits } from './admin-ui-host';
 
 /**
  * Shared by the config fuzz tests (bounded) and bench/fuzz-stream.mjs (millions of inputs): a generator of
