@@ -90,6 +90,8 @@ const { home, port } = await makeHome('soak', {
   // every load-generator connection comes from 127.0.0.0/8
   c2s: `'max-connections-per-ip' = 0`,
   config: `authRepository { 'scram-iterations' = 4096 }
+# the load generator's clients log in on plain TCP (the bench's equal settings)
+'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 'plugin-dirs' = [ 'plugins' ]
 # load generators send more than Tigase's 2500 stanzas a minute per connection
 'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'
