@@ -19,6 +19,7 @@ interface Result {
   stage_role: string;
   voice_form: Record<string, string>;
   voiced_role: string;
+  archive_with: Record<string, string[]>;
   direct_invite: { jid: string; reason: string };
   bob_destroy: string;
   destroyed: { jid: string; reason: string };
@@ -33,7 +34,7 @@ describe('MUC with slixmpp (XEP-0045, XEP-0249)', () => {
   });
   after(() => server.dispose());
 
-  it('creates and configures a room, talks, rejoins with history, kicks, bans, guards a password, grants a voice request, invites directly and destroys', async () => {
+  it('creates and configures a room, talks, rejoins with history, kicks, bans, guards a password, grants a voice request, filters the archive by occupant, invites directly and destroys', async () => {
     const MUC = `muc.${DOMAIN}`;
     const r = await runInterop<Result>('muc.py', [server.port, `alice@${DOMAIN}/slix`, `bob@${DOMAIN}/slix`, 'secret', MUC], 90_000);
     assert.deepEqual(r.created, [110, 201]);
@@ -58,6 +59,7 @@ describe('MUC with slixmpp (XEP-0045, XEP-0249)', () => {
       'muc#roomnick': 'Bob',
     });
     assert.equal(r.voiced_role, 'participant');
+    assert.deepEqual(r.archive_with, { Alice: ['a1', 'a2'], Bob: ['b1'], room: ['a1', 'b1', 'a2'] }, 'MAM with = an occupant JID, or the room');
     assert.deepEqual(r.direct_invite, { jid: `slix@${MUC}`, reason: 'come back' });
     assert.equal(r.bob_destroy, 'forbidden');
     assert.deepEqual(r.destroyed, { jid: `vault@${MUC}`, reason: 'done' });

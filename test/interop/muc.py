@@ -2,7 +2,8 @@
 """XEP-0045 (and XEP-0249 direct invitations) from slixmpp's xep_0045/xep_0249 plugins against a real server.
 alice creates a room and configures it from the form the room sends (instant-style: the form as given),
 bob joins and talks, gets history on rejoin, is kicked and banned; a password room refuses a wrong password;
-bob asks for voice in a moderated room and alice grants it; alice sends bob a direct invitation and destroys the room with an alternate venue.
+bob asks for voice in a moderated room and alice grants it; bob reads a logged room's archive by occupant
+(xep_0313 with); alice sends bob a direct invitation and destroys the room with an alternate venue.
 Prints one JSON object with what each step saw."""
 import asyncio
 import json
@@ -20,7 +21,7 @@ class Client(slixmpp.ClientXMPP):
         super().__init__(jid, password)
         self.ssl_context.check_hostname = False
         self.ssl_context.verify_mode = ssl.CERT_NONE
-        for p in ('xep_0030', 'xep_0045', 'xep_0249'):
+        for p in ('xep_0030', 'xep_0045', 'xep_0249', 'xep_0313'):
             self.register_plugin(p)
         self.ready = asyncio.Event()
         self.events = asyncio.Queue()
@@ -130,6 +131,24 @@ async def main(port, a_jid, b_jid, password, service):
     approve.send()
     voiced = await b.next('groupchat_presence', lambda p: p['from'].bare == stage and p['from'].resource == 'Bob' and p['muc']['role'] == 'participant')
     out['voiced_role'] = voiced['muc']['role']
+
+    # MUC-MAM with slixmpp's xep_0313: a logged room's archive filtered by an occupant JID (XEP-0313 §4.1.1).
+    annals = 'annals@' + service
+    await a['xep_0045'].join_muc_wait(annals, 'Alice', timeout=10)
+    lform = await a['xep_0045'].get_room_config(annals, timeout=5)
+    lform['type'] = 'submit'
+    lform.field['muc#roomconfig_persistentroom']['value'] = True
+    lform.field['muc#roomconfig_enablelogging']['value'] = True
+    await a['xep_0045'].set_room_config(annals, lform, timeout=5)
+    await b['xep_0045'].join_muc_wait(annals, 'Bob', timeout=10)
+    for c, text in ((a, 'a1'), (b, 'b1'), (a, 'a2')):
+        c.send_message(mto=annals, mbody=text, mtype='groupchat')
+        await b.next('groupchat_message', lambda m, t=text: m['from'].bare == annals and m['body'] == t)
+    archived = {}
+    for label, with_jid in (('Alice', annals + '/Alice'), ('Bob', annals + '/Bob'), ('room', annals)):
+        res = await b['xep_0313'].retrieve(jid=slixmpp.JID(annals), with_jid=slixmpp.JID(with_jid), timeout=10)
+        archived[label] = [r['mam_result']['forwarded']['stanza']['body'] for r in res['mam']['results']]
+    out['archive_with'] = archived
 
     a['xep_0249'].send_invitation(b.boundjid.bare, room, reason='come back')
     inv = await b.next('groupchat_direct_invite')
