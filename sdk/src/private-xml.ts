@@ -22,3 +22,5 @@ export interface PrivateXmlView {
 export const BOOKMARKS_COMPAT = serviceToken<PrivateXmlView>('bookmarks-compat');
 /** Advertised on the account while private storage serves bookmarks from PEP. */
 export const NS_BOOKMARKS_COMPAT = 'urn:xmpp:bookmarks:1#compat';
+/** Advertised on the account while XEP-0048 stored in PEP (`storage:bookmarks` node) is kept in step with XEP-0402. */
+export const NS_BOOKMARKS_COMPAT_PEP = 'urn:xmpp:bookmarks:1#compat-pep';

@@ -6,6 +6,8 @@ of an account, slixmpp's xep_0060 on `urn:xmpp:bookmarks:1` (XEP-0402, +notify t
   XEP-0402 items.
 - New publishes a third bookmark the XEP-0402 way; Old reads all three from private storage.
 - Old stores one conference only; New hears the others retracted and reads one item.
+- Pep48 (xep_0048 over xep_0223, XEP-0048 in the PEP node storage:bookmarks) stores two conferences; New hears
+  the new one, Old reads both; New publishes another the XEP-0402 way, Pep48 reads all three.
 Prints one JSON object with what each step saw."""
 import asyncio
 import json
@@ -47,6 +49,14 @@ class Client(slixmpp.ClientXMPP):
             self.events.append([kind, child.get('id')])
         self.arrived.set()
 
+    async def wait_event(self, event, timeout=10):
+        async def until():
+            while event not in self.events:
+                self.arrived.clear()
+                await self.arrived.wait()
+        await asyncio.wait_for(until(), timeout)
+        return event
+
     async def wait_events(self, n, timeout=10):
         async def until():
             while len(self.events) < n:
@@ -64,7 +74,11 @@ async def login(port, jid, password, plugins):
 
 
 def conferences(result):
-    return sorted([c['jid'].full if hasattr(c['jid'], 'full') else str(c['jid']), c['name'], c['nick'], c['autojoin']] for c in result['private']['bookmarks']['conferences'])
+    return rows(result['private']['bookmarks'])
+
+
+def rows(bookmarks):
+    return sorted([c['jid'].full if hasattr(c['jid'], 'full') else str(c['jid']), c['name'], c['nick'], c['autojoin']] for c in bookmarks['conferences'])
 
 
 async def pep_items(client, bare):
@@ -107,6 +121,20 @@ async def main(port, bare, password):
     out['pep_after_legacy_replace'] = await pep_items(new, bare)
     out['legacy_after_legacy_replace'] = conferences(await old['xep_0048'].get_bookmarks())
 
+    # XEP-0048 stored in PEP (XEP-0223), kept in step too.
+    pep48 = await login(port, bare + '/pep48', password, ('xep_0030', 'xep_0004', 'xep_0045', 'xep_0049', 'xep_0060', 'xep_0163', 'xep_0223', 'xep_0048'))
+    in_pep = pep48['xep_0048'].stanza.Bookmarks()
+    in_pep.add_conference('room3@muc.example.org', 'a3', name='Room 3', autojoin=True)
+    in_pep.add_conference('room4@muc.example.org', 'a4', name='Room 4', autojoin=False)
+    await pep48['xep_0048'].set_bookmarks(in_pep, method='xep_0223')
+    out['event_after_pep48_store'] = await new.wait_event(['publish', 'room4@muc.example.org'])
+    out['legacy_after_pep48_store'] = conferences(await old['xep_0048'].get_bookmarks())
+    conf = ET.fromstring('<conference xmlns="%s" name="Room 5"><nick>a5</nick></conference>' % BOOKMARKS)
+    await new['xep_0060'].publish(bare, BOOKMARKS, id='room5@muc.example.org', payload=conf, options=publish_options(BOOKMARK_OPTIONS))
+    got = await pep48['xep_0048'].get_bookmarks(method='xep_0223')
+    out['pep48_after_pep_publish'] = rows(got['pubsub']['items']['item']['bookmarks'])
+
+    pep48.disconnect()
     old.disconnect()
     new.disconnect()
     print(json.dumps(out))

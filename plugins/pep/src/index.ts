@@ -1,4 +1,4 @@
-import { BOOKMARKS_COMPAT, DISCO, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
+import { BOOKMARKS_COMPAT, DISCO, NS_BOOKMARKS_COMPAT_PEP, type Jid, NS_PUBSUB, NS_PUBSUB_OWNER, PUBSUB_ENGINES, type PubSubNodeEngine, ROSTER_REPOSITORY, SESSIONS, type Session, definePlugin } from '@starling/sdk';
 import { BookmarksCompat } from './bookmarks-compat';
 import { CAPS, presenceRecipients } from './implicit-recipients';
 import { LastItems } from './last-items';
@@ -52,11 +52,18 @@ export default definePlugin({
         (await engine.readableNodes(account.bareString, viewer)).map((n) => ({ jid: account.bareString, node: n.stored.node, ...(n.config.title ? { name: n.config.title } : {}) })),
       ),
     );
+    const bookmarks = new BookmarksCompat(engine);
     for (const xmlns of [NS_PUBSUB, NS_PUBSUB_OWNER])
-      for (const type of ['get', 'set'] as const) ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => engine.answer(req.to.bareString, req.stanza, req.from));
+      for (const type of ['get', 'set'] as const)
+        ctx.iq({ type, name: 'pubsub', xmlns, to: 'bare' }, (req) => {
+          const answer = () => engine.answer(req.to.bareString, req.stanza, req.from);
+          return req.from.bareString === req.to.bareString ? bookmarks.around(req.from.bare(), req.stanza, answer) : answer();
+        });
 
-    // XEP-0402 §"Compatibility with XEP-0048": private storage serves storage:bookmarks from the bookmarks node.
-    ctx.provide(BOOKMARKS_COMPAT, new BookmarksCompat(engine));
+    // XEP-0402 §"Compatibility with XEP-0048": private storage serves storage:bookmarks from the bookmarks node,
+    // and XEP-0048 in PEP (node storage:bookmarks) is kept in step with it.
+    ctx.provide(BOOKMARKS_COMPAT, bookmarks);
+    ctx.feature(NS_BOOKMARKS_COMPAT_PEP, 'account');
     const lastItems = new LastItems(engine, roster, sessions);
     const failed = (session: Session) => (err: unknown) => ctx.log.error('sending the last PEP items failed', { jid: session.jid.toString(), err });
     ctx.on('presence.initial', ({ session }) => lastItems.initial(session, caps.features(session.jid.toString())).catch(failed(session)));
