@@ -7,11 +7,14 @@ import { toOccupant } from './room-broadcast';
 
 export const NS_MUC_REQUEST = 'http://jabber.org/protocol/muc#request';
 
-/** The `muc#request` form a message carries (XEP-0045 §7.13, §8.6), if any. */
+/**
+ * The `muc#request` form a message carries (XEP-0045 §7.13, §8.6), if any; a cancelled form (XEP-0004
+ * `type='cancel'`, with no fields) is a moderator skipping an approval form.
+ */
 export function voiceRequestForm(stanza: Element): Element | undefined {
   for (const x of stanza.getChildren('x', NS_DATA_FORMS)) {
     const type = x.getChildren('field').find((f) => f.attrs.var === 'FORM_TYPE')?.getChildText('value');
-    if (type === NS_MUC_REQUEST) return x;
+    if (type === NS_MUC_REQUEST || x.attrs.type === 'cancel') return x;
   }
   return undefined;
 }
@@ -25,6 +28,7 @@ export function voiceRequest(env: MucEnv, room: Room, x: Element, from: Jid): vo
   const values = submittedValues(x);
   const sender = room.bySession.get(from.toString());
   if (!sender) throw new StanzaError('not-acceptable', 'Only occupants may request voice in this room');
+  if (x.attrs.type === 'cancel') return; // a skipped approval form
   if (values.has('muc#request_allow') || values.has('muc#roomnick')) return approval(env, room, values, from);
   if (x.attrs.type !== 'submit') throw new StanzaError('bad-request', 'A voice request is a submitted muc#request form');
   const role = values.get('muc#role')?.[0];

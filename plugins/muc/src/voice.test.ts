@@ -44,6 +44,7 @@ describe('muc: voice requests (XEP-0045 §7.13, §8.6)', () => {
     assert.equal(errorOf((await send(host, B, { 'muc#role': 'moderator' }))[0]), 'bad-request');
     assert.equal(errorOf((await send(host, C, { 'muc#role': 'participant' }))[0]), 'not-acceptable');
     assert.deepEqual(await send(host, A, { 'muc#roomnick': 'Bob', 'muc#request_allow': 'false' }), []);
+    assert.deepEqual(await host.inject(`<message id='skip' from='${A}' to='stage@${MUC}'><x xmlns='jabber:x:data' type='cancel'/></message>`), [], 'a cancelled approval form is no error');
     assert.equal(errorOf((await send(host, A, { 'muc#roomnick': 'Nobody', 'muc#request_allow': 'true' }))[0]), 'item-not-found');
     const granted = await send(host, A, { 'muc#roomnick': 'Bob', 'muc#request_allow': '1' });
     assert.equal(item(to(granted, B)[0]).role, 'participant');
