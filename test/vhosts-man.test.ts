@@ -64,7 +64,6 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
       'Enabled',
       'Anonymous enabled',
       'In-band registration',
-      'TLS required',
       'S2S secret',
       'Domain filter policy',
       'Max users',
@@ -81,6 +80,10 @@ describe('VHost Manager over XMPP (slixmpp xep_0050): vhosts added, updated and 
       assert.ok(vars.includes(v), `field ${v}`);
     assert.deepEqual(fieldValues(form, 'Owner'), [`admin@${DOMAIN}`], 'the owner defaults to the sender');
     assert.deepEqual(fieldValues(form, 'Anonymous enabled'), ['false'], 'anonymous is off by default');
+    assert.ok(!vars.includes('TLS required'), "'vhost-tls-required' (on by default) forces TLS: the field gives way to a note");
+    assert.deepEqual(fieldValues(form, 'TLS'), [
+      "This installation forces VHost to require TLS. If you need to use unencrypted connections set 'vhost-tls-required' property to 'false' in the installation configuration file",
+    ]);
   });
 
   it('adds a vhost whose users can be created and log in at once, and refuses it twice', async () => {

@@ -88,7 +88,7 @@ export class VhostAddCommand implements AdHocCommand {
     const caller = call.from;
     const admin = this.d.isAdmin(caller);
     const blank = newItem('', this.d.config.defaults, caller.bareString);
-    if (firstValue(call.values, F.marker) === undefined) return form('Add a new item', [...itemFields(blank, { domainFixed: false }), marker]);
+    if (firstValue(call.values, F.marker) === undefined) return form('Add a new item', [...itemFields(blank, { domainFixed: false, tlsForced: this.d.config.defaults.tlsRequired }), marker]);
     let item: VhostItem;
     try {
       item = itemFromForm(call.values, blank);
@@ -120,7 +120,7 @@ export class VhostUpdateCommand implements AdHocCommand {
     if (!current) return done(noteField(VHOST_TEXT.noItem + chosen));
     if (!canManage(this.d, caller, current)) return done(noteField(VHOST_TEXT.noPermission));
     if (firstValue(call.values, F.marker) === undefined)
-      return form(`Update the item ${current.domain}`, [{ var: F.itemList, type: 'hidden', values: [current.domain] }, ...itemFields(current, { domainFixed: true }), marker]);
+      return form(`Update the item ${current.domain}`, [{ var: F.itemList, type: 'hidden', values: [current.domain] }, ...itemFields(current, { domainFixed: true, tlsForced: this.d.config.defaults.tlsRequired }), marker]);
     let item: VhostItem;
     try {
       item = { ...itemFromForm(call.values, current), domain: current.domain };

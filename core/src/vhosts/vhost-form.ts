@@ -21,6 +21,8 @@ export const VHOST_FIELD = {
   trusted: 'Trusted JIDs',
   owner: 'Owner',
   admins: 'Administrators',
+  /** Fixed, in place of `TLS required` while `vhost-tls-required` forces it (Tigase's VHostItemImpl.addCommandFields). */
+  tlsForced: 'TLS',
   /** Hidden: set on the form the command sent, so the next stage knows it is a submission. */
   marker: 'command-marker',
   /** The item chosen in update and remove. */
@@ -31,15 +33,19 @@ const list = (v: string[]) => v.join(',');
 const text = (v: string | null) => (v === null ? [] : [v]);
 const bool = (v: boolean) => [v ? 'true' : 'false'];
 
-/** The item's form fields, in Tigase's order. */
-export function itemFields(item: VhostItem, opts: { domainFixed: boolean }): FormField[] {
+/** Tigase's text for the fixed `TLS` field (VHostItemImpl.addCommandFields), word for word. */
+export const TLS_FORCED_NOTE =
+  "This installation forces VHost to require TLS. If you need to use unencrypted connections set 'vhost-tls-required' property to 'false' in the installation configuration file";
+
+/** The item's form fields, in Tigase's order; `tlsForced`: a fixed note stands where `TLS required` would. */
+export function itemFields(item: VhostItem, opts: { domainFixed: boolean; tlsForced: boolean }): FormField[] {
   const F = VHOST_FIELD;
   return [
     { var: F.domain, type: opts.domainFixed ? 'fixed' : 'text-single', label: F.domain, values: item.domain ? [item.domain] : [], required: !opts.domainFixed },
     { var: F.enabled, type: 'boolean', label: F.enabled, values: bool(item.enabled) },
     { var: F.anonymous, type: 'boolean', label: F.anonymous, values: bool(item.anonymous) },
     { var: F.register, type: 'boolean', label: F.register, values: bool(item.register) },
-    { var: F.tlsRequired, type: 'boolean', label: F.tlsRequired, values: bool(item.tlsRequired) },
+    opts.tlsForced ? { var: F.tlsForced, type: 'fixed', values: [TLS_FORCED_NOTE] } : { var: F.tlsRequired, type: 'boolean', label: F.tlsRequired, values: bool(item.tlsRequired) },
     { var: F.s2sSecret, type: 'text-single', label: F.s2sSecret, values: text(item.s2sSecret) },
     { var: F.domainFilter, type: 'list-single', label: F.domainFilter, values: [item.domainFilter], options: DOMAIN_FILTER_POLICIES.map((p) => ({ label: p, value: p })) },
     { var: F.domainFilterDomains, type: 'text-single', label: F.domainFilterDomains, values: [list(item.domainFilterDomains)] },
