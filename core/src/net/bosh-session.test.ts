@@ -20,6 +20,7 @@ const host = {
   createMechanism: () => undefined,
   streamFeatures: () => [],
   registrationOffered: () => false,
+  seeOtherHost: () => undefined,
 } as unknown as ClientStreamHost;
 
 const settings: BoshSettings = {
