@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseXml } from '@starling/sdk';
-import { SmState, parseH, smFailed } from './stream-management';
+import { type Logger, parseJid, parseXml } from '@starling/sdk';
+import type { C2SSession } from './c2s-session';
+import { ResumableSessions, SmState, parseH, smFailed } from './stream-management';
 
 describe('XEP-0198 counters', () => {
   it('drops exactly the acknowledged stanzas, and refuses an h above what was sent', () => {
@@ -31,5 +32,23 @@ describe('XEP-0198 counters', () => {
     assert.equal(parseH(parseXml("<a xmlns='urn:xmpp:sm:3' h='42'/>")), 42);
     for (const h of ['-1', '4294967296', 'x', '']) assert.equal(parseH(parseXml(`<a xmlns='urn:xmpp:sm:3' h='${h}'/>`)), undefined, h);
     assert.equal(smFailed('item-not-found'), "<failed xmlns='urn:xmpp:sm:3'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
+  });
+});
+
+describe('XEP-0198 sessions waiting for resumption', () => {
+  it('tells whether an account has a session waiting (see-other-host keeps such a client)', () => {
+    const log = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+    const reg = new ResumableSessions({ enabled: true, resumptionTimeout: 60, maxResumptionTimeout: 900, maxQueue: 10 }, log);
+    const session = { jid: parseJid('alice@example.org/phone') } as unknown as C2SSession;
+    reg.register('id1', session, () => undefined);
+    assert.equal(reg.waiting('alice@example.org'), false, 'bound, not waiting');
+    reg.hibernate('id1', 60);
+    assert.equal(reg.waiting('alice@example.org'), true);
+    assert.equal(reg.waiting('bob@example.org'), false);
+    reg.take('id1', parseJid('alice@example.org'));
+    assert.equal(reg.waiting('alice@example.org'), false, 'resumed');
+    reg.hibernate('id1', 60);
+    reg.forget('id1');
+    assert.equal(reg.waiting('alice@example.org'), false, 'ended');
   });
 });

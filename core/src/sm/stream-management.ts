@@ -121,6 +121,12 @@ export class ResumableSessions {
     return h.session;
   }
 
+  /** True when a session of the account (bare JID) waits for resumption here (see-other-host leaves such a client here). */
+  waiting(user: string): boolean {
+    for (const h of this.byId.values()) if (h.timer !== undefined && h.user === user) return true;
+    return false;
+  }
+
   /** The session ended for another reason (unbind): it can no longer be resumed. */
   forget(id: string): void {
     const h = this.byId.get(id);
