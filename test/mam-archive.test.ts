@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StanzaError, type TestClient, xml } from './harness/clients';
 import { NS_MAM, NS_SID, mamQuery, stanzaIdOf } from './mam-support';
-import { DOMAIN, type TestServer, chat, goOnline, isMessage, jid, login, startServer } from './offline-support';
+import { DOMAIN, PASSWORD, type TestServer, chat, goOnline, isMessage, jid, login, startServer } from './offline-support';
 
 const condition = (name: string) => (e: unknown) => e instanceof StanzaError && e.condition === name;
 const bodies = (r: { results: { body: string | undefined }[] }) => r.results.map((m) => m.body);
@@ -119,7 +119,7 @@ describe('message archive (XEP-0313): archiving and queries', () => {
     for (const f of [NS_MAM, `${NS_MAM}#extended`, NS_SID]) assert.ok(features.includes(f), f);
   });
 
-  it('keeps preferences: never and always lists, default never and roster', async () => {
+  it('keeps preferences: never and always lists, default never and roster; forgets them with the account', async () => {
     const carol = await login(server, 'carol', 'prefs', clients);
     const dave = await login(server, 'dave', 'prefs', clients);
     await goOnline(carol);
@@ -151,6 +151,11 @@ describe('message archive (XEP-0313): archiving and queries', () => {
     assert.deepEqual(bodies(await mamQuery(carol, { max: 50 })), ['from dave 2', 'from carol 2']);
     assert.equal((await mamQuery(dave, { max: 50 })).count, 8, "dave's own preferences archive everything");
     await assert.rejects(carol.iq(xml('iq', { type: 'set' }, xml('prefs', { xmlns: NS_MAM, default: 'sometimes' }))), condition('bad-request'));
+    // Deleting the account forgets its preferences (cached ones too): made again, it starts from default-pref.
+    await server.cli('user', 'del', jid('carol'));
+    await server.cli('user', 'add', jid('carol'), '--password', PASSWORD);
+    const again = await login(server, 'carol', 'again', clients);
+    assert.equal((await again.iq(xml('iq', { type: 'get' }, xml('prefs', { xmlns: NS_MAM })))).getChild('prefs', NS_MAM)!.attrs.default, 'always');
   });
 
   it('replaces a stanza-id forged in the recipient\'s name and archives a chat re-sent to the bare JID once', async () => {
