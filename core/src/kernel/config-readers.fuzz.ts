@@ -24,7 +24,7 @@ const VALUES: readonly string[] = [
   '0', '1', '-1', '5222', '60', '1000', '65536', '70000', '2147483648', '9007199254740993', '200L', '0.5', '1.5e3', '-0.0', '86400L', '3 * 60', '1000 * 1000 * 1000 * 1000',
   'true', 'false', "''", "'localhost'", "'admin@localhost'", "'a@b/c'", "'@'", "'xmpp:2500:0:disc,bin:20m:0:disc'", "'xmpp:0:0:drop'", "'xmpp:-1:x:y'", "'10m'", "'25k'",
   "'INFO'", "'FINEST'", "'ssl'", "'plain'", "'whitespace'", "'xmpp'", "'../../etc/passwd'", "'/tmp'", "'redis://127.0.0.1:6379/0'", "'postgresql://u:p@h/db'", "'127.0.0.1'", "'::1'",
-  "'*'", "'1500'", "'abc'", "'😀'", "'\u202e'", "'" + 'y'.repeat(300) + "'", "env('STARLING_FUZZ_UNSET', '5')", "prop('p', 'q')",
+  "'*'", "'1500'", "'abc'", "'😀'", "'\u202e'", "'" + 'y'.repeat(300) + "'", "env('FUZZ_UNSET_VARIABLE', '5')", "prop('p', 'q')",
   '[]', "[ 'localhost' ]", '[ 5222, 5223 ]', "[ 'a', 1, true ]", "[ 'serv1:pass:5600', 'bad' ]", "[ '' ]", '[ [ 1 ] ]', '[ -5 ]',
 ];
 
@@ -66,7 +66,7 @@ export type ConfigOutcome = 'loaded' | 'syntax-error' | 'config-error';
 
 /** An error a config may rightly end in: a config error whose message starts with file:line:column. */
 function isPositionedConfigError(err: unknown, file: string): boolean {
-  return err instanceof StarlingError && err.code.startsWith('STARLING_CONFIG') && err.message.startsWith(`${file}:`) && /^:\d+:\d+: /.test(err.message.slice(file.length));
+  return err instanceof StarlingError && /^STARLING_CONFIG_/.test(err.code) && err.message.startsWith(`${file}:`) && /^:\d+:\d+: /.test(err.message.slice(file.length));
 }
 
 /**
