@@ -8,7 +8,7 @@ import { installCertificate, TestCa } from './s2s-support';
  * Certificates on s2s (XEP-0178): a.test and b.test have certificates from a test CA both trust
  * ('trusted-ca-file'), so their streams authenticate with SASL EXTERNAL; c.test has a self-signed one.
  * b.test refuses peers whose certificate does not validate ('dialback-fallback' = false); a.test lets
- * them fall back to dialback.
+ * them fall back to dialback. XEP-0288 is off, so every server authenticates its own outgoing stream.
  */
 describe('s2s certificates: SASL EXTERNAL with a shared CA, bad certificates', () => {
   let ca: TestCa;
@@ -29,7 +29,7 @@ describe('s2s certificates: SASL EXTERNAL with a shared CA, bad certificates', (
       'c.test': '',
     };
     for (const d of domains) {
-      const s = await TestServer.create({ domain: d, s2sPort: ports[d], users: [['user', 'secret']], s2s: `${routes}\n${extra[d]}` });
+      const s = await TestServer.create({ domain: d, s2sPort: ports[d], users: [['user', 'secret']], s2s: `${routes}\n'bidi-streams' = false\n${extra[d]}` });
       if (d !== 'c.test') installCertificate(s, d, ca.issue(d));
       servers[d] = s;
     }

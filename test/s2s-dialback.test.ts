@@ -6,7 +6,9 @@ import { federatedPair } from './s2s-support';
 
 /**
  * Two Starling servers with their own self-signed certificates (no shared CA): the streams run over
- * STARTTLS and authenticate with XEP-0220 dialback. Real @xmpp/client users on each side.
+ * STARTTLS and authenticate with XEP-0220 dialback. Real @xmpp/client users on each side. XEP-0288 is
+ * switched off ('bidi-streams' = false), so each direction has a stream of its own, authenticated on its own
+ * (test/s2s-bidi.test.ts has the one-connection case).
  */
 describe('s2s between two Starling servers: dialback', () => {
   let a: TestServer;
@@ -25,6 +27,7 @@ describe('s2s between two Starling servers: dialback', () => {
     [a, b] = await federatedPair(
       { domain: 'a.test', users: [['alice', 'secret'], ['admin', 'secret']], admins: ['admin@a.test'] },
       { domain: 'b.test', users: [['bob', 'secret']] },
+      `'bidi-streams' = false`,
     );
     await a.start();
     await b.start();

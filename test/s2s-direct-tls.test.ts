@@ -8,7 +8,8 @@ import { installCertificate, TestCa } from './s2s-support';
  * Outgoing XEP-0368 direct TLS through a static route that says so ('dns-overrides' entry ending in
  * `:tls`): a.test (certificate from a CA b.test trusts) and c.test (self-signed) reach b.test only on its
  * direct TLS port, so a stanza can arrive only if they spoke TLS from the first byte. a.test authenticates
- * with SASL EXTERNAL, c.test with dialback. A `:tls` route to a port that expects STARTTLS fails.
+ * with SASL EXTERNAL, c.test with dialback. A `:tls` route to a port that expects STARTTLS fails. XEP-0288
+ * is off, so b.test answers over a STARTTLS stream of its own.
  */
 describe('s2s outgoing direct TLS (XEP-0368) by static route', () => {
   let ca: TestCa;
@@ -30,7 +31,7 @@ describe('s2s outgoing direct TLS (XEP-0368) by static route', () => {
         .join(', ')} ]`;
     for (const d of domains) {
       const trust = d === 'c.test' ? '' : `'trusted-ca-file' = '${ca.caFile}'`;
-      const s = await TestServer.create({ domain: d, s2sPort: ports[d], s2sDirectTlsPort: d === 'b.test' ? bDirect : undefined, users: [['user', 'secret']], s2s: `${routes(d)}\n${trust}` });
+      const s = await TestServer.create({ domain: d, s2sPort: ports[d], s2sDirectTlsPort: d === 'b.test' ? bDirect : undefined, users: [['user', 'secret']], s2s: `${routes(d)}\n'bidi-streams' = false\n${trust}` });
       if (d !== 'c.test') installCertificate(s, d, ca.issue(d));
       servers[d] = s;
     }

@@ -205,3 +205,39 @@ export class FakeAuthoritativeServer {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
+
+/**
+ * A TCP relay on a free loopback port to `targetPort`, counting the connections it accepted: put between
+ * two servers (as the route one of them dials), it shows how many TCP connections that server opened.
+ */
+export class CountingRelay {
+  accepted = 0;
+  port = 0;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly targetPort: number) {
+    this.server = createServer((inbound) => {
+      this.accepted++;
+      const outbound = netConnect({ host: '127.0.0.1', port: this.targetPort });
+      for (const s of [inbound, outbound]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => (inbound.destroy(), outbound.destroy()));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+  }
+
+  async listen(): Promise<this> {
+    this.port = await freePort();
+    this.server.listen(this.port, '127.0.0.1');
+    await once(this.server, 'listening');
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}

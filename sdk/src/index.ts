@@ -4,6 +4,7 @@ export * from './xml';
 export * from './xml-parse';
 export * from './fanout';
 export * from './jid';
+export * from './domain-rules';
 export * from './errors';
 export * from './error-codes';
 export * from './stanza';

@@ -86,13 +86,13 @@ httpServer { connections { 8080 () {} } }
   });
 
   it('reports Tigase keys Starling does not implement as warnings with their position, once per bean', () => {
-    const text = "'cluster-mode' = true\n'cl-comp' {\n  connections { 4250 { socket = 'plain' } }\n}\n'installation-id' = 'X'\n'sess-man' { 'jabber:iq:register' () {} }\ns2s { 'cm-traffic-throttling' = 'xmpp:25m:0:disc' }";
+    const text = "'cluster-mode' = true\n'cl-comp' {\n  connections { 4250 { socket = 'plain' } }\n}\n'installation-id' = 'X'\n'sess-man' { 'jabber:iq:register' () {} }\nc2s { 'cm-ht-traffic-throttling' = 'xmpp:25m:0:disc' }";
     const found = check(text);
     assert.deepEqual(found.map((f) => [f.severity, f.code, f.path, `${f.pos.line}:${f.pos.column}`]), [
       ['warning', 'STARLING_CONFIG_NOT_IMPLEMENTED', 'cl-comp/connections', '3:3'],
       ['warning', 'STARLING_CONFIG_NOT_IMPLEMENTED', 'installation-id', '5:1'],
       ['warning', 'STARLING_CONFIG_NOT_IMPLEMENTED', 'sess-man/jabber:iq:register', '6:14'],
-      ['warning', 'STARLING_CONFIG_NOT_IMPLEMENTED', 's2s/cm-traffic-throttling', '7:7'],
+      ['warning', 'STARLING_CONFIG_NOT_IMPLEMENTED', 'c2s/cm-ht-traffic-throttling', '7:7'],
     ]);
     assert.equal(formatFinding(found[1]), "etc/config.tdsl:5:1: warning: 'installation-id' is accepted, not implemented (unused: Starling has no licence checks and sends nothing anywhere); it has no effect");
     assert.doesNotThrow(() => throwConfigErrors(found));

@@ -32,6 +32,4 @@ export const UNIMPLEMENTED_KEYS: ReadonlyMap<string, string> = new Map([
   ['sess-man/http://jabber.org/protocol/stats', 'statistics requests in the session manager'],
   ['sess-man/sm-threads-pool', 'thread pools (Node runs one event loop)'],
   ['c2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
-  ['s2s/cm-traffic-throttling', 'traffic throttling of connection managers'],
-  ['s2s/cm-ht-traffic-throttling', 'traffic throttling of connection managers'],
 ]);

@@ -143,17 +143,21 @@ export function unlimited(t: TrafficThrottling): boolean {
 }
 
 /**
- * Reads a connection manager's setting: its bean's own `trafficThrottling` (Tigase's field name), else the
- * top-level key (`'cm-traffic-throttling'` or `'cm-ht-traffic-throttling'`), else `fallback`. A bad value is
- * a config error naming file:line:column.
+ * Reads a connection manager's setting: its bean's own `trafficThrottling` (Tigase's field name; `beanKeys`
+ * when the bean takes other names too), else the top-level key (`'cm-traffic-throttling'` or
+ * `'cm-ht-traffic-throttling'`; none when `topKey` is undefined), else `fallback`. A bad value is a config
+ * error naming file:line:column.
  */
 export function readTrafficThrottling(
   top: BeanView,
   bean: BeanView | undefined,
-  topKey: 'cm-traffic-throttling' | 'cm-ht-traffic-throttling',
+  topKey: 'cm-traffic-throttling' | 'cm-ht-traffic-throttling' | undefined,
   fallback: TrafficThrottling,
+  beanKeys: readonly string[] = ['trafficThrottling'],
 ): TrafficThrottling {
-  for (const [b, key] of [[bean, 'trafficThrottling'], [top, topKey]] as const) {
+  const places: [BeanView | undefined, string][] = beanKeys.map((k) => [bean, k]);
+  if (topKey) places.push([top, topKey]);
+  for (const [b, key] of places) {
     const v = b?.get(key);
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string') throw b!.fail(key, `a string such as '${DEFAULT_TRAFFIC_THROTTLING}'`);

@@ -1,4 +1,4 @@
-import { tryParseJid } from '@starling/sdk';
+import { parseDomainRules, tryParseJid } from '@starling/sdk';
 import type { FormField } from '../commands/data-form';
 import { DOMAIN_FILTER_POLICIES, type DomainFilterPolicy, type VhostItem, canonicalBareJid, canonicalDomain } from './vhost-item';
 
@@ -30,6 +30,18 @@ export const VHOST_FIELD = {
 } as const;
 
 const list = (v: string[]) => v.join(',');
+
+/** CUSTOM keeps Tigase's rules in the domains field, separated by ';' (VHostItemImpl), each one checked. */
+function customRules(submitted: string[] | undefined, base: VhostItem): string[] {
+  if (submitted === undefined) return base.domainFilter === 'CUSTOM' ? base.domainFilterDomains : [];
+  const rules = submitted.flatMap((s) => s.split(';')).map((s) => s.trim()).filter(Boolean);
+  try {
+    parseDomainRules(rules);
+  } catch (err) {
+    throw new FormValueError(`${VHOST_FIELD.domainFilterDomains}: ${(err as Error).message}`);
+  }
+  return rules;
+}
 const text = (v: string | null) => (v === null ? [] : [v]);
 const bool = (v: boolean) => [v ? 'true' : 'false'];
 
@@ -48,7 +60,7 @@ export function itemFields(item: VhostItem, opts: { domainFixed: boolean; tlsFor
     opts.tlsForced ? { var: F.tlsForced, type: 'fixed', values: [TLS_FORCED_NOTE] } : { var: F.tlsRequired, type: 'boolean', label: F.tlsRequired, values: bool(item.tlsRequired) },
     { var: F.s2sSecret, type: 'text-single', label: F.s2sSecret, values: text(item.s2sSecret) },
     { var: F.domainFilter, type: 'list-single', label: F.domainFilter, values: [item.domainFilter], options: DOMAIN_FILTER_POLICIES.map((p) => ({ label: p, value: p })) },
-    { var: F.domainFilterDomains, type: 'text-single', label: F.domainFilterDomains, values: [list(item.domainFilterDomains)] },
+    { var: F.domainFilterDomains, type: 'text-single', label: F.domainFilterDomains, values: [item.domainFilter === 'CUSTOM' ? item.domainFilterDomains.join(';') : list(item.domainFilterDomains)] },
     { var: F.maxUsers, type: 'text-single', label: F.maxUsers, values: [String(item.maxUsers)] },
     { var: F.c2sPorts, type: 'text-single', label: F.c2sPorts, values: [list(item.c2sPorts.map(String))] },
     { var: F.presenceForward, type: 'jid-single', label: F.presenceForward, values: text(item.presenceForward) },
@@ -112,7 +124,7 @@ export function itemFromForm(values: Map<string, string[]>, base: VhostItem): Vh
   });
   const policy = (one(F.domainFilter) || base.domainFilter).toUpperCase();
   if (!DOMAIN_FILTER_POLICIES.includes(policy as DomainFilterPolicy)) throw new FormValueError(`${F.domainFilter}: '${policy}' is not one of ${DOMAIN_FILTER_POLICIES.join(', ')}`);
-  const filterDomains = (csv(F.domainFilterDomains) ?? base.domainFilterDomains).map((d) => {
+  const filterDomains = policy === 'CUSTOM' ? customRules(values.get(F.domainFilterDomains), base) : (csv(F.domainFilterDomains) ?? base.domainFilterDomains).map((d) => {
     const c = canonicalDomain(d);
     if (!c) throw new FormValueError(`${F.domainFilterDomains}: '${d}' is not a domain name`);
     return c;

@@ -18,7 +18,7 @@ export class DomainFilter {
     const { from, to } = req;
     if (req.stanza.attrs.type === 'error' || req.toKind === 'none' || from.bareString === to.bareString) return false;
     if (!this.isAccount(from) || !this.isAccount(to)) return false;
-    const why = this.refused(from.domain, to.domain) ?? this.refused(to.domain, from.domain);
+    const why = this.refused(from.domain, to.domain, from, to) ?? this.refused(to.domain, from.domain, from, to);
     if (why) throw new StanzaError('forbidden', why);
     return false;
   };
@@ -27,8 +27,8 @@ export class DomainFilter {
     return jid.local !== '' && this.router.isLocalDomain(jid.domain);
   }
 
-  private refused(own: string, other: string): string | undefined {
+  private refused(own: string, other: string, from: Jid, to: Jid): string | undefined {
     const rules = this.server.vhostRules(own);
-    return rules ? refusal(rules.domainFilter, rules.domainFilterDomains, own, other) : undefined;
+    return rules ? refusal(rules.domainFilter, rules.domainFilterDomains, own, other, from, to) : undefined;
   }
 }

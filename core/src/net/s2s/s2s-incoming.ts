@@ -2,17 +2,24 @@ import type { Socket } from 'node:net';
 import { type SecureContext, type TLSSocket, type TlsOptions, createServer as createTlsServer } from 'node:tls';
 import { type Element, type Logger, escapeAttr, tryParseJid } from '@starling/sdk';
 import { NS_DIALBACK_FEATURE, dialbackKey, keyMatches } from './dialback-key';
-import { NS_SASL, NS_SERVER, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
+import { NS_BIDI, NS_BIDI_FEATURE, NS_SASL, NS_SERVER, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
 import { S2STrust } from './s2s-trust';
+import type { TrafficThrottling } from '../traffic-throttling';
 
 /** What an incoming stream needs from the s2s service. */
 export interface S2SIncomingHost {
   readonly log: Logger;
   readonly maxStanzaSize: number;
+  /** 'cm-traffic-throttling' of every s2s stream. */
+  readonly traffic: TrafficThrottling;
   readonly requireTls: boolean;
   readonly dialbackFallback: boolean;
   readonly maxPendingDialback: number;
+  /** XEP-0288 bidirectional streams are offered. */
+  readonly bidi: boolean;
   isLocal(domain: string): boolean;
+  /** XEP-0288: this stream may carry stanzas from `local` to `remote` (the peer asked for bidi and is authenticated). */
+  bidiReady(stream: S2SIncoming, local: string, remote: string): void;
   context(localDomain: string): SecureContext | undefined;
   tlsServerOptions(localDomain: string): TlsOptions | undefined;
   secret(localDomain: string): string;
@@ -39,13 +46,15 @@ export class S2SIncoming extends S2SStream {
   peer = '';
   /** Dialback results waiting for their authoritative server. */
   private pending = 0;
+  /** The peer asked for XEP-0288 bidirectional use of this stream. */
+  bidi = false;
 
   constructor(
     private readonly host: S2SIncomingHost,
     socket: Socket,
     directTls: boolean,
   ) {
-    super(host.log, host.maxStanzaSize);
+    super(host.log, host.maxStanzaSize, host.traffic);
     this.attach(socket, directTls);
   }
 
@@ -71,6 +80,17 @@ export class S2SIncoming extends S2SStream {
     this.local = to.domain;
     this.peer = from && !from.local && !from.resource ? from.domain : '';
     if (attrs.version !== undefined) this.write(this.features());
+    // after a SASL restart: the new header is out, stanzas may now flow back
+    this.offerBidi();
+  }
+
+  /** XEP-0288: tells the service which authenticated pairs this stream can carry back to the peer. */
+  private offerBidi(): void {
+    if (!this.bidi || this.closed) return;
+    for (const pair of this.verified) {
+      const [remote, local] = pair.split(' ');
+      this.host.bidiReady(this, local, remote);
+    }
   }
 
   private features(): string {
@@ -78,10 +98,12 @@ export class S2SIncoming extends S2SStream {
     if (!this.secure) {
       if (this.host.context(this.local)) f += `<starttls xmlns='${NS_TLS}'>${this.host.requireTls ? '<required/>' : ''}</starttls>`;
       if (!this.host.requireTls) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
+      if (!this.host.requireTls && this.host.bidi) f += `<bidi xmlns='${NS_BIDI_FEATURE}'/>`;
     } else {
       const certOk = this.peer !== '' && S2STrust.peerValidFor(this.socket as TLSSocket, this.peer);
       if (certOk && !this.verified.has(`${this.peer} ${this.local}`)) f += `<mechanisms xmlns='${NS_SASL}'><mechanism>EXTERNAL</mechanism></mechanisms>`;
       if (certOk || this.host.dialbackFallback) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
+      if (this.host.bidi && this.verified.size === 0) f += `<bidi xmlns='${NS_BIDI_FEATURE}'/>`;
     }
     return f + '</stream:features>';
   }
@@ -89,6 +111,10 @@ export class S2SIncoming extends S2SStream {
   protected onElement(el: Element): void {
     if (isElement(el, 'starttls', NS_TLS)) return this.onStartTls();
     if (isElement(el, 'auth', NS_SASL)) return this.onSaslExternal(el);
+    if (isElement(el, 'bidi', NS_BIDI)) {
+      this.bidi = this.host.bidi;
+      return;
+    }
     const db = dialbackElement(el);
     if (db === 'verify') return this.onVerifyRequest(el);
     if (db === 'result') return void this.onDialbackResult(el);
@@ -124,7 +150,7 @@ export class S2SIncoming extends S2SStream {
       return failure('not-authorized');
     }
     this.verified.add(`${domain.domain} ${this.local}`);
-    this.host.log.info('s2s incoming stream authenticated', { remote: domain.domain, local: this.local, auth: 'sasl-external' });
+    this.host.log.info('s2s incoming stream authenticated', { remote: domain.domain, local: this.local, auth: 'sasl-external', bidi: this.bidi });
     this.write(`<success xmlns='${NS_SASL}'/>`);
     this.restart();
   }
@@ -165,8 +191,9 @@ export class S2SIncoming extends S2SStream {
       return this.streamError('not-authorized', `the key for ${remote} is not valid`);
     }
     this.verified.add(`${remote} ${to}`);
-    this.host.log.info('s2s incoming stream authenticated', { remote, local: to, auth: 'dialback' });
+    this.host.log.info('s2s incoming stream authenticated', { remote, local: to, auth: 'dialback', bidi: this.bidi });
     this.write(`<db:result ${attrs} type='valid'/>`);
+    this.offerBidi();
   }
 
   private onStanza(el: Element): void {

@@ -1,10 +1,11 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { type Element, type Logger, escapeAttr, escapeText } from '@starling/sdk';
+import { type Element, type Logger, escapeAttr, escapeText, tryParseJid } from '@starling/sdk';
 import { dialbackKey } from './dialback-key';
 import type { S2STarget } from './s2s-routes';
-import { NS_SASL, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
+import { NS_BIDI, NS_BIDI_FEATURE, NS_SASL, NS_TLS, S2SStream, dialbackElement, isElement } from './s2s-stream';
 import { S2STrust } from './s2s-trust';
+import type { TrafficThrottling } from '../traffic-throttling';
 
 /** Why an outgoing stream failed, as the bounce condition of its queued stanzas. */
 export type S2SFailure = 'remote-server-not-found' | 'remote-server-timeout';
@@ -13,10 +14,16 @@ export type S2SFailure = 'remote-server-not-found' | 'remote-server-timeout';
 export interface S2SOutgoingHost {
   readonly log: Logger;
   readonly maxStanzaSize: number;
+  /** 'cm-traffic-throttling' of every s2s stream. */
+  readonly traffic: TrafficThrottling;
   readonly requireTls: boolean;
   readonly dialbackFallback: boolean;
   readonly connectTimeoutMs: number;
+  /** XEP-0288 bidirectional streams are used when the peer offers them. */
+  readonly bidi: boolean;
   targets(domain: string): Promise<S2STarget[]>;
+  /** A stanza the peer sent back over a bidirectional stream, for the router. */
+  route(stanza: Element): void;
   trust: S2STrust;
   secret(localDomain: string): string;
   /** The stream is authenticated (purpose 'route') and may carry stanzas. */
@@ -42,6 +49,8 @@ export class S2SOutgoing extends S2SStream {
   private sentHeader = false;
   /** Whether the connection speaks TLS from its first byte (XEP-0368) rather than after STARTTLS. */
   directTls = false;
+  /** XEP-0288 was negotiated: the peer may send its stanzas for `local` back over this stream. */
+  bidi = false;
   /** How this stream authenticated, for the admin listings. */
   auth: 'sasl-external' | 'dialback' | '' = '';
   private readonly timer: NodeJS.Timeout;
@@ -53,7 +62,7 @@ export class S2SOutgoing extends S2SStream {
     readonly remote: string,
     readonly purpose: OutgoingPurpose,
   ) {
-    super(host.log, host.maxStanzaSize);
+    super(host.log, host.maxStanzaSize, host.traffic);
     this.timer = setTimeout(() => this.fail('remote-server-timeout', 'timed out connecting'), host.connectTimeoutMs);
     this.timer.unref();
     void this.connectAll();
@@ -151,8 +160,7 @@ export class S2SOutgoing extends S2SStream {
       case 'verify':
         return this.onDialbackReply(el);
       case 'ready':
-        // XEP-0288 is not negotiated: the peer sends its stanzas on its own stream
-        if (el.name === 'message' || el.name === 'presence' || el.name === 'iq') return this.streamError('unsupported-stanza-type', 'stanzas go over your own stream');
+        if (el.name === 'message' || el.name === 'presence' || el.name === 'iq') return this.onBidiStanza(el);
         return;
       default:
         return this.streamError('undefined-condition', `unexpected <${el.name}/>`);
@@ -171,6 +179,11 @@ export class S2SOutgoing extends S2SStream {
     }
     if (this.auth === 'sasl-external') return this.becomeReady();
     if (this.purpose.kind === 'verify') return this.sendVerify();
+    if (this.host.bidi && features.getChild('bidi', NS_BIDI_FEATURE)) {
+      // XEP-0288 §2: asked for before authentication, not answered
+      this.bidi = true;
+      this.write(`<bidi xmlns='${NS_BIDI}'/>`);
+    }
     const mechanisms = features.getChild('mechanisms', NS_SASL);
     const external = mechanisms?.getChildren('mechanism').some((m) => m.text().trim() === 'EXTERNAL');
     const peerValid = this.secure && S2STrust.peerValidFor(this.socket as TLSSocket, this.remote);
@@ -236,8 +249,23 @@ export class S2SOutgoing extends S2SStream {
   private becomeReady(): void {
     this.state = 'ready';
     clearTimeout(this.timer);
-    this.host.log.info('s2s outgoing stream ready', { local: this.local, remote: this.remote, auth: this.auth, tls: this.secure, directTls: this.directTls });
+    this.host.log.info('s2s outgoing stream ready', { local: this.local, remote: this.remote, auth: this.auth, tls: this.secure, directTls: this.directTls, bidi: this.bidi });
     this.host.ready(this);
+  }
+
+  /**
+   * XEP-0288: a stanza the peer sends back over the stream this server opened. The peer is the domain this
+   * stream connected to and authenticated with, so only stanzas from that domain to the local one are taken.
+   */
+  private onBidiStanza(el: Element): void {
+    if (!this.bidi) return this.streamError('unsupported-stanza-type', 'bidirectional streams were not negotiated: stanzas go over your own stream');
+    const from = tryParseJid(el.attrs.from ?? '');
+    const to = tryParseJid(el.attrs.to ?? '');
+    if (!from || !to) return this.streamError('improper-addressing', 'a server-to-server stanza needs valid from and to');
+    if (to.domain !== this.local) return this.streamError('host-unknown', `this stream is for ${this.local}`);
+    if (from.domain !== this.remote) return this.streamError('invalid-from', `this stream is authenticated for ${this.remote}`);
+    if (el.attrs.xmlns === 'jabber:server') delete el.attrs.xmlns;
+    this.host.route(el);
   }
 
   /** Writes a stanza on the ready stream. */

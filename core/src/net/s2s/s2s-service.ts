@@ -11,6 +11,7 @@ import { type S2STarget, resolveTargets } from './s2s-routes';
 import { S2SSecrets } from './s2s-secrets';
 import type { S2SSettings } from './s2s-settings';
 import { S2STrust } from './s2s-trust';
+import type { TrafficThrottling } from '../traffic-throttling';
 
 /** What the s2s service reads of the virtual hosts. */
 export interface S2SVhosts {
@@ -26,6 +27,8 @@ export interface S2SConnectionInfo {
   state: string;
   auth: string;
   tls: boolean;
+  /** XEP-0288: the stream carries stanzas both ways. */
+  bidi: boolean;
 }
 
 /** Admins find the open s2s connections as the items of this node on the server's JID. */
@@ -43,6 +46,8 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
   readonly dialbackFallback: boolean;
   readonly connectTimeoutMs: number;
   readonly maxPendingDialback: number;
+  readonly bidi: boolean;
+  readonly traffic: TrafficThrottling;
   trust!: S2STrust;
   private secrets!: S2SSecrets;
   private readonly servers: Server[] = [];
@@ -50,7 +55,11 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
   private readonly outgoing = new Map<string, { stream: S2SOutgoing; queue: Element[] }>();
   private readonly verifying = new Set<S2SOutgoing>();
   private readonly incoming = new Set<S2SIncoming>();
+  /** XEP-0288: incoming streams that carry stanzas back to their peer, by "local remote". */
+  private readonly bidiRoutes = new Map<string, S2SIncoming>();
   private readonly sockets = new Set<Socket>();
+  /** Open incoming connections by the peer's IP address ('max-incoming-per-address'). */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(
     readonly settings: S2SSettings,
@@ -67,6 +76,8 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     this.dialbackFallback = settings.dialbackFallback;
     this.connectTimeoutMs = settings.connectTimeoutMs;
     this.maxPendingDialback = settings.maxPendingDialback;
+    this.bidi = settings.bidi;
+    this.traffic = settings.traffic;
   }
 
   /** Loads the dialback secret and the trust store, opens the listeners; resolves the ports bound. */
@@ -77,7 +88,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     this.disco.addNode(S2S_DISCO_NODE, {
       items: async (_to, viewer) =>
         this.isAdmin(viewer)
-          ? this.connections().map((c) => xml('item', { jid: c.remote, name: `${c.direction === 'out' ? 'outgoing from' : 'incoming to'} ${c.local} (${c.state}${c.auth ? ', ' + c.auth : ''}${c.tls ? ', TLS' : ''})` }))
+          ? this.connections().map((c) => xml('item', { jid: c.remote, name: `${c.direction === 'out' ? 'outgoing from' : 'incoming to'} ${c.local} (${c.state}${c.auth ? ', ' + c.auth : ''}${c.tls ? ', TLS' : ''}${c.bidi ? ', bidi' : ''})` }))
           : [],
     });
     const bound: ListenerSpec[] = [];
@@ -97,8 +108,21 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
   }
 
   private accept(socket: Socket, directTls: boolean): void {
+    const ip = socket.remoteAddress ?? '';
+    const open = this.perAddress.get(ip) ?? 0;
+    if (open >= this.settings.maxIncomingPerAddress) {
+      this.log.info('s2s connection refused: too many from one address', { ip, open, max: this.settings.maxIncomingPerAddress });
+      new S2SIncoming(this, socket, directTls).streamError('policy-violation', `More than ${this.settings.maxIncomingPerAddress} connections from ${ip}`);
+      return;
+    }
+    this.perAddress.set(ip, open + 1);
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      const left = (this.perAddress.get(ip) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(ip, left);
+      else this.perAddress.delete(ip);
+    });
     this.incoming.add(new S2SIncoming(this, socket, directTls));
   }
 
@@ -115,10 +139,12 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     if (from.local && from.resource && this.sessions.get(from.toString())?.anonymous)
       return this.router.replyError(stanza, new StanzaError('policy-violation', 'Anonymous users cannot reach other servers'));
     const item = this.vhosts.item(from.domain);
-    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, to.domain))
+    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, to.domain, { from, to, error: stanza.attrs.type === 'error' }))
       return this.router.replyError(stanza, new StanzaError('policy-violation', `The domain filter of ${from.domain} does not allow ${to.domain}`));
     const key = `${from.domain} ${to.domain}`;
     let link = this.outgoing.get(key);
+    const back = this.bidiRoutes.get(key);
+    if (!link && back && back.write(stanza.toString())) return;
     if (!link) {
       link = { stream: new S2SOutgoing(this, from.domain, to.domain, { kind: 'route' }), queue: [] };
       this.outgoing.set(key, link);
@@ -144,9 +170,14 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     for (const s of queued) stream.send(s);
   }
 
+  bidiReady(stream: S2SIncoming, local: string, remote: string): void {
+    this.bidiRoutes.set(`${local} ${remote}`, stream);
+  }
+
   ended(stream: S2SOutgoing | S2SIncoming, failure?: S2SFailure, reason?: string): void {
     if (stream instanceof S2SIncoming) {
       this.incoming.delete(stream);
+      for (const [key, s] of this.bidiRoutes) if (s === stream) this.bidiRoutes.delete(key);
       return;
     }
     this.verifying.delete(stream);
@@ -184,7 +215,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     const from = tryParseJid(stanza.attrs.from!)!;
     const to = tryParseJid(stanza.attrs.to!)!;
     const item = this.vhosts.item(to.domain);
-    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, from.domain)) {
+    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, from.domain, { from, to, error: stanza.attrs.type === 'error' })) {
       this.log.debug('s2s: stanza refused by the domain filter', { from: from.domain, to: to.domain });
       return this.router.replyError(stanza, new StanzaError('policy-violation', `The domain filter of ${to.domain} does not allow ${from.domain}`));
     }
@@ -195,11 +226,11 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
 
   connections(): S2SConnectionInfo[] {
     const out: S2SConnectionInfo[] = [];
-    for (const { stream } of this.outgoing.values()) out.push({ direction: 'out', local: stream.local, remote: stream.remote, state: stream.state, auth: stream.auth, tls: stream.encrypted });
+    for (const { stream } of this.outgoing.values()) out.push({ direction: 'out', local: stream.local, remote: stream.remote, state: stream.state, auth: stream.auth, tls: stream.encrypted, bidi: stream.bidi });
     for (const s of this.incoming) {
       const pairs = [...s.verified].map((p) => p.split(' '));
-      if (pairs.length === 0) out.push({ direction: 'in', local: s.local, remote: s.peer, state: 'authenticating', auth: '', tls: s.encrypted });
-      for (const [remote, local] of pairs) out.push({ direction: 'in', local, remote, state: 'ready', auth: 'verified', tls: s.encrypted });
+      if (pairs.length === 0) out.push({ direction: 'in', local: s.local, remote: s.peer, state: 'authenticating', auth: '', tls: s.encrypted, bidi: s.bidi });
+      for (const [remote, local] of pairs) out.push({ direction: 'in', local, remote, state: 'ready', auth: 'verified', tls: s.encrypted, bidi: s.bidi });
     }
     return out;
   }

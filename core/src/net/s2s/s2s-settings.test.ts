@@ -30,6 +30,20 @@ describe('s2s bean', () => {
     assert.equal(s.trustedCaFile, '/home/certs/ca.pem');
   });
 
+  it("reads XEP-0288, 'cm-traffic-throttling' (Tigase's server default) and 'max-incoming-per-address'", () => {
+    const d = read({})!;
+    assert.equal(d.bidi, true);
+    assert.equal(d.maxIncomingPerAddress, 50);
+    assert.deepEqual(d.traffic.xmpp, { perMinute: 50 * 1024, lifetime: 0, action: 'disc' });
+    assert.deepEqual(d.traffic.bin, { perMinute: 400 * 1024 * 1024, lifetime: 0, action: 'disc' });
+    const s = read({ s2s: { 'bidi-streams': false, 'cm-traffic-throttling': 'xmpp:12:0:drop', 'max-incoming-per-address': 3 } })!;
+    assert.equal(s.bidi, false);
+    assert.equal(s.maxIncomingPerAddress, 3);
+    assert.deepEqual(s.traffic.xmpp, { perMinute: 12, lifetime: 0, action: 'drop' });
+    assert.deepEqual(read({ s2s: { trafficThrottling: 'xmpp:5:0:disc' } })!.traffic.xmpp, { perMinute: 5, lifetime: 0, action: 'disc' });
+    assert.throws(() => read({ s2s: { 'cm-traffic-throttling': 'xmpp:12' } }), /'cm-traffic-throttling': 'xmpp:12' is not type:per-minute:lifetime:action/);
+  });
+
   it('names a bad entry with its position', () => {
     assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test:5269'] } }), /'dns-overrides' has 'other.test:5269', which is not 'domain=host:port'/);
     assert.throws(() => read({ s2s: { 'dns-overrides': ['other.test=10.0.0.1:tls'] } }), /'dns-overrides' has 'other.test=10.0.0.1:tls', which is not/);

@@ -3,6 +3,7 @@ import type { BeanView } from '../../config/bean-view';
 import { type ListenerSpec, readListeners } from '../listeners';
 import type { WatchdogSettings } from '../watchdog';
 import { readWatchdogSettings } from '../watchdog-config';
+import { DEFAULT_HT_TRAFFIC_THROTTLING, type TrafficThrottling, parseTrafficThrottling, readTrafficThrottling } from '../traffic-throttling';
 
 /** Tigase's S2SConnectionManager port. */
 export const DEFAULT_S2S_PORTS = [5269];
@@ -32,6 +33,12 @@ export interface S2SSettings {
   maxStanzaSize: number;
   /** Dialback results one incoming stream may have waiting for their authoritative servers at once. */
   maxPendingDialback: number;
+  /** XEP-0288: offer and use bidirectional streams (one TCP connection carries both directions). */
+  bidi: boolean;
+  /** Stanzas and bytes per minute and per stream, both directions (net/traffic-throttling.ts). */
+  traffic: TrafficThrottling;
+  /** Incoming s2s connections open at once from one IP address; one more is refused with policy-violation. */
+  maxIncomingPerAddress: number;
   watchdog: WatchdogSettings;
 }
 
@@ -49,6 +56,10 @@ export interface S2SSettings {
  *         'dialback-fallback' = true
  *         'max-stanza-size' = 1048576
  *         'max-pending-dialback' = 8                            # verifications one stream may wait for
+ *         'bidi-streams' = true                                 # XEP-0288 bidirectional streams
+ *         'cm-traffic-throttling' = 'xmpp:50k:0:disc,bin:400m:0:disc'   # per stream (also trafficThrottling,
+ *                                                               # 'cm-ht-traffic-throttling'), Tigase's server default
+ *         'max-incoming-per-address' = 50                       # open incoming connections per IP address
  *     }
  */
 export function readS2SSettings(top: BeanView, resolvePath: (p: string) => string): S2SSettings | undefined {
@@ -93,6 +104,9 @@ export function readS2SSettings(top: BeanView, resolvePath: (p: string) => strin
     dialbackFallback: bool('dialback-fallback', true),
     maxStanzaSize: num('max-stanza-size', 1024 * 1024),
     maxPendingDialback: num('max-pending-dialback', 8),
+    bidi: bool('bidi-streams', true),
+    traffic: readTrafficThrottling(top, s2s, undefined, parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING), ['cm-traffic-throttling', 'cm-ht-traffic-throttling', 'trafficThrottling']),
+    maxIncomingPerAddress: num('max-incoming-per-address', 50),
     watchdog: readWatchdogSettings(top, 's2s'),
   };
 }

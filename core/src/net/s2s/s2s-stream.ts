@@ -6,11 +6,15 @@ import { type StreamErrorCondition, streamErrorXml } from '../../stream/stream-e
 import { XmlStreamParser } from '../../stream/xml-stream-parser';
 import { xmlTrace } from '../../ops/xml-trace';
 import type { WatchedConnection } from '../watchdog';
+import { TrafficMeter, type TrafficThrottling, unlimited } from '../traffic-throttling';
 import { NS_DIALBACK } from './dialback-key';
 
 export const NS_SERVER = 'jabber:server';
 export const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+/** XEP-0288: the stream feature offered by the receiving server, and the element the initiating one answers with. */
+export const NS_BIDI_FEATURE = 'urn:xmpp:features:bidi';
+export const NS_BIDI = 'urn:xmpp:bidi';
 const NS_STREAMS = 'http://etherx.jabber.org/streams';
 
 /** The dialback element an element is (`<db:result>`, `<result xmlns='jabber:server:dialback'>`), or undefined. */
@@ -38,11 +42,17 @@ export abstract class S2SStream implements WatchedConnection {
   protected secure = false;
   private readonly parser: XmlStreamParser;
   private out = '';
+  /** Counts against 'cm-traffic-throttling'; none when it limits nothing. */
+  private readonly traffic: TrafficMeter | undefined;
+  /** Over a `disc` limit: the stream error on its way out is not counted again. */
+  private throttled = false;
 
   constructor(
     protected readonly log: Logger,
     maxStanzaSize: number,
+    traffic: TrafficThrottling,
   ) {
+    this.traffic = unlimited(traffic) ? undefined : new TrafficMeter(traffic);
     this.parser = new XmlStreamParser({
       maxStanzaSize,
       onStreamStart: (attrs) => {
@@ -51,6 +61,9 @@ export abstract class S2SStream implements WatchedConnection {
       },
       onStanza: (el) => {
         this.lastReceived = Date.now();
+        const verdict = this.traffic?.stanza(this.lastReceived);
+        if (verdict === 'disc') return this.trafficExceeded('stanzas received');
+        if (verdict === 'drop') return void this.log.debug('s2s stanza dropped: traffic limits exceeded', { conn: this.id });
         this.onElement(el);
       },
       onStreamEnd: () => this.close('stream closed by the peer'),
@@ -76,15 +89,23 @@ export abstract class S2SStream implements WatchedConnection {
     this.socket = socket;
     this.secure = secure;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    const listeners = this.listeners;
+    listeners.data = (chunk: Buffer) => {
       this.lastTransfer = Date.now();
+      if (this.traffic?.received(chunk.length, this.lastTransfer) === 'disc') return this.trafficExceeded('bytes received');
       if (xmlTrace.enabled) xmlTrace.received(this.id, chunk.toString('utf8'));
       this.parser.writeBytes(chunk);
-    });
+    };
+    listeners.end = () => this.close('connection ended by the peer');
+    listeners.close = () => this.gone('connection closed');
+    socket.on('data', listeners.data);
     socket.on('error', (err) => this.gone(`socket error: ${err.message}`));
-    socket.on('close', () => this.gone('connection closed'));
-    socket.on('end', () => this.close('connection ended by the peer'));
+    socket.on('close', listeners.close);
+    socket.on('end', listeners.end);
   }
+
+  /** This stream's own listeners on its socket (others, e.g. the service's, stay when TLS takes the socket over). */
+  private readonly listeners: { data?: (chunk: Buffer) => void; end?: () => void; close?: () => void } = {};
 
   /** Moves the stream onto a TLS socket made over the current one; the parser starts over (a stream restart). */
   protected switchTo(tlsSocket: TLSSocket): void {
@@ -96,9 +117,9 @@ export abstract class S2SStream implements WatchedConnection {
   protected detach(): Socket {
     const raw = this.socket!;
     this.flush();
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('end');
-    raw.removeAllListeners('close');
+    if (this.listeners.data) raw.off('data', this.listeners.data);
+    if (this.listeners.end) raw.off('end', this.listeners.end);
+    if (this.listeners.close) raw.off('close', this.listeners.close);
     this.parser.reset();
     return raw;
   }
@@ -116,10 +137,22 @@ export abstract class S2SStream implements WatchedConnection {
 
   write(data: string): boolean {
     if (this.closed || !this.socket || this.socket.destroyed) return false;
+    if (!this.throttled && this.traffic?.sent(Buffer.byteLength(data), Date.now()) === 'disc') {
+      this.trafficExceeded('bytes sent');
+      return false;
+    }
     if (this.out === '') process.nextTick(() => this.flush());
     this.out += data;
     this.lastTransfer = Date.now();
     return true;
+  }
+
+  /** Tigase's answer to a connection over its traffic limits ('cm-traffic-throttling' with `disc`). */
+  private trafficExceeded(what: string): void {
+    if (this.closed || this.throttled) return;
+    this.throttled = true;
+    this.log.info('s2s stream ended: traffic limits exceeded', { conn: this.id, remote: this.remoteAddress, what });
+    this.streamError('policy-violation', 'XMPP Limits exceeded on connection');
   }
 
   protected flush(): void {
