@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
 import { freePort, TestServer } from './harness/server';
-import { CountingRelay, installCertificate, TestCa } from './s2s-support';
+import { CountingRelay, installCertificate, startWithUsers, TestCa } from './s2s-support';
 
 /**
  * XEP-0288 bidirectional streams between Starling servers. Each server reaches the other only through a
@@ -32,13 +32,7 @@ describe('s2s XEP-0288 bidirectional streams', () => {
         servers[d] = s;
       }
     }
-    for (const d of Object.keys(servers)) {
-      await servers[d].start();
-      const c = await connect({ port: servers[d].port, username: 'user', password: 'secret', resource: 'r', domain: d });
-      clients.push(c);
-      await c.send(xml('presence'));
-      user[d] = c;
-    }
+    await startWithUsers(servers, user, clients);
   });
   after(async () => {
     for (const c of clients) await c.stop();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
 import { freePort, TestServer } from './harness/server';
-import { installCertificate, TestCa } from './s2s-support';
+import { installCertificate, startWithUsers, TestCa } from './s2s-support';
 
 /**
  * Certificates on s2s (XEP-0178): a.test and b.test have certificates from a test CA both trust
@@ -33,13 +33,7 @@ describe('s2s certificates: SASL EXTERNAL with a shared CA, bad certificates', (
       if (d !== 'c.test') installCertificate(s, d, ca.issue(d));
       servers[d] = s;
     }
-    for (const d of domains) {
-      await servers[d].start();
-      const c = await connect({ port: servers[d].port, username: 'user', password: 'secret', resource: 'r', domain: d });
-      clients.push(c);
-      await c.send(xml('presence'));
-      user[d] = c;
-    }
+    await startWithUsers(servers, user, clients);
   });
   after(async () => {
     for (const c of clients) await c.stop();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
 import { freePort, TestServer } from './harness/server';
-import { installCertificate, TestCa } from './s2s-support';
+import { installCertificate, startWithUsers, TestCa } from './s2s-support';
 
 /**
  * Outgoing XEP-0368 direct TLS through a static route that says so ('dns-overrides' entry ending in
@@ -35,13 +35,7 @@ describe('s2s outgoing direct TLS (XEP-0368) by static route', () => {
       if (d !== 'c.test') installCertificate(s, d, ca.issue(d));
       servers[d] = s;
     }
-    for (const d of domains) {
-      await servers[d].start();
-      const c = await connect({ port: servers[d].port, username: 'user', password: 'secret', resource: 'r', domain: d });
-      clients.push(c);
-      await c.send(xml('presence'));
-      user[d] = c;
-    }
+    await startWithUsers(servers, user, clients);
   });
   after(async () => {
     for (const c of clients) await c.stop();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
-import { freePort, TestServer } from './harness/server';
-import { FakeAuthoritativeServer, RawS2SPeer, TestCa } from './s2s-support';
+import type { TestClient, XmppElement } from './harness/clients';
+import { freePort, type TestServer } from './harness/server';
+import { type FakeAuthoritativeServer, HostileBench, RawS2SPeer } from './s2s-support';
 
 /**
  * Hostile peers on raw sockets against a Starling server (b.test): stanzas before authentication, a `from`
@@ -11,41 +11,21 @@ import { FakeAuthoritativeServer, RawS2SPeer, TestCa } from './s2s-support';
  * can pass dialback for evil.test; bob on b.test must receive only what evil.test may send.
  */
 describe('s2s hostile peers', () => {
-  let ca: TestCa;
+  const bench = new HostileBench();
+  const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
+  const open = () => bench.open();
+  const dialback = (peer: RawS2SPeer) => bench.dialback(peer);
+  let bob: TestClient;
   let server: TestServer;
   let auth: FakeAuthoritativeServer;
-  let bob: TestClient;
   let directTlsPort: number;
-  const peers: RawS2SPeer[] = [];
-  const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
-  const open = async () => {
-    const p = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'b.test');
-    peers.push(p);
-    return p;
-  };
-  const dialback = async (peer: RawS2SPeer) => {
-    peer.write(`<db:result from='evil.test' to='b.test'>0123456789abcdef</db:result>`);
-    return (await peer.waitFor(/<db:result [^>]*type=['"](\w+)['"]/, 'dialback result'))[1];
-  };
 
   before(async () => {
-    ca = new TestCa();
-    const authPort = await freePort();
-    auth = new FakeAuthoritativeServer('evil.test', ca.issue('evil.test'));
-    await auth.listen(authPort);
     directTlsPort = await freePort();
-    server = await TestServer.create({ domain: 'b.test', s2sDirectTlsPort: directTlsPort, users: [['bob', 'secret']], s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]` });
-    await server.start();
-    bob = await connect({ port: server.port, username: 'bob', password: 'secret', resource: 'r', domain: 'b.test' });
-    await bob.send(xml('presence'));
+    await bench.start({ s2sDirectTlsPort: directTlsPort });
+    ({ bob, server, auth } = bench);
   });
-  after(async () => {
-    for (const p of peers) p.destroy();
-    await bob?.stop();
-    await server?.dispose();
-    await auth?.close();
-    ca?.dispose();
-  });
+  after(() => bench.dispose());
 
   it('ends a stream that sends a stanza before authenticating with not-authorized', async () => {
     const peer = await open();
@@ -101,7 +81,7 @@ describe('s2s hostile peers', () => {
 
   it('accepts a peer on a direct TLS port (XEP-0368): no STARTTLS offered, dialback, delivery', async () => {
     const peer = await RawS2SPeer.openDirectTls(directTlsPort, 'evil.test', 'b.test');
-    peers.push(peer);
+    bench.peers.push(peer);
     assert.doesNotMatch(peer.received, /<starttls/);
     assert.match(peer.received, /<dialback xmlns=['"]urn:xmpp:features:dialback['"]/);
     assert.equal(await dialback(peer), 'valid');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
-import { freePort, TestServer } from './harness/server';
-import { FakeAuthoritativeServer, RawS2SPeer, TestCa } from './s2s-support';
+import type { TestClient, XmppElement } from './harness/clients';
+import type { TestServer } from './harness/server';
+import { HostileBench, RawS2SPeer } from './s2s-support';
 
 /**
  * Limits on s2s against raw-socket peers: 'cm-traffic-throttling' on a stream (a flooding peer is cut off
@@ -11,43 +11,18 @@ import { FakeAuthoritativeServer, RawS2SPeer, TestCa } from './s2s-support';
  * evil.test passes dialback through a fake authoritative server.
  */
 describe('s2s limits: traffic throttling and connections per address', () => {
-  let ca: TestCa;
-  let server: TestServer;
-  let auth: FakeAuthoritativeServer;
-  let bob: TestClient;
-  const peers: RawS2SPeer[] = [];
+  const bench = new HostileBench();
   const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
-  const open = async () => {
-    const p = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'b.test');
-    peers.push(p);
-    return p;
-  };
-  const dialback = async (peer: RawS2SPeer) => {
-    peer.write(`<db:result from='evil.test' to='b.test'>0123456789abcdef</db:result>`);
-    return (await peer.waitFor(/<db:result [^>]*type=['"](\w+)['"]/, 'dialback result'))[1];
-  };
+  const open = () => bench.open();
+  const dialback = (peer: RawS2SPeer) => bench.dialback(peer);
+  let bob: TestClient;
+  let server: TestServer;
 
   before(async () => {
-    ca = new TestCa();
-    const authPort = await freePort();
-    auth = new FakeAuthoritativeServer('evil.test', ca.issue('evil.test'));
-    await auth.listen(authPort);
-    server = await TestServer.create({
-      domain: 'b.test',
-      users: [['bob', 'secret']],
-      s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]\n'cm-traffic-throttling' = 'xmpp:12:0:disc'\n'max-incoming-per-address' = 2`,
-    });
-    await server.start();
-    bob = await connect({ port: server.port, username: 'bob', password: 'secret', resource: 'r', domain: 'b.test' });
-    await bob.send(xml('presence'));
+    await bench.start({ s2s: `'cm-traffic-throttling' = 'xmpp:12:0:disc'\n'max-incoming-per-address' = 2` });
+    ({ bob, server } = bench);
   });
-  after(async () => {
-    for (const p of peers) p.destroy();
-    await bob?.stop();
-    await server?.dispose();
-    await auth?.close();
-    ca?.dispose();
-  });
+  after(() => bench.dispose());
 
   it("ends a flooding stream with policy-violation at the 'cm-traffic-throttling' limit; nothing past it is delivered", async () => {
     const peer = await open();
@@ -80,6 +55,6 @@ describe('s2s limits: traffic throttling and connections per address', () => {
       if (fourth instanceof Error) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(fourth instanceof RawS2SPeer, `a connection is taken again: ${fourth instanceof Error ? fourth.message : ''}`);
-    peers.push(fourth);
+    bench.peers.push(fourth);
   });
 });

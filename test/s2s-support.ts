@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { type Server, type Socket, connect as netConnect, createServer } from 'node:net';
 import { TLSSocket, connect as tlsConnect } from 'node:tls';
+import { connect, type TestClient, xml } from './harness/clients';
 import { freePort, TestServer, type TestServerOptions } from './harness/server';
 
 /**
@@ -239,5 +240,68 @@ export class CountingRelay {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+/**
+ * Starts each server and logs in its 'user' (password 'secret', resource 'r') with available presence;
+ * the clients go into `users` by domain and into `clients` (for the caller's cleanup).
+ */
+export async function startWithUsers(servers: Record<string, TestServer>, users: Record<string, TestClient>, clients: TestClient[]): Promise<void> {
+  for (const [d, server] of Object.entries(servers)) {
+    await server.start();
+    const c = await connect({ port: server.port, username: 'user', password: 'secret', resource: 'r', domain: d });
+    clients.push(c);
+    await c.send(xml('presence'));
+    users[d] = c;
+  }
+}
+
+/**
+ * b.test (bob online) against raw-socket peers claiming evil.test, whose authoritative server is a fake
+ * that answers dialback verify requests as told: what the hostile-peer tests share. `s2s` is extra TDSL.
+ */
+export class HostileBench {
+  readonly ca = new TestCa();
+  auth!: FakeAuthoritativeServer;
+  server!: TestServer;
+  bob!: TestClient;
+  readonly peers: RawS2SPeer[] = [];
+
+  async start(opts: { s2s?: string; s2sDirectTlsPort?: number } = {}): Promise<this> {
+    const authPort = await freePort();
+    this.auth = new FakeAuthoritativeServer('evil.test', this.ca.issue('evil.test'));
+    await this.auth.listen(authPort);
+    this.server = await TestServer.create({
+      domain: 'b.test',
+      s2sDirectTlsPort: opts.s2sDirectTlsPort,
+      users: [['bob', 'secret']],
+      s2s: `'dns-overrides' = [ 'evil.test=127.0.0.1:${authPort}' ]\n${opts.s2s ?? ''}`,
+    });
+    await this.server.start();
+    this.bob = await connect({ port: this.server.port, username: 'bob', password: 'secret', resource: 'r', domain: 'b.test' });
+    await this.bob.send(xml('presence'));
+    return this;
+  }
+
+  /** A raw peer from evil.test to b.test over STARTTLS, closed when the bench is. */
+  async open(): Promise<RawS2SPeer> {
+    const p = await RawS2SPeer.open(this.server.s2sPort, 'evil.test', 'b.test');
+    this.peers.push(p);
+    return p;
+  }
+
+  /** Dialback for evil.test on `peer`; resolves the type of the answer (valid, invalid, error). */
+  async dialback(peer: RawS2SPeer): Promise<string> {
+    peer.write(`<db:result from='evil.test' to='b.test'>0123456789abcdef</db:result>`);
+    return (await peer.waitFor(/<db:result [^>]*type=['"](\w+)['"]/, 'dialback result'))[1];
+  }
+
+  async dispose(): Promise<void> {
+    for (const p of this.peers) p.destroy();
+    await this.bob?.stop();
+    await this.server?.dispose();
+    await this.auth?.close();
+    this.ca.dispose();
   }
 }
