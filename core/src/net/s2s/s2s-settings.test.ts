@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PlainBeanView } from '../../test-support/plugin-test-kit';
 import { readS2SSettings } from './s2s-settings';
+import { DEFAULT_HT_TRAFFIC_THROTTLING, parseTrafficThrottling } from '../traffic-throttling';
 
 const read = (top: Record<string, unknown>) => readS2SSettings(new PlainBeanView('top', top), (p) => `/home/${p}`);
 
@@ -34,8 +35,8 @@ describe('s2s bean', () => {
     const d = read({})!;
     assert.equal(d.bidi, true);
     assert.equal(d.maxIncomingPerAddress, 50);
-    assert.deepEqual(d.traffic.xmpp, { perMinute: 50 * 1024, lifetime: 0, action: 'disc' });
-    assert.deepEqual(d.traffic.bin, { perMinute: 400 * 1024 * 1024, lifetime: 0, action: 'disc' });
+    assert.deepEqual(d.traffic, parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING));
+    assert.deepEqual(read({ 'cm-ht-traffic-throttling': 'xmpp:7:0:disc' })!.traffic.xmpp, { perMinute: 7, lifetime: 0, action: 'disc' }, 'the top-level key of server connections');
     const s = read({ s2s: { 'bidi-streams': false, 'cm-traffic-throttling': 'xmpp:12:0:drop', 'max-incoming-per-address': 3 } })!;
     assert.equal(s.bidi, false);
     assert.equal(s.maxIncomingPerAddress, 3);

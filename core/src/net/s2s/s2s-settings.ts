@@ -57,8 +57,9 @@ export interface S2SSettings {
  *         'max-stanza-size' = 1048576
  *         'max-pending-dialback' = 8                            # verifications one stream may wait for
  *         'bidi-streams' = true                                 # XEP-0288 bidirectional streams
- *         'cm-traffic-throttling' = 'xmpp:50k:0:disc,bin:400m:0:disc'   # per stream (also trafficThrottling,
- *                                                               # 'cm-ht-traffic-throttling'), Tigase's server default
+ *         'cm-traffic-throttling' = 'xmpp:25k:0:disc,bin:200m:0:disc'   # per stream (also trafficThrottling,
+ *                                                               # 'cm-ht-traffic-throttling'); else the top-level
+ *                                                               # 'cm-ht-traffic-throttling', as in Tigase
  *         'max-incoming-per-address' = 50                       # open incoming connections per IP address
  *     }
  */
@@ -105,7 +106,7 @@ export function readS2SSettings(top: BeanView, resolvePath: (p: string) => strin
     maxStanzaSize: num('max-stanza-size', 1024 * 1024),
     maxPendingDialback: num('max-pending-dialback', 8),
     bidi: bool('bidi-streams', true),
-    traffic: readTrafficThrottling(top, s2s, undefined, parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING), ['cm-traffic-throttling', 'cm-ht-traffic-throttling', 'trafficThrottling']),
+    traffic: readTrafficThrottling(top, s2s, 'cm-ht-traffic-throttling', parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING), ['cm-traffic-throttling', 'cm-ht-traffic-throttling', 'trafficThrottling']),
     maxIncomingPerAddress: num('max-incoming-per-address', 50),
     watchdog: readWatchdogSettings(top, 's2s'),
   };
