@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -175,5 +176,30 @@ describe('the web Admin UI (headless Chromium)', () => {
     await p.goto(`${base}/admin/scripts`);
     assert.equal(await section.locator('td', { hasText: /^web-greeting$/ }).count(), 0);
     await ctx.close();
+  });
+
+  it('serves the same UI over HTTPS on the second httpServer port with the vhost certificate, and marks the cookie Secure there', async () => {
+    const cert = await new Promise<PeerCertificate>((resolve, reject) => {
+      const sock = tlsConnect({ host: '127.0.0.1', port: server.web.https, servername: DOMAIN, rejectUnauthorized: false }, () => {
+        resolve(sock.getPeerCertificate());
+        sock.end();
+      });
+      sock.on('error', reject);
+    });
+    assert.match(cert.subjectaltname ?? '', new RegExp(`DNS:${DOMAIN}\\b`));
+
+    const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+    const p = await ctx.newPage();
+    await p.goto(`https://127.0.0.1:${server.web.https}/admin/`);
+    await p.fill('input[name=jid]', `admin@${DOMAIN}`);
+    await p.fill('input[name=password]', 'secret');
+    await p.click('button[type=submit]');
+    await p.waitForSelector('text=VHost Manager');
+    const session = (await ctx.cookies()).find((c) => c.name === 'starling_admin');
+    assert.deepEqual([session?.secure, session?.httpOnly, session?.sameSite], [true, true, 'Strict']);
+    const plain = await browser.newContext();
+    await plain.newPage().then((q) => login(q, `admin@${DOMAIN}`, 'secret'));
+    assert.equal((await plain.cookies()).find((c) => c.name === 'starling_admin')?.secure, false, 'no Secure flag over plain HTTP');
+    await Promise.all([ctx.close(), plain.close()]);
   });
 });

@@ -5,7 +5,7 @@ import { ADMIN_UI_HOST, type AdminUiHost } from './admin-ui-host';
 import { esc, page, renderForm } from './html';
 import { type ListPageContext, type ListPagePath, type PageBody, listPage, pluginsPage, scriptsPage } from './list-pages';
 import { commandParts, replyFailure } from './reply-view';
-import { cookies, forbidden, readForm, redirect, sameToken as same, sendHtml as html } from './http-kit';
+import { cookie, cookies, forbidden, readForm, redirect, sameToken as same, sendHtml as html } from './http-kit';
 
 
 const COOKIE = 'starling_admin';
@@ -61,7 +61,7 @@ export class AdminUi {
 
   private async home(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const cur = this.session(req);
-    if (!cur) return this.loginPage(res, 200);
+    if (!cur) return this.loginPage(req, res, 200);
     const { s } = cur;
     const parts = this.host.commandsFor(s.jid).map(
       (comp) =>
@@ -72,11 +72,11 @@ export class AdminUi {
     html(res, 200, page('Components', parts.join('\n') || '<p>No commands.</p>', { jid: s.jid.bareString, csrf: s.csrf }));
   }
 
-  private loginPage(res: ServerResponse, status: number, error?: string): void {
+  private loginPage(req: IncomingMessage, res: ServerResponse, status: number, error?: string): void {
     const token = randomBytes(18).toString('base64url');
     this.loginTokens.set(token, Date.now());
     if (this.loginTokens.size > 10_000) this.loginTokens.delete(this.loginTokens.keys().next().value as string);
-    res.setHeader('Set-Cookie', `${PRE_COOKIE}=${token}; Path=/admin; HttpOnly; SameSite=Strict`);
+    res.setHeader('Set-Cookie', cookie(req, PRE_COOKIE, token));
     html(
       res,
       status,
@@ -99,24 +99,24 @@ export class AdminUi {
     const jid = tryParseJid((form.get('jid') ?? '').trim());
     const ip = req.socket.remoteAddress ?? '';
     const account = jid?.bareString ?? '';
-    if (this.tooMany(`ip:${ip}`) || (account && this.tooMany(`jid:${account}`))) return this.loginPage(res, 429, 'Too many failed logins: try again later.');
+    if (this.tooMany(`ip:${ip}`) || (account && this.tooMany(`jid:${account}`))) return this.loginPage(req, res, 429, 'Too many failed logins: try again later.');
     const ok = jid !== null && jid.local !== '' && this.host.isLocalDomain(jid.domain) && (await this.host.checkPassword(account, form.get('password') ?? ''));
     if (!ok) {
       this.fail(`ip:${ip}`);
       if (account) this.fail(`jid:${account}`);
       this.host.log.warn('admin UI login failed', { account, ip });
-      return this.loginPage(res, 401, 'Wrong JID or password.');
+      return this.loginPage(req, res, 401, 'Wrong JID or password.');
     }
     const bare = jid!.bare();
     const allowed = this.host.commandsFor(bare).some((c) => c.commands.length > 0);
     if (!allowed) {
       this.host.log.warn('admin UI login refused: no commands for this account', { account, ip });
-      return this.loginPage(res, 403, 'This account may not run any admin command.');
+      return this.loginPage(req, res, 403, 'This account may not run any admin command.');
     }
     const token = randomBytes(24).toString('base64url');
     this.sessions.set(token, { jid: bare, csrf: randomBytes(18).toString('base64url'), seen: Date.now(), forms: new Map() });
     this.host.log.info('admin UI login', { account, ip });
-    res.setHeader('Set-Cookie', `${COOKIE}=${token}; Path=/admin; HttpOnly; SameSite=Strict`);
+    res.setHeader('Set-Cookie', cookie(req, COOKIE, token));
     redirect(res, '/admin/');
   }
 
@@ -125,7 +125,7 @@ export class AdminUi {
     const form = await readForm(req);
     if (!cur || !form || !same(form.get('__csrf') ?? '', cur.s.csrf)) return forbidden(res);
     this.sessions.delete(cur.token);
-    res.setHeader('Set-Cookie', `${COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.setHeader('Set-Cookie', `${cookie(req, COOKIE, '')}; Max-Age=0`);
     redirect(res, '/admin/');
   }
 

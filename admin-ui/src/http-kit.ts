@@ -11,6 +11,12 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+/** A Set-Cookie value for /admin: HttpOnly, SameSite=Strict, and Secure when the request came over HTTPS. */
+export function cookie(req: IncomingMessage, name: string, value: string): string {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${name}=${value}; Path=/admin; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
 export function cookies(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {

@@ -79,7 +79,7 @@ export class TestServer {
     readonly port: number,
     readonly tlsPort: number,
     /** Free ports for WebSocket (plain and TLS), BOSH (plain and TLS) and httpServer. */
-    readonly web: { ws: number; wss: number; bosh: number; boshs: number; http: number },
+    readonly web: { ws: number; wss: number; bosh: number; boshs: number; http: number; https: number },
     private readonly env: Record<string, string>,
     private readonly supervised: boolean,
     /** The server-to-server port (STARTTLS). */
@@ -90,7 +90,7 @@ export class TestServer {
   static async create(opts: TestServerOptions = {}): Promise<TestServer> {
     const home = mkdtempSync(join(opts.homeIn ?? tmpdir(), 'starling-test-'));
     const [port, tlsPort] = [await freePort(), await freePort()];
-    const web = { ws: await freePort(), wss: await freePort(), bosh: await freePort(), boshs: await freePort(), http: await freePort() };
+    const web = { ws: await freePort(), wss: await freePort(), bosh: await freePort(), boshs: await freePort(), http: await freePort(), https: await freePort() };
     const s2sPort = opts.s2sPort ?? (await freePort());
     const domain = opts.domain ?? DOMAIN;
     mkdirSync(join(home, 'etc'), { recursive: true });
@@ -127,7 +127,11 @@ bosh {
     }
     ${opts.bosh ?? ''}
 }
-httpServer { connections { ${web.http} () { ifc = [ '127.0.0.1' ] } } }
+httpServer { connections {
+    ${web.http} () { ifc = [ '127.0.0.1' ] }
+    ${web.https} () { ifc = [ '127.0.0.1' ]
+        socket = 'ssl' }
+} }
 s2s {
     connections {
         ports = [ ${s2sPort}${opts.s2sDirectTlsPort ? `, ${opts.s2sDirectTlsPort}` : ''} ]
