@@ -163,5 +163,9 @@ describe('plugins that hang or exhaust the heap', () => {
     assert.match(server.output, /blocked for \d+ ms in the code of plugin 'faulty'/);
     await chat(server);
     assert.match(faultyLine(await server.cli('plugins', 'list')), /^faulty\s+1\.0\.0\s+quarantined\s.*its code blocked the event loop/);
+    await server.stop();
+    const stopped = await server.cli('plugins', 'list');
+    assert.match(stopped, /^The server is not running/);
+    assert.match(faultyLine(stopped), /^faulty\s+1\.0\.0\s+quarantined\s.*its code blocked the event loop/, 'read from var/plugin-quarantine.json');
   });
 });
