@@ -42,6 +42,8 @@ export class ProsodyPeer {
     private readonly pem: string,
     /** Remote domains and the loopback ports their s2s listens on. */
     private readonly routes: Record<string, number> = {},
+    /** Loads Prosody's mod_s2s_bidi (XEP-0288); off by default, so each direction has its own stream. */
+    private readonly bidi = false,
   ) {}
 
   async create(users: [string, string][]): Promise<this> {
@@ -68,8 +70,8 @@ http_ports = {}
 https_ports = {}
 admin_socket = "${d}/prosody.sock"
 plugin_paths = { "${d}" }
-modules_enabled = { "roster", "saslauth", "tls", "dialback", "disco", "ping", "version", "presence", "message", "iq", "static_s2s_routes" }
-modules_disabled = { "s2s_bidi" }
+modules_enabled = { "roster", "saslauth", "tls", "dialback", "disco", "ping", "version", "presence", "message", "iq", "static_s2s_routes"${this.bidi ? ', "s2s_bidi"' : ''} }
+modules_disabled = { ${this.bidi ? '' : '"s2s_bidi"'} }
 static_s2s_routes = { ${routes} }
 s2s_secure_auth = false
 s2s_require_encryption = true

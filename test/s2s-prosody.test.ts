@@ -63,3 +63,48 @@ describe('s2s interop with Prosody (dialback)', { skip }, () => {
     assert.equal(r.getChild('query')?.getChildText('name'), 'Prosody');
   });
 });
+
+/**
+ * XEP-0288 with Prosody's mod_s2s_bidi, both ways: Starling's stream to Prosody asks for bidi, and Prosody's
+ * stream to Starling (which it opens anyway to check Starling's dialback key, then authenticates) asks for
+ * it too; chat crosses in both directions.
+ */
+describe('s2s interop with Prosody: XEP-0288 bidirectional stream', { skip }, () => {
+  let ca: TestCa;
+  let starling: TestServer;
+  let prosody: ProsodyPeer;
+  const clients: TestClient[] = [];
+  const body = (text: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === text;
+
+  before(async () => {
+    ca = new TestCa();
+    const starlingS2s = await freePort();
+    prosody = new ProsodyPeer('pb.test', ca.issue('pb.test'), { 'sb.test': starlingS2s }, true);
+    prosody.s2sPort = await freePort();
+    await prosody.create([['pat', 'secret']]);
+    starling = await TestServer.create({ domain: 'sb.test', s2sPort: starlingS2s, users: [['sam', 'secret']], s2s: `'dns-overrides' = [ 'pb.test=127.0.0.1:${prosody.s2sPort}' ]` });
+    await prosody.start();
+    await starling.start();
+  });
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await starling?.dispose();
+    await prosody?.dispose();
+    ca?.dispose();
+  });
+
+  it('bidi is negotiated on the streams of both servers, and a chat to Prosody is answered', async () => {
+    const sam = await connect({ port: starling.port, username: 'sam', password: 'secret', resource: 'r', domain: 'sb.test' });
+    const pat = await connect({ port: prosody.c2sPort, username: 'pat', password: 'secret', resource: 'r', domain: 'pb.test' });
+    clients.push(sam, pat);
+    await sam.send(xml('presence'));
+    await pat.send(xml('presence'));
+    await sam.send(xml('message', { to: 'pat@pb.test/r', type: 'chat' }, xml('body', {}, 'bidi?')));
+    await pat.waitFor(body('bidi?'), 30_000, 'message at Prosody');
+    await pat.send(xml('message', { to: 'sam@sb.test/r', type: 'chat' }, xml('body', {}, 'bidi!')));
+    const m = await sam.waitFor(body('bidi!'), 30_000, 'answer at Starling');
+    assert.equal(m.attrs.from, 'pat@pb.test/r');
+    assert.match(starling.output, /s2s outgoing stream ready local=sb\.test remote=pb\.test auth=dialback tls=true directTls=false bidi=true/);
+    assert.match(starling.output, /s2s incoming stream authenticated remote=pb\.test local=sb\.test auth=dialback bidi=true/);
+  });
+});
