@@ -42,9 +42,13 @@ ${config}
   return { home, port };
 }
 
-/** Starts the server of `home`; resolves its child process once it says it is running. `onOutput` sees its stdout and stderr. */
+/**
+ * Starts the server of `home` in the process spawned (`start --foreground`: no supervisor in between, so the
+ * child's pid is the server's, for /proc samples and signals); resolves it once it says it is running.
+ * `onOutput` sees its stdout and stderr.
+ */
 export async function startServer(home, onOutput = () => {}) {
-  const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', '--foreground', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const take = (d) => {
     const s = d.toString();
