@@ -304,7 +304,7 @@ async function sample(phase, offered) {
     offered,
     rssMB: p ? p.rss / 2 ** 20 : null,
     heapUsedMB: typeof m['message-router/Used Heap'] === 'number' ? m['message-router/Used Heap'] / 2 ** 20 : null,
-    heapTotalMB: typeof m['message-router/Max Heap mem'] === 'number' ? m['message-router/Max Heap mem'] / 2 ** 20 : null,
+    heapLimitMB: typeof m['message-router/Max Heap mem'] === 'number' ? m['message-router/Max Heap mem'] / 2 ** 20 : null,
     connections: m['c2s/Open connections'] ?? null,
     sessions: m['sess-man/Open user sessions'] ?? null,
     serverCores: p ? (p.cpu - prev.cpu) / dt : null,
