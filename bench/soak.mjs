@@ -222,7 +222,8 @@ async function churnLoop() {
 
 // ---- admin: plugin reloads, script saves, the reloaded plugin's IQ -----------------------------------
 const { client, xml } = await import('@xmpp/client');
-const admin = client({ service: `xmpp://127.0.0.1:${port}`, domain: 'localhost', username: 'admin', password: 'secret', resource: 'soak' });
+// a loaded machine can take seconds for the STARTTLS handshake: @xmpp/client's default 2 s open timeout is too short
+const admin = client({ service: `xmpp://127.0.0.1:${port}`, domain: 'localhost', username: 'admin', password: 'secret', resource: 'soak', timeout: 30_000 });
 admin.reconnect?.stop();
 admin.on('error', () => {});
 await admin.start();
