@@ -247,7 +247,6 @@ export class StanzaRouter implements Router {
     return false;
   }
 
-
   private postprocess(req: Request): void {
     for (const h of this.table.post) {
       try {
