@@ -301,21 +301,16 @@ export class PluginHost {
     return new StarlingError('STARLING_PLUGIN_QUARANTINED', `version ${e.version} (#${e.hash}) is quarantined since ${e.at}: ${e.reason}`);
   }
 
-  /** Runs a step of loading a version with the boot journal naming it, so that a process it ends leaves a record. */
-  private journaled<T>(pkg: PluginPackage, hash: string, step: () => T): T {
+  /** Loads a version with the boot journal naming it (one durable record per load), so that a process it ends leaves a record. */
+  private async journaled<T>(pkg: PluginPackage, hash: string, load: () => Promise<T>): Promise<T> {
     const q = this.deps.quarantine;
-    if (!q) return step();
+    if (!q) return load();
     q.begin(pkg.manifest.id, pkg.version, hash);
-    let out: T;
     try {
-      out = step();
-    } catch (err) {
+      return await load();
+    } finally {
       q.end();
-      throw err;
     }
-    if (out instanceof Promise) return out.finally(() => q.end()) as T;
-    q.end();
-    return out;
   }
 
   private files(pkg: PluginPackage): Map<string, string> {
@@ -340,9 +335,12 @@ export class PluginHost {
     this.modules.purge(pkg.dir);
     let files: Map<string, string>;
     try {
-      const unit = this.journaled(pkg, hash, () => this.unit(pkg));
-      files = this.files(pkg);
-      await this.journaled(pkg, hash, () => this.runtime.load(unit));
+      files = await this.journaled(pkg, hash, async () => {
+        const unit = this.unit(pkg);
+        const read = this.files(pkg);
+        await this.runtime.load(unit);
+        return read;
+      });
     } catch (err) {
       this.modules.purge(pkg.dir);
       this.fail(pkg, err);
@@ -385,10 +383,13 @@ export class PluginHost {
     this.modules.purge(pkg.dir);
     let files: Map<string, string>;
     try {
-      const unit = this.journaled(pkg, hash, () => this.unit(pkg));
-      // As read now: a write during the reload is seen as a change and reloads again.
-      files = this.files(pkg);
-      await this.journaled(pkg, hash, () => this.runtime.reload(unit));
+      files = await this.journaled(pkg, hash, async () => {
+        const unit = this.unit(pkg);
+        // As read now: a write during the reload is seen as a change and reloads again.
+        const read = this.files(pkg);
+        await this.runtime.reload(unit);
+        return read;
+      });
     } catch (err) {
       this.modules.purge(pkg.dir);
       return result(false, this.reloadFailed(old.pkg, err, pkg.version));
