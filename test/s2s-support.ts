@@ -305,3 +305,37 @@ export class HostileBench {
     this.ca.dispose();
   }
 }
+
+/**
+ * a.test, b.test and c.test on loopback, each with 'user' logged in (see startWithUsers): a.test and b.test
+ * hold certificates from one test CA and trust it ('trusted-ca-file'); c.test has a self-signed one.
+ * XEP-0288 is off, so every server authenticates its own outgoing stream. `s2s(domain, ports)` gives each
+ * server's routes and extra s2s TDSL (ports: each domain's s2s port); `options(domain)` its extra options.
+ */
+export class CaTriangle {
+  readonly ca = new TestCa();
+  readonly servers: Record<string, TestServer> = {};
+  readonly user: Record<string, TestClient> = {};
+  private readonly clients: TestClient[] = [];
+
+  async start(s2s: (domain: string, ports: Record<string, number>) => string, options: (domain: string) => Partial<TestServerOptions> = () => ({})): Promise<this> {
+    const domains = ['a.test', 'b.test', 'c.test'];
+    const ports: Record<string, number> = {};
+    for (const d of domains) ports[d] = await freePort();
+    for (const d of domains) {
+      const trusted = d !== 'c.test';
+      const trust = trusted ? `'trusted-ca-file' = '${this.ca.caFile}'` : '';
+      const s = await TestServer.create({ domain: d, s2sPort: ports[d], users: [['user', 'secret']], ...options(d), s2s: `${s2s(d, ports)}\n'bidi-streams' = false\n${trust}` });
+      if (trusted) installCertificate(s, d, this.ca.issue(d));
+      this.servers[d] = s;
+    }
+    await startWithUsers(this.servers, this.user, this.clients);
+    return this;
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.clients) await c.stop();
+    for (const s of Object.values(this.servers)) await s.dispose();
+    this.ca.dispose();
+  }
+}
