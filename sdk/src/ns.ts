@@ -12,3 +12,7 @@ export const NS_COMMANDS = 'http://jabber.org/protocol/commands';
 export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
 export const NS_PUBSUB_OWNER = 'http://jabber.org/protocol/pubsub#owner';
 export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';
+export const NS_MAM = 'urn:xmpp:mam:2';
+export const NS_SID = 'urn:xmpp:sid:0';
+export const NS_RSM = 'http://jabber.org/protocol/rsm';
+export const NS_FORWARD = 'urn:xmpp:forward:0';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NS_MAM, NS_SID } from './room-archive';
+import { NS_MAM, NS_SID } from '@starling/sdk';
 import { MUC, errorOf, join, mucHost, say, submitConfig, to } from './test-support/muc-host';
 
 const A = 'alice@localhost/a';

@@ -1,13 +1,8 @@
-import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, type RoomArchiveQuery, StanzaError, parseXml, tryParseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM, type RoomArchiveQuery, StanzaError, parseXml, tryParseJid, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
 import { form, submittedValues } from './data-form';
 import { affiliationOf, type MucEnv } from './muc-env';
 import type { Room } from './room';
-
-export const NS_MAM = 'urn:xmpp:mam:2';
-const NS_RSM = 'http://jabber.org/protocol/rsm';
-const NS_FORWARD = 'urn:xmpp:forward:0';
-export const NS_SID = 'urn:xmpp:sid:0';
 
 /** A room answers MAM queries (XEP-0313 §6) when it is persistent and logged (`muc#roomconfig_enablelogging`). */
 export function archived(room: Room): boolean {

@@ -1,9 +1,9 @@
-import { type Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, xml } from '@starling/sdk';
+import { type Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_SID, xml } from '@starling/sdk';
 import { affiliationOf, type MucEnv } from './muc-env';
 import { NS_MUC, NS_MUC_ROOMINFO, NS_MUC_SELF_PING, NS_REGISTER } from './muc-ns';
 import type { Room } from './room';
 import { form } from './data-form';
-import { NS_MAM, NS_SID, archived } from './room-archive';
+import { archived } from './room-archive';
 
 /** The name a room shows in disco: its configured name, else its node. */
 export function roomName(jid: string, configuredName: string): string {

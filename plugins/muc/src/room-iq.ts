@@ -1,9 +1,9 @@
-import { Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_PING, StanzaError, iqResult } from '@starling/sdk';
+import { Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_PING, StanzaError, iqResult } from '@starling/sdk';
 import type { MucEnv } from './muc-env';
 import { NS_MUC_ADMIN, NS_MUC_OWNER, NS_REGISTER, NS_VCARD } from './muc-ns';
 import type { Room } from './room';
 import { adminGet, adminSet } from './room-admin';
-import { NS_MAM, archiveFields, archiveQuery } from './room-archive';
+import { archiveFields, archiveQuery } from './room-archive';
 import { roomInfo, roomItems } from './room-disco';
 import { ownerGet, ownerSet } from './room-owner';
 import { registerGet, registerSet } from './room-register';

@@ -1,8 +1,8 @@
-import { Element, Fanout, type Jid, StanzaError, xml } from '@starling/sdk';
+import { Element, Fanout, type Jid, NS_SID, StanzaError, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
 import { affiliationOf, bareJid, type MucEnv } from './muc-env';
 import { NS_MUC_USER } from './muc-ns';
-import { NS_SID, archived } from './room-archive';
+import { archived } from './room-archive';
 import type { Room } from './room';
 import { toOccupant } from './room-broadcast';
 import { voiceRequest, voiceRequestForm } from './room-voice';

@@ -1,8 +1,7 @@
 import { NS_PUBSUB } from '@starling/sdk';
 
-export { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER } from '@starling/sdk';
+export { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_OWNER, NS_RSM } from '@starling/sdk';
 export const NS_PUBSUB_ERRORS = 'http://jabber.org/protocol/pubsub#errors';
-export const NS_RSM = 'http://jabber.org/protocol/rsm';
 export const NS_SHIM = 'http://jabber.org/protocol/shim';
 export const FORM_NODE_CONFIG = 'http://jabber.org/protocol/pubsub#node_config';
 export const FORM_SUBSCRIBE_OPTIONS = 'http://jabber.org/protocol/pubsub#subscribe_options';
