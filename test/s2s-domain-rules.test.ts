@@ -23,10 +23,14 @@ describe('s2s domain filter: CUSTOM rules and LIST set with vhost-man', () => {
   const condition = (el: XmppElement) => el.getChild('error')?.getChildElements()[0]?.name;
   const send = (from: string, to: string, text: string) => user[from].send(xml('message', { to, type: 'chat' }, xml('body', {}, text)));
 
-  /** vhost-man's update of a.test, as the slixmpp admin sends it: select the item, then submit the fields. */
-  const updateA = async (fields: Record<string, string>): Promise<string> => {
+  /** vhost-man's edit form for a.test, as the slixmpp admin opens it: start the update, select the item. */
+  const editA = async () => {
     const start = await admin.command('vhost-man@a.test', 'comp-repo-item-update');
-    const edit = await admin.command('vhost-man@a.test', 'comp-repo-item-update', { action: 'next', sessionid: start.sessionid, form: { 'item-list': 'a.test' } });
+    return admin.command('vhost-man@a.test', 'comp-repo-item-update', { action: 'next', sessionid: start.sessionid, form: { 'item-list': 'a.test' } });
+  };
+  /** vhost-man's update of a.test: the edit form (editA), then the fields submitted. */
+  const updateA = async (fields: Record<string, string>): Promise<string> => {
+    const edit = await editA();
     const done = await admin.command('vhost-man@a.test', 'comp-repo-item-update', { action: 'complete', sessionid: edit.sessionid, form: { 'item-list': 'a.test', 'command-marker': 'true', ...fields } });
     const said = note(done);
     return said === 'Operation successful' ? said : [said, ...(fieldValues(done, 'Warning') ?? [])].join(' ') || JSON.stringify(done);
@@ -77,8 +81,7 @@ describe('s2s domain filter: CUSTOM rules and LIST set with vhost-man', () => {
     assert.equal(await updateA({ 'Domain filter policy': 'LIST', [RULES_FIELD]: 'a.test,b.test' }), 'Operation successful');
     await send('alice', 'carl@b.test/r', 'listed');
     await user.carl.waitFor(body('listed'), 20_000, 'allowed by LIST');
-    const start = await admin.command('vhost-man@a.test', 'comp-repo-item-update');
-    const edit = await admin.command('vhost-man@a.test', 'comp-repo-item-update', { action: 'next', sessionid: start.sessionid, form: { 'item-list': 'a.test' } });
+    const edit = await editA();
     const field = (v: string) => edit.form!.fields.find((f) => f.var === v)?.values?.[0];
     assert.equal(field('Domain filter policy'), 'LIST');
     assert.equal(field(RULES_FIELD), 'a.test,b.test');
