@@ -1,5 +1,6 @@
 import {
   type Element,
+  NS_FORWARD,
   SESSIONS,
   type Session,
   type SessionDirectory,
@@ -11,7 +12,6 @@ import {
 } from '@starling/sdk';
 import { NS_CARBONS, isEligible } from './eligibility';
 
-const NS_FORWARD = 'urn:xmpp:forward:0';
 /** Session data flag: the resource enabled carbons (XEP-0280 §4). */
 const ENABLED_KEY = 'urn:xmpp:carbons:2/enabled';
 
