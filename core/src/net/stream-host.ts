@@ -48,12 +48,8 @@ export class StreamHost implements ClientStreamHost {
     private readonly redirect: (user: string | undefined) => string | undefined = () => undefined,
   ) {}
 
-  /**
-   * Only TCP clients are sent elsewhere (the target is a node's c2s `host:port`), and not one whose account
-   * has a session waiting here for XEP-0198 resumption (it could not resume it on another node).
-   */
-  seeOtherHost(kind: string, user: string | undefined): string | undefined {
-    if (kind !== 'c2s') return undefined;
+  /** Not a client whose account has a session waiting here for XEP-0198 resumption (it could not resume it on another node). */
+  seeOtherHost(user: string | undefined): string | undefined {
     const target = this.redirect(user);
     return target !== undefined && user !== undefined && this.streamManagement?.waiting(user) ? undefined : target;
   }

@@ -82,9 +82,9 @@ export interface ClientStreamHost {
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /**
    * see-other-host (cluster mode, `'cm-see-other-host'`, draining): the `host:port` of another node this
-   * client should use instead, or undefined to stay. `kind`: the transport; `user`: the bare JID when known.
+   * client should use instead, or undefined to stay. `user`: the bare JID when known.
    */
-  seeOtherHost(kind: string, user: string | undefined): string | undefined;
+  seeOtherHost(user: string | undefined): string | undefined;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
   streamFeatures(): Element[];
   /** Called once when a bound session's connection ends. */
@@ -408,14 +408,15 @@ export class ClientStream implements SessionConnection {
    * user is known, nothing is bound yet). True when the stream has ended with `<see-other-host>host:port</see-other-host>`.
    */
   private redirected(from: string | undefined): boolean {
+    // Only TCP clients on a STARTTLS port are sent elsewhere: the target is a node's c2s `host:port`.
+    if (this.transport.kind !== 'c2s' || this.transport.directTls) return false;
     let user: string | undefined;
     if (this.state === 'authenticated') user = this.user!.bareString;
     else if (this.state === 'header') {
       const j = from === undefined ? undefined : tryParseJid(from);
       if (j?.local && j.domain === this.domain) user = j.bareString;
     } else return false;
-    if (this.transport.directTls) return false;
-    const target = this.host.seeOtherHost(this.transport.kind, user);
+    const target = this.host.seeOtherHost(user);
     if (target === undefined) return false;
     this.host.log.info('client sent to another node (see-other-host)', { conn: this.id, account: user, to: target, phase: this.state === 'authenticated' ? 'login' : 'open' });
     this.seeOtherHost(target);
