@@ -1,29 +1,7 @@
--- Prosody 0.12 for bench/offline-bench.mjs: the bench's settings (loopback only, no TLS, no rate limits,
--- SCRAM iteration count as Starling's) plus mod_offline, the module under comparison.
--- Paths come from the environment (Prosody maps ENV_X to $X): offline-bench.mjs sets them.
-local data = ENV_BENCH_PROSODY_DATA
-local run = ENV_BENCH_PROSODY_RUN
-run_as_root = true
-daemonize = false
-data_path = data
-pidfile = run .. "/prosody.pid"
-log = { warn = run .. "/prosody.log" }
-network_backend = "epoll"
-admins = { "admin@localhost" }
-c2s_ports = { tonumber(ENV_BENCH_PROSODY_PORT) }
-c2s_interfaces = { "127.0.0.1" }
-c2s_direct_tls_ports = {}
-s2s_ports = {}
-http_ports = {}
-https_ports = {}
-c2s_require_encryption = false
-allow_unencrypted_plain_auth = false
-allow_registration = false
-authentication = "internal_hashed"
-default_iteration_count = tonumber(ENV_BENCH_SCRAM_ITERATIONS)
-storage = "internal"
-modules_enabled = { "roster", "saslauth", "disco", "ping", "posix", "offline" }
-modules_disabled = { "s2s", "tls" }
-admin_socket = run .. "/prosody.sock"
-certificates = run .. "/certs"
+-- Prosody 0.12 for bench/offline-bench.mjs: the bench's settings (bench/peers/prosody/prosody.cfg.lua: loopback
+-- only, no TLS, no rate limits, SCRAM iteration count as Starling's) plus mod_offline, the module under
+-- comparison. Paths come from the environment, as for that file: offline-bench.mjs sets them.
+Include "peers/prosody/prosody.cfg.lua"
+-- That file disables mod_offline globally; a host's modules_enabled is added after the global modules_disabled.
 VirtualHost "localhost"
+    modules_enabled = { "offline" }
