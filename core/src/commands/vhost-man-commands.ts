@@ -3,7 +3,7 @@ import type { AdHocCommand, CommandCall, CommandReply } from './ad-hoc-command';
 import { type FormField, dataForm, firstValue } from './data-form';
 import type { VhostManagerConfig } from '../vhosts/vhost-defaults';
 import { DnsUnreachable } from '../vhosts/vhost-dns-check';
-import { FormValueError, VHOST_FIELD, itemFields, itemFromForm } from '../vhosts/vhost-form';
+import { FormValueError, TLS_FORCED_NOTE, VHOST_FIELD, itemFields, itemFromForm } from '../vhosts/vhost-form';
 import { type VhostItem, newItem } from '../vhosts/vhost-item';
 import type { VhostRegistry } from '../vhosts/vhost-registry';
 
@@ -16,8 +16,8 @@ export const VHOST_TEXT = {
   noDomain: 'Domain name not specified',
   tooMany: 'Maximum number of domains exceeded for the user! Current number is: ',
   noSecret: 'S2S Secret is required',
-  tlsForced:
-    "This installation forces VHost to require TLS. If you need to use unencrypted connections set 'vhost-tls-required' property to 'false' in the installation configuration file.",
+  /** The form's fixed note as the refusal of an item without TLS required (Tigase adds the full stop). */
+  tlsForced: `${TLS_FORCED_NOTE}.`,
   noItem: 'There is no such item: ',
   noItems: 'There are no items you can manage.',
 } as const;
