@@ -12,7 +12,6 @@
 //        [--profile DIR] [--report-only]
 // --profile DIR: Starling runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops.
 // Writes bench/muc-results.md and bench/muc-results.json.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,11 +57,10 @@ class MucProsody extends Prosody {
   describe() {
     return super.describe().replace('modules: roster saslauth disco ping', 'modules: roster saslauth disco ping, Component "muc.localhost" "muc"');
   }
+  config = join(BENCH, 'muc-prosody.cfg.lua');
+  /** Listening is not enough here: the bench starts once a login goes through. */
   async start() {
-    const cfg = join(BENCH, 'muc-prosody.cfg.lua');
-    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', cfg], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
-    this.child = child;
-    this.pid = child.pid;
+    await super.start();
     const end = Date.now() + 30000;
     for (;;) {
       try {

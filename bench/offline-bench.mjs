@@ -9,9 +9,7 @@
 //          QUEUED messages. Reported: that time, and the part after the login completed.
 // Usage: node bench/offline-bench.mjs [--servers starling,prosody] [--rounds 3]
 // Writes bench/offline-results.md and bench/offline-results.json.
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, DOMAIN, ScramCache } from './lib/client.mjs';
@@ -50,27 +48,7 @@ class OfflineProsody extends Prosody {
   describe() {
     return super.describe().replace('modules: roster saslauth disco ping', 'modules: roster saslauth disco ping offline (internal storage)');
   }
-  async start() {
-    const cfg = join(BENCH, 'offline-prosody.cfg.lua');
-    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', cfg], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
-    this.child = child;
-    this.pid = child.pid;
-    await waitPort(this.port, () => this.alive());
-  }
-}
-
-async function waitPort(port, alive) {
-  const end = Date.now() + 30000;
-  while (Date.now() < end) {
-    if (!alive()) throw new Error(`server exited before listening on ${port}`);
-    const ok = await new Promise((res) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => (s.destroy(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  config = join(BENCH, 'offline-prosody.cfg.lua');
 }
 
 /** The bench client, plus pings answered in order and a count of bounced messages. */

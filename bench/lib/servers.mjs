@@ -187,6 +187,8 @@ export class Prosody extends Base {
   port = 15222;
   directTlsPort = 15223;
   dir = join(TMP, 'prosody');
+  /** The config file Prosody runs with (a bench of one module Includes this one and adds that module). */
+  config = join(BENCH, 'peers', 'prosody', 'prosody.cfg.lua');
   /** `tls`: load mod_tls (STARTTLS) and listen for TLS from the first byte, with benchCertificate(cert). */
   constructor({ tls = false, cert = 'rsa' } = {}) {
     super();
@@ -229,8 +231,7 @@ export class Prosody extends Base {
   }
   async start() {
     await assertFree(this.port);
-    const cfg = join(BENCH, 'peers', 'prosody', 'prosody.cfg.lua');
-    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', cfg], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n $(ulimit -Hn); exec prosody --config "$0" -F', this.config], { env: this.env(), stdio: ['ignore', 'ignore', 'inherit'] });
     this.child = child;
     this.pid = child.pid;
     await waitPort(this.port, 30000, () => this.alive());
