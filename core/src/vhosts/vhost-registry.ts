@@ -66,7 +66,7 @@ export class VhostRegistry {
       else this.items.set(c.item.domain, c.item);
     }
     if (changes.length) this.enabledDomains = undefined;
-    for (const c of changes) this.emit(c);
+    for (const c of changes) await this.emit(c);
     return changes.length;
   }
 
