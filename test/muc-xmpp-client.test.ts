@@ -218,6 +218,37 @@ describe('MUC with @xmpp/client (XEP-0045)', () => {
     assert.deepEqual(await search(alice, `bob@${DOMAIN}`), ['b1', 'b2', 'r1']);
   });
 
+  it('answers a bad query on a room’s archive with bad-request, as a user’s archive does (XEP-0313 §4.1)', async () => {
+    const alice = await login('alice', 'mb');
+    const NS_MAM = 'urn:xmpp:mam:2';
+    const query = (fields: Record<string, string>, max?: string) =>
+      alice.iq(
+        xml(
+          'iq',
+          { type: 'set', to: `strict@${MUC}` },
+          xml(
+            'query',
+            { xmlns: NS_MAM, queryid: 'mb' },
+            xml('x', { xmlns: 'jabber:x:data', type: 'submit' }, ...Object.entries(fields).map(([k, v]) => xml('field', { var: k }, xml('value', {}, v)))),
+            max === undefined ? undefined : xml('set', { xmlns: 'http://jabber.org/protocol/rsm' }, xml('max', {}, max)),
+          ),
+        ),
+        WAIT,
+      );
+    await join(alice, 'strict', 'Alice');
+    await joined(alice, 'strict');
+    await configure(alice, 'strict', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_enablelogging': '1' });
+    await say(alice, 'strict', 's1');
+    await alice.waitFor(body('s1'), WAIT, 'the message reflected');
+    await assert.rejects(query({ FORM_TYPE: 'urn:xmpp:mam:1' }), { condition: 'bad-request' });
+    await assert.rejects(query({ FORM_TYPE: NS_MAM, colour: 'blue' }), { condition: 'bad-request' });
+    await assert.rejects(query({ FORM_TYPE: NS_MAM, start: 'last week' }), { condition: 'bad-request' });
+    await assert.rejects(query({ FORM_TYPE: NS_MAM }, 'ten'), { condition: 'bad-request' });
+    const fin = await query({ FORM_TYPE: NS_MAM }, '10');
+    assert.equal(fin.getChild('fin', NS_MAM)?.attrs.complete, 'true');
+    assert.ok(alice.inbox.some((el) => el.getChild('result', NS_MAM)?.getChild('forwarded')?.getChild('message')?.getChildText('body') === 's1'));
+  });
+
   it('members-only rooms need membership (registration-required), password rooms the password (not-authorized)', async () => {
     const [alice, bob] = [await login('alice', 'mo'), await login('bob', 'mo')];
     await join(alice, 'club', 'Alice');

@@ -37,3 +37,4 @@ export * from './muc';
 export * from './upload-storage';
 export * from './http-routes';
 export * from './server-home';
+export * from './mam-query';

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type ArchiveFilter,
   type ArchivedMessage,
   type Element,
   LOGGER,
   type Logger,
   MESSAGE_ARCHIVE,
+  type MamQuery,
   type MessageArchiveRepository,
   NS_CLIENT,
-  NS_DATA_FORMS,
   NS_DELAY,
   ROUTER,
   type Router,
@@ -15,33 +16,26 @@ import {
   StanzaError,
   inject,
   injectable,
+  mamQueryForm,
+  parseMamQuery,
   parseXml,
   xml,
 } from '@starling/sdk';
 import { NS_FORWARD, NS_MAM, NS_RSM } from './ns';
 import { PrefsStore, parsePrefs, prefsElement } from './prefs';
-import { parseQuery } from './query-request';
 import { MamSettings } from './settings';
 
-const field = (name: string, type: string, value?: string) => xml('field', { var: name, type }, value === undefined ? undefined : xml('value', null, value));
-
-/** The query form (XEP-0313 §4.1.5), with the `urn:xmpp:mam:2#extended` fields. */
-export function queryForm(): Element {
-  return xml(
-    'query',
-    { xmlns: NS_MAM },
-    xml(
-      'x',
-      { xmlns: NS_DATA_FORMS, type: 'form' },
-      field('FORM_TYPE', 'hidden', NS_MAM),
-      field('with', 'jid-single'),
-      field('start', 'text-single'),
-      field('end', 'text-single'),
-      field('after-id', 'text-single'),
-      field('before-id', 'text-single'),
-      field('ids', 'text-multi'),
-    ),
-  );
+/** What a parsed query selects in a user's archive: `with` is the other party, its resource (when given) one of their clients. */
+function filterOf(q: MamQuery): Omit<ArchiveFilter, 'owner'> {
+  const { with: other, start, end, afterId, beforeId, ids } = q;
+  return {
+    ...(other && { with: other.bareString, ...(other.resource && { withResource: other.resource }) }),
+    ...(start !== undefined && { start }),
+    ...(end !== undefined && { end }),
+    ...(afterId !== undefined && { afterId }),
+    ...(beforeId !== undefined && { beforeId }),
+    ...(ids !== undefined && { ids }),
+  };
 }
 
 /** Only the owner reads or configures an archive. */
@@ -63,7 +57,7 @@ export class ArchiveQueries {
 
   readonly form = (req: StanzaRequest): Element => {
     ownArchive(req);
-    return queryForm();
+    return mamQueryForm(true);
   };
 
   /**
@@ -72,8 +66,9 @@ export class ArchiveQueries {
    */
   readonly query = async (req: StanzaRequest): Promise<Element> => {
     const owner = ownArchive(req);
-    const q = parseQuery(req.stanza.firstElement()!, owner, this.settings);
-    const page = await this.archive.query(q.filter, q.page);
+    const q = parseMamQuery(req.stanza.firstElement()!, { ...this.settings, extended: true });
+    const filter: ArchiveFilter = { owner, ...filterOf(q) };
+    const page = await this.archive.query(filter, q.page);
     if (!page) throw new StanzaError('item-not-found', 'No message with that id in the archive');
     const inOrder = q.flip ? [...page.messages].reverse() : page.messages;
     const to = req.from.toString();

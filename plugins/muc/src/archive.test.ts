@@ -79,4 +79,25 @@ describe('muc: the room archive (XEP-0313 on rooms)', () => {
     assert.equal(errorOf((await host.inject(mam(B, 'logged')))[0]), 'forbidden');
     await host.close();
   });
+
+  it('answers bad queries as the mam plugin does: a wrong FORM_TYPE, an unknown or #extended field, a bad date or max are bad-request', async () => {
+    const host = await mucHost();
+    host.connect(A);
+    await join(host, A, 'strict', 'Alice');
+    await submitConfig(host, A, 'strict', { 'muc#roomconfig_persistentroom': '1', 'muc#roomconfig_enablelogging': '1' });
+    await say(host, A, 'strict', 'kept');
+    const formOf = (fields: Record<string, string>) =>
+      `<x xmlns='jabber:x:data' type='submit'>${Object.entries(fields).map(([k, v]) => `<field var='${k}'><value>${v}</value></field>`).join('')}</x>`;
+    const answer = async (rsm: string, fields: Record<string, string>) => errorOf((await host.inject(mam(A, 'strict', rsm, formOf(fields)))).at(-1));
+    assert.equal(await answer('', { FORM_TYPE: 'urn:xmpp:mam:1' }), 'bad-request');
+    assert.equal(await answer('', { FORM_TYPE: NS_MAM, colour: 'blue' }), 'bad-request');
+    assert.equal(await answer('', { FORM_TYPE: NS_MAM, 'after-id': '1' }), 'bad-request', 'the room offers no #extended fields');
+    assert.equal(await answer('', { FORM_TYPE: NS_MAM, start: 'yesterday' }), 'bad-request');
+    assert.equal(await answer('<max>many</max>', { FORM_TYPE: NS_MAM }), 'bad-request');
+    assert.equal(await answer('<max>-1</max>', { FORM_TYPE: NS_MAM }), 'bad-request');
+    const good = await host.inject(mam(A, 'strict', '<max>5</max>', formOf({ FORM_TYPE: NS_MAM, start: '2000-01-01T00:00:00Z' })));
+    assert.equal(good.at(-1)!.attrs.type, 'result');
+    assert.equal(to(good, A).filter((s) => s.name === 'message').length, 1);
+    await host.close();
+  });
 });

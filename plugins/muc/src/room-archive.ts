@@ -1,6 +1,5 @@
-import { type Element, type Jid, NS_DATA_FORMS, NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM, type RoomArchiveQuery, StanzaError, parseXml, tryParseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, NS_DELAY, NS_FORWARD, NS_MAM, NS_RSM, type RoomArchiveQuery, StanzaError, parseMamQuery, parseXml, xml } from '@starling/sdk';
 import { outranks } from './affiliations';
-import { form, submittedValues } from './data-form';
 import { affiliationOf, type MucEnv } from './muc-env';
 import type { Room } from './room';
 
@@ -9,26 +8,7 @@ export function archived(room: Room): boolean {
   return room.stored && room.config.logging;
 }
 
-/** The query form's fields (XEP-0313 §4.1.1). */
-export function archiveFields(): Element {
-  return xml(
-    'query',
-    { xmlns: NS_MAM },
-    form('form', NS_MAM, [
-      { var: 'with', type: 'jid-single' },
-      { var: 'start', type: 'text-single' },
-      { var: 'end', type: 'text-single' },
-    ]),
-  );
-}
-
-function time(v: string | undefined, what: string): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new StanzaError('bad-request', `${what} is not a date-time`);
-  return t;
-}
-
+/** A room's archive is paged by its numeric ids; one that cannot be an id names no message here. */
 function archiveId(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
@@ -42,9 +22,7 @@ function archiveId(v: string | undefined): number | undefined {
  * messages (under any nick), for those who may see real JIDs: anyone when `whois` is `anyone`, else the
  * room's admins and owners (`forbidden` for others, so the filter cannot unmask a semi-anonymous room).
  */
-function withFilter(env: MucEnv, room: Room, from: Jid, value: string): Pick<RoomArchiveQuery, 'nick' | 'sender'> {
-  const jid = tryParseJid(value);
-  if (!jid) throw new StanzaError('jid-malformed', `Not a valid JID: ${value}`);
+function withFilter(env: MucEnv, room: Room, from: Jid, jid: Jid): Pick<RoomArchiveQuery, 'nick' | 'sender'> {
   if (jid.bareString === room.jid) return jid.resource ? { nick: jid.resource } : {};
   if (room.config.whois !== 'anyone' && !outranks(affiliationOf(env, room, from.bareString), 'member')) {
     throw new StanzaError('forbidden', "Only those who may see occupants' real JIDs may filter this archive by one");
@@ -53,7 +31,8 @@ function withFilter(env: MucEnv, room: Room, from: Jid, value: string): Pick<Roo
 }
 
 /**
- * XEP-0313 on a room: the matching messages go to the requester as `<result/>` messages (forwarded, with
+ * XEP-0313 on a room (the query parsed as the mam plugin parses it: bad ones get `bad-request` and the
+ * like): the matching messages go to the requester as `<result/>` messages (forwarded, with
  * their delay), then the `<fin/>` with the RSM page bounds is the IQ's answer.
  */
 export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: Element): Promise<Element> {
@@ -62,23 +41,19 @@ export async function archiveQuery(env: MucEnv, room: Room, from: Jid, query: El
   if (affiliation === 'outcast' || (room.config.membersOnly && !outranks(affiliation, 'none'))) {
     throw new StanzaError('forbidden', 'Only those who may enter the room may read its archive');
   }
-  const x = query.getChild('x', NS_DATA_FORMS);
-  const v = x ? submittedValues(x) : new Map<string, string[]>();
-  const withValue = v.get('with')?.[0];
-  const filter = withValue ? withFilter(env, room, from, withValue) : {};
-  const set = query.getChild('set', NS_RSM);
-  const max = set?.getChildText('max');
-  const limit = Math.min(env.settings.archivePage, max !== undefined && /^\d+$/.test(max) ? Number(max) : env.settings.archivePage);
-  const before = set?.getChild('before');
+  const size = env.settings.archivePage;
+  const q = parseMamQuery(query, { defaultPageSize: size, maxPageSize: size, extended: false });
+  const filter = q.with ? withFilter(env, room, from, q.with) : {};
+  const { after, before, max } = q.page;
   const page = await env.store.archive(room, {
-    start: time(v.get('start')?.[0], 'start'),
-    end: time(v.get('end')?.[0], 'end'),
-    afterId: archiveId(set?.getChildText('after')),
-    beforeId: before ? (archiveId(before.text()) ?? Number.MAX_SAFE_INTEGER) : undefined,
+    start: q.start,
+    end: q.end,
+    afterId: archiveId(after),
+    beforeId: before === undefined ? undefined : (archiveId(before) ?? Number.MAX_SAFE_INTEGER),
     ...filter,
-    limit,
+    limit: max,
   });
-  const queryid = query.attrs.queryid;
+  const queryid = q.queryId;
   for (const m of page.messages) {
     const original = parseXml(m.stanza);
     original.attrs.xmlns = 'jabber:client';

@@ -1,9 +1,9 @@
-import { Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_PING, StanzaError, iqResult } from '@starling/sdk';
+import { Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, NS_MAM, NS_PING, StanzaError, iqResult, mamQueryForm } from '@starling/sdk';
 import type { MucEnv } from './muc-env';
 import { NS_MUC_ADMIN, NS_MUC_OWNER, NS_REGISTER, NS_VCARD } from './muc-ns';
 import type { Room } from './room';
 import { adminGet, adminSet } from './room-admin';
-import { archiveFields, archiveQuery } from './room-archive';
+import { archiveQuery } from './room-archive';
 import { roomInfo, roomItems } from './room-disco';
 import { ownerGet, ownerSet } from './room-owner';
 import { registerGet, registerSet } from './room-register';
@@ -41,7 +41,7 @@ export class RoomIq {
       if (ns === NS_MUC_OWNER) return ownerGet(env, room, from);
       if (ns === NS_REGISTER) return registerGet(env, room, from);
       if (ns === NS_PING && query.name === 'ping') return;
-      if (ns === NS_MAM && query.name === 'query') return archiveFields();
+      if (ns === NS_MAM && query.name === 'query') return mamQueryForm(false);
     } else {
       if (ns === NS_MUC_ADMIN) return adminSet(env, room, from, query);
       if (ns === NS_MUC_OWNER) return ownerSet(env, room, from, query);
