@@ -112,6 +112,20 @@ describe('virtual host items enforced: allowed ports, domain filter policy, trus
     const bob = clients.find((c) => c.jid.startsWith('bob@'))!;
     await ken.send(xml('message', { to: `bob@${DOMAIN}/r`, id: 'k2', type: 'chat' }, xml('body', {}, 'not blacklisted')));
     await bob.waitFor((el) => el.attrs.id === 'k2' && el.is('message') && el.attrs.type === 'chat', 5000, 'a message from black.test to a domain not listed');
+
+    // Errors (Tigase's DomainFilter): they pass under BLOCK; under BLACKLIST they are judged like any stanza, and a refused one is dropped.
+    const bounce = (to: string, id: string) => xml('message', { to, id, type: 'error' }, xml('error', { type: 'cancel' }, xml('service-unavailable', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' })));
+    await bea.send(bounce('ken@black.test/r', 'b-err'));
+    await ken.waitFor((el) => el.attrs.id === 'b-err' && el.attrs.type === 'error', 5000, 'an error from a BLOCK vhost');
+    await ken.send(bounce('olga@own.test/r', 'k-err'));
+    await ken.send(xml('message', { to: 'olga@own.test/r', id: 'k3', type: 'chat' }, xml('body', {}, 'after the error')));
+    await ken.waitFor((el) => el.attrs.id === 'k3' && el.attrs.type === 'error', 5000, 'the refusal of the message sent after the error');
+    const olga = clients.find((c) => c.jid.startsWith('olga@'))!;
+    const oscar = clients.find((c) => c.jid.startsWith('oscar@'))!;
+    await oscar.send(xml('message', { to: 'olga@own.test/r', id: 'o-mark', type: 'chat' }, xml('body', {}, 'mark')));
+    await olga.waitFor((el) => el.attrs.id === 'o-mark', 5000, 'a message within own.test, after the refused error');
+    assert.ok(!olga.inbox.some((el) => el.attrs.id === 'k-err'), 'the error from a vhost that blacklists own.test is not delivered');
+    assert.ok(!ken.inbox.some((el) => el.attrs.id === 'k-err'), 'a refused error is not answered');
   });
 
   it("Trusted JIDs: a trusted prober gets a user's presence without a subscription; others get unsubscribed", async () => {

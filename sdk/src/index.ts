@@ -38,3 +38,4 @@ export * from './upload-storage';
 export * from './http-routes';
 export * from './server-home';
 export * from './mam-query';
+export * from './domain-filter';

@@ -1,11 +1,11 @@
-import { type Jid, ROUTER, type Router, SERVER_INFO, type ServerInfo, StanzaError, type StanzaRequest, inject, injectable } from '@starling/sdk';
-import { refusal } from './domain-policy';
+import { type Jid, ROUTER, type Router, SERVER_INFO, type ServerInfo, StanzaError, type StanzaRequest, domainFilterRefusal, inject, injectable } from '@starling/sdk';
 
 /**
  * Enforces each local account's vhost `Domain filter policy` on what it sends to, and receives from, the
- * accounts of other local virtual hosts: refused stanzas get Tigase's `forbidden` and text. Errors, the
- * account's own traffic, presence broadcasts and traffic with the server and components (JIDs without a
- * localpart) pass.
+ * accounts of other local virtual hosts (the SDK's domainFilterRefusal, which the s2s filter takes too):
+ * refused stanzas get Tigase's `forbidden` and text (a refused error is dropped). The account's own traffic,
+ * presence broadcasts and traffic with the server and components (JIDs without a localpart) pass; errors
+ * pass under BLOCK and CUSTOM, as in Tigase.
  */
 @injectable()
 export class DomainFilter {
@@ -16,9 +16,10 @@ export class DomainFilter {
 
   readonly check = (req: StanzaRequest): boolean => {
     const { from, to } = req;
-    if (req.stanza.attrs.type === 'error' || req.toKind === 'none' || from.bareString === to.bareString) return false;
+    if (req.toKind === 'none' || from.bareString === to.bareString) return false;
     if (!this.isAccount(from) || !this.isAccount(to)) return false;
-    const why = this.refused(from.domain, to.domain, from, to) ?? this.refused(to.domain, from.domain, from, to);
+    const error = req.stanza.attrs.type === 'error';
+    const why = this.refused(from.domain, to.domain, from, to, error) ?? this.refused(to.domain, from.domain, from, to, error);
     if (why) throw new StanzaError('forbidden', why);
     return false;
   };
@@ -27,8 +28,8 @@ export class DomainFilter {
     return jid.local !== '' && this.router.isLocalDomain(jid.domain);
   }
 
-  private refused(own: string, other: string, from: Jid, to: Jid): string | undefined {
+  private refused(own: string, other: string, from: Jid, to: Jid, error: boolean): string | undefined {
     const rules = this.server.vhostRules(own);
-    return rules ? refusal(rules.domainFilter, rules.domainFilterDomains, own, other, from, to) : undefined;
+    return rules ? domainFilterRefusal({ policy: rules.domainFilter, listed: rules.domainFilterDomains, own, other, otherLocal: true, from, to, error }) : undefined;
   }
 }

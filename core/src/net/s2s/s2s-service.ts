@@ -1,10 +1,9 @@
 import { type Server, type Socket, createServer as createTcpServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { type Element, type Jid, type Logger, type ServerDataStore, type SessionDirectory, StanzaError, tryParseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, type Logger, type ServerDataStore, type SessionDirectory, StanzaError, domainFilterRefusal, tryParseJid, xml } from '@starling/sdk';
 import type { KernelDiscoRegistry, StanzaRouter } from '@starling/sdk/kernel';
 import type { CertificateStore } from '../certificates';
 import { type ListenerSpec, listenOn } from '../listeners';
-import { remoteAllowed } from './domain-filter';
 import { S2SIncoming, type S2SIncomingHost } from './s2s-incoming';
 import { type S2SFailure, S2SOutgoing, type S2SOutgoingHost } from './s2s-outgoing';
 import { type S2STarget, resolveTargets } from './s2s-routes';
@@ -17,6 +16,17 @@ import type { TrafficThrottling } from '../traffic-throttling';
 export interface S2SVhosts {
   isLocal(domain: string): boolean;
   item(domain: string): { s2sSecret: string | null; domainFilter: string; domainFilterDomains: string[] } | undefined;
+}
+
+type FilteredVhost = NonNullable<ReturnType<S2SVhosts['item']>>;
+
+/**
+ * Whether the local vhost `own`'s Domain filter policy refuses a stanza exchanged with the remote domain
+ * `remote`: the SDK's domainFilterRefusal, the one decision the domain-filter plugin takes between local vhosts.
+ */
+function remoteRefused(item: FilteredVhost, own: string, remote: string, from: Jid, to: Jid, stanza: Element): boolean {
+  const policy = { policy: item.domainFilter, listed: item.domainFilterDomains, own, other: remote, otherLocal: false };
+  return domainFilterRefusal({ ...policy, from, to, error: stanza.attrs.type === 'error' }) !== undefined;
 }
 
 /** One open server-to-server connection, for statistics and the admins' disco listing. */
@@ -139,7 +149,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     if (from.local && from.resource && this.sessions.get(from.toString())?.anonymous)
       return this.router.replyError(stanza, new StanzaError('policy-violation', 'Anonymous users cannot reach other servers'));
     const item = this.vhosts.item(from.domain);
-    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, to.domain, { from, to, error: stanza.attrs.type === 'error' }))
+    if (item && remoteRefused(item, from.domain, to.domain, from, to, stanza))
       return this.router.replyError(stanza, new StanzaError('policy-violation', `The domain filter of ${from.domain} does not allow ${to.domain}`));
     const key = `${from.domain} ${to.domain}`;
     let link = this.outgoing.get(key);
@@ -215,7 +225,7 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     const from = tryParseJid(stanza.attrs.from!)!;
     const to = tryParseJid(stanza.attrs.to!)!;
     const item = this.vhosts.item(to.domain);
-    if (item && !remoteAllowed(item.domainFilter, item.domainFilterDomains, from.domain, { from, to, error: stanza.attrs.type === 'error' })) {
+    if (item && remoteRefused(item, to.domain, from.domain, from, to, stanza)) {
       this.log.debug('s2s: stanza refused by the domain filter', { from: from.domain, to: to.domain });
       return this.router.replyError(stanza, new StanzaError('policy-violation', `The domain filter of ${to.domain} does not allow ${from.domain}`));
     }
