@@ -25,7 +25,7 @@ import type { WsService } from '../net/ws-service';
 import { readDebugSwitches } from '../ops/debug-switches';
 import { Logging } from '../ops/logger';
 import { counters } from '../ops/counters';
-import { loadGc, loadMallocTrim, MemoryTrimmer } from '../ops/memory-trim';
+import { loadCollector, loadMallocTrim, MemoryTrimmer } from '../ops/memory-trim';
 import type { LocalSessionDirectory } from '../sm/session-directory';
 import type { ResumableSessions } from '../sm/stream-management';
 import { dataSourceFromUri, openStorage, type Storage } from '../storage';
@@ -226,13 +226,14 @@ export class StarlingServer {
       }
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
+      const memoryLog = log.child({ c: 'memory' });
       server.memoryTrim = new MemoryTrimmer(
         settings.memoryTrim,
         () => counters.connectionsAccepted,
         () => server.c2s.connectionCount(),
         loadMallocTrim(),
-        log.child({ c: 'memory' }),
-        settings.memoryTrim.intervalMs > 0 ? loadGc() : null,
+        memoryLog,
+        settings.memoryTrim.intervalMs > 0 ? loadCollector(memoryLog) : null,
       );
       server.memoryTrim.start();
     } catch (err) {

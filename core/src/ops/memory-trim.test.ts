@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadGc, loadMallocTrim, MemoryTrimmer } from './memory-trim';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { loadGc, loadLowMemoryNotification, loadMallocTrim, MemoryTrimmer } from './memory-trim';
 
 const logged: string[] = [];
 const log = { debug() {}, info: (m: string) => void logged.push(m), warn() {}, error() {}, child: () => log };
@@ -86,5 +87,28 @@ describe('MemoryTrimmer', () => {
     }
     assert.ok(trim, `${built} is built, so the server can trim`);
     assert.equal(typeof trim(), 'boolean');
+  });
+
+  it("gets V8's memory-reducing collections through @starling/v8-low-memory where the addon was built: the new space a burst grew shrinks back, which gc() leaves grown", (t) => {
+    const lowMemory = loadLowMemoryNotification();
+    let built: string | undefined;
+    try {
+      built = require.resolve('@starling/v8-low-memory/build/Release/v8_low_memory.node');
+    } catch {
+      assert.equal(lowMemory, null, 'not built: none');
+      return t.skip('@starling/v8-low-memory is not built here (npm install builds it with node-gyp)');
+    }
+    assert.ok(lowMemory, `${built} is built, so the server can ask V8 for its low-memory collections`);
+    const gc = loadGc()!;
+    const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+    // Many objects that survive a few scavenges make V8 grow its new space (as a burst of logins does).
+    let burst: object[] | null = [];
+    for (let i = 0; i < 3_000_000; i++) burst.push({ i });
+    burst = null;
+    gc();
+    const grown = newSpace();
+    lowMemory();
+    assert.equal(burst, null);
+    assert.ok(newSpace() < grown, `new space ${newSpace()} B after the low-memory notification, ${grown} B after gc()`);
   });
 });
