@@ -101,6 +101,8 @@ c2s {
 ws2s (active: false) {}
 bosh (active: false) {}
 s2s (active: false) {}
+# no archive (as the single-server benches: the peers run none)
+'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
 # the load generator logs in over plain TCP
 'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 httpServer { connections { ${this.httpPorts[i]} () { ifc = [ '127.0.0.1' ] } } }

@@ -250,6 +250,8 @@ export class Ejabberd extends Base {
   config = null;
   ctlConfig = join(BENCH, 'peers', 'ejabberd', 'ejabberdctl.cfg');
   home = '/var/lib/ejabberd';
+  /** The Erlang node name (null: ERLANG_NODE of ctlConfig); a cluster node has its own (`--node`). */
+  nodeName = null;
   /**
    * `tls`: STARTTLS offered on the c2s port (TLS from the first byte listens on 25223 in every run);
    * `cert`: benchCertificate's kind; `scram`: 'sha1' or 'sha256', the one hash ejabberd stores per account
@@ -275,7 +277,10 @@ export class Ejabberd extends Base {
       template
         .replaceAll('@STARTTLS@', String(this.tls))
         .replaceAll('@CERTFILE@', benchCertificate(this.cert))
-        .replaceAll('@SCRAM_HASH@', this.scram === 'sha1' ? 'sha' : this.scram),
+        .replaceAll('@SCRAM_HASH@', this.scram === 'sha1' ? 'sha' : this.scram)
+        .replaceAll('@C2S_PORT@', String(this.port))
+        .replaceAll('@TLS_PORT@', String(this.directTlsPort))
+        .replaceAll('@HTTP_PORT@', String(this.httpPort)),
     );
   }
   ctl(...args) {
@@ -301,6 +306,7 @@ export class Ejabberd extends Base {
       join(this.dir, 'spool'),
       '--logs',
       join(this.dir, 'logs'),
+      ...(this.nodeName ? ['--node', this.nodeName] : []),
       ...args,
     ];
   }
@@ -315,15 +321,19 @@ export class Ejabberd extends Base {
     if (have >= n) return;
     await this.start();
     try {
-      await parallel(8, n, async (i) => {
-        if (i <= have) return;
-        const r = await this.api('register', { user: `user${i}`, host: 'localhost', password: `pass${i}` });
-        if (r.status !== 200 && !/already registered/.test(r.body)) throw new Error(`ejabberd register user${i}: ${r.status} ${r.body}`);
-      });
+      await this.register(have + 1, n);
       writeFileSync(marker, String(n));
     } finally {
       await this.stop();
     }
+  }
+  /** Registers user<from>..user<to> (pass<i>) through the running node's HTTP API. */
+  async register(from, to) {
+    await parallel(8, to, async (i) => {
+      if (i < from) return;
+      const r = await this.api('register', { user: `user${i}`, host: 'localhost', password: `pass${i}` });
+      if (r.status !== 200 && !/already registered/.test(r.body)) throw new Error(`ejabberd register user${i}: ${r.status} ${r.body}`);
+    });
   }
   api(command, body) {
     return new Promise((res, rej) => {
