@@ -9,13 +9,15 @@ export interface ComponentCommands {
   commands: { node: string; name: string; group?: string }[];
 }
 
-/** Limits of the Admin UI (`httpServer { 'admin-idle-timeout' = 900; 'admin-login-attempts' = 5 }`). */
+/** Limits of the Admin UI (`httpServer { 'admin-idle-timeout' = 900; 'admin-login-attempts' = 5; 'admin-max-body-size' = 262144 }`). */
 export interface AdminUiLimits {
   idleMs: number;
   /** Failed logins per IP and per account within `idleMs` before further attempts are refused. */
   loginAttempts: number;
+  /** The largest form a POST may carry, in bytes; a larger one is refused like a form without its CSRF token. */
+  maxBodySize: number;
 }
-export const DEFAULT_ADMIN_UI_LIMITS: AdminUiLimits = { idleMs: 15 * 60_000, loginAttempts: 5 };
+export const DEFAULT_ADMIN_UI_LIMITS: AdminUiLimits = { idleMs: 15 * 60_000, loginAttempts: 5, maxBodySize: 256 * 1024 };
 
 /**
  * What the Admin UI needs from the server, and all it may use: core binds it to its HTTP stack, its

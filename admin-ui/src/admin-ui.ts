@@ -92,7 +92,7 @@ export class AdminUi {
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const form = await readForm(req);
+    const form = await readForm(req, this.host.limits.maxBodySize);
     const pre = cookies(req)[PRE_COOKIE];
     if (!form || !pre || !this.loginTokens.has(pre) || !same(form.get('__csrf') ?? '', pre)) return forbidden(res);
     this.loginTokens.delete(pre);
@@ -122,7 +122,7 @@ export class AdminUi {
 
   private async logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const cur = this.session(req);
-    const form = await readForm(req);
+    const form = await readForm(req, this.host.limits.maxBodySize);
     if (!cur || !form || !same(form.get('__csrf') ?? '', cur.s.csrf)) return forbidden(res);
     this.sessions.delete(cur.token);
     res.setHeader('Set-Cookie', `${cookie(req, COOKIE, '')}; Max-Age=0`);
@@ -152,7 +152,7 @@ export class AdminUi {
   private async commandPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const cur = this.session(req);
     if (!cur) return forbidden(res);
-    const form = await readForm(req);
+    const form = await readForm(req, this.host.limits.maxBodySize);
     if (!form || !same(form.get('__csrf') ?? '', cur.s.csrf)) return forbidden(res);
     const t = this.target(req);
     if (!t) return html(res, 404, page('Not found', '<p>No such page.</p>', { jid: cur.s.jid.bareString, csrf: cur.s.csrf }));

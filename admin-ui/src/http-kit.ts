@@ -1,8 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '@starling/sdk';
 import { page } from './html';
-
-const BODY_LIMIT = 256 * 1024;
 
 /** Constant-time comparison of two tokens; an empty token never matches. */
 export function sameToken(a: string, b: string): boolean {
@@ -26,17 +25,17 @@ export function cookies(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** An `application/x-www-form-urlencoded` body (up to 256 KiB), or undefined for anything else. */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+/**
+ * An `application/x-www-form-urlencoded` body of at most `limit` bytes (`httpServer { 'admin-max-body-size' }`)
+ * in strict UTF-8, read by the SDK's readBody; undefined for anything else.
+ */
+export async function readForm(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
   if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(c as Buffer);
+  try {
+    return new URLSearchParams(await readBody(req, limit));
+  } catch {
+    return undefined;
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 export function sendHtml(res: ServerResponse, status: number, body: string): void {

@@ -39,3 +39,4 @@ export * from './http-routes';
 export * from './server-home';
 export * from './mam-query';
 export * from './domain-filter';
+export * from './http-body';

@@ -47,6 +47,8 @@ export interface TestServerOptions {
   /** Extra TDSL inside the generated ws2s { } and bosh { } blocks. */
   ws2s?: string;
   bosh?: string;
+  /** Extra TDSL inside the `httpServer` block (e.g. the Admin UI's limits). */
+  httpServer?: string;
   /** Extra TDSL inside the generated s2s { } block (s2s listens on a free loopback port). */
   s2s?: string;
   /** The default virtual host (default localhost). */
@@ -131,7 +133,9 @@ httpServer { connections {
     ${web.http} () { ifc = [ '127.0.0.1' ] }
     ${web.https} () { ifc = [ '127.0.0.1' ]
         socket = 'ssl' }
-} }
+}
+    ${opts.httpServer ?? ''}
+}
 s2s {
     connections {
         ports = [ ${s2sPort}${opts.s2sDirectTlsPort ? `, ${opts.s2sDirectTlsPort}` : ''} ]

@@ -169,7 +169,7 @@ export const CORE_SCHEMA: BeanSchema = {
       beans: { connections: CONNECTIONS, commands: COMMANDS },
     },
     // the admin UI's limits (core/src/kernel/admin-ui-host.ts)
-    httpServer: { keys: { 'admin-idle-timeout': SECONDS, 'admin-login-attempts': KEY }, beans: { connections: CONNECTIONS } },
+    httpServer: { keys: { 'admin-idle-timeout': SECONDS, 'admin-login-attempts': KEY, 'admin-max-body-size': BYTES }, beans: { connections: CONNECTIONS } },
     http: OWNED_ELSEWHERE,
     // operations (ops/log-settings.ts): log files, the stats component and its statistics.log
     logging: { beans: { 'java.util.logging.FileHandler': { keys: { count: KEY, limit: BYTES, pattern: KEY } } } },

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -165,29 +164,3 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-/**
- * Reads a request body as UTF-8 up to `limit` bytes; rejects with STARLING_HTTP_BODY_TOO_LARGE beyond it and
- * with STARLING_HTTP_BODY_NOT_UTF8 for bytes that are not strict UTF-8 (nothing is replaced with U+FFFD).
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new StarlingError('STARLING_HTTP_BODY_TOO_LARGE', `request body larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (isUtf8(body)) resolve(body.toString('utf8'));
-      else reject(new StarlingError('STARLING_HTTP_BODY_NOT_UTF8', 'request body is not valid UTF-8'));
-    });
-    req.on('error', reject);
-  });
-}

@@ -13,6 +13,7 @@ export function readAdminUiLimits(http: BeanView): AdminUiLimits {
   return {
     idleMs: http.number('admin-idle-timeout', DEFAULT_ADMIN_UI_LIMITS.idleMs / 1000, rule) * 1000,
     loginAttempts: http.number('admin-login-attempts', DEFAULT_ADMIN_UI_LIMITS.loginAttempts, rule),
+    maxBodySize: http.number('admin-max-body-size', DEFAULT_ADMIN_UI_LIMITS.maxBodySize, { integer: true, min: 1024 }),
   };
 }
 

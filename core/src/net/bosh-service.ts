@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { type Element, type Logger, type StarlingError, tryParseJid } from '@starling/sdk';
-import { HttpServer, readBody } from '../http/http-server';
+import { type Element, type Logger, type StarlingError, readBody, tryParseJid } from '@starling/sdk';
+import { HttpServer } from '../http/http-server';
 import type { ListenerSpec } from './listeners';
 import { CLIENT_STREAM_WRAPPER, type ClientStream, type ClientStreamHost, randomHex } from '../stream/client-stream';
 import { XmlStreamParser, type XmlStreamParserOptions } from '../stream/xml-stream-parser';
