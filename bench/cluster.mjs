@@ -20,7 +20,9 @@
 // Needs Redis and PostgreSQL for Starling: STARLING_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0) and
 // STARLING_BENCH_PG_URI (default postgresql://postgres@127.0.0.1:5432/test); ejabberd: /usr/sbin/ejabberdctl.
 // Usage: node bench/cluster.mjs [--servers starling,ejabberd] [--nodes 1,2] [--repeat 3] [--pairs 20]
-//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40]
+//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40] [--profile DIR]
+// --profile DIR: every Starling node runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops
+// (bench/lib/cpuprofile-top.mjs reads it).
 // Writes bench/results/cluster.json and bench/results/cluster.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +46,7 @@ const { values: opt } = parseArgs({
     logins: { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '40' },
+    profile: { type: 'string' },
   },
 });
 const SERVERS = opt.servers.split(',');
@@ -61,7 +64,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 /** Starling nodes in cluster mode; Redis is the helper whose CPU is counted beside the nodes'. */
 class StarlingCluster {
   name = 'starling';
-  cluster = new BenchCluster('cluster');
+  cluster = new BenchCluster('cluster', { nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [] });
   describe() {
     return `${new Starling().describe()}; message archive (urn:xmpp:mam:2) inactive, as on the peers; cluster mode on Redis (pub/sub bus, session directory) and PostgreSQL`;
   }

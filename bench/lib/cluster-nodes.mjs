@@ -36,8 +36,12 @@ export function redisPid() {
 }
 
 export class BenchCluster {
-  /** `name` tells the runs apart in the schema, key prefix and home directories. */
-  constructor(name) {
+  /**
+   * `name` tells the runs apart in the schema, key prefix and home directories; `nodeFlags`: extra node flags
+   * for every node (e.g. --cpu-prof).
+   */
+  constructor(name, { nodeFlags = [] } = {}) {
+    this.nodeFlags = nodeFlags;
     const tag = `${process.pid}_${Date.now().toString(36)}`;
     this.name = name;
     this.schema = `starling_bench_${name.replace(/\W/g, "_")}_${tag}`;
@@ -129,7 +133,7 @@ dataSource { default () { uri = '${this.pgUrl}' } }
 
   async startNode(i) {
     const out = [];
-    const child = spawn(process.execPath, ['--no-node-snapshot', join(REPO, 'core/dist/bin/starling.js'), 'start', '--foreground', '--home', this.home(i)], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, join(REPO, 'core/dist/bin/starling.js'), 'start', '--foreground', '--home', this.home(i)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onData = (d) => out.length < 400 && out.push(d.toString());
