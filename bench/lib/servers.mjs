@@ -100,6 +100,8 @@ export class Starling extends Base {
   wsPort = 35290;
   boshPort = 35280;
   httpPort = 38080;
+  /** s2s on a bench port of its own, on loopback (never 5269: another Starling on the machine may hold it). */
+  s2sPort = 35269;
   home = join(TMP, 'starling');
   /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
   /** `extraConfig`: TDSL appended to the config (e.g. a debug or logging setting whose cost is measured). */
@@ -146,6 +148,10 @@ bosh { connections {
     ifc = [ '127.0.0.1' ]
 } }
 httpServer { connections { ${this.httpPort} () { ifc = [ '127.0.0.1' ] } } }
+s2s { connections {
+    ports = [ ${this.s2sPort} ]
+    ifc = [ '127.0.0.1' ]
+} }
 # no archive on any server (README: equal settings)
 'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
 # plain c2s logins like the peers' (Prosody c2s_require_encryption = false, ejabberd starttls: false)
