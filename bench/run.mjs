@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { LoadGen, SOURCES } from './lib/loadgen.mjs';
 import { writeReport, saveResult } from './lib/report.mjs';
 import { ensureInstalled, makeServer, TMP } from './lib/servers.mjs';
-import { CpuMeter, ForeignCpuMeter, Histogram, fmt, openFiles, procSample, waitQuiet } from './lib/stats.mjs';
+import { CpuMeter, ForeignCpuMeter, Histogram, fdCount, fmt, openFiles, procSample, waitQuiet } from './lib/stats.mjs';
 
 const USAGE = `usage: npm run bench -- <login|messaging|idle|report> [options]
   --servers LIST      comma-separated: starling,prosody,ejabberd (default: all three)
@@ -57,8 +57,10 @@ const { values: opt, positionals } = parseArgs({
 });
 
 const QUIET_MS = 20000;
-/** idle: seconds between the last client leaving and the "memory given back" RSS sample. */
+/** idle: seconds between the server closing the last client's socket and the "memory given back" RSS sample. */
 const AFTER_CLOSE_S = 30;
+/** idle: how long the server may take to close every client's socket before the sample is taken anyway. */
+const CLOSE_WAIT_MAX_S = 600;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const num = (s) => Number(s);
 const accounts = (n, resources = 1) => {
@@ -259,6 +261,7 @@ async function idle(name) {
       const list = accounts(users, Math.ceil(max / users)).slice(0, max);
       await sleep(2000);
       const points = [{ conns: 0, rss: procSample(server.pid).rss }];
+      const fdsAtStart = fdCount(server.pid);
       let stoppedBy;
       for (let at = 0; at < list.length; at += chunk) {
         const part = list.slice(at, at + chunk);
@@ -280,17 +283,22 @@ async function idle(name) {
       const my = ys.reduce((a, b) => a + b) / ys.length;
       const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
       const last = points.at(-1);
-      // Memory given back: every client leaves, then the server's RSS 30 s later (closing 5000 TLS connections
-      // takes seconds on a busy machine, and Starling checks every 10 s whether enough of them closed to give
-      // memory back: 'memory-trim-interval').
+      // Memory given back: every client leaves; once the server has closed their sockets (its open file count
+      // back to where it was at 0: closing 19000 TLS connections takes minutes on a busy machine), its RSS 30 s
+      // later (Starling checks every 10 s whether enough connections closed to give memory back:
+      // 'memory-trim-interval').
       await lg.closeClients();
+      const closeStart = performance.now();
+      while ((fdCount(server.pid) ?? 0) > fdsAtStart + 16 && performance.now() - closeStart < CLOSE_WAIT_MAX_S * 1000) await sleep(500);
+      const closeSeconds = (performance.now() - closeStart) / 1000;
       await sleep(AFTER_CLOSE_S * 1000);
       const rssAfterClose = procSample(server.pid).rss;
-      console.log(`[${name}] all closed: server RSS ${fmt(rssAfterClose / 2 ** 20)} MB (${fmt(points[0].rss / 2 ** 20)} MB at 0)`);
+      console.log(`[${name}] all closed (the server took ${fmt(closeSeconds)} s): server RSS ${fmt(rssAfterClose / 2 ** 20)} MB (${fmt(points[0].rss / 2 ** 20)} MB at 0)`);
       return {
         points,
         rssAfterClose,
         afterCloseSeconds: AFTER_CLOSE_S,
+        closeSeconds,
         perConnSlopeKB: slope / 1024,
         perConnAvgKB: (last.rss - points[0].rss) / last.conns / 1024,
         fdLimit: openFiles(server.pid),

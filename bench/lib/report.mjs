@@ -63,10 +63,10 @@ function idleTable(all) {
   const rows = servers(all).map((s) => {
     const r = all.servers[s];
     const last = r.points[r.points.length - 1];
-    const after = r.rssAfterClose === undefined ? '' : `${fmt(r.rssAfterClose / 2 ** 20, 1)} (${r.rssAfterClose > r.points[0].rss ? '+' : ''}${fmt((100 * (r.rssAfterClose - r.points[0].rss)) / r.points[0].rss, 0)} %, ${r.afterCloseSeconds ?? 10} s)`;
+    const after = r.rssAfterClose === undefined ? '' : `${fmt(r.rssAfterClose / 2 ** 20, 1)} (${r.rssAfterClose > r.points[0].rss ? '+' : ''}${fmt((100 * (r.rssAfterClose - r.points[0].rss)) / r.points[0].rss, 0)} %, ${r.afterCloseSeconds ?? 10} s${r.closeSeconds === undefined ? '' : ` after a ${fmt(r.closeSeconds, 0)} s close`})`;
     return [s, `${last.conns}`, `${r.fdLimit?.soft ?? '?'}`, fmt(r.points[0].rss / 2 ** 20, 1), fmt(last.rss / 2 ** 20, 1), fmt(r.perConnSlopeKB, 1), fmt(r.perConnAvgKB, 1), after, r.stoppedBy ?? 'target reached', mins(r.meta.wallSeconds)];
   });
-  return table(['server', 'idle connections reached', 'server fd limit', 'RSS at 0 MB', 'RSS at max MB', 'KB/conn (slope)', 'KB/conn (avg)', 'RSS after all closed MB (vs at 0, seconds after)', 'stopped by', 'scenario took'], rows);
+  return table(['server', 'idle connections reached', 'server fd limit', 'RSS at 0 MB', 'RSS at max MB', 'KB/conn (slope)', 'KB/conn (avg)', 'RSS after all closed MB (vs at 0, seconds after the server closed them, its closing time)', 'stopped by', 'scenario took'], rows);
 }
 
 const TABLES = { login: loginTable, messaging: messagingTable, idle: idleTable };

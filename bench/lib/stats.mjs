@@ -1,5 +1,5 @@
 // Latency histograms (mergeable across worker processes) and process CPU/RSS sampling from /proc.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const RATIO = Math.log(1.02);
 const BUCKETS = 1200; // 1 µs × 1.02^1200 ≈ 2×10^10 µs: far beyond any run
@@ -48,6 +48,15 @@ export function procSample(pid) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const m = /VmRSS:\s+(\d+) kB/.exec(status);
     return { cpu, rss: m ? Number(m[1]) * 1024 : 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Open file descriptors of a process now (its /proc/<pid>/fd entries), or null when it is gone. */
+export function fdCount(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return null;
   }
