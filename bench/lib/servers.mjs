@@ -10,6 +10,7 @@ import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './ports.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BENCH = resolve(HERE, '..');
@@ -93,15 +94,17 @@ class Base {
 
 export class Starling extends Base {
   name = 'starling';
-  port = 35222;
-  /** c2s with TLS from the first byte. */
-  directTlsPort = 35223;
-  /** WebSocket, BOSH and HTTP on bench ports of their own (web.mjs measures the first two). */
-  wsPort = 35290;
-  boshPort = 35280;
-  httpPort = 38080;
-  /** s2s on a bench port of its own, on loopback (never 5269: another Starling on the machine may hold it). */
-  s2sPort = 35269;
+  /**
+   * c2s (plain or STARTTLS), c2s with TLS from the first byte, WebSocket, BOSH, HTTP (web.mjs measures
+   * WebSocket and BOSH) and s2s (unused, off Tigase's 5269): free ports picked by prepare(), since other
+   * worktrees' benches run Starlings on the same machine.
+   */
+  port;
+  directTlsPort;
+  wsPort;
+  boshPort;
+  httpPort;
+  s2sPort;
   home = join(TMP, 'starling');
   /** `bin`: another build's core/dist/bin/starling.js, for A/B runs of a change. */
   /** `extraConfig`: TDSL appended to the config (e.g. a debug or logging setting whose cost is measured). */
@@ -120,6 +123,9 @@ export class Starling extends Base {
     return `Starling (node ${process.version}), plugins: ${plugins}${this.extraConfig ? `; config: ${this.extraConfig.trim()}` : ''}${env ? `; env: ${env}` : ''}; certificate: ${this.cert}`;
   }
   async prepare(n) {
+    const ports = new Set();
+    while (ports.size < 6) ports.add(await freePort());
+    [this.port, this.directTlsPort, this.wsPort, this.boshPort, this.httpPort, this.s2sPort] = ports;
     mkdirSync(join(this.home, 'etc'), { recursive: true });
     mkdirSync(join(this.home, 'certs'), { recursive: true });
     writeFileSync(join(this.home, 'certs', 'localhost.pem'), readFileSync(benchCertificate(this.cert)), { mode: 0o600 });
