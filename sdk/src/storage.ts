@@ -13,16 +13,23 @@ export interface StoredCredential {
   serverKey: string; // base64
 }
 
+/** What a login reads of an account, in one read: its credentials and whether it is disabled. */
+export interface StoredAccount {
+  /** One per SCRAM mechanism; empty when the account has none. */
+  credentials: StoredCredential[];
+  disabled: boolean;
+}
+
 export interface UserRepository {
   exists(jid: string): Promise<boolean>;
   /** Creates the account; resolves false if it already exists. */
   create(jid: string, credentials: StoredCredential[]): Promise<boolean>;
   /** Removes the account and everything stored for it (roster, offline messages, data); false if absent. */
   remove(jid: string): Promise<boolean>;
-  getCredentials(jid: string): Promise<StoredCredential[] | null>;
+  /** The account's credentials and disabled flag in one read (one query); null when there is no such account. */
+  getAccount(jid: string): Promise<StoredAccount | null>;
   setCredentials(jid: string, credentials: StoredCredential[]): Promise<boolean>;
   setDisabled(jid: string, disabled: boolean): Promise<boolean>;
-  isDisabled(jid: string): Promise<boolean>;
   list(domain?: string, limit?: number, offset?: number): Promise<string[]>;
   count(domain?: string): Promise<number>;
 }

@@ -3,7 +3,8 @@ import { preferredCredential, verifyPlainPassword } from '../stream/sasl/scram-c
 
 /** Checks a password against the account's stored SCRAM credentials (the server never keeps the password). */
 export async function passwordMatches(users: UserRepository, bareJid: string, password: string): Promise<boolean> {
-  const cred = preferredCredential(await users.getCredentials(bareJid));
-  if (!cred || (await users.isDisabled(bareJid))) return false;
+  const account = await users.getAccount(bareJid);
+  const cred = preferredCredential(account?.credentials ?? null);
+  if (!cred || account!.disabled) return false;
   return verifyPlainPassword(cred, password);
 }

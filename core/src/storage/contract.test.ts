@@ -37,6 +37,8 @@ const msg = (to: string, from: string, stamp: number, extra: { stanza?: string; 
 
 describeStorage('storage contract', (s, { reopen, db }) => {
   const others: Storage[] = [];
+  /** The credentials part of getAccount (null: no account). */
+  const credentials = async (jid: string) => (await s.users.getAccount(jid))?.credentials ?? null;
   afterEach(async () => {
     for (const o of others.splice(0)) await o.close();
   });
@@ -49,25 +51,25 @@ describeStorage('storage contract', (s, { reopen, db }) => {
       assert.equal(await s.users.create('Alice@Example.com', []), false);
       assert.equal(await s.users.exists('alice@example.com'), true);
       assert.equal(await s.users.exists('ALICE@example.com'), true);
-      assert.deepEqual(await s.users.getCredentials('alice@example.com'), [cred('SCRAM-SHA-1')], 'the failed create changed nothing');
+      assert.deepEqual(await credentials('alice@example.com'), [cred('SCRAM-SHA-1')], 'the failed create changed nothing');
     });
 
     it('keeps, replaces and reports credentials', async () => {
-      assert.equal(await s.users.getCredentials('nobody@example.com'), null);
+      assert.equal(await credentials('nobody@example.com'), null);
       assert.equal(await s.users.setCredentials('nobody@example.com', [cred('SCRAM-SHA-1')]), false);
       assert.equal(await s.users.exists('nobody@example.com'), false);
 
       await s.users.create('bob@example.com', []);
-      assert.deepEqual(await s.users.getCredentials('bob@example.com'), []);
+      assert.deepEqual(await credentials('bob@example.com'), []);
       const both = [cred('SCRAM-SHA-256', 'YQ=='), cred('SCRAM-SHA-1', 'Yg==')];
       assert.equal(await s.users.setCredentials('bob@example.com', both), true);
-      const got = await s.users.getCredentials('Bob@example.com');
+      const got = await credentials('Bob@example.com');
       assert.deepEqual(
         got?.sort((a, b) => a.mechanism.localeCompare(b.mechanism)),
         [cred('SCRAM-SHA-1', 'Yg=='), cred('SCRAM-SHA-256', 'YQ==')],
       );
       assert.equal(await s.users.setCredentials('bob@example.com', [cred('SCRAM-SHA-256', 'Yw==')]), true);
-      assert.deepEqual(await s.users.getCredentials('bob@example.com'), [cred('SCRAM-SHA-256', 'Yw==')]);
+      assert.deepEqual(await credentials('bob@example.com'), [cred('SCRAM-SHA-256', 'Yw==')]);
     });
 
     it('rejects two credentials for one mechanism and keeps the old ones', async () => {
@@ -78,19 +80,23 @@ describeStorage('storage contract', (s, { reopen, db }) => {
       await assert.rejects(s.users.create('dave@example.com', [cred('SCRAM-SHA-256'), cred('SCRAM-SHA-256')]), {
         code: 'STARLING_STORAGE_ARGUMENT',
       });
-      assert.deepEqual(await s.users.getCredentials('carol@example.com'), [cred('SCRAM-SHA-1')]);
+      assert.deepEqual(await credentials('carol@example.com'), [cred('SCRAM-SHA-1')]);
       assert.equal(await s.users.exists('dave@example.com'), false);
     });
 
-    it('disables and enables accounts', async () => {
+    it('disables and enables accounts; the account read carries the flag with the credentials', async () => {
       assert.equal(await s.users.setDisabled('ghost@example.com', true), false);
-      assert.equal(await s.users.isDisabled('ghost@example.com'), false);
+      assert.equal(await s.users.getAccount('ghost@example.com'), null);
       await s.users.create('erin@example.com', []);
-      assert.equal(await s.users.isDisabled('erin@example.com'), false);
+      assert.deepEqual(await s.users.getAccount('erin@example.com'), { credentials: [], disabled: false });
       assert.equal(await s.users.setDisabled('erin@example.com', true), true);
-      assert.equal(await s.users.isDisabled('Erin@example.com'), true);
+      assert.deepEqual(await s.users.getAccount('Erin@example.com'), { credentials: [], disabled: true });
+      await s.users.setCredentials('erin@example.com', [cred('SCRAM-SHA-1'), cred('SCRAM-SHA-256')]);
+      const both = await s.users.getAccount('erin@example.com');
+      assert.equal(both?.disabled, true, 'every credential row carries the flag');
+      assert.deepEqual(both?.credentials.map((c) => c.mechanism).sort(), ['SCRAM-SHA-1', 'SCRAM-SHA-256']);
       assert.equal(await s.users.setDisabled('erin@example.com', false), true);
-      assert.equal(await s.users.isDisabled('erin@example.com'), false);
+      assert.equal((await s.users.getAccount('erin@example.com'))?.disabled, false);
     });
 
     it('lists and counts accounts, optionally per domain, in order and by page', async () => {
@@ -121,21 +127,21 @@ describeStorage('storage contract', (s, { reopen, db }) => {
 
       assert.equal(await s.users.remove('Frank@example.com'), true);
       assert.equal(await s.users.exists('frank@example.com'), false);
-      assert.equal(await s.users.getCredentials('frank@example.com'), null);
+      assert.equal(await credentials('frank@example.com'), null);
       assert.deepEqual(await s.roster.getAll('frank@example.com'), []);
       assert.equal(await s.roster.version('frank@example.com'), '0');
       assert.deepEqual(await s.offline.load('frank@example.com'), []);
       assert.deepEqual(await s.userData.getAll('frank@example.com', 'jabber:iq:last'), {});
 
       assert.equal(await s.users.exists('gina@example.com'), true);
-      assert.equal((await s.users.getCredentials('gina@example.com'))?.length, 1);
+      assert.equal((await credentials('gina@example.com'))?.length, 1);
       assert.equal((await s.roster.getAll('gina@example.com')).length, 1);
       assert.equal(await s.offline.count('gina@example.com'), 2, "messages the removed user sent stay with their recipient");
       assert.equal(await s.userData.get('gina@example.com', 'jabber:iq:last', 'last-activity'), '42');
 
       assert.equal(await s.users.remove('frank@example.com'), false);
       assert.equal(await s.users.create('frank@example.com', []), true);
-      assert.deepEqual(await s.users.getCredentials('frank@example.com'), [], 'a re-created account starts empty');
+      assert.deepEqual(await credentials('frank@example.com'), [], 'a re-created account starts empty');
     });
   });
 
@@ -378,7 +384,7 @@ describeStorage('storage contract', (s, { reopen, db }) => {
       await s.users.create('keep@x.test', [cred('SCRAM-SHA-256')]);
       const id = await s.offline.store(msg('keep@x.test', 's@x.test', 1), 0);
       await reopen();
-      assert.deepEqual(await s.users.getCredentials('keep@x.test'), [cred('SCRAM-SHA-256')]);
+      assert.deepEqual(await credentials('keep@x.test'), [cred('SCRAM-SHA-256')]);
       assert.deepEqual((await s.offline.load('keep@x.test')).map((m) => m.id), [id]);
       const versions = await db().query('SELECT version FROM schema_version ORDER BY version');
       assert.deepEqual(versions.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));

@@ -1,4 +1,4 @@
-import type { RosterItem, StoredCredential, StoredOfflineMessage, Subscription } from '@starling/sdk';
+import type { RosterItem, StoredAccount, StoredCredential, StoredOfflineMessage, Subscription } from '@starling/sdk';
 import { jidKey } from './jid-key';
 import { StorageError } from './storage-error';
 
@@ -8,7 +8,8 @@ import { StorageError } from './storage-error';
  */
 type Int = number | string | bigint;
 
-export interface CredentialRow {
+export interface AccountRow {
+  disabled: Int;
   mechanism: string | null;
   salt: string;
   iterations: Int;
@@ -16,18 +17,21 @@ export interface CredentialRow {
   server_key: string;
 }
 
-/** Rows of `SQL.users.credentials` → null (no user) or the credentials. */
-export function credentialsFromRows(rows: CredentialRow[]): StoredCredential[] | null {
+/** Rows of `SQL.users.account` → null (no user) or the account's credentials and disabled flag. */
+export function accountFromRows(rows: AccountRow[]): StoredAccount | null {
   if (rows.length === 0) return null;
-  return rows
-    .filter((r) => r.mechanism !== null)
-    .map((r) => ({
-      mechanism: r.mechanism as StoredCredential['mechanism'],
-      salt: r.salt,
-      iterations: Number(r.iterations),
-      storedKey: r.stored_key,
-      serverKey: r.server_key,
-    }));
+  return {
+    credentials: rows
+      .filter((r) => r.mechanism !== null)
+      .map((r) => ({
+        mechanism: r.mechanism as StoredCredential['mechanism'],
+        salt: r.salt,
+        iterations: Number(r.iterations),
+        storedKey: r.stored_key,
+        serverKey: r.server_key,
+      })),
+    disabled: Number(rows[0].disabled) === 1,
+  };
 }
 
 /** Parameter lists for `SQL.users.insertCredential`; one credential per mechanism. */

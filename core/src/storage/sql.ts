@@ -13,12 +13,11 @@ export const SQL = {
     insertCredential:
       'INSERT INTO user_credentials (jid, mechanism, salt, iterations, stored_key, server_key) VALUES (?, ?, ?, ?, ?, ?)',
     deleteCredentials: 'DELETE FROM user_credentials WHERE jid = ?',
-    /** One row with NULL columns when the user has no credentials; no row when there is no user. */
-    credentials:
-      'SELECT c.mechanism, c.salt, c.iterations, c.stored_key, c.server_key FROM users u ' +
+    /** The account for a login: one row per credential (one with NULL credential columns when it has none), each with the disabled flag; no row when there is no user. */
+    account:
+      'SELECT u.disabled, c.mechanism, c.salt, c.iterations, c.stored_key, c.server_key FROM users u ' +
       'LEFT JOIN user_credentials c ON c.jid = u.jid WHERE u.jid = ? ORDER BY c.mechanism',
     setDisabled: 'UPDATE users SET disabled = ? WHERE jid = ?',
-    disabled: 'SELECT disabled FROM users WHERE jid = ?',
     list: 'SELECT jid FROM users ORDER BY jid LIMIT ? OFFSET ?',
     listDomain: 'SELECT jid FROM users WHERE domain = ? ORDER BY jid LIMIT ? OFFSET ?',
     count: 'SELECT COUNT(*) AS n FROM users',

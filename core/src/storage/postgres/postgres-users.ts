@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import type { StoredCredential, UserRepository } from '@starling/sdk';
+import type { StoredAccount, StoredCredential, UserRepository } from '@starling/sdk';
 import { domainOf, jidKey } from '../jid-key';
 import { checkPage } from '../paging';
-import { credentialParams, credentialsFromRows, type CredentialRow } from '../rows';
+import { accountFromRows, credentialParams, type AccountRow } from '../rows';
 import { ARCHIVE_SQL } from '../archive/archive-sql';
 import { SQL } from '../sql';
 import { inTransaction, PgStatement } from './pg-statements';
@@ -13,9 +13,8 @@ const S = {
   delete: new PgStatement('users.delete', SQL.users.delete),
   insertCredential: new PgStatement('users.insertCredential', SQL.users.insertCredential),
   deleteCredentials: new PgStatement('users.deleteCredentials', SQL.users.deleteCredentials),
-  credentials: new PgStatement('users.credentials', SQL.users.credentials),
+  account: new PgStatement('users.account', SQL.users.account),
   setDisabled: new PgStatement('users.setDisabled', SQL.users.setDisabled),
-  disabled: new PgStatement('users.disabled', SQL.users.disabled),
   list: new PgStatement('users.list', SQL.users.list),
   listDomain: new PgStatement('users.listDomain', SQL.users.listDomain),
   count: new PgStatement('users.count', SQL.users.count),
@@ -52,8 +51,8 @@ export class PostgresUserRepository implements UserRepository {
     });
   }
 
-  async getCredentials(jid: string): Promise<StoredCredential[] | null> {
-    return credentialsFromRows(await S.credentials.rows<CredentialRow>(this.pool, [jidKey(jid)]));
+  async getAccount(jid: string): Promise<StoredAccount | null> {
+    return accountFromRows(await S.account.rows<AccountRow>(this.pool, [jidKey(jid)]));
   }
 
   async setCredentials(jid: string, credentials: StoredCredential[]): Promise<boolean> {
@@ -69,11 +68,6 @@ export class PostgresUserRepository implements UserRepository {
 
   async setDisabled(jid: string, disabled: boolean): Promise<boolean> {
     return (await S.setDisabled.rowCount(this.pool, [disabled ? 1 : 0, jidKey(jid)])) > 0;
-  }
-
-  async isDisabled(jid: string): Promise<boolean> {
-    const rows = await S.disabled.rows<{ disabled: number }>(this.pool, [jidKey(jid)]);
-    return rows[0]?.disabled === 1;
   }
 
   async list(domain?: string, limit?: number, offset?: number): Promise<string[]> {

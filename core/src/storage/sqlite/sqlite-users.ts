@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { StoredCredential, UserRepository } from '@starling/sdk';
+import type { StoredAccount, StoredCredential, UserRepository } from '@starling/sdk';
 import { domainOf, jidKey } from '../jid-key';
 import { checkPage } from '../paging';
-import { credentialParams, credentialsFromRows, type CredentialRow } from '../rows';
+import { accountFromRows, credentialParams, type AccountRow } from '../rows';
 import { ARCHIVE_SQL } from '../archive/archive-sql';
 import { SQL } from '../sql';
 import { type Statements, prepareAll } from './sqlite-statements';
@@ -52,8 +52,8 @@ export class SqliteUserRepository implements UserRepository {
     return this.removeTx(jidKey(jid));
   }
 
-  async getCredentials(jid: string): Promise<StoredCredential[] | null> {
-    return credentialsFromRows(this.s.credentials.all(jidKey(jid)) as CredentialRow[]);
+  async getAccount(jid: string): Promise<StoredAccount | null> {
+    return accountFromRows(this.s.account.all(jidKey(jid)) as AccountRow[]);
   }
 
   async setCredentials(jid: string, credentials: StoredCredential[]): Promise<boolean> {
@@ -62,11 +62,6 @@ export class SqliteUserRepository implements UserRepository {
 
   async setDisabled(jid: string, disabled: boolean): Promise<boolean> {
     return this.s.setDisabled.run(disabled ? 1 : 0, jidKey(jid)).changes > 0;
-  }
-
-  async isDisabled(jid: string): Promise<boolean> {
-    const row = this.s.disabled.get(jidKey(jid)) as { disabled: number } | undefined;
-    return row?.disabled === 1;
   }
 
   async list(domain?: string, limit?: number, offset?: number): Promise<string[]> {

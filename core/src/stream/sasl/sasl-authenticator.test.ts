@@ -10,10 +10,12 @@ function repo(accounts: Map<string, StoredCredential[]>, disabled: Set<string>):
     exists: async (jid) => accounts.has(jid),
     create: no,
     remove: no,
-    getCredentials: async (jid) => accounts.get(jid) ?? null,
+    getAccount: async (jid) => {
+      const credentials = accounts.get(jid);
+      return credentials ? { credentials, disabled: disabled.has(jid) } : null;
+    },
     setCredentials: no,
     setDisabled: no,
-    isDisabled: async (jid) => disabled.has(jid),
     list: no,
     count: no,
   };
@@ -42,6 +44,21 @@ test('looks accounts up as bare JIDs of the stream domain; disabled accounts get
   assert.deepEqual(await login('juliet', 'a.example'), { success: null, username: 'juliet' });
   assert.deepEqual(await login('juliet', 'b.example'), { failure: 'not-authorized' });
   assert.deepEqual(await login('romeo', 'a.example'), { failure: 'account-disabled' });
+});
+
+test('a login reads the account once: credentials and the disabled flag together', async () => {
+  const creds = await deriveScramCredentials('pw', 4096);
+  const reads: string[] = [];
+  const users = repo(new Map([['juliet@a.example', creds]]), new Set(['juliet@a.example']));
+  const getAccount = users.getAccount.bind(users);
+  users.getAccount = (jid) => {
+    reads.push(jid);
+    return getAccount(jid);
+  };
+  const auth = new SaslAuthenticator(users);
+  assert.deepEqual(await auth.create('PLAIN', 'a.example', true)!.start(Buffer.from('\0juliet\0pw')), { failure: 'account-disabled' });
+  assert.deepEqual(await auth.create('PLAIN', 'a.example', true)!.start(Buffer.from('\0juliet\0wrong')), { failure: 'not-authorized' });
+  assert.deepEqual(reads, ['juliet@a.example', 'juliet@a.example']);
 });
 
 test('unknown users see the configured iteration count and a salt stable across instances with the same secret', async () => {

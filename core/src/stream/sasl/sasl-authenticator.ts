@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { UserRepository } from '@starling/sdk';
+import type { StoredCredential, UserRepository } from '@starling/sdk';
 import type { PasswordMechanismOptions, SaslMechanism, SaslResult } from './mechanism';
 import { PlainServerMechanism } from './plain';
 import { ScramServerMechanism } from './scram';
@@ -39,27 +39,29 @@ export class SaslAuthenticator {
   /** A fresh mechanism for one exchange on `domain`; undefined when `name` is not offered. */
   create(name: string, domain: string, secure: boolean): SaslMechanism | undefined {
     if (!this.mechanisms(secure).includes(name)) return undefined;
-    const options: PasswordMechanismOptions = {
-      domain,
-      serverSecret: this.serverSecret,
-      iterations: this.iterations,
-      lookup: (username) => this.users.getCredentials(`${username}@${domain}`),
-    };
-    const mech = name === 'PLAIN' ? new PlainServerMechanism(options) : new ScramServerMechanism(name as 'SCRAM-SHA-1' | 'SCRAM-SHA-256', options);
-    return new DisabledAccountCheck(mech, this.users, domain);
+    return new AccountLogin(name, this.users, domain, this.serverSecret, this.iterations);
   }
 }
 
-/** Turns a successful login into account-disabled when the account is disabled. */
-class DisabledAccountCheck implements SaslMechanism {
+/**
+ * One login's mechanism over the account read once (credentials and disabled flag together,
+ * `UserRepository.getAccount`): a successful exchange for a disabled account becomes account-disabled.
+ */
+class AccountLogin implements SaslMechanism {
   readonly name: string;
+  private readonly inner: SaslMechanism;
+  private disabled = false;
 
   constructor(
-    private readonly inner: SaslMechanism,
+    name: string,
     private readonly users: UserRepository,
     private readonly domain: string,
+    serverSecret: Buffer,
+    iterations: number,
   ) {
-    this.name = inner.name;
+    this.name = name;
+    const options: PasswordMechanismOptions = { domain, serverSecret, iterations, lookup: (username) => this.lookup(username) };
+    this.inner = name === 'PLAIN' ? new PlainServerMechanism(options) : new ScramServerMechanism(name as 'SCRAM-SHA-1' | 'SCRAM-SHA-256', options);
   }
 
   get attempted(): string | undefined {
@@ -74,8 +76,13 @@ class DisabledAccountCheck implements SaslMechanism {
     return this.check(await this.inner.step(response));
   }
 
-  private async check(result: SaslResult): Promise<SaslResult> {
-    if (!('success' in result)) return result;
-    return (await this.users.isDisabled(`${result.username}@${this.domain}`)) ? { failure: 'account-disabled' } : result;
+  private async lookup(username: string): Promise<StoredCredential[] | null> {
+    const account = await this.users.getAccount(`${username}@${this.domain}`);
+    this.disabled = account?.disabled ?? false;
+    return account?.credentials ?? null;
+  }
+
+  private check(result: SaslResult): SaslResult {
+    return this.disabled && 'success' in result ? { failure: 'account-disabled' } : result;
   }
 }

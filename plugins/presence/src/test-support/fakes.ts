@@ -89,10 +89,9 @@ export function fakeUsers(existing: string[]): UserRepository {
     exists: async (jid: string) => existing.includes(jid),
     create: no,
     remove: no,
-    getCredentials: no,
+    getAccount: no,
     setCredentials: no,
     setDisabled: no,
-    isDisabled: no,
     list: no,
     count: no,
   };
