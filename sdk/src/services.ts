@@ -147,8 +147,11 @@ export interface RosterService {
   outbound(owner: string, contact: string, type: SubscriptionType): Promise<SubscriptionChange>;
   /** Applies a subscription stanza from the contact to the owner (Appendix A.3); a subscribe is kept for re-delivery. */
   inbound(owner: string, contact: string, stanza: Element): Promise<SubscriptionChange>;
-  /** Subscription requests the owner has not answered yet, to re-deliver at login (RFC 6121 §3.1.3). */
-  pendingRequests(owner: string): Promise<Element[]>;
+  /**
+   * Subscription requests the owner has not answered yet, to re-deliver at login (RFC 6121 §3.1.3).
+   * `items`: the owner's roster as the caller has just read it with `items` (a login reads it once, not twice).
+   */
+  pendingRequests(owner: string, items?: RosterItem[]): Promise<Element[]>;
 }
 
 /** The service the roster plugin (`jabber:iq:roster`) provides (manifest `"provides": ["roster"]`). */

@@ -74,7 +74,7 @@ export class OutboundPresence {
     if (!initial) return;
     // Probes go from the full JID, so the answers reach only the resource that just came online.
     for (const item of items) if (hasTo(item)) req.send(presence({ type: 'probe', from, to: item.jid }));
-    for (const request of await this.d.roster.pendingRequests(owner)) session.send(request);
+    for (const request of await this.d.roster.pendingRequests(owner, items)) session.send(request);
     this.d.events.emit('presence.initial', { session, stanza });
   }
 

@@ -152,8 +152,8 @@ export class RosterManager implements RosterService {
     });
   }
 
-  async pendingRequests(owner: string): Promise<Element[]> {
-    const [items, bare] = await Promise.all([this.deps.repo.getAll(owner), this.deps.userData.getAll(owner, PENDING_NODE)]);
+  async pendingRequests(owner: string, roster?: RosterItem[]): Promise<Element[]> {
+    const [items, bare] = await Promise.all([roster ?? this.deps.repo.getAll(owner), this.deps.userData.getAll(owner, PENDING_NODE)]);
     const out: Element[] = [];
     for (const i of items) if (i.pendingIn) out.push(this.request(owner, i.jid, i.pendingInStanza));
     for (const [contact, stanza] of Object.entries(bare)) out.push(this.request(owner, contact, stanza));
