@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import { type DeliveryReceipt, type Element, type ErrorType, type Jid, type Logger, NS_STREAMS, StanzaError, type StanzaErrorCondition, errorReply, escapeAttr, escapeText, tryParseJid, xml } from '@starling/sdk';
 import type { C2SSession, SessionConnection } from '../sm/c2s-session';
@@ -9,6 +8,7 @@ import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
 import type { XmlStreamErrorCondition } from './xml-stream-parser';
 import type { AuthThrottle, AuthThrottleSettings } from './auth-throttle';
 import { TrafficMeter, type TrafficThrottling, unlimited } from '../net/traffic-throttling';
+import { randomHex } from './random-pool';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
@@ -138,17 +138,6 @@ export interface StreamTransport {
 type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
 
 let nextId = 0;
-
-/** Random bytes for ids, cut from a pooled buffer: one randomBytes call per few hundred ids, not one each. */
-let randomPool = randomBytes(4096);
-let randomAt = 0;
-export function randomHex(bytes: number): string {
-  if (randomAt + bytes > randomPool.length) {
-    randomPool = randomBytes(4096);
-    randomAt = 0;
-  }
-  return randomPool.toString('hex', randomAt, (randomAt += bytes));
-}
 
 /**
  * One client-to-server XMPP stream, written once for every framing: stream header checks, features,

@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Jid } from '@starling/sdk';
+import { randomBase64 } from '../random-pool';
 import { accountJid, authzidAllowed, decodeUtf8 } from './identity';
 import type { PasswordMechanismOptions, SaslMechanism, SaslResult, ScramCredential, ScramMechanismName } from './mechanism';
 import { digest, fakeScramCredential, hmac, SCRAM_HASHES, type ScramHash } from './scram-credentials';
@@ -145,7 +146,7 @@ export class ScramServerMechanism implements SaslMechanism {
     this.credential = credential ?? fakeScramCredential(this.name, this.options.serverSecret, account?.local ?? username, this.options.iterations);
     this.account = account;
     this.clientFirstBare = bare;
-    this.nonce = clientNonce + (this.options.nonce ? this.options.nonce() : randomBytes(18).toString('base64'));
+    this.nonce = clientNonce + (this.options.nonce ? this.options.nonce() : randomBase64(18));
     this.serverFirst = `r=${this.nonce},s=${this.credential.salt},i=${this.credential.iterations}`;
     this.state = State.AwaitingClientFinal;
     return { challenge: Buffer.from(this.serverFirst, 'utf8') };
