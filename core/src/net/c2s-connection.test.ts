@@ -15,7 +15,7 @@ async function pair(): Promise<{ conn: C2SConnection; client: Socket; close: () 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const accepted = new Promise<Socket>((r) => server.once('connection', r));
   const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
-  const conn = new C2SConnection(await accepted, false, HOST, LIMITS, new Set<ClientStream>());
+  const conn = new C2SConnection(await accepted, false, (server.address() as AddressInfo).port, HOST, LIMITS, new Set<ClientStream>());
   return {
     conn,
     client,

@@ -33,10 +33,14 @@ export class C2SConnection implements StreamTransport {
   /** Between `<proceed/>` and the client's ClientHello: output waits for TLS (never sent in the clear). */
   private tlsPending = false;
 
-  /** `open` holds the manager's open streams: this one is in it until its socket closes. */
+  /**
+   * `localPort`: the listener's port the socket came in on; `open` holds the manager's open streams: this
+   * one is in it until its socket closes.
+   */
   constructor(
     socket: Socket,
     secure: boolean,
+    readonly localPort: number,
     private readonly host: ClientStreamHost,
     limits: StreamLimits,
     private readonly open: Set<ClientStream>,
@@ -54,10 +58,6 @@ export class C2SConnection implements StreamTransport {
 
   get secure(): boolean {
     return this._secure;
-  }
-
-  get localPort(): number {
-    return this.socket.localPort ?? 0;
   }
 
   private attach(socket: Socket): void {

@@ -27,9 +27,14 @@ export class C2SService {
   async listen(specs: ListenerSpec[]): Promise<ListenerSpec[]> {
     const bound: ListenerSpec[] = [];
     for (const spec of specs) {
-      const server = spec.tls === 'direct' ? this.directTlsListener() : createTcpServer((s) => this.accept(s, false));
+      // The port each accepted socket came in on (the bound one when the spec says 0): known here, not asked
+      // of the kernel (getsockname) at each stream header.
+      const at = { port: spec.port };
+      const server = spec.tls === 'direct' ? this.directTlsListener(at) : createTcpServer((s) => this.accept(s, false, at.port));
       server.on('error', (err) => this.log.error('c2s listener error', { port: spec.port, err }));
-      bound.push(await listenOn(server, spec));
+      const b = await listenOn(server, spec);
+      at.port = b.port;
+      bound.push(b);
       this.servers.push(server);
     }
     return bound;
@@ -41,17 +46,17 @@ export class C2SService {
    * instead of 64 KB (tls-after-hello.ts). The TLS server keeps its handshake timeout (Node's 120 s) and SNI;
    * a socket that sends nothing is closed after the c2s `auth-timeout`, as a client that does not log in.
    */
-  private directTlsListener(): NetServer {
-    const tls = createTlsServer(this.certs.serverOptions(this.defaultDomain), (s) => this.accept(s, true));
+  private directTlsListener(at: { port: number }): NetServer {
+    const tls = createTlsServer(this.certs.serverOptions(this.defaultDomain), (s) => this.accept(s, true, at.port));
     tls.on('tlsClientError', (err) => this.log.debug('TLS handshake failed', { err }));
     const handOver = (socket: Socket) => tls.emit('connection', socket);
     return createTcpServer((raw) => afterClientHello(raw, handOver, this.limits.authTimeoutMs));
   }
 
-  private accept(socket: Socket, secure: boolean): void {
+  private accept(socket: Socket, secure: boolean, localPort: number): void {
     counters.connectionsAccepted++;
     // Counted with the WebSocket and BOSH streams against 'max-connections' and 'max-connections-per-ip'.
-    new C2SConnection(socket, secure, this.host, this.limits, this.streams).stream.admit();
+    new C2SConnection(socket, secure, localPort, this.host, this.limits, this.streams).stream.admit();
   }
 
   async close(): Promise<void> {
