@@ -39,11 +39,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class MucStarling extends Starling {
   name = 'starling';
-  port = 37222;
-  directTlsPort = 37223;
-  wsPort = 37290;
-  boshPort = 37280;
-  httpPort = 38180;
   home = join(TMP, 'starling-muc');
   describe() {
     return super.describe() + '; muc: history-size 20, max-occupants 1000 (defaults)';

@@ -36,7 +36,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Starling with its own home and port, so this bench never disturbs the others' state. */
 class OfflineStarling extends Starling {
   name = 'starling';
-  port = 36222;
   home = join(TMP, 'starling-offline');
 }
 
