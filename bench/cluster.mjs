@@ -20,10 +20,10 @@
 // Needs Redis and PostgreSQL for Starling: STARLING_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0) and
 // STARLING_BENCH_PG_URI (default postgresql://postgres@127.0.0.1:5432/test); ejabberd: /usr/sbin/ejabberdctl.
 // Usage: node bench/cluster.mjs [--servers starling,ejabberd] [--nodes 1,2] [--repeat 3] [--pairs 20]
-//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40] [--profile DIR]
+//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40] [--profile DIR] [--out cluster]
 // --profile DIR: every Starling node runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops
 // (bench/lib/cpuprofile-top.mjs reads it).
-// Writes bench/results/cluster.json and bench/results/cluster.md.
+// Writes bench/results/<out>.json and bench/results/<out>.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -47,6 +47,7 @@ const { values: opt } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '40' },
     profile: { type: 'string' },
+    out: { type: 'string', default: 'cluster' },
   },
 });
 const SERVERS = opt.servers.split(',');
@@ -313,8 +314,8 @@ async function main() {
   }
   const md = markdown(results, targets);
   mkdirSync(join(BENCH, 'results'), { recursive: true });
-  writeFileSync(join(BENCH, 'results', 'cluster.json'), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(join(BENCH, 'results', 'cluster.md'), md + '\n');
+  writeFileSync(join(BENCH, 'results', `${opt.out}.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(BENCH, 'results', `${opt.out}.md`), md + '\n');
   console.log('\n' + md);
 }
 
