@@ -39,13 +39,13 @@ module.exports = definePlugin({
 const LOOP = 'for (;;) {}';
 const BOMB = 'const kept = []; for (;;) kept.push(new Array(1e5).fill(Math.random()));';
 
-async function supervisedServer(env: Record<string, string> = {}, hangTimeout = 2): Promise<TestServer> {
+async function supervisedServer(env: Record<string, string> = {}, hangTimeout = 2, config = ''): Promise<TestServer> {
   const server = await TestServer.create({
     users: [
       ['alice', 'wonderland'],
       ['bob', 'builder'],
     ],
-    config: `'plugin-dirs' = [ 'plugins' ]\n'hang-timeout' = ${hangTimeout}\n`,
+    config: `'plugin-dirs' = [ 'plugins' ]\n'hang-timeout' = ${hangTimeout}\n${config}`,
     supervised: true,
     env,
   });
@@ -109,6 +109,15 @@ describe('plugins that hang or exhaust the heap', () => {
     assert.equal(await faultyVersion(server), undefined, 'the quarantined version does not serve');
     const line = faultyLine(await server.cli('plugins', 'list'));
     assert.match(line, /^faulty\s+2\.0\.0\s+quarantined\s.*STARLING_PLUGIN_QUARANTINED.*blocked the event loop/);
+  });
+
+  it("the supervisor keeps to the 'restart-limit' of the config its server read (0: no restart)", async () => {
+    server = await supervisedServer({}, 2, `'restart-limit' = 0\n'restart-window' = 60\n`);
+    writeFaulty(join(server.home, 'plugins'), '1.0.0', {});
+    await server.start();
+    writeFaulty(join(server.home, 'plugins'), '2.0.0', { onLoad: LOOP });
+    await within(60_000, 'the supervisor gives up', async () => /not restarting: 0 restarts within 60 s already \('restart-limit' = 0, 'restart-window' = 60\)/.test(server!.output));
+    assert.doesNotMatch(server.output, /restarting it \(/);
   });
 
   it('a plugin that loops in onLoad at boot: the server still comes up, and a new version lifts the quarantine', async () => {

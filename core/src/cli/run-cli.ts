@@ -6,7 +6,7 @@ import { effectiveConfig, writeConfigDump } from './config-dump';
 import { checkCommand } from './check-command';
 import { readQuarantine } from '../kernel/plugin-quarantine';
 import { existingHome, prepareHome } from './home';
-import { RUNNING_MESSAGE, supervise } from './supervisor';
+import { RUNNING_MESSAGE, restartLimitsMessage, supervise } from './supervisor';
 import { userAdd, userDel, userPasswd } from './user-commands';
 import { type PluginStatusRow, formatPluginTable, readRunningPluginStatus } from '../kernel/plugin-status';
 
@@ -96,7 +96,13 @@ async function start(home: string): Promise<undefined> {
   const ops = Operations.open(home);
   let server: StarlingServer;
   try {
-    server = await StarlingServer.start({ home, logger: ops.log, consoleLogFile: ops.files.consoleFile });
+    server = await StarlingServer.start({
+      home,
+      logger: ops.log,
+      consoleLogFile: ops.files.consoleFile,
+      // Run by the supervisor: it takes its restart keys from this one reading of the config.
+      onSettings: (settings) => process.send?.(restartLimitsMessage(settings.restarts)),
+    });
     ops.attach(server);
   } catch (err) {
     ops.log.error('start failed', { err });

@@ -1,12 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { formatRecord } from '../ops/log-format';
 import { HANG_EXIT_CODE } from '../kernel/hang-watchdog';
-import { readHome } from '../kernel/server';
+import { DEFAULT_RESTARTS } from '../kernel/settings';
 
 /** The message a supervised server sends once it serves (after that, any exit but a requested stop is a crash). */
 export const RUNNING_MESSAGE = 'starling:running';
 
-const DEFAULT_RESTARTS = { limit: 5, windowMs: 600_000 };
+/** What a supervised server sends as soon as it has read its config: 'restart-limit' and 'restart-window'. */
+export interface RestartLimitsMessage {
+  type: 'starling:restart-limits';
+  limit: number;
+  windowMs: number;
+}
+
+export function restartLimitsMessage(restarts: { limit: number; windowMs: number }): RestartLimitsMessage {
+  return { type: 'starling:restart-limits', limit: restarts.limit, windowMs: restarts.windowMs };
+}
+
+function isRestartLimits(m: unknown): m is RestartLimitsMessage {
+  const r = m as Partial<RestartLimitsMessage> | null;
+  return typeof r === 'object' && r !== null && r.type === 'starling:restart-limits' && Number.isFinite(r.limit) && Number.isFinite(r.windowMs);
+}
+
 /** How long a stop request waits for the server before SIGKILL (the hang watchdog ends a blocked one sooner). */
 const STOP_GRACE_MS = 60_000;
 
@@ -29,23 +44,19 @@ function isCrash(code: number | null, signal: NodeJS.Signals | null, served: boo
   return served && code !== 0;
 }
 
-function restartLimits(home: string): { limit: number; windowMs: number } {
-  try {
-    return readHome({ home }).settings.restarts;
-  } catch {
-    return DEFAULT_RESTARTS; // the server itself reports the config error
-  }
-}
-
 /**
  * `starling start`: runs the server as a child process (`start --foreground`) and restarts it after a crash
  * (a hang the watchdog ended, heap out of memory, a fatal signal), at most 'restart-limit' times within
  * 'restart-window'. The restarted server quarantines the plugin version that was loading or running
  * (kernel/plugin-quarantine.ts) and is told how its predecessor ended. SIGTERM and SIGINT go to the server;
  * the supervisor exits with its exit code. A config error or a clean exit is not restarted.
+ *
+ * The supervisor does not read the config itself: each server it starts reads it once and sends its restart
+ * keys back (RestartLimitsMessage) before any plugin loads, so an edited 'restart-limit' applies from the
+ * next restart on. Until the first server has sent them (it failed before reading its config) the defaults apply.
  */
 export async function supervise(home: string, cliFile: string): Promise<number> {
-  const { limit, windowMs } = restartLimits(home);
+  let { limit, windowMs } = DEFAULT_RESTARTS;
   const restarts: number[] = [];
   let stopping: NodeJS.Signals | undefined;
   let child: ChildProcess | undefined;
@@ -66,6 +77,7 @@ export async function supervise(home: string, cliFile: string): Promise<number> 
     let served = false;
     proc.on('message', (m) => {
       if (m === RUNNING_MESSAGE) served = true;
+      else if (isRestartLimits(m)) ({ limit, windowMs } = m);
     });
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => proc.once('exit', (c, s) => res([c, s])));
     child = undefined;

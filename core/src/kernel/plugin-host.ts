@@ -7,7 +7,7 @@ import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
-import { type PluginQuarantine, packageHash } from './plugin-quarantine';
+import type { PluginQuarantine } from './plugin-quarantine';
 
 /**
  * loaded: serving. failed: its last load failed and no version runs. disabled: switched off by config or
@@ -138,9 +138,10 @@ export class PluginHost {
   loadAll(): Promise<void> {
     return this.serial(async () => {
       for (const r of this.deps.catalog.rejected) this.recordRejected(r.dir, r.error);
-      this.deps.quarantine?.recover((id) => {
+      const quarantine = this.deps.quarantine;
+      quarantine?.recover((id) => {
         const pkg = this.deps.catalog.packages.get(id);
-        return pkg && { version: pkg.version, hash: packageHash(pkg.dir) };
+        return pkg && { version: pkg.version, hash: quarantine.packageHash(pkg.dir) };
       }, this.deps.previousExit);
       for (const pkg of this.order([...this.deps.catalog.packages.values()])) {
         if (!this.deps.catalog.isActive(pkg)) this.setRecord(pkg, 'disabled');
@@ -291,7 +292,7 @@ export class PluginHost {
 
   /** The content hash of a package, when the host keeps a quarantine. */
   private hashOf(pkg: PluginPackage): string {
-    return this.deps.quarantine ? packageHash(pkg.dir) : '';
+    return this.deps.quarantine ? this.deps.quarantine.packageHash(pkg.dir) : '';
   }
 
   /** The error that keeps a quarantined version from loading, or undefined. */

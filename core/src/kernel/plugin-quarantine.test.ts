@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ArrayLogger } from '../test-support/plugin-test-kit';
-import { PLUGIN_HANG_FILE, PLUGIN_JOURNAL_FILE, PluginQuarantine, packageHash, readQuarantine } from './plugin-quarantine';
+import { PLUGIN_HANG_FILE, PLUGIN_JOURNAL_FILE, PluginQuarantine, readQuarantine } from './plugin-quarantine';
+import { packageHash } from './package-hash';
 
 describe('plugin boot journal and quarantine', () => {
   const dirs: string[] = [];

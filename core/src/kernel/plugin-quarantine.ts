@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '@starling/sdk';
 import { removeFileDurably, writeFileDurably } from './durable-file';
+import { PackageHashes } from './package-hash';
 
 /** "loading <plugin>@<version>#<hash>", written before a version's code runs for the first time, removed after. */
 export const PLUGIN_JOURNAL_FILE = join('var', 'plugin-journal.json');
@@ -10,6 +10,8 @@ export const PLUGIN_JOURNAL_FILE = join('var', 'plugin-journal.json');
 export const PLUGIN_HANG_FILE = join('var', 'plugin-hang.json');
 /** The plugin versions the server will not load again. */
 export const PLUGIN_QUARANTINE_FILE = join('var', 'plugin-quarantine.json');
+/** The package hashes of the last start, with the file times they were taken at (./package-hash.ts). */
+export const PLUGIN_HASHES_FILE = join('var', 'plugin-hashes.json');
 
 export interface JournalEntry {
   id: string;
@@ -34,23 +36,6 @@ export interface QuarantineEntry {
   at: string;
 }
 
-/** A content hash of a plugin package (every file but node_modules/ and dot files): what tells one version from another. */
-export function packageHash(dir: string): string {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) files.push(p);
-    }
-  };
-  walk(dir);
-  const h = createHash('sha256');
-  for (const f of files.sort()) h.update(relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
-  return h.digest('hex').slice(0, 16);
-}
-
 function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -67,6 +52,7 @@ function readJson<T>(file: string): T | undefined {
  */
 export class PluginQuarantine {
   private readonly entries = new Map<string, QuarantineEntry>();
+  private readonly hashes: PackageHashes;
 
   constructor(
     private readonly home: string,
@@ -74,6 +60,12 @@ export class PluginQuarantine {
   ) {
     mkdirSync(join(home, 'var'), { recursive: true });
     for (const e of readJson<QuarantineEntry[]>(this.file(PLUGIN_QUARANTINE_FILE)) ?? []) this.entries.set(e.id, e);
+    this.hashes = new PackageHashes(this.file(PLUGIN_HASHES_FILE));
+  }
+
+  /** The content hash of a plugin package, what tells its versions apart (read again only when its files changed). */
+  packageHash(dir: string): string {
+    return this.hashes.hash(dir);
   }
 
   /**

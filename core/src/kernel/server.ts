@@ -49,6 +49,8 @@ export interface StartOptions {
   logger?: Logger;
   /** The console log the hang watchdog appends its line to (logs/starling-console.log). */
   consoleLogFile?: string;
+  /** Told the settings as soon as the config is read, before anything loads (the supervisor's restart keys). */
+  onSettings?: (settings: ServerSettings) => void;
 }
 
 /** The directory that holds the built-in plugin packages (the repository's plugins/). */
@@ -188,6 +190,7 @@ export class StarlingServer {
   static async start(opts: StartOptions): Promise<StarlingServer> {
     await assertNotRunning(opts.home);
     const { settings, storage, top, log, catalog, findings } = await openHome(opts);
+    opts.onSettings?.(settings);
     for (const f of findings) log.warn(formatFinding(f));
     const auth = new SaslAuthenticator(storage.users, { iterations: settings.scramIterations, serverSecret: await loadServerSecret(storage.serverData) });
     const server = new StarlingServer(settings, storage, top, log, auth, catalog);

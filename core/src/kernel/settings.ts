@@ -12,6 +12,9 @@ import { DEFAULT_MEMORY_TRIM, type MemoryTrimSettings } from '../ops/memory-trim
 import { DEFAULT_TRAFFIC_THROTTLING, parseTrafficThrottling, readTrafficThrottling } from '../net/traffic-throttling';
 
 /** The server-wide settings the kernel reads from config.tdsl (plugins read their own beans). */
+/** 'restart-limit' and 'restart-window' when the config does not set them (the supervisor's too, until a server reports them). */
+export const DEFAULT_RESTARTS = { limit: 5, windowMs: 600_000 };
+
 export interface ServerSettings {
   home: string;
   defaultDomain: string;
@@ -90,7 +93,7 @@ export function readSettings(top: BeanView, home: string, builtInPluginsDir: str
     web: readWebSettings(top, limits),
     pluginDirs,
     hangTimeoutMs: top.number('hang-timeout', 10) * 1000,
-    restarts: { limit: top.number('restart-limit', 5), windowMs: top.number('restart-window', 600) * 1000 },
+    restarts: { limit: top.number('restart-limit', DEFAULT_RESTARTS.limit), windowMs: top.number('restart-window', DEFAULT_RESTARTS.windowMs / 1000) * 1000 },
     dataSourceUri: top.bean('dataSource')?.bean('default')?.string('uri'),
     scramIterations: beanOrEmpty(top, 'authRepository').number('scram-iterations', 4096),
     memoryTrim: readMemoryTrim(top),
