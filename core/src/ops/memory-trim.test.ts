@@ -24,41 +24,60 @@ function rig(minClosed: number) {
 }
 
 describe('MemoryTrimmer', () => {
-  it('trims once enough connections closed since the last trim, then counts again from there', () => {
+  it('trims once enough connections closed since the last trim, then counts again from there', async () => {
     const { state, trimmer, connect, close } = rig(100);
     connect(500);
-    assert.equal(trimmer.check().trimmed, false, 'nothing closed yet');
+    assert.equal((await trimmer.check()).trimmed, false, 'nothing closed yet');
     close(99);
-    assert.deepEqual(trimmer.check(), { closed: 99, trimmed: false });
+    assert.deepEqual(await trimmer.check(), { closed: 99, trimmed: false });
     close(1);
-    const c = trimmer.check();
+    const c = await trimmer.check();
     assert.equal(c.trimmed, true);
     assert.equal(c.closed, 100);
     assert.equal(state.trims, 1);
     assert.equal(state.gcs, 1, 'a full garbage collection first, so that the closed connections are freed');
-    assert.equal(trimmer.check().trimmed, false, 'the 100 closed are accounted for');
+    assert.equal((await trimmer.check()).trimmed, false, 'the 100 closed are accounted for');
     // Connections that open and close between two checks count as closed too.
     connect(300);
     close(300);
-    assert.equal(trimmer.check().closed, 300);
+    assert.equal((await trimmer.check()).closed, 300);
     assert.equal(state.trims, 2);
   });
 
-  it('does not trim a server whose connections only grow', () => {
+  it('lets the event loop run timers (the hang watchdog\'s heartbeat) between the collection and the trim', async () => {
+    const order: string[] = [];
+    let accepted = 0;
+    const t = new MemoryTrimmer(
+      { intervalMs: 1000, minClosed: 1 },
+      () => accepted,
+      () => 0,
+      () => (order.push('trim'), true),
+      log,
+      () => {
+        order.push('collection');
+        setTimeout(() => order.push('timer'), 0);
+      },
+    );
+    accepted = 5;
+    assert.equal((await t.check()).trimmed, true);
+    assert.deepEqual(order, ['collection', 'timer', 'trim']);
+  });
+
+  it('does not trim a server whose connections only grow', async () => {
     const { state, trimmer, connect } = rig(1);
     for (let i = 0; i < 5; i++) {
       connect(1000);
-      trimmer.check();
+      await trimmer.check();
     }
     assert.equal(state.trims, 0);
   });
 
-  it('without the addon it never trims, and start() says so once instead of starting a timer', () => {
+  it('without the addon it never trims, and start() says so once instead of starting a timer', async () => {
     logged.length = 0;
     let accepted = 0;
     const t = new MemoryTrimmer({ intervalMs: 1000, minClosed: 1 }, () => accepted, () => 0, null, log);
     accepted = 10;
-    assert.deepEqual(t.check(), { closed: 10, trimmed: false });
+    assert.deepEqual(await t.check(), { closed: 10, trimmed: false });
     t.start();
     t.stop();
     assert.equal(logged.filter((m) => m.includes('@starling/malloc-trim is not built')).length, 1);
