@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { connect, type TestClient, xml } from './harness/clients';
-import { conversePage, converseServer, launchChromium } from './harness/converse';
+import { converseLoginPage, converseServer, launchChromium } from './harness/converse';
 import { DOMAIN, TestServer } from './harness/server';
 
 const ROOM = `garden@muc.${DOMAIN}`;
@@ -25,18 +25,8 @@ describe('MUC in Converse.js (headless Chromium)', () => {
 
   before(async () => {
     server = await (await TestServer.create({ users: [['alice', 'wonderland'], ['bob', 'builder']] })).start();
-    const page = conversePage({
+    const page = converseLoginPage(`alice@${DOMAIN}/browser`, 'wonderland', {
       websocket_url: `ws://127.0.0.1:${server.web.ws}/xmpp-websocket`,
-      authentication: 'login',
-      auto_login: true,
-      jid: `alice@${DOMAIN}/browser`,
-      password: 'wonderland',
-      discover_connection_methods: false,
-      view_mode: 'fullscreen',
-      play_sounds: false,
-      show_client_info: false,
-      assets_path: '/dist/',
-      persistent_store: 'sessionStorage',
       loglevel: process.env.CONVERSE_DEBUG ? 'debug' : 'info',
       // Converse asks rooms without an archive for this much history on join (its default is none: it expects MAM).
       muc_history_max_stanzas: 20,

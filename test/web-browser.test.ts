@@ -5,27 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { conversePage, converseServer, launchChromium } from './harness/converse';
+import { converseLoginPage, converseServer, launchChromium } from './harness/converse';
 import { echoBot } from './harness/python';
 import { DOMAIN, TestServer } from './harness/server';
 
 /** The page: Converse.js logging in by itself, with its API kept on window for the test to open a chat. */
 function page(connection: Record<string, string>): string {
-  return conversePage({
-    ...connection,
-    authentication: 'login',
-    auto_login: true,
-    jid: `alice@${DOMAIN}/browser`,
-    password: 'wonderland',
-    discover_connection_methods: false,
-    allow_non_roster_messaging: true,
-    view_mode: 'fullscreen',
-    play_sounds: false,
-    show_client_info: false,
-    assets_path: '/dist/',
-    persistent_store: 'sessionStorage',
-    loglevel: 'info',
-  });
+  return converseLoginPage(`alice@${DOMAIN}/browser`, 'wonderland', { ...connection, allow_non_roster_messaging: true });
 }
 
 

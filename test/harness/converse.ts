@@ -19,6 +19,28 @@ converse.initialize(${JSON.stringify({ ...options, whitelisted_plugins: ['starli
 </script></body></html>`;
 }
 
+/**
+ * A page on which Converse.js logs in by itself as `jid`: the tests' common settings (no sounds, no
+ * connection discovery, session storage), with `options` giving the connection (websocket_url or
+ * bosh_service_url) and anything a test adds.
+ */
+export function converseLoginPage(jid: string, password: string, options: Record<string, unknown>): string {
+  return conversePage({
+    authentication: 'login',
+    auto_login: true,
+    jid,
+    password,
+    discover_connection_methods: false,
+    view_mode: 'fullscreen',
+    play_sounds: false,
+    show_client_info: false,
+    assets_path: '/dist/',
+    persistent_store: 'sessionStorage',
+    loglevel: 'info',
+    ...options,
+  });
+}
+
 /** Serves the test page and Converse's dist/ folder from loopback. */
 export function converseServer(html: () => string): Server {
   return createServer((req, res) => {

@@ -183,6 +183,35 @@ ${opts.config ?? ''}
     return this;
   }
 
+  /** Resolves once the output since the last start matches `re` (checked as each chunk arrives); rejects after `timeoutMs`. */
+  waitForOutput(re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    const child = this.child;
+    const now = this.output.match(re);
+    if (now) return Promise.resolve(now);
+    if (!child) return Promise.reject(new Error('the server is not running'));
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const m = this.output.match(re);
+        if (m) done(() => resolve(m));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`the server's output did not match ${re} within ${timeoutMs} ms:\n${this.output.slice(-3000)}`))), timeoutMs);
+      const done = (then: () => void) => {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        then();
+      };
+      // Registered after start()'s own listeners, so the output already holds the chunk.
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+    });
+  }
+
+  /** Resolves the exit code once the process has ended by itself (or at once if it has). */
+  whenExited(): Promise<number | null> {
+    return this.exited ?? Promise.resolve(null);
+  }
+
   /** Graceful stop (SIGTERM); resolves the exit code. A process still running 20 s later is killed (SIGKILL). */
   async stop(): Promise<number | null> {
     const child = this.child;

@@ -10,8 +10,8 @@ export type BusMessage =
   | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
   | { t: 'receipt'; from: string; r: number; ok: boolean }
   | { t: 'close'; from: string; to: string; condition?: string; text?: string }
-  /** Drain the node (`on`), or let it take clients again; answered with `drained`. */
-  | { t: 'drain'; from: string; id: number; on: boolean; waitMs: number }
+  /** Drain the node (`on`), or let it take clients again; answered with `drained`. `stop`: the node stops once it answered. */
+  | { t: 'drain'; from: string; id: number; on: boolean; waitMs: number; stop?: boolean }
   | { t: 'drained'; from: string; id: number; result: DrainResult }
   /** Run an admin command here (an admin's roll-out to every node); answered with `ran`. */
   | ({ t: 'run'; from: string; id: number } & RolloutRequest)

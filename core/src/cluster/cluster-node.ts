@@ -6,14 +6,15 @@ import type { VhostRegistry } from '../vhosts/vhost-registry';
 import type { BusMessage, ClusterBus, DirectoryEvent, RolloutRequest, SessionEntry } from './cluster-bus';
 import { ClusterKeys } from './cluster-keys';
 import { ClusterSessions } from './cluster-sessions';
-import type { ClusterSettings } from './cluster-settings';
+import { type ClusterSettings, MAX_DRAIN_TIMEOUT_S } from './cluster-settings';
 import { type NodeInfo, NodeRegistry } from './node-registry';
 import { RedisBus } from './redis-bus';
 import { RedisLink } from './redis-link';
 import { RemoteDirectory } from './remote-directory';
 import type { RemoteLink, RemoteSession } from './remote-session';
 import { BusThrottle } from './bus-throttle';
-import { type DrainResult, MAX_DRAIN_WAIT_S, NodeDrain } from './node-drain';
+import { type DrainResult, NodeDrain } from './node-drain';
+import type { RedirectTarget } from '../stream/redirect-target';
 import { chooseNode } from './see-other-host';
 import { SessionPublisher } from './session-publisher';
 
@@ -58,6 +59,13 @@ export class ClusterNode implements RemoteLink {
   private vhosts: VhostRegistry | undefined;
   /** Where clients reach this node (`host:port`), published with the heartbeat for see-other-host. */
   private clientAddress: string | undefined;
+  /** Where web clients reach this node (WebSocket and BOSH URIs), published with the heartbeat for see-other-uri. */
+  private webAddresses: string[] | undefined;
+  /** Stops this node's process cleanly (a drain with `stop`): the same path as `kill -TERM`, the service manager's stop. */
+  stopProcess: () => void = () => {
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+    else this.log.warn('cluster: a drain asked this node to stop, but it does not run as `starling start`; it keeps running');
+  };
   /** True while this node applies another node's vhost change (it is not announced back). */
   private refreshingVhosts = false;
   private vhostWatch: { dispose(): void } | undefined;
@@ -76,7 +84,7 @@ export class ClusterNode implements RemoteLink {
     this.sessions = new ClusterSessions(local, this.remote);
     this.publisher = new SessionPublisher(this.link, this.keys, self, local, (s) => this.added(s), log);
     const allowed = settings.staticNodes && new Set(settings.staticNodes.map((n) => n.id));
-    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections(), address: this.clientAddress, draining: this.drain.draining || undefined }), {
+    this.registry = new NodeRegistry(this.link, this.keys, self, settings.heartbeatTtlMs, allowed, () => ({ sessions: local.count(), connections: this.connections(), address: this.clientAddress, web: this.webAddresses, draining: this.drain.draining || undefined }), {
       joined: (info) => this.joined(info),
       lost: (info, how) => this.lost(info, how),
       stale: (id) => void this.forget(id),
@@ -112,6 +120,12 @@ export class ClusterNode implements RemoteLink {
     this.log.info('cluster node started', { node: this.nodeId, peers: this.registry.peers().map((p) => p.id) });
   }
 
+  /** The URIs of this node's WebSocket and BOSH endpoints once they listen (`'web-addresses'` wins), announced at once. */
+  publishWeb(uris: string[]): void {
+    this.webAddresses = this.settings.webAddresses ?? uris;
+    void this.registry.announce().catch(() => undefined);
+  }
+
   async stop(): Promise<void> {
     this.vhostWatch?.dispose();
     this.publisher.flush();
@@ -125,27 +139,29 @@ export class ClusterNode implements RemoteLink {
   }
 
   /**
-   * see-other-host (`'cm-see-other-host'`): the `host:port` of the node a new client of `user` (bare JID,
+   * see-other-host (`'cm-see-other-host'`, or this node drains): the node a new client of `user` (bare JID,
    * when known) should use instead of this one, or undefined. The chosen node's connection count is raised
    * here at once, so a burst of logins between two heartbeats does not all go to the same node.
    */
-  redirectTarget(user: string | undefined): string | undefined {
+  redirectTarget(user: string | undefined): RedirectTarget | undefined {
     const strategy = this.settings.seeOtherHost;
     // Without a strategy only a draining node sends clients away; at stream open only a draining node decides without the user.
     if (!this.link.up || (!this.drain.draining && (!strategy || user === undefined))) return undefined;
     const pick = chooseNode(strategy ?? 'least-connections', this.registry.info(), this.registry.peers(), user);
     if (!pick?.address) return undefined;
     pick.connections++;
-    return pick.address;
+    return pick;
   }
 
   /**
    * Drains a node (`on`) or lets it take clients again, this one or another over the bus; undefined when the
    * other node did not answer within the wait. `keep`: a session of this node moved only after the result.
+   * `stop`: the drained node stops once the result is out (another node: once it sent it; this one: the
+   * caller calls `stopProcess` after its answer).
    */
-  async drainNode(node: string, on: boolean, waitMs: number, keep?: string): Promise<DrainResult | undefined> {
+  async drainNode(node: string, on: boolean, waitMs: number, keep?: string, stop = false): Promise<DrainResult | undefined> {
     if (node === this.nodeId) return this.runDrain(on, waitMs, keep);
-    return this.request<DrainResult>(node, waitMs + 5000, (id) => ({ t: 'drain', from: this.nodeId, id, on, waitMs }));
+    return this.request<DrainResult>(node, waitMs + 5000, (id) => ({ t: 'drain', from: this.nodeId, id, on, waitMs, stop }));
   }
 
   /** Runs an admin command on another node (roll-out); its result text, or undefined when it did not answer in time. */
@@ -166,6 +182,12 @@ export class ClusterNode implements RemoteLink {
       this.pending.set(id, done);
       void this.bus.send(node, msg(id)).then((ok) => ok || done(undefined));
     });
+  }
+
+  /** A drain asked this node to stop: its clients are gone (or the wait ran out); it stops as `kill -TERM` would. */
+  stopAfterDrain(): void {
+    this.log.info('cluster: the drain is over; this node stops', { sessions: this.local.count() });
+    this.stopProcess();
   }
 
   private async runDrain(on: boolean, waitMs: number, keep?: string): Promise<DrainResult> {
@@ -214,7 +236,10 @@ export class ClusterNode implements RemoteLink {
     }
     if (msg.t === 'drain') {
       const { from, id } = msg;
-      void this.runDrain(msg.on, Math.min(msg.waitMs, MAX_DRAIN_WAIT_S * 1000)).then((result) => this.bus.send(from, { t: 'drained', from: this.nodeId, id, result }));
+      const stop = msg.on && msg.stop === true;
+      void this.runDrain(msg.on, Math.min(msg.waitMs, MAX_DRAIN_TIMEOUT_S * 1000))
+        .then((result) => this.bus.send(from, { t: 'drained', from: this.nodeId, id, result }))
+        .finally(() => stop && this.stopAfterDrain());
       return;
     }
     const session = this.local.get(msg.to);

@@ -22,6 +22,8 @@ describe('cluster settings', () => {
       staticNodes: undefined,
       seeOtherHost: undefined,
       clientAddress: undefined,
+      webAddresses: undefined,
+      drainTimeoutS: 30,
       traffic: { xmpp: { perMinute: 25 * 1024, lifetime: 0, action: 'disc' }, bin: { perMinute: 200 * 1024 * 1024, lifetime: 0, action: 'disc' } },
     });
   });
@@ -62,6 +64,15 @@ c2s { 'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed' }
     assert.throws(() => read("'cluster-mode' = true\n'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostDualIP'"), /config.tdsl:2:1: 'cm-see-other-host' must be one of 'least-connections', 'hashed'/);
     assert.throws(() => read("'cm-see-other-host' = 'hashed'"), /config.tdsl:1:1: 'cm-see-other-host' needs 'cluster-mode' = true/);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'client-address' = 'nohost' }"), /'client-address' must be 'host:port'/);
+  });
+
+  it("read the drain timeout and the web addresses", () => {
+    const s = read(`'cluster-mode' = true
+'cl-comp' { 'drain-timeout' = 120, 'web-addresses' = [ 'wss://xmpp1.example.org:5291/xmpp-websocket', 'https://xmpp1.example.org:5281/http-bind' ] }`);
+    assert.equal(s?.drainTimeoutS, 120);
+    assert.deepEqual(s?.webAddresses, ['wss://xmpp1.example.org:5291/xmpp-websocket', 'https://xmpp1.example.org:5281/http-bind']);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'drain-timeout' = 0 }"), /config.tdsl:2:\d+: 'drain-timeout' must be a whole number of seconds from 1 to 600/);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'web-addresses' = [ 'xmpp1.example.org:5290' ] }"), /'web-addresses' must be a list of ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URIs/);
   });
 
   it("read 'cm-ht-traffic-throttling' for the bus, the cl-comp bean's trafficThrottling first", () => {

@@ -26,6 +26,10 @@ export interface ClusterSettings {
   seeOtherHost: SeeOtherHostStrategy | undefined;
   /** Where clients reach this node (`'cl-comp' { 'client-address' = 'host:port' }`); default: the first c2s port that is not direct TLS. */
   clientAddress: string | undefined;
+  /** Where web clients reach this node (`'cl-comp' { 'web-addresses' = [ 'wss://…/xmpp-websocket', 'https://…/http-bind' ] }`); default: its ws2s and bosh ports on the client address's host. */
+  webAddresses: string[] | undefined;
+  /** How long a drain waits for the clients to leave by default, and before a drain that stops the node stops it (`'cl-comp' { 'drain-timeout' = 30 }`, seconds). */
+  drainTimeoutS: number;
   /** Limits of each peer's bus traffic (`'cm-ht-traffic-throttling'`, or `'cl-comp' { trafficThrottling }`). */
   traffic: TrafficThrottling;
 }
@@ -33,6 +37,8 @@ export interface ClusterSettings {
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 export const DEFAULT_KEY_PREFIX = 'starling:';
 export const DEFAULT_HEARTBEAT_TTL_S = 5;
+export const DEFAULT_DRAIN_TIMEOUT_S = 30;
+export const MAX_DRAIN_TIMEOUT_S = 600;
 
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -66,6 +72,8 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
   if (!/^rediss?:\/\//.test(redisUrl)) throw fail(cl!, 'redis', "must be a redis:// or rediss:// URI");
   const ttl = cl?.get('heartbeat-ttl') ?? DEFAULT_HEARTBEAT_TTL_S;
   if (typeof ttl !== 'number' || !(ttl >= 1 && ttl <= 300)) throw fail(cl!, 'heartbeat-ttl', 'must be a number of seconds from 1 to 300');
+  const drain = cl?.get('drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_S;
+  if (typeof drain !== 'number' || !Number.isInteger(drain) || drain < 1 || drain > MAX_DRAIN_TIMEOUT_S) throw fail(cl!, 'drain-timeout', `must be a whole number of seconds from 1 to ${MAX_DRAIN_TIMEOUT_S}`);
   return {
     nodeId,
     redisUrl,
@@ -74,6 +82,8 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
     staticNodes: readStaticNodes(top, nodeId),
     seeOtherHost: redirect?.strategy,
     clientAddress: readAddress(cl),
+    webAddresses: readWebAddresses(cl),
+    drainTimeoutS: drain,
     traffic: readTrafficThrottling(top, cl, 'cm-ht-traffic-throttling', parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING)),
   };
 }
@@ -111,6 +121,14 @@ function readAddress(cl: BeanView | undefined): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(v.trim())) throw fail(cl!, 'client-address', "must be 'host:port' (an IPv6 address in brackets)");
   return v.trim();
+}
+
+function readWebAddresses(cl: BeanView | undefined): string[] | undefined {
+  const v = cl?.get('web-addresses');
+  if (v === undefined || v === null) return undefined;
+  const uris = Array.isArray(v) ? v.map(String).map((u) => u.trim()) : undefined;
+  if (!uris || uris.some((u) => !/^(wss?|https?):\/\/[^\s/]+(\/\S*)?$/.test(u))) throw fail(cl!, 'web-addresses', "must be a list of ws://, wss://, http:// or https:// URIs (the node's WebSocket and BOSH endpoints)");
+  return uris;
 }
 
 function fail(b: BeanView, key: string, what: string): StarlingError {

@@ -1,14 +1,15 @@
 import type { AdHocCommand, CommandCall, CommandReply } from '../commands/ad-hoc-command';
-import { dataForm, firstValue } from '../commands/data-form';
+import { booleanValue, dataForm, firstValue } from '../commands/data-form';
 import { completed, noteReply } from '../scripting/script-command';
 import type { ClusterNode } from './cluster-node';
-import { DEFAULT_DRAIN_WAIT_S, MAX_DRAIN_WAIT_S } from './node-drain';
+import { MAX_DRAIN_TIMEOUT_S } from './cluster-settings';
 
 /**
  * `cluster-node-drain` on cl-comp (XEP-0050): drains a node for maintenance, this one or another (over
  * the bus), or lets it take clients again, and answers with what the drain did once it is over (all
  * clients gone, or the wait ran out). The admin's own session, when bound on the drained node, is moved
- * right after the answer.
+ * right after the answer. With `stop`, the drained node then stops its process cleanly (as `kill -TERM`):
+ * the sessions still there end with the server's shutdown.
  */
 export class DrainNodeCommand implements AdHocCommand {
   readonly id = 'cluster-node-drain';
@@ -33,7 +34,8 @@ export class DrainNodeCommand implements AdHocCommand {
             fields: [
               { var: 'node', type: 'list-single', label: 'Node', values: [this.cluster.nodeId], options: nodes.map((n) => ({ value: n })), required: true },
               { var: 'action', type: 'list-single', label: 'Action', values: ['drain'], options: [{ label: 'Drain', value: 'drain' }, { label: 'Take clients again', value: 'resume' }] },
-              { var: 'wait', type: 'text-single', label: `Wait for the clients to leave (seconds, at most ${MAX_DRAIN_WAIT_S})`, values: [String(DEFAULT_DRAIN_WAIT_S)] },
+              { var: 'wait', type: 'text-single', label: `Wait for the clients to leave (seconds, at most ${MAX_DRAIN_TIMEOUT_S})`, values: [String(this.cluster.settings.drainTimeoutS)] },
+              { var: 'stop', type: 'boolean', label: 'Stop the node once its clients have left or the wait is over', values: ['false'] },
             ],
           }),
         ],
@@ -42,14 +44,21 @@ export class DrainNodeCommand implements AdHocCommand {
     if (!nodes.includes(node)) return noteReply(`No live cluster node '${node}'.`);
     const action = firstValue(call.values, 'action') ?? 'drain';
     if (action !== 'drain' && action !== 'resume') return noteReply(`Unknown action '${action}': drain or resume.`);
-    const wait = Number(firstValue(call.values, 'wait') ?? DEFAULT_DRAIN_WAIT_S);
-    if (!Number.isInteger(wait) || wait < 1 || wait > MAX_DRAIN_WAIT_S) return noteReply(`The wait is a whole number of seconds from 1 to ${MAX_DRAIN_WAIT_S}.`);
+    const wait = Number(firstValue(call.values, 'wait') ?? this.cluster.settings.drainTimeoutS);
+    if (!Number.isInteger(wait) || wait < 1 || wait > MAX_DRAIN_TIMEOUT_S) return noteReply(`The wait is a whole number of seconds from 1 to ${MAX_DRAIN_TIMEOUT_S}.`);
+    const stop = action === 'drain' && booleanValue(call.values, 'stop', false);
     const admin = call.from.toString();
     const keep = node === this.cluster.nodeId && action === 'drain' ? admin : undefined;
-    const r = await this.cluster.drainNode(node, action === 'drain', wait * 1000, keep);
+    const r = await this.cluster.drainNode(node, action === 'drain', wait * 1000, keep, stop);
     if (!r) return noteReply(`Node '${node}' did not answer within ${wait + 5} s.`);
-    if (keep) setImmediate(() => this.cluster.drain.moveOne(keep));
-    const status = action === 'resume' ? 'taking clients' : r.remaining === 0 ? 'drained' : `draining (${r.remaining} sessions left)`;
+    // After the answer has been written: the admin's own session moves, then the node stops if asked.
+    if (keep) {
+      setImmediate(() => {
+        this.cluster.drain.moveOne(keep);
+        if (stop) this.cluster.stopAfterDrain();
+      });
+    }
+    const status = action === 'resume' ? 'taking clients' : stop ? (r.remaining === 0 ? 'drained, stopping' : `stopping (${r.remaining} sessions left)`) : r.remaining === 0 ? 'drained' : `draining (${r.remaining} sessions left)`;
     return completed(
       [
         { var: 'node', type: 'text-single', label: 'Node', values: [r.node] },

@@ -1,6 +1,7 @@
 import type { Logger, Session } from '@starling/sdk';
 import { C2SSession } from '../sm/c2s-session';
 import type { LocalSessionDirectory } from '../sm/session-directory';
+import type { RedirectTarget } from '../stream/redirect-target';
 
 /** What a drain did on one node. */
 export interface DrainResult {
@@ -11,9 +12,6 @@ export interface DrainResult {
   remaining: number;
   elapsedMs: number;
 }
-
-export const DEFAULT_DRAIN_WAIT_S = 30;
-export const MAX_DRAIN_WAIT_S = 600;
 
 /**
  * Draining a node for maintenance: it stops taking clients (new streams are sent elsewhere with
@@ -29,7 +27,7 @@ export class NodeDrain {
     private readonly self: string,
     private readonly local: LocalSessionDirectory,
     /** The address of the node a client of `user` should move to (draining: the least loaded other node). */
-    private readonly target: (user: string) => string | undefined,
+    private readonly target: (user: string) => RedirectTarget | undefined,
     /** The heartbeat, written again at once so other nodes stop sending clients here. */
     private readonly announce: () => Promise<void>,
     private readonly log: Logger,
@@ -66,13 +64,16 @@ export class NodeDrain {
     if (s) this.move(s);
   }
 
-  /** Tells one session's client to move; false when there is no node to send it to. */
+  /**
+   * Tells one session's client to move (TCP: see-other-host, WebSocket and BOSH: see-other-uri); one whose
+   * transport the chosen node does not serve is closed with `system-shutdown`. False when there is no node
+   * to send it to.
+   */
   move(session: Session): boolean {
     const to = this.target(session.jid.bareString);
     if (to === undefined || !(session instanceof C2SSession)) return false;
     const conn = session.connection;
-    if (conn.seeOtherHost) conn.seeOtherHost(to);
-    else conn.close('system-shutdown', 'This node is going down for maintenance');
+    if (conn.seeOtherHost?.(to) === undefined) conn.close('system-shutdown', 'This node is going down for maintenance');
     return true;
   }
 }

@@ -16,6 +16,8 @@ export interface NodeInfo {
   connections: number;
   /** Where clients reach the node's c2s port (`host:port`), for see-other-host. */
   address?: string;
+  /** The URIs of the node's WebSocket and BOSH endpoints, for see-other-uri. */
+  web?: string[];
   /** The node is draining: it takes no new clients. */
   draining?: boolean;
 }
@@ -48,7 +50,7 @@ export class NodeRegistry {
     private readonly self: string,
     private readonly ttlMs: number,
     private readonly allowed: ReadonlySet<string> | undefined,
-    private readonly stats: () => Pick<NodeInfo, 'sessions' | 'connections' | 'address' | 'draining'>,
+    private readonly stats: () => Pick<NodeInfo, 'sessions' | 'connections' | 'address' | 'web' | 'draining'>,
     private readonly events: NodeRegistryEvents,
     private readonly log: Logger,
   ) {

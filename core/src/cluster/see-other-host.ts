@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RedirectTarget } from '../stream/redirect-target';
 
 /**
  * How a node picks the node a new client should use (`'cm-see-other-host'`, Tigase's SeeOtherHostIfc):
@@ -17,8 +18,8 @@ export const SEE_OTHER_HOST_VALUES: ReadonlyMap<string, SeeOtherHostStrategy> = 
   ['tigase.server.xmppclient.SeeOtherHostHashed', 'hashed'],
 ]);
 
-/** What the strategy knows of one node: its client address (`host:port`) and its load. */
-export interface Candidate {
+/** What the strategy knows of one node: its client addresses and its load. */
+export interface Candidate extends RedirectTarget {
   id: string;
   /** Where clients reach the node's c2s port; a node without one is never chosen. */
   address?: string;

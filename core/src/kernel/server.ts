@@ -227,6 +227,7 @@ export class StarlingServer {
         for (const l of server.boshListeners) log.info(`bosh listening on ${describe(l)}`);
         server.watchdog.watch('bosh', settings.web.bosh!.watchdog, () => server.bosh!.watchedConnections(), { pings: false });
       }
+      server.cluster?.publishWeb(webAddresses(server.ws2sListeners, server.boshListeners));
       server.watchdog.watch('c2s', settings.c2s.watchdog, () => server.c2s.watchedConnections());
       server.watchdog.start();
       const memoryLog = log.child({ c: 'memory' });
@@ -299,9 +300,18 @@ export class StarlingServer {
 /** Where clients reach this server by default (see-other-host in cluster mode): its first c2s port that is not direct TLS. */
 function clientAddress(listeners: readonly ListenerSpec[]): string | undefined {
   const l = listeners.find((x) => x.tls !== 'direct' && x.port !== 0);
-  if (!l) return undefined;
-  const host = l.host === '::' || l.host === '0.0.0.0' ? hostname() : l.host.includes(':') ? `[${l.host}]` : l.host;
-  return `${host}:${l.port}`;
+  return l && `${advertisedHost(l)}:${l.port}`;
+}
+
+/** Where web clients reach this server by default (see-other-uri in cluster mode): a URI per WebSocket and BOSH port. */
+function webAddresses(ws2s: readonly ListenerSpec[], bosh: readonly ListenerSpec[]): string[] {
+  const uri = (l: ListenerSpec, scheme: string, path: string) => `${scheme}${l.tls === 'direct' ? 's' : ''}://${advertisedHost(l)}:${l.port}${path}`;
+  return [...ws2s.map((l) => uri(l, 'ws', '/xmpp-websocket')), ...bosh.map((l) => uri(l, 'http', '/http-bind'))];
+}
+
+/** A listener's host as clients name it: the machine's name for a wildcard address, an IPv6 address in brackets. */
+function advertisedHost(l: ListenerSpec): string {
+  return l.host === '::' || l.host === '0.0.0.0' ? hostname() : l.host.includes(':') ? `[${l.host}]` : l.host;
 }
 
 function describe(l: ListenerSpec): string {

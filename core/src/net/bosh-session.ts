@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { SecureContext } from 'node:tls';
-import { type DeliveryReceipt, type Element, escapeAttr, NS_STREAMS } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, escapeAttr, escapeText, NS_STREAMS } from '@starling/sdk';
 import { ClientStream, NS_CLIENT, type ClientStreamHost, type StreamTransport, tellReceipts } from '../stream/client-stream';
 import type { BoshSettings } from './web-settings';
 
@@ -330,10 +330,19 @@ export class BoshSession implements StreamTransport {
   }
 
   closeStream(error: string | undefined, _graceMs: number): void {
+    this.terminateStream((payload) => (error ? terminateBody('remote-stream-error', payload + error) : terminateBody(undefined, payload)));
+  }
+
+  /** XEP-0124 §17: the `see-other-uri` terminate with the `<uri/>` to POST to instead (what was queued goes with it). */
+  seeOtherUri(uri: string): void {
+    this.terminateStream((payload) => terminateBody('see-other-uri', `${payload}<uri>${escapeText(uri)}</uri>`));
+  }
+
+  /** Ends the session with the terminate body made of the queued output. */
+  private terminateStream(body: (payload: string) => string): void {
     if (this.terminal !== undefined) return;
     this.terminalReceipts = this.outReceipts;
-    const payload = this.takeOut();
-    this.terminal = error ? terminateBody('remote-stream-error', payload + error) : terminateBody(undefined, payload);
+    this.terminal = body(this.takeOut());
     // With a request held the client gets the terminate body; without one the session ends now (a request
     // being processed still gets it: it is held right after its payload).
     if (this.held.length > 0) this.flush();

@@ -6,6 +6,7 @@ import type { C2SSession, SessionConnection } from '../sm/c2s-session';
 import type { SessionManager } from '../sm/session-manager';
 import type { ResumableSessions } from '../sm/stream-management';
 import type { ClientStreamHost, StreamLimits } from '../stream/client-stream';
+import type { RedirectTarget } from '../stream/redirect-target';
 import type { StreamErrorCondition } from '../stream/stream-errors';
 import type { SaslMechanism } from '../stream/sasl/mechanism';
 import { AnonymousServerMechanism } from '../stream/sasl/anonymous';
@@ -45,11 +46,11 @@ export class StreamHost implements ClientStreamHost {
     private readonly registration: InBandRegistration,
     readonly streamManagement: ResumableSessions | undefined,
     /** Cluster mode's see-other-host choice for a client of this user (bare JID, when known); undefined: stay. */
-    private readonly redirect: (user: string | undefined) => string | undefined = () => undefined,
+    private readonly redirect: (user: string | undefined) => RedirectTarget | undefined = () => undefined,
   ) {}
 
   /** Not a client whose account has a session waiting here for XEP-0198 resumption (it could not resume it on another node). */
-  seeOtherHost(user: string | undefined): string | undefined {
+  seeOtherHost(user: string | undefined): RedirectTarget | undefined {
     const target = this.redirect(user);
     return target !== undefined && user !== undefined && this.streamManagement?.waiting(user) ? undefined : target;
   }

@@ -39,7 +39,7 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     limits: StreamLimits,
     private readonly open: Set<ClientStream>,
     /** Answer every `<open/>` with `<close see-other-uri/>` (a node that sends its clients elsewhere). */
-    private readonly seeOtherUri: string | undefined,
+    private readonly staticSeeOtherUri: string | undefined,
   ) {
     this.stream = new ClientStream(this, host, limits);
     this.parser = new XmlStreamParser(this);
@@ -115,11 +115,9 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     this.elements++;
     if (this.elements > 1) return;
     if (el.attrs.xmlns === NS_FRAMING && el.name === 'open') {
-      if (this.seeOtherUri !== undefined) {
-        this.ws.send(`<close xmlns='${NS_FRAMING}' see-other-uri='${escapeAttr(this.seeOtherUri)}'/>`);
+      if (this.staticSeeOtherUri !== undefined) {
         this.stream.onTransportClosed('see-other-uri');
-        this.finish(1000);
-        return;
+        return this.seeOtherUri(this.staticSeeOtherUri);
       }
       return this.stream.onStreamStart({ ...el.attrs, xmlns: NS_CLIENT });
     }
@@ -168,6 +166,12 @@ export class WsConnection implements StreamTransport, XmlStreamParserOptions {
     if (error) this.write(error);
     this.write(`<close xmlns='${NS_FRAMING}'/>`);
     this.finish(graceMs);
+  }
+
+  /** RFC 7395 §3.6.1: `<close see-other-uri/>` (alone, before `<open/>` at stream open: Strophe.js follows it only then). */
+  seeOtherUri(uri: string): void {
+    this.write(`<close xmlns='${NS_FRAMING}' see-other-uri='${escapeAttr(uri)}'/>`);
+    this.finish(1000);
   }
 
   private finish(graceMs: number): void {

@@ -1,6 +1,7 @@
 import type { DeliveryReceipt, Element, Jid, Session } from '@starling/sdk';
 import { counters } from '../ops/counters';
 import type { SmState } from './stream-management';
+import type { RedirectTarget } from '../stream/redirect-target';
 
 /** The connection side a session writes to. */
 export interface SessionConnection {
@@ -8,8 +9,11 @@ export interface SessionConnection {
   /** Queues bytes for the peer; a receipt is told when they have left the process (DeliveryReceipt's contract). */
   write(data: string, receipt?: DeliveryReceipt): boolean;
   close(condition?: string, text?: string): void;
-  /** Ends the stream with the `see-other-host` stream error naming `address` (`host:port`); TCP streams only. */
-  seeOtherHost?(address: string): void;
+  /**
+   * Ends the stream sending the client to another node (TCP: `<see-other-host/>`; WebSocket, BOSH:
+   * `see-other-uri`); what it was sent to, or undefined when the node has no address for this transport.
+   */
+  seeOtherHost?(target: RedirectTarget): string | undefined;
   /** XEP-0198: a stanza was queued for acknowledgement; the stream asks the client for an `<a/>` soon. */
   requestAck?(): void;
   /** XEP-0198 resumption moved the session to another stream: close this one without ending the session. */

@@ -5,6 +5,7 @@ import { NS_SM, type ResumableSessions, SmState, parseH, smFailed } from '../sm/
 import type { SaslMechanism, SaslResult } from './sasl/mechanism';
 import { NS_REGISTER, NS_REGISTER_FEATURE, type RegistrationCaller, type RegistrationReply } from '../vhosts/in-band-registration';
 import { streamErrorXml, type StreamErrorCondition } from './stream-errors';
+import { type RedirectTarget, webUriFor } from './redirect-target';
 import type { XmlStreamErrorCondition } from './xml-stream-parser';
 import type { AuthThrottle, AuthThrottleSettings } from './auth-throttle';
 import { TrafficMeter, type TrafficThrottling, unlimited } from '../net/traffic-throttling';
@@ -81,10 +82,10 @@ export interface ClientStreamHost {
   /** Creates and registers the session for a bound resource (replacing one with the same full JID). */
   bind(conn: SessionConnection, jid: Jid, anonymous: boolean): C2SSession;
   /**
-   * see-other-host (cluster mode, `'cm-see-other-host'`, draining): the `host:port` of another node this
-   * client should use instead, or undefined to stay. `user`: the bare JID when known.
+   * see-other-host (cluster mode, `'cm-see-other-host'`, draining): the node this client should use
+   * instead, or undefined to stay. `user`: the bare JID when known (undefined: only a draining node moves it).
    */
-  seeOtherHost(user: string | undefined): string | undefined;
+  seeOtherHost(user: string | undefined): RedirectTarget | undefined;
   /** Features plugins offer after authentication (roster versioning, pre-approval…). */
   streamFeatures(): Element[];
   /** Called once when a bound session's connection ends. */
@@ -133,6 +134,12 @@ export interface StreamTransport {
   restart(): void;
   /** Drops the transport now, without writing. */
   destroy(): void;
+  /**
+   * Ends the stream telling the client to use this URI instead (WebSocket: `<close see-other-uri/>`,
+   * RFC 7395 §3.6.1; BOSH: the `see-other-uri` terminate, XEP-0124 §17). TCP has none: it gets the
+   * `<see-other-host/>` stream error.
+   */
+  seeOtherUri?(uri: string): void;
 }
 
 type State = 'header' | 'negotiating' | 'authenticated' | 'bound' | 'closed';
@@ -394,27 +401,45 @@ export class ClientStream implements SessionConnection {
   /**
    * Tigase's see-other-host phases: OPEN, at the stream header (the cluster decides only when its `from`
    * names the user, or when the node drains), and LOGIN, on the stream restarted after SASL success (the
-   * user is known, nothing is bound yet). True when the stream has ended with `<see-other-host>host:port</see-other-host>`.
+   * user is known, nothing is bound yet). True when the stream has ended telling the client where to go.
+   * TCP clients on a STARTTLS port are placed by the strategies; web clients (WebSocket, BOSH) and
+   * direct-TLS clients are sent only by a draining node.
    */
   private redirected(from: string | undefined): boolean {
-    // Only TCP clients on a STARTTLS port are sent elsewhere: the target is a node's c2s `host:port`.
-    if (this.transport.kind !== 'c2s' || this.transport.directTls) return false;
+    const t = this.transport;
+    // A direct-TLS client would reach a STARTTLS port: it stays.
+    if (t.directTls) return false;
     let user: string | undefined;
     if (this.state === 'authenticated') user = this.user!.bareString;
     else if (this.state === 'header') {
       const j = from === undefined ? undefined : tryParseJid(from);
       if (j?.local && j.domain === this.domain) user = j.bareString;
     } else return false;
-    const target = this.host.seeOtherHost(user);
-    if (target === undefined) return false;
-    this.host.log.info('client sent to another node (see-other-host)', { conn: this.id, account: user, to: target, phase: this.state === 'authenticated' ? 'login' : 'open' });
-    this.seeOtherHost(target);
-    return true;
+    const target = this.host.seeOtherHost(t.seeOtherUri ? undefined : user);
+    return target !== undefined && this.sendTo(target, user, this.state === 'authenticated' ? 'login' : 'open') !== undefined;
   }
 
-  /** SessionConnection: ends the stream with `<see-other-host>address</see-other-host>`. */
-  seeOtherHost(address: string): void {
-    this.end(streamErrorXml('see-other-host', undefined, address), 'see-other-host ' + address, 5000);
+  /** SessionConnection: a bound client is sent to another node (a drain); what it was sent to, if anything. */
+  seeOtherHost(target: RedirectTarget): string | undefined {
+    return this.sendTo(target, this.user?.bareString, 'bound');
+  }
+
+  /**
+   * Ends the stream sending the client to `target`, in its transport's way (TCP: the
+   * `<see-other-host>host:port</see-other-host>` stream error; WebSocket, BOSH: `see-other-uri` with the
+   * node's endpoint of the same kind). What it was sent to, or undefined when the node has no address
+   * this client can use (the stream stays).
+   */
+  private sendTo(target: RedirectTarget, user: string | undefined, phase: 'open' | 'login' | 'bound'): string | undefined {
+    const t = this.transport;
+    const to = t.seeOtherUri ? webUriFor(target.web, t.kind, t.secure) : target.address;
+    if (to === undefined || this.state === 'closed') return undefined;
+    this.host.log.info('client sent to another node (see-other-host)', { conn: this.id, account: user, to, phase, via: t.kind });
+    if (t.seeOtherUri) {
+      this.markClosed(`see-other-uri ${to}`);
+      t.seeOtherUri(to);
+    } else this.end(streamErrorXml('see-other-host', undefined, to), `see-other-host ${to}`, 5000);
+    return to;
   }
 
   private openStream(): void {
@@ -439,8 +464,10 @@ export class ClientStream implements SessionConnection {
     }
     this.domain = domain.domain;
     if (attrs.xmlns !== NS_CLIENT) return this.streamError('invalid-namespace', 'The default namespace must be jabber:client');
+    // A web client follows `see-other-uri` only before its stream opens (Strophe.js); TCP's stream error needs the header first.
+    if (this.transport.seeOtherUri && this.redirected(attrs.from)) return;
     this.openStream();
-    if (this.redirected(attrs.from)) return;
+    if (!this.transport.seeOtherUri && this.redirected(attrs.from)) return;
     const ver = attrs.version;
     if (!ver || !/^1\.\d+$/.test(ver)) return this.streamError('unsupported-version', 'XMPP 1.0 streams only');
     const features = xml('stream:features');
