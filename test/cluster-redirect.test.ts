@@ -3,6 +3,7 @@
 // (@xmpp/client, slixmpp) follow <see-other-host/> and log in on the other node. Also BOSH's host
 // attribute and 'cm-ht-traffic-throttling' on the bus between nodes.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
@@ -13,6 +14,13 @@ import { RawBosh, bodyAttr } from './harness/bosh';
 
 const skip = clusterSkipReason();
 const isChat = (body: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === body;
+
+/** A cluster node's figures as the node the admin is bound to sees them (disco#info on cl-comp, chapter 11.12.3). */
+async function nodeFigures(admin: TestClient, node: string): Promise<Map<string, string>> {
+  const reply = await admin.iq(xml('iq', { type: 'get', to: `cl-comp@${DOMAIN}` }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node })));
+  const fields = reply.getChild('query')?.getChild('x', 'jabber:x:data')?.getChildren('field') ?? [];
+  return new Map(fields.map((f) => [f.attrs.var as string, f.getChildText('value') ?? '']));
+}
 
 /** Waits until `cond` holds, polling; fails with `what` after `ms`. */
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
@@ -29,7 +37,7 @@ describe('cluster mode: see-other-host', { skip }, () => {
   const sockets: Socket[] = [];
 
   before(async () => {
-    cluster = await TestCluster.create({ nodes: 3, users: ['alice', 'bob', 'carol'], config: "'cm-see-other-host' = 'least-connections'" });
+    cluster = await TestCluster.create({ nodes: 3, users: ['admin', 'alice', 'bob', 'carol'], config: "'cm-see-other-host' = 'least-connections'" });
   });
 
   after(async () => {
@@ -65,30 +73,27 @@ describe('cluster mode: see-other-host', { skip }, () => {
   });
 
   it('clients of a loaded node are sent to the least loaded node, follow, and chat from there', async () => {
-    // node1 holds 4 idle connections, node3 2, node2 none: the next clients of node1 belong on node2.
+    // An admin on node1 (while it holds nothing, so it stays) reads node1's view of the others (cl-comp, 11.12.3).
+    const admin = await connect({ port: cluster.nodes[0]!.port, username: 'admin', password: PASSWORD, resource: 'view' });
+    clients.push(admin);
+    // node1 holds 4 idle connections and the admin's, node3 2, node2 none: the next clients of node1 belong on node2.
     await load(0, 4);
     await load(2, 2);
-    const { Redis } = await import('ioredis');
-    const r = new Redis(cluster.redisUrl);
-    try {
-      await until(async () => (JSON.parse((await r.get(`${cluster.keyPrefix}alive:node3`)) ?? '{}') as { connections?: number }).connections === 2, 'node3 announces its load');
-    } finally {
-      r.disconnect();
-    }
-    await new Promise((res) => setTimeout(res, 1500)); // node1 reads the heartbeats every TTL/3
+    // The moment node1 has read node3's heartbeat with its 2 connections (it reads them every TTL/3).
+    await until(async () => (await nodeFigures(admin, 'node3')).get('connections') === '2', "node1 sees node3's 2 connections");
     const node2 = `127\\.0\\.0\\.1:${cluster.nodes[1]!.port}`;
     // @xmpp/client names its user in the stream header: sent at stream open (Tigase's OPEN phase).
     const alice = await connect({ port: cluster.nodes[0]!.port, username: 'alice', password: PASSWORD, resource: 'moved' });
     clients.push(alice);
     assert.equal(alice.jid, `${jid('alice')}/moved`);
     assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('alice')} to=${node2} phase=open`));
-    await until(() => new RegExp(`login account=${jid('alice')} .*via=c2s`).test(cluster.nodes[1]!.output), "node2 logs alice's login");
+    await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid('alice')} .*via=c2s`));
     assert.doesNotMatch(cluster.nodes[0]!.output, new RegExp(`login account=${jid('alice')}`), 'alice never authenticated on node1');
     // slixmpp does not: it is sent on the stream restarted after SASL success (Tigase's LOGIN phase).
     const carol = await echoBot(cluster.nodes[0]!.port, `${jid('carol')}/slix`);
     try {
       assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('carol')} to=${node2} phase=login`));
-      await until(() => new RegExp(`login account=${jid('carol')} .*via=c2s`).test(cluster.nodes[1]!.output), "node2 logs carol's login");
+      await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid('carol')} .*via=c2s`));
       // The moved clients are full members of the cluster: chat with a client on node3 works both ways.
       for (const s of sockets.splice(0)) s.destroy();
       const bob = await connect({ port: cluster.nodes[2]!.port, username: 'bob', password: PASSWORD, resource: 'b' });
@@ -105,6 +110,61 @@ describe('cluster mode: see-other-host', { skip }, () => {
     } finally {
       carol.proc.stdin!.end();
       carol.proc.kill();
+    }
+  });
+});
+
+describe("cluster mode: 'cm-see-other-host' = 'hashed'", { skip }, () => {
+  let cluster: TestCluster;
+  const clients: TestClient[] = [];
+  const users = ['hana', 'ivan', 'jack', 'kate', 'liam', 'mona', 'nick', 'olga'];
+  /** The node an account belongs on, computed here from the rule as docs/cluster.md states it (SHA-1 of the bare JID over the sorted node ids). */
+  const home = (user: string) => `node${(createHash('sha1').update(jid(user)).digest().readUInt32BE(0) % 2) + 1}`;
+  const loginsOn = (node: number, user: string) => (cluster.nodes[node]!.output.match(new RegExp(`login account=${jid(user)} `, 'g')) ?? []).length;
+
+  before(async () => {
+    cluster = await TestCluster.create({ nodes: 2, users, config: "'cm-see-other-host' = 'hashed'" });
+  });
+
+  after(async () => {
+    for (const c of clients) await c.stop();
+    await cluster?.dispose();
+  });
+
+  it("sends each account to its node, whichever node the client tries: @xmpp/client at stream open, slixmpp after login; its resources gather there", async () => {
+    const onNode2 = users.filter((u) => home(u) === 'node2');
+    const onNode1 = users.filter((u) => home(u) === 'node1');
+    assert.ok(onNode1.length >= 2 && onNode2.length >= 1, `the accounts spread over both nodes: ${onNode1} / ${onNode2}`);
+    const [a, b] = onNode1 as [string, string];
+    const c = onNode2[0]!;
+    const node2 = `127\\.0\\.0\\.1:${cluster.nodes[1]!.port}`;
+    const node1 = `127\\.0\\.0\\.1:${cluster.nodes[0]!.port}`;
+    // An account of node2 tries node1 with @xmpp/client: sent at stream open, it logs in on node2 only.
+    const first = await connect({ port: cluster.nodes[0]!.port, username: c, password: PASSWORD, resource: 'one' });
+    clients.push(first);
+    assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(c)} to=${node2} phase=open`));
+    assert.equal(loginsOn(0, c), 0);
+    await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid(c)} .*via=c2s`));
+    // A second resource of that account on node2 stays: the account's resources gather on its node.
+    const second = await connect({ port: cluster.nodes[1]!.port, username: c, password: PASSWORD, resource: 'two' });
+    clients.push(second);
+    assert.equal(loginsOn(1, c), 2);
+    // An account of node1 tries node2 with slixmpp: sent after SASL success (LOGIN), it chats from node1.
+    const bot = await echoBot(cluster.nodes[1]!.port, `${jid(a)}/slix`);
+    try {
+      assert.match(cluster.nodes[1]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(a)} to=${node1} phase=login`));
+      await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid(a)} .*via=c2s`));
+      // An account of node1 on node1 stays, and reaches both the bot on node1 and the account on node2.
+      const local = await connect({ port: cluster.nodes[0]!.port, username: b, password: PASSWORD, resource: 'home' });
+      clients.push(local);
+      assert.doesNotMatch(cluster.nodes[0]!.output, new RegExp(`account=${jid(b)} to=`));
+      await local.send(xml('message', { to: `${jid(a)}/slix`, type: 'chat' }, xml('body', {}, 'hashed hello')));
+      await local.waitFor(isChat('echo: hashed hello'));
+      await local.send(xml('message', { to: second.jid, type: 'chat' }, xml('body', {}, 'to the node2 account')));
+      await second.waitFor(isChat('to the node2 account'));
+    } finally {
+      bot.proc.stdin!.end();
+      bot.proc.kill();
     }
   });
 });
@@ -144,13 +204,14 @@ describe('cluster mode: draining a node', { skip }, () => {
     assert.equal(fieldValues(r, 'moved')?.[0], '2');
     assert.equal(fieldValues(r, 'remaining')?.[0], '0');
     // @xmpp/client follows <see-other-host/> and logs in again on node1 with the same full JIDs.
-    await until(() => loginsOn(0, 'dave') === 1 && loginsOn(0, 'erin') === 1, 'dave and erin log in again on node1');
+    await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid('dave')} `));
+    await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid('erin')} `));
     await until(() => dave.xmpp.status === 'online' && erin.xmpp.status === 'online', 'both online again');
     assert.equal(dave.jid, `${jid('dave')}/d`);
     assert.equal(erin.jid, `${jid('erin')}/e`);
     await dave.send(xml('presence'));
     await erin.send(xml('presence'));
-    await until(() => /cluster: node drained node=node2 moved=2 remaining=0/.test(cluster.nodes[1]!.output), 'node2 logs the drain');
+    await cluster.nodes[1]!.waitForOutput(/cluster: node drained node=node2 moved=2 remaining=0/);
     await dave.send(xml('message', { to: erin.jid, type: 'chat' }, xml('body', {}, 'after the drain')));
     await erin.waitFor(isChat('after the drain'));
 
@@ -201,7 +262,7 @@ describe('cluster mode: draining a node', { skip }, () => {
     for (let i = 0; i < N; i++) await from.send(xml('message', { to: to.jid, type: 'chat' }, xml('body', {}, `burst ${i}`)));
     await from.send(xml('message', { to: to.jid, type: 'chat' }, xml('body', {}, 'after the burst')));
     await to.waitFor(isChat('after the burst'), 20_000);
-    await until(() => /cluster: traffic with a node passed 'cm-ht-traffic-throttling'; its link starts again node=node1 what=received/.test(cluster.nodes[1]!.output), 'node2 logs the reset');
+    await cluster.nodes[1]!.waitForOutput(/cluster: traffic with a node passed 'cm-ht-traffic-throttling'; its link starts again node=node1 what=received/);
     const got = to.inbox.filter((el) => el.is('message') && /^burst \d+$/.test(el.getChildText('body') ?? '')).length;
     assert.ok(got < N && got >= N - 2, `${got} of ${N} burst messages arrived: the one past the limit is lost with the link`);
   });
