@@ -26,6 +26,10 @@ export interface ClusterOptions {
   redisUrl?: string;
   /** Extra TDSL for every node. */
   config?: string;
+  /** Extra keys inside every node's `'cl-comp' { … }` block (TDSL has one block per bean). */
+  clComp?: string;
+  /** Runs once the nodes' homes exist, before any starts (files a node's home needs). */
+  beforeStart?: (nodes: TestServer[]) => void;
 }
 
 /** A cluster of real nodes: `nodes[i]` has cluster-node-id `node<i+1>`. */
@@ -57,6 +61,7 @@ export class TestCluster {
     redis = '${redisUrl}'
     'key-prefix' = '${keyPrefix}'
     'heartbeat-ttl' = ${opts.heartbeatTtl ?? 2}
+    ${opts.clComp ?? ''}
 }
 ${opts.config ?? ''}`,
         }),
@@ -66,6 +71,7 @@ ${opts.config ?? ''}`,
     for (const user of opts.users ?? []) await nodes[0].cli('user', 'add', jid(user), '--password', PASSWORD);
     const cluster = new TestCluster(nodes, schema, keyPrefix, redisUrl);
     try {
+      opts.beforeStart?.(nodes);
       // One at a time: three nodes booting at once on a loaded 2-core machine can pass the harness's start deadline.
       for (const n of nodes) await n.start();
       await cluster.waitForPeers();

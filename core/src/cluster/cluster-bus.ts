@@ -4,7 +4,7 @@ import type { DrainResult } from './node-drain';
  * What nodes tell each other (JSON on the bus). `stanza`: deliver to a local full JID (with `r`, answer
  * with a `receipt`); `close`: end a local session (a newer login for the same full JID elsewhere);
  * `drain` / `drained`: an admin's drain of another node and its result; `run` / `ran`: an admin command
- * rolled out to every node and its result.
+ * rolled out to every node and its result; `package` / `ran`: a step of a plugin package roll-out.
  */
 export type BusMessage =
   | { t: 'stanza'; from: string; to: string; xml: string; r?: number }
@@ -15,7 +15,24 @@ export type BusMessage =
   | { t: 'drained'; from: string; id: number; result: DrainResult }
   /** Run an admin command here (an admin's roll-out to every node); answered with `ran`. */
   | ({ t: 'run'; from: string; id: number } & RolloutRequest)
-  | { t: 'ran'; from: string; id: number; result: string };
+  | { t: 'ran'; from: string; id: number; result: string }
+  /** A step of a plugin package roll-out on this node; answered with `ran`. */
+  | { t: 'package'; from: string; id: number; step: PackageStep };
+
+/**
+ * One step of rolling a plugin package out (cl-comp's cluster-plugin-rollout): `stage` fetches the
+ * package from Redis, checks its hash and unpacks it beside the plugin directory; `install` puts it in
+ * place and loads it; `revert` puts the previous files back and loads them; `finish` removes what is left.
+ */
+export interface PackageStep {
+  step: 'stage' | 'install' | 'revert' | 'finish';
+  /** The plugin's id and its package directory's name. */
+  plugin: string;
+  dirName: string;
+  /** SHA-256 of the packed bytes (also their Redis key). */
+  hash: string;
+  version: string;
+}
 
 /** One admin command for every node: its component and node, who asks, and the submitted fields. */
 export interface RolloutRequest {

@@ -1,4 +1,4 @@
-import { type Element, type Jid, NS_DISCO_INFO, NS_DISCO_ITEMS, StanzaError, errorReply, iqResult, isErrorOrResult, xml } from '@starling/sdk';
+import { type Element, type Jid, type Logger, NS_DISCO_INFO, NS_DISCO_ITEMS, StanzaError, errorReply, iqResult, isErrorOrResult, xml } from '@starling/sdk';
 import type { StanzaRouter } from '@starling/sdk/kernel';
 import type { AdminCommands } from '../commands/admin-commands';
 import { NS_COMMANDS } from '../commands/ad-hoc-command';
@@ -6,6 +6,9 @@ import { dataForm } from '../commands/data-form';
 import type { ClusterNode } from './cluster-node';
 import { DrainNodeCommand } from './drain-command';
 import { RolloutCommand, runRollout } from './rollout-command';
+import { PluginInstaller } from './plugin-install';
+import { PluginRolloutCommand } from './plugin-rollout-command';
+import type { PluginHost } from '../kernel/plugin-host';
 import type { NodeInfo } from './node-registry';
 
 const NAME = 'cl-comp';
@@ -30,6 +33,8 @@ export class ClusterComponent {
     private readonly router: StanzaRouter,
     private readonly commands: AdminCommands,
     private readonly isAdmin: (jid: Jid) => boolean,
+    /** The plugins and this node's plugin directories (the built-in one first), for plugin package roll-outs. */
+    private readonly plugins: { host: PluginHost; dirs: readonly string[]; log: Logger },
   ) {}
 
   /**
@@ -42,6 +47,10 @@ export class ClusterComponent {
     comp.addBuiltIn(new DrainNodeCommand(this.cluster, () => this.nodes().filter((n) => n.status === 'connected' && n.info).map((n) => n.id)));
     comp.addBuiltIn(new RolloutCommand(this.cluster, this.commands));
     this.cluster.runner = (req) => runRollout(this.commands, req);
+    const [builtIn, ...configured] = this.plugins.dirs;
+    const installer = new PluginInstaller(this.plugins.host, configured, builtIn!, (hash) => this.cluster.fetchPackage(hash), this.cluster.settings.maxPackageBytes, this.plugins.log);
+    comp.addBuiltIn(new PluginRolloutCommand(this.cluster, this.plugins.host, installer));
+    this.cluster.installer = (step) => installer.run(step);
   }
 
   /** This node, the live peers and the static peers not heard from. */

@@ -22,6 +22,11 @@ export class ClusterKeys {
     return `${this.prefix}reaped:${node}:${startedAt}`;
   }
 
+  /** A plugin package being rolled out (its packed bytes), by SHA-256; it expires after the roll-out. */
+  package(hash: string): string {
+    return this.prefix + 'package:' + hash;
+  }
+
   nodeChannel(node: string): string {
     return this.prefix + 'node:' + node;
   }

@@ -3,7 +3,7 @@ import type { StanzaRouter } from '@starling/sdk/kernel';
 import { reroutable } from '../sm/c2s-session';
 import type { LocalSessionDirectory } from '../sm/session-directory';
 import type { VhostRegistry } from '../vhosts/vhost-registry';
-import type { BusMessage, ClusterBus, DirectoryEvent, RolloutRequest, SessionEntry } from './cluster-bus';
+import type { BusMessage, ClusterBus, DirectoryEvent, PackageStep, RolloutRequest, SessionEntry } from './cluster-bus';
 import { ClusterKeys } from './cluster-keys';
 import { ClusterSessions } from './cluster-sessions';
 import { type ClusterSettings, MAX_DRAIN_TIMEOUT_S } from './cluster-settings';
@@ -48,6 +48,8 @@ export class ClusterNode implements RemoteLink {
   private requestIds = 0;
   /** Runs an admin command here for another node's roll-out (set by cl-comp); the command's result text. */
   runner: ((req: RolloutRequest) => Promise<string>) | undefined;
+  /** Runs a step of another node's plugin package roll-out here (set by cl-comp); the step's result text. */
+  installer: ((step: PackageStep) => Promise<string>) | undefined;
   private readonly link: RedisLink;
   private readonly bus: ClusterBus;
   private readonly publisher: SessionPublisher;
@@ -169,6 +171,24 @@ export class ClusterNode implements RemoteLink {
     return this.request<string>(node, timeoutMs, (id) => ({ t: 'run', from: this.nodeId, id, ...req }));
   }
 
+  /** Runs a step of a plugin package roll-out on another node; its result text, or undefined when it did not answer in time. */
+  packageStep(node: string, step: PackageStep, timeoutMs: number): Promise<string | undefined> {
+    return this.request<string>(node, timeoutMs, (id) => ({ t: 'package', from: this.nodeId, id, step }));
+  }
+
+  /** Puts a packed plugin package in Redis under its hash for the other nodes to fetch (it expires after 10 minutes). */
+  async storePackage(hash: string, data: Buffer): Promise<void> {
+    await this.link.cmd.set(this.keys.package(hash), data, 'PX', 600_000);
+  }
+
+  fetchPackage(hash: string): Promise<Buffer | undefined> {
+    return this.link.cmd.getBuffer(this.keys.package(hash)).then((b) => b ?? undefined);
+  }
+
+  async dropPackage(hash: string): Promise<void> {
+    await this.link.cmd.del(this.keys.package(hash)).catch(() => undefined);
+  }
+
   /** Sends a request to a node and waits for the answer with its id; undefined when none came in time. */
   private request<T>(node: string, timeoutMs: number, msg: (id: number) => BusMessage): Promise<T | undefined> {
     const id = ++this.requestIds;
@@ -231,6 +251,12 @@ export class ClusterNode implements RemoteLink {
     if (msg.t === 'run') {
       const { from, id } = msg;
       const run = this.runner ? this.runner(msg).catch((err: Error) => `failed: ${err.message}`) : Promise.resolve('failed: no commands on this node');
+      void run.then((result) => this.bus.send(from, { t: 'ran', from: this.nodeId, id, result }));
+      return;
+    }
+    if (msg.t === 'package') {
+      const { from, id } = msg;
+      const run = this.installer ? this.installer(msg.step) : Promise.resolve('failed: no plugin roll-outs on this node');
       void run.then((result) => this.bus.send(from, { t: 'ran', from: this.nodeId, id, result }));
       return;
     }

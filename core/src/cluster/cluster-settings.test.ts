@@ -24,6 +24,7 @@ describe('cluster settings', () => {
       clientAddress: undefined,
       webAddresses: undefined,
       drainTimeoutS: 30,
+      maxPackageBytes: 8 * 1024 * 1024,
       traffic: { xmpp: { perMinute: 25 * 1024, lifetime: 0, action: 'disc' }, bin: { perMinute: 200 * 1024 * 1024, lifetime: 0, action: 'disc' } },
     });
   });
@@ -70,6 +71,8 @@ c2s { 'cm-see-other-host' = 'tigase.server.xmppclient.SeeOtherHostHashed' }
     const s = read(`'cluster-mode' = true
 'cl-comp' { 'drain-timeout' = 120, 'web-addresses' = [ 'wss://xmpp1.example.org:5291/xmpp-websocket', 'https://xmpp1.example.org:5281/http-bind' ] }`);
     assert.equal(s?.drainTimeoutS, 120);
+    assert.equal(read("'cluster-mode' = true\n'cl-comp' { 'max-package-size' = 65536 }")?.maxPackageBytes, 65536);
+    assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'max-package-size' = 10 }"), /'max-package-size' must be a whole number of bytes from 1024/);
     assert.deepEqual(s?.webAddresses, ['wss://xmpp1.example.org:5291/xmpp-websocket', 'https://xmpp1.example.org:5281/http-bind']);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'drain-timeout' = 0 }"), /config.tdsl:2:\d+: 'drain-timeout' must be a whole number of seconds from 1 to 600/);
     assert.throws(() => read("'cluster-mode' = true\n'cl-comp' { 'web-addresses' = [ 'xmpp1.example.org:5290' ] }"), /'web-addresses' must be a list of ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URIs/);

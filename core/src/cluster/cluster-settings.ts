@@ -30,6 +30,8 @@ export interface ClusterSettings {
   webAddresses: string[] | undefined;
   /** How long a drain waits for the clients to leave by default, and before a drain that stops the node stops it (`'cl-comp' { 'drain-timeout' = 30 }`, seconds). */
   drainTimeoutS: number;
+  /** The largest plugin package a roll-out carries, packed (`'cl-comp' { 'max-package-size' = 8388608 }`, bytes). */
+  maxPackageBytes: number;
   /** Limits of each peer's bus traffic (`'cm-ht-traffic-throttling'`, or `'cl-comp' { trafficThrottling }`). */
   traffic: TrafficThrottling;
 }
@@ -39,6 +41,7 @@ export const DEFAULT_KEY_PREFIX = 'starling:';
 export const DEFAULT_HEARTBEAT_TTL_S = 5;
 export const DEFAULT_DRAIN_TIMEOUT_S = 30;
 export const MAX_DRAIN_TIMEOUT_S = 600;
+export const DEFAULT_MAX_PACKAGE_BYTES = 8 * 1024 * 1024;
 
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -74,6 +77,8 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
   if (typeof ttl !== 'number' || !(ttl >= 1 && ttl <= 300)) throw fail(cl!, 'heartbeat-ttl', 'must be a number of seconds from 1 to 300');
   const drain = cl?.get('drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_S;
   if (typeof drain !== 'number' || !Number.isInteger(drain) || drain < 1 || drain > MAX_DRAIN_TIMEOUT_S) throw fail(cl!, 'drain-timeout', `must be a whole number of seconds from 1 to ${MAX_DRAIN_TIMEOUT_S}`);
+  const maxPackage = cl?.get('max-package-size') ?? DEFAULT_MAX_PACKAGE_BYTES;
+  if (typeof maxPackage !== 'number' || !Number.isInteger(maxPackage) || maxPackage < 1024 || maxPackage > 256 * 1024 * 1024) throw fail(cl!, 'max-package-size', 'must be a whole number of bytes from 1024 to 268435456 (256 MiB)');
   return {
     nodeId,
     redisUrl,
@@ -84,6 +89,7 @@ export function readClusterSettings(top: BeanView): ClusterSettings | undefined 
     clientAddress: readAddress(cl),
     webAddresses: readWebAddresses(cl),
     drainTimeoutS: drain,
+    maxPackageBytes: maxPackage,
     traffic: readTrafficThrottling(top, cl, 'cm-ht-traffic-throttling', parseTrafficThrottling(DEFAULT_HT_TRAFFIC_THROTTLING)),
   };
 }

@@ -132,7 +132,7 @@ export const CORE_SCHEMA: BeanSchema = {
       },
     },
     // cluster mode: Redis and heartbeats (cluster/cluster-settings.ts); its connections are in unimplemented-keys.ts
-    'cl-comp': { keys: { redis: KEY, 'key-prefix': KEY, 'heartbeat-ttl': SECONDS, 'client-address': KEY, 'web-addresses': KEY, 'drain-timeout': SECONDS, trafficThrottling: KEY }, beans: { commands: COMMANDS } },
+    'cl-comp': { keys: { redis: KEY, 'key-prefix': KEY, 'heartbeat-ttl': SECONDS, 'client-address': KEY, 'web-addresses': KEY, 'drain-timeout': SECONDS, 'max-package-size': KEY, trafficThrottling: KEY }, beans: { commands: COMMANDS } },
     // external components, XEP-0114 (net/ext-settings.ts)
     ext: {
       keys: { 'comp-items': KEY, 'max-stanza-size': BYTES, 'handshake-timeout': SECONDS, ...WATCHDOG_KEYS },

@@ -108,8 +108,8 @@ export const coreModule = new ContainerModule(({ bind }) => {
     new StanzaRouter({ sessions, domains, log: log.child({ c: 'router' }), remote: s2s ? (stanza) => resolveToken(container, CORE.s2s)!.send(stanza) : undefined }),
   );
   provide(CORE.disco, [CORE.isAdmin], (isAdmin) => new KernelDiscoRegistry(isAdmin));
-  provide(CORE.clusterView, [CORE.cluster, CORE.router, CORE.commands, CORE.isAdmin], (cluster, router, commands, isAdmin) =>
-    cluster ? new ClusterComponent(cluster, router, commands, isAdmin) : null,
+  provide(CORE.clusterView, [CORE.cluster, CORE.router, CORE.commands, CORE.isAdmin, CORE.plugins, BOOT.settings, BOOT.log], (cluster, router, commands, isAdmin, plugins, settings, log) =>
+    cluster ? new ClusterComponent(cluster, router, commands, isAdmin, { host: plugins, dirs: settings.pluginDirs, log: log.child({ c: 'cluster' }) }) : null,
   );
   provide(CORE.credentials, [BOOT.storage, BOOT.settings], (storage, settings) => new CredentialService(storage.users, settings.scramIterations));
   provide(CORE.serverInfo, [BOOT.settings, BOOT.startedAt, CORE.vhosts, CORE.isAdmin], (settings, startedAt, vhosts, isAdmin) => ({
