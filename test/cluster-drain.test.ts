@@ -69,7 +69,7 @@ describe('cluster mode: draining web clients and stopping the drained node', { s
       assert.equal(fieldValues(r, 'moved')?.[0], '1');
       // Moved out of its session: node2 names node1's WebSocket endpoint (RFC 7395 §3.6.1, not a TCP host:port)…
       const to = node1Ws.replace(/[/.]/g, '\\$&');
-      assert.match(node(1).output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('wendy')} to=${to} phase=bound via=ws2s`));
+      await node(1).waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('wendy')} to=${to} phase=bound via=ws2s`));
       // …Converse reconnects to node2, which sends it on at stream open (before <open/>), and it logs in on node1.
       await node(1).waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ to=${to} phase=open via=ws2s`), 30_000);
       await node(0).waitForOutput(new RegExp(`login account=${jid('wendy')} .*via=ws2s`), 30_000);

@@ -63,7 +63,7 @@ describe('cluster mode: rolling a plugin package out to every node', { skip }, (
     assert.equal(JSON.parse(readFileSync(node2Package(), 'utf8')).version, '1.0.0');
     assert.equal(await node2Answers(), true);
     assert.match(await askBot(onNode2, DOMAIN, 'rules'), /Be kind\./);
-    assert.match(cluster.nodes[1]!.output, /\[help-bot\] server INFO: cluster: plugin package installed from a roll-out version=1\.0\.0/);
+    await cluster.nodes[1]!.waitForOutput(/\[help-bot\] server INFO: cluster: plugin package installed from a roll-out version=1\.0\.0/);
   });
 
   it('rolls a new version out the same way', async () => {
@@ -90,7 +90,7 @@ describe('cluster mode: rolling a plugin package out to every node', { skip }, (
     assert.match(rows(r).node2!, /^failed: .*broken build 1\.2\.0/);
     assert.match(await askBot(onNode2, DOMAIN, 'help'), /Version two: ask me\./, 'node2 still runs 1.1.0');
     assert.equal(JSON.parse(readFileSync(node2Package(), 'utf8')).version, '1.1.0', "node2's disk has 1.1.0 back");
-    assert.match(cluster.nodes[1]!.output, /\[help-bot\] server WARNING: cluster: a rolled-out plugin package failed to load; the previous version stays version=1\.2\.0/);
+    await cluster.nodes[1]!.waitForOutput(/\[help-bot\] server WARNING: cluster: a rolled-out plugin package failed to load; the previous version stays version=1\.2\.0/);
     writeFileSync(entry, good);
   });
 

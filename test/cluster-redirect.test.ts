@@ -86,13 +86,13 @@ describe('cluster mode: see-other-host', { skip }, () => {
     const alice = await connect({ port: cluster.nodes[0]!.port, username: 'alice', password: PASSWORD, resource: 'moved' });
     clients.push(alice);
     assert.equal(alice.jid, `${jid('alice')}/moved`);
-    assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('alice')} to=${node2} phase=open`));
+    await cluster.nodes[0]!.waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('alice')} to=${node2} phase=open`));
     await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid('alice')} .*via=c2s`));
     assert.doesNotMatch(cluster.nodes[0]!.output, new RegExp(`login account=${jid('alice')}`), 'alice never authenticated on node1');
     // slixmpp does not: it is sent on the stream restarted after SASL success (Tigase's LOGIN phase).
     const carol = await echoBot(cluster.nodes[0]!.port, `${jid('carol')}/slix`);
     try {
-      assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('carol')} to=${node2} phase=login`));
+      await cluster.nodes[0]!.waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid('carol')} to=${node2} phase=login`));
       await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid('carol')} .*via=c2s`));
       // The moved clients are full members of the cluster: chat with a client on node3 works both ways.
       for (const s of sockets.splice(0)) s.destroy();
@@ -142,7 +142,7 @@ describe("cluster mode: 'cm-see-other-host' = 'hashed'", { skip }, () => {
     // An account of node2 tries node1 with @xmpp/client: sent at stream open, it logs in on node2 only.
     const first = await connect({ port: cluster.nodes[0]!.port, username: c, password: PASSWORD, resource: 'one' });
     clients.push(first);
-    assert.match(cluster.nodes[0]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(c)} to=${node2} phase=open`));
+    await cluster.nodes[0]!.waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(c)} to=${node2} phase=open`));
     assert.equal(loginsOn(0, c), 0);
     await cluster.nodes[1]!.waitForOutput(new RegExp(`login account=${jid(c)} .*via=c2s`));
     // A second resource of that account on node2 stays: the account's resources gather on its node.
@@ -152,7 +152,7 @@ describe("cluster mode: 'cm-see-other-host' = 'hashed'", { skip }, () => {
     // An account of node1 tries node2 with slixmpp: sent after SASL success (LOGIN), it chats from node1.
     const bot = await echoBot(cluster.nodes[1]!.port, `${jid(a)}/slix`);
     try {
-      assert.match(cluster.nodes[1]!.output, new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(a)} to=${node1} phase=login`));
+      await cluster.nodes[1]!.waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(a)} to=${node1} phase=login`));
       await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid(a)} .*via=c2s`));
       // An account of node1 on node1 stays, and reaches both the bot on node1 and the account on node2.
       const local = await connect({ port: cluster.nodes[0]!.port, username: b, password: PASSWORD, resource: 'home' });
