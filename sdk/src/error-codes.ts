@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   STARLING_CLI_JID: { meaning: 'The account JID is not user@domain, or its domain is not a virtual host of this server.', raisedBy: 'command line user commands (core/src/cli)' },
   STARLING_CLI_ADMIN_CHANNEL: { meaning: "The running server's admin channel refused the request (its answer is in the message).", raisedBy: 'command line user commands (core/src/cli)' },
   STARLING_CLUSTER_REDIS: { meaning: "Cluster mode could not reach Redis at start ('cl-comp' { redis = … }); the message has Redis's answer.", raisedBy: 'cluster mode (core/src/cluster)' },
+  STARLING_CLUSTER_REMOTE_SESSION: { meaning: 'A plugin tried to set a flag (Session.flag) of a session another cluster node holds; only that node changes it.', raisedBy: 'cluster mode (core/src/cluster)' },
   STARLING_CLUSTER_NODE_ID: { meaning: "Another live node of the cluster already uses this 'cluster-node-id'.", raisedBy: 'cluster mode (core/src/cluster)' },
   STARLING_CLUSTER_PACKAGE: { meaning: "A plugin package rolled out to the cluster's nodes (cl-comp's cluster-plugin-rollout) cannot be packed, is larger than 'cl-comp' { 'max-package-size' }, arrived damaged (its SHA-256 differs) or is not a Starling plugin of that id; no node installs it.", raisedBy: 'cluster mode: plugin roll-out (core/src/cluster)' },
   STARLING_LOG_DIR: { meaning: 'The log directory cannot be created or written; the message names it and the FileHandler pattern.', raisedBy: 'operations: logging (core/src/ops)' },

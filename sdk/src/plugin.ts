@@ -2,6 +2,7 @@ import type { Container, ContainerModuleLoadOptions } from 'inversify';
 import type { ComponentHandle, ComponentSpec } from './component';
 import type { EventListener, EventName } from './events';
 import type {
+  HandoffObserver,
   IqHandler,
   IqRoute,
   OutboundFilter,
@@ -66,6 +67,8 @@ export interface PluginContext {
   preprocess(handler: PreprocessHandler, priority?: number): Disposable;
   postprocess(handler: PostprocessHandler): Disposable;
   filter(handler: OutboundFilter): Disposable;
+  /** Sees each stanza handed to a session, this node's or another cluster node's (see HandoffObserver). */
+  handoff(observer: HandoffObserver): Disposable;
 
   /** Adds a disco#info feature on the server JID (or on account JIDs). */
   feature(ns: string, on?: 'server' | 'account'): Disposable;

@@ -2,6 +2,7 @@ import { StarlingError } from './errors';
 import type {
   IqHandler,
   IqRoute,
+  HandoffObserver,
   OutboundFilter,
   PostprocessHandler,
   PreprocessHandler,
@@ -16,7 +17,8 @@ export type RouteRegistration =
   | { kind: 'message' | 'presence'; route: StanzaRoute; handler: StanzaHandler; priority: number }
   | { kind: 'preprocess'; handler: PreprocessHandler; priority: number }
   | { kind: 'postprocess'; handler: PostprocessHandler }
-  | { kind: 'filter'; handler: OutboundFilter };
+  | { kind: 'filter'; handler: OutboundFilter }
+  | { kind: 'handoff'; handler: HandoffObserver };
 
 /** A compiled handler with whoever registered it (the server keeps an in-flight counter there). */
 export interface RouteEntry<H, O> {
@@ -43,6 +45,7 @@ export class RouteTable<O> {
   readonly pre: RouteEntry<PreprocessHandler, O>[] = [];
   readonly post: RouteEntry<PostprocessHandler, O>[] = [];
   readonly filters: RouteEntry<OutboundFilter, O>[] = [];
+  readonly handoffs: RouteEntry<HandoffObserver, O>[] = [];
 
   /** Builds the table; two owners claiming one IQ route is an error (`STARLING_ROUTE_CONFLICT`). */
   static compile<O>(sets: Iterable<{ owner: O; items: Iterable<RouteRegistration> }>, idOf: (owner: O) => string): RouteTable<O> {
@@ -76,6 +79,9 @@ export class RouteTable<O> {
             break;
           case 'filter':
             t.filters.push({ handler: r.handler, owner, priority: 0 });
+            break;
+          case 'handoff':
+            t.handoffs.push({ handler: r.handler, owner, priority: 0 });
             break;
         }
       }

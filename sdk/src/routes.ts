@@ -53,6 +53,13 @@ export type PreprocessHandler = (req: StanzaRequest) => boolean | void | Promise
 export type PostprocessHandler = (req: StanzaRequest) => void | Promise<void>;
 /** Rewrites a stanza going out to a client; return null to drop it. Runs synchronously on the hot path. */
 export type OutboundFilter = (stanza: Element, session: Session) => Element | null;
+/**
+ * Sees each stanza handed to a session's `send`, on the node that hands it over, before any outbound filter
+ * (which runs where the session is written): for a session here as it is written, for a session on another
+ * cluster node as it leaves for that node (and again on that node, when it is written there). It cannot
+ * change or drop the stanza. Runs synchronously on the hot path.
+ */
+export type HandoffObserver = (stanza: Element, session: Session) => void;
 
 /** Named priorities; higher runs first. Offline storage sits at Fallback. */
 export const Priority = { High: 100, Normal: 0, Low: -50, Fallback: -100 } as const;

@@ -33,12 +33,38 @@ export interface Session {
   /** Scratch data for plugins, keyed by a name of the plugin's choosing (prefix it with the plugin id). */
   readonly data: Map<string, unknown>;
   /**
+   * Flags plugins publish for the session (names of their choosing, e.g. a namespace): unlike `data`,
+   * every cluster node sees them, on its copy of the session (`SessionDirectory` of any node).
+   */
+  readonly flags: ReadonlySet<string>;
+  /**
+   * Publishes (`on`) or withdraws a flag, on the session's own node (a session another cluster node holds
+   * throws `STARLING_CLUSTER_REMOTE_SESSION`). In cluster mode the change reaches every node before any
+   * stanza this node sends afterwards.
+   */
+  flag(name: string, on: boolean): void;
+  /**
    * Writes a stanza to this client (outbound filters run first). Returns false if the connection is gone.
    * With a receipt, the caller learns when the stanza's bytes have left the process (see DeliveryReceipt).
    */
   send(stanza: Element, receipt?: DeliveryReceipt): boolean;
   /** Ends the session, with a stream error condition when given. */
   close(condition?: string, text?: string): void;
+}
+
+/** The flags of a session that has none (shared, never changed). */
+export const NO_FLAGS: ReadonlySet<string> = new Set<string>();
+
+/**
+ * For implementations of `Session.flag`: the session's flags with `name` set (`on`) or cleared, as a new
+ * set (flag sets are never changed in place, so copies of them can be shared); undefined when unchanged.
+ */
+export function withFlag(flags: ReadonlySet<string>, name: string, on: boolean): ReadonlySet<string> | undefined {
+  if (flags.has(name) === on) return undefined;
+  const next = new Set(flags);
+  if (on) next.add(name);
+  else next.delete(name);
+  return next.size ? next : NO_FLAGS;
 }
 
 export interface SessionDirectory {

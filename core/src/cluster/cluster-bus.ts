@@ -66,6 +66,8 @@ export interface SessionEntry {
   interested: boolean;
   /** The last broadcast available presence (XML), or null. */
   presence: string | null;
+  /** The flags plugins published for the session (`Session.flags`); absent when there are none. */
+  flags?: string[];
   seq: number;
 }
 

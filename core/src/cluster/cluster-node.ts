@@ -223,6 +223,7 @@ export class ClusterNode implements RemoteLink {
       if (receipt) process.nextTick(receipt, false);
       return false;
     }
+    this.router?.handedOver(stanza, session);
     this.publisher.flush();
     const msg: BusMessage = { t: 'stanza', from: this.nodeId, to: session.jid.toString(), xml: stanza.toString() };
     if (receipt) this.receipts.set((msg.r = ++this.receiptIds), { node: session.node, receipt });

@@ -1,4 +1,4 @@
-import { type DeliveryReceipt, type Element, type Jid, type Session, parseXml } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, type Jid, NO_FLAGS, type Session, StarlingError, parseXml } from '@starling/sdk';
 import type { SessionEntry } from './cluster-bus';
 
 /** How a remote session reaches its node: the cluster's side of send and close. */
@@ -21,6 +21,7 @@ export class RemoteSession implements Session {
   interested: boolean;
   presence: Element | null;
   seq: number;
+  flags: ReadonlySet<string>;
   /** Left the directory (logged out, conflict, its node is gone): nothing more is sent to it. */
   gone = false;
   private _data: Map<string, unknown> | undefined;
@@ -38,6 +39,7 @@ export class RemoteSession implements Session {
     this.interested = entry.interested;
     this.presence = entry.presence === null ? null : parseXml(entry.presence);
     this.seq = entry.seq;
+    this.flags = flagsOf(entry);
   }
 
   /** Takes a newer state of the session from the directory. */
@@ -49,6 +51,12 @@ export class RemoteSession implements Session {
     this.interested = entry.interested;
     this.presence = entry.presence === null ? null : parseXml(entry.presence);
     this.seq = entry.seq;
+    this.flags = flagsOf(entry);
+  }
+
+  /** Flags are published by the session's own node. */
+  flag(name: string, on: boolean): never {
+    throw new StarlingError('STARLING_CLUSTER_REMOTE_SESSION', `Cannot ${on ? 'set' : 'clear'} flag ${name} of ${this.jid.toString()}: cluster node ${this.node} holds the session and only it changes its flags`);
   }
 
   /** Plugins' scratch data stays on this node (it is not shared with the session's own node). */
@@ -63,4 +71,8 @@ export class RemoteSession implements Session {
   close(condition?: string, text?: string): void {
     this.link.close(this, condition, text);
   }
+}
+
+function flagsOf(entry: SessionEntry): ReadonlySet<string> {
+  return entry.flags?.length ? new Set(entry.flags) : NO_FLAGS;
 }

@@ -94,6 +94,8 @@ export class SessionPublisher implements SessionObserver {
   }
 
   private entry(s: Session, seq: number): SessionEntry {
-    return { id: s.id, startedAt: s.startedAt, priority: s.priority, available: s.available, interested: s.interested, presence: s.presence?.toString() ?? null, seq };
+    const entry: SessionEntry = { id: s.id, startedAt: s.startedAt, priority: s.priority, available: s.available, interested: s.interested, presence: s.presence?.toString() ?? null, seq };
+    if (s.flags.size) entry.flags = [...s.flags];
+    return entry;
   }
 }

@@ -1,4 +1,4 @@
-import type { DeliveryReceipt, Element, Jid, Session } from '@starling/sdk';
+import { type DeliveryReceipt, type Element, type Jid, NO_FLAGS, type Session, withFlag } from '@starling/sdk';
 import { counters } from '../ops/counters';
 import type { SmState } from './stream-management';
 import type { RedirectTarget } from '../stream/redirect-target';
@@ -41,6 +41,7 @@ export class C2SSession implements Session {
   lastActivity: number;
   readonly startedAt: number;
   private _data: Map<string, unknown> | undefined;
+  private _flags: ReadonlySet<string> = NO_FLAGS;
   /** XEP-0198 state once the client enabled stream management. */
   sm: SmState | undefined;
 
@@ -51,7 +52,7 @@ export class C2SSession implements Session {
     private readonly filter: (stanza: Element, session: Session) => Element | null,
     /** Routes a stanza as one arriving from elsewhere (the router's route()): used for messages that were never written. */
     private readonly reroute: (stanza: Element) => void,
-    /** Told when the routing state below changes (the session directory passes it on to the cluster). */
+    /** Told when the routing state below or the flags change (the session directory passes it on to the cluster). */
     private readonly changed?: (session: C2SSession) => void,
   ) {
     this.startedAt = this.lastActivity = Date.now();
@@ -92,6 +93,16 @@ export class C2SSession implements Session {
 
   get id(): string {
     return this.conn.id;
+  }
+
+  get flags(): ReadonlySet<string> {
+    return this._flags;
+  }
+  flag(name: string, on: boolean): void {
+    const next = withFlag(this._flags, name, on);
+    if (!next) return;
+    this._flags = next;
+    this.changed?.(this);
   }
 
   get data(): Map<string, unknown> {

@@ -4,7 +4,7 @@ import type { Session, SessionDirectory } from '@starling/sdk';
 export interface SessionObserver {
   added(session: Session): void;
   removed(session: Session): void;
-  /** `available`, `priority`, `presence` or `interested` changed. */
+  /** `available`, `priority`, `presence`, `interested` or `flags` changed. */
   changed(session: Session): void;
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
-import { type Element, type Jid, type LogLevel, type Logger, type Session, LayeredConfig, TypedConfig, parseJid, xml } from '@starling/sdk';
+import { type Element, type Jid, type LogLevel, type Logger, type Session, LayeredConfig, NO_FLAGS, withFlag, TypedConfig, parseJid, xml } from '@starling/sdk';
 import { KernelDiscoRegistry, KernelEventBus, StanzaRouter } from '@starling/sdk/kernel';
 import type { BeanView } from '../config/bean-view';
 import { PluginCatalog } from '../kernel/plugin-catalog';
@@ -120,6 +120,10 @@ export class FakeSession implements Session {
   interested = false;
   readonly data = new Map<string, unknown>();
   readonly inbox: Element[] = [];
+  flags: ReadonlySet<string> = NO_FLAGS;
+  flag(name: string, on: boolean): void {
+    this.flags = withFlag(this.flags, name, on) ?? this.flags;
+  }
   constructor(readonly jid: Jid) {}
   send(stanza: Element): boolean {
     this.inbox.push(stanza);

@@ -12,19 +12,20 @@ import {
 } from '@starling/sdk';
 import { NS_CARBONS, isEligible } from './eligibility';
 
-/** Session data flag: the resource enabled carbons (XEP-0280 §4). */
-const ENABLED_KEY = 'urn:xmpp:carbons:2/enabled';
+/** The session flag of a resource that enabled carbons (XEP-0280 §4): published, so every cluster node sees it. */
+const ENABLED_FLAG = NS_CARBONS;
 
 /**
- * XEP-0280 Message Carbons. The outbound filter notes which sessions a message is written to; after the
- * message has been processed (postprocess), the sender's other enabled resources get a `<sent/>` copy
- * and the recipient's enabled resources that did not get the message a `<received/>` copy.
+ * XEP-0280 Message Carbons. Every copy of a message is made on the node where the message entered (its
+ * sender's), which sees every node's sessions and their flags: the handoff observer notes which sessions of
+ * carbons users the message was handed to, here or on another node; after the message has been processed
+ * (postprocess), the sender's other enabled resources get a `<sent/>` copy and the recipient's enabled
+ * resources that were not handed the message a `<received/>` copy. A node that only writes a message
+ * another node handed over makes no copies (no postprocess runs there), so each copy is made once.
  */
 @injectable()
 export class Carbons {
-  /** Accounts with at least one carbons-enabled session: the filter notes deliveries only for these. */
-  private readonly enabledUsers = new Map<string, number>();
-  private readonly deliveredTo = new WeakMap<Element, Set<Session>>();
+  private readonly handedTo = new WeakMap<Element, Set<Session>>();
 
   constructor(@inject(SESSIONS) private readonly sessions: SessionDirectory) {}
 
@@ -33,60 +34,36 @@ export class Carbons {
     if (req.from.bareString !== req.to.bareString) throw new StanzaError('forbidden', 'Carbons are enabled for your own resources only');
     const session = req.origin;
     if (!session) throw new StanzaError('bad-request', 'Only a connected resource can enable carbons');
-    const enable = req.stanza.firstElement()!.name === 'enable';
-    if (enable === (session.data.get(ENABLED_KEY) === true)) return;
-    if (enable) session.data.set(ENABLED_KEY, true);
-    else session.data.delete(ENABLED_KEY);
-    this.count(session.jid.bareString, enable ? 1 : -1);
+    session.flag(ENABLED_FLAG, req.stanza.firstElement()!.name === 'enable');
   };
 
-  closed(session: Session): void {
-    if (session.data.get(ENABLED_KEY) === true) this.count(session.jid.bareString, -1);
-  }
-
-  /** Outbound filter: remembers which sessions of carbons users a message was written to. */
-  readonly note = (stanza: Element, session: Session): Element => {
-    if (stanza.name === 'message' && this.enabledUsers.has(session.jid.bareString)) {
-      let set = this.deliveredTo.get(stanza);
-      if (!set) this.deliveredTo.set(stanza, (set = new Set()));
-      set.add(session);
-    }
-    return stanza;
+  /** Handoff observer: remembers which sessions of accounts with an enabled resource a message was handed to. */
+  readonly note = (stanza: Element, session: Session): void => {
+    if (stanza.name !== 'message' || !this.sessions.resources(session.jid.bareString).some(enabled)) return;
+    let set = this.handedTo.get(stanza);
+    if (!set) this.handedTo.set(stanza, (set = new Set()));
+    set.add(session);
   };
 
   /** Postprocess of a message a local client sent. */
   readonly copy = (req: StanzaRequest): void => {
     const message = req.stanza;
     if (message.name !== 'message' || !req.origin || !isEligible(message)) return;
-    const got = this.deliveredTo.get(message);
+    const got = this.handedTo.get(message);
     const sender = req.from.bareString;
-    if (this.enabledUsers.has(sender)) {
-      for (const s of this.enabledOf(sender)) if (s !== req.origin && !got?.has(s)) s.send(wrap('sent', message, sender, s));
-    }
+    for (const s of this.enabledOf(sender)) if (s !== req.origin && !got?.has(s)) s.send(wrap('sent', message, sender, s));
     const recipient = req.to.bareString;
-    if (recipient !== sender && got && this.enabledUsers.has(recipient)) {
-      // Only when a resource of the recipient took the message (not when it went to offline storage).
-      if (![...got].some((s) => s.jid.bareString === recipient)) return;
-      for (const s of this.enabledOf(recipient)) if (!got.has(s)) s.send(wrap('received', message, recipient, s));
-    }
+    // Only when a resource of the recipient took the message (not when it went to offline storage).
+    if (recipient === sender || !got || ![...got].some((s) => s.jid.bareString === recipient)) return;
+    for (const s of this.enabledOf(recipient)) if (!got.has(s)) s.send(wrap('received', message, recipient, s));
   };
 
   private enabledOf(bare: string): Session[] {
-    return this.sessions.resources(bare).filter((s) => s.available && s.data.get(ENABLED_KEY) === true);
-  }
-
-  private count(bare: string, delta: number): void {
-    const n = (this.enabledUsers.get(bare) ?? 0) + delta;
-    if (n > 0) this.enabledUsers.set(bare, n);
-    else this.enabledUsers.delete(bare);
-  }
-
-  /** Counts the enabled sessions from their session data, so a (re)loaded plugin carries on where the old one was. */
-  rebuild(): void {
-    this.enabledUsers.clear();
-    for (const s of this.sessions.all()) if (s.data.get(ENABLED_KEY) === true) this.count(s.jid.bareString, 1);
+    return this.sessions.resources(bare).filter((s) => s.available && enabled(s));
   }
 }
+
+const enabled = (s: Session): boolean => s.flags.has(ENABLED_FLAG);
 
 /** §5-6: `<message from=bare to=resource type=…><sent|received><forwarded><message…/></forwarded></…></message>`. */
 function wrap(kind: 'sent' | 'received', message: Element, bare: string, to: Session): Element {

@@ -9,11 +9,9 @@ export default definePlugin({
   },
   onLoad(ctx) {
     const carbons = ctx.get(Carbons);
-    carbons.rebuild();
     ctx.iq({ type: 'set', name: 'enable', xmlns: NS_CARBONS, to: 'bare' }, carbons.toggle);
     ctx.iq({ type: 'set', name: 'disable', xmlns: NS_CARBONS, to: 'bare' }, carbons.toggle);
-    ctx.filter(carbons.note);
+    ctx.handoff(carbons.note);
     ctx.postprocess(carbons.copy);
-    ctx.on('session.closed', ({ session }) => carbons.closed(session));
   },
 });

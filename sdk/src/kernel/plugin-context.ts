@@ -4,6 +4,7 @@ import { StarlingError } from '../errors';
 import type { EventListener, EventName } from '../events';
 import type { PluginContext } from '../plugin';
 import {
+  type HandoffObserver,
   type IqHandler,
   type IqRoute,
   type OutboundFilter,
@@ -111,6 +112,9 @@ export class KernelPluginContext implements PluginContext {
   }
   filter(handler: OutboundFilter): Disposable {
     return this.track(this.deps.registrations.add({ kind: 'filter', handler }));
+  }
+  handoff(observer: HandoffObserver): Disposable {
+    return this.track(this.deps.registrations.add({ kind: 'handoff', handler: observer }));
   }
 
   feature(ns: string, on: 'server' | 'account' = 'server'): Disposable {

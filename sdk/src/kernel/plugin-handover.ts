@@ -14,8 +14,8 @@ type Handler = (req: StanzaRequest) => unknown;
  * route of the old or the new version. A stanza that arrives then waits at the gate; when the kernel
  * releases it with the version that won (the new one, or the old one after a rollback), the stanza runs on
  * that version's handlers for its route. So each stanza is handled exactly once, by one version, and
- * none arrives at the new version before its state was restored. Outbound filters are synchronous and
- * cannot wait: the old version's filters stay in place until the switch.
+ * none arrives at the new version before its state was restored. Outbound filters and handoff observers
+ * are synchronous and cannot wait: the old version's stay in place until the switch.
  */
 export class HandoverGate {
   readonly set: RegistrationSet;
@@ -60,13 +60,14 @@ export class HandoverGate {
           post = true;
           break;
         case 'filter':
+        case 'handoff':
           break;
       }
     }
     for (const r of stanzas.values()) this.set.items.add(r);
     if (pre !== undefined) this.set.items.add({ kind: 'preprocess', priority: pre, handler: (req) => this.preprocess(req) as Promise<boolean> });
     if (post) this.set.items.add({ kind: 'postprocess', handler: (req) => this.postprocess(req) });
-    for (const r of old.items) if (r.kind === 'filter') this.set.items.add(r);
+    for (const r of old.items) if (r.kind === 'filter' || r.kind === 'handoff') this.set.items.add(r);
   }
 
   /** Lets the waiting stanzas through to the winning version's handlers. */

@@ -258,8 +258,20 @@ export class StanzaRouter implements Router {
     }
   }
 
-  /** Runs the outbound filters; null means drop. */
+  /** Tells the handoff observers that a stanza is handed to a session (one of another node: it leaves for it now). */
+  handedOver(stanza: Element, session: Session): void {
+    for (const h of this.table.handoffs) {
+      try {
+        runAsPlugin(h.owner.id, () => h.handler(stanza, session));
+      } catch (err) {
+        this.log.error('handoff observer failed', { plugin: h.owner.id, err });
+      }
+    }
+  }
+
+  /** The write path of a session here: the handoff observers, then the outbound filters; null means drop. */
   filter(stanza: Element, session: Session): Element | null {
+    this.handedOver(stanza, session);
     let s: Element | null = stanza;
     for (const f of this.table.filters) {
       try {

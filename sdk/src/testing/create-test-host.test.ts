@@ -74,6 +74,23 @@ describe('createTestHost', () => {
     await host.close();
   });
 
+  it('shows handoff observers each stanza handed to a session, before the filters, also one a filter drops', async () => {
+    const seen: string[] = [];
+    const watcher = definePlugin({
+      onLoad(ctx) {
+        ctx.handoff((s, session) => void seen.push(`${s.getChildText('body')} -> ${session.jid.toString()}`));
+        ctx.filter((s) => (s.getChildText('body') === 'got drop' ? null : s));
+      },
+    });
+    const host = await createTestHost({ plugins: [echo, watcher] });
+    const alice = host.connect('alice@localhost/phone');
+    await host.inject(xml('message', { from: 'alice@localhost/phone', to: 'localhost' }, xml('body', {}, 'ping')));
+    await host.inject(xml('message', { from: 'alice@localhost/phone', to: 'localhost' }, xml('body', {}, 'drop')));
+    assert.deepEqual(seen, ['got ping -> alice@localhost/phone', 'got drop -> alice@localhost/phone']);
+    assert.deepEqual(alice.received.map((m) => m.getChildText('body')), ['got ping']);
+    await host.close();
+  });
+
   it('gives plugins their config bean, core services and injected fakes', async () => {
     const seen: unknown[] = [];
     const store: Partial<ServerDataStore> = { get: async () => 'from-fake' };

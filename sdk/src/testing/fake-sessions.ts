@@ -1,5 +1,5 @@
 import { type Jid, parseJid } from '../jid';
-import type { Session, SessionDirectory } from '../session';
+import { NO_FLAGS, type Session, type SessionDirectory, withFlag } from '../session';
 import type { Element } from '../xml';
 
 /** A session with no host behind it, for unit tests of one class: what is sent to it lands in `sent`. */
@@ -15,6 +15,10 @@ export class FakeSession implements Session {
   interested = false;
   readonly data = new Map<string, unknown>();
   readonly sent: Element[] = [];
+  flags: ReadonlySet<string> = NO_FLAGS;
+  flag(name: string, on: boolean): void {
+    this.flags = withFlag(this.flags, name, on) ?? this.flags;
+  }
 
   constructor(jid: string) {
     this.jid = parseJid(jid);

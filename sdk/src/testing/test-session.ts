@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Jid } from '../jid';
-import type { DeliveryReceipt, Session } from '../session';
+import { type DeliveryReceipt, NO_FLAGS, type Session, withFlag } from '../session';
 import type { Element } from '../xml';
 
 /** What a test session needs from its host. */
@@ -24,6 +24,10 @@ export class TestSession implements Session {
   readonly data = new Map<string, unknown>();
   readonly received: Element[] = [];
   open = true;
+  flags: ReadonlySet<string> = NO_FLAGS;
+  flag(name: string, on: boolean): void {
+    this.flags = withFlag(this.flags, name, on) ?? this.flags;
+  }
 
   constructor(
     readonly jid: Jid,
