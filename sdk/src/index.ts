@@ -25,6 +25,7 @@ export * from './private-xml';
 export * from './component';
 export * from './pubsub-storage';
 export * from './keyed-queue';
+export * from './cache-invalidation';
 export { inject, injectable } from 'inversify';
 
 export const SDK_VERSION = '0.1.0';

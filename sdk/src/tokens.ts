@@ -1,3 +1,4 @@
+import type { CacheInvalidation } from './cache-invalidation';
 import type { EventBus } from './events';
 import type { DiscoRegistry, Logger, PluginConfig, Router, ServerInfo } from './services';
 import type { ServiceToken } from './service-token';
@@ -23,6 +24,8 @@ export const OFFLINE_REPOSITORY = core<OfflineMessageRepository>('starling.Offli
 export const MESSAGE_ARCHIVE = core<MessageArchiveRepository>('starling.MessageArchiveRepository');
 export const USER_DATA = core<UserDataStore>('starling.UserDataStore');
 export const SERVER_DATA = core<ServerDataStore>('starling.ServerDataStore');
+/** Drops other cluster nodes' copies of a cache entry a plugin changed here (a no-op on a single node). */
+export const CACHE_INVALIDATION = core<CacheInvalidation>('starling.CacheInvalidation');
 /** The plugin's own logger (bound in each plugin's child container). */
 export const LOGGER = core<Logger>('starling.Logger');
 /** The plugin's own config view (bound in each plugin's child container). */

@@ -54,7 +54,9 @@ export type DirectoryEvent =
   /** The node stops (a clean shutdown): its sessions are gone. */
   | { t: 'leave'; node: string }
   /** The node changed a virtual host (vhost-man): read them again from the shared repository. */
-  | { t: 'vhosts'; node: string };
+  | { t: 'vhosts'; node: string }
+  /** A plugin on the node changed what an entry of its cache holds (CacheInvalidation): drop this node's copy. */
+  | { t: 'invalidate'; node: string; cache: string; key: string };
 
 /** What the cluster knows of a session held by a node: enough to route to it and answer probes for it. */
 export interface SessionEntry {

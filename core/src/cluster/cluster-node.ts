@@ -1,4 +1,4 @@
-import { type DeliveryReceipt, type Element, type Logger, type Session, parseXml, xml } from '@starling/sdk';
+import { CacheInvalidations, type DeliveryReceipt, type Element, type Logger, type Session, parseXml, xml } from '@starling/sdk';
 import type { StanzaRouter } from '@starling/sdk/kernel';
 import { reroutable } from '../sm/c2s-session';
 import type { LocalSessionDirectory } from '../sm/session-directory';
@@ -43,6 +43,8 @@ export class ClusterNode implements RemoteLink {
   readonly throttle: BusThrottle | undefined;
   /** Maintenance drain of this node (an admin's command on cl-comp). */
   readonly drain: NodeDrain;
+  /** Plugins' cache invalidations (CACHE_INVALIDATION), sent to and received from the other nodes on the directory channel. */
+  readonly invalidations: CacheInvalidations;
   /** Requests to other nodes (drains, roll-outs) waiting for their answer, by id. */
   private readonly pending = new Map<number, (answer: unknown) => void>();
   private requestIds = 0;
@@ -92,7 +94,15 @@ export class ClusterNode implements RemoteLink {
       stale: (id) => void this.forget(id),
     }, log);
     this.drain = new NodeDrain(self, local, (user) => this.redirectTarget(user), () => this.registry.announce(), log);
-    this.link.onUp(() => void this.publisher.writeAll().catch((err: Error) => this.log.warn('cluster: rewriting the directory failed', { error: err.message })));
+    this.invalidations = new CacheInvalidations(
+      (cache, key) => this.publisher.announce({ t: 'invalidate', node: self, cache, key }),
+      (cache, err) => this.log.error('cache invalidation listener failed', { cache, err }),
+    );
+    this.link.onUp(() => {
+      // Invalidations sent while Redis was away are lost: every plugin cache starts afresh.
+      this.invalidations.received(undefined, undefined);
+      void this.publisher.writeAll().catch((err: Error) => this.log.warn('cluster: rewriting the directory failed', { error: err.message }));
+    });
   }
 
   get nodeId(): string {
@@ -311,6 +321,8 @@ export class ClusterNode implements RemoteLink {
         return this.registry.left(ev.node);
       case 'vhosts':
         return void this.refreshVhosts(ev.node);
+      case 'invalidate':
+        return this.invalidations.received(ev.cache, ev.key);
     }
   }
 

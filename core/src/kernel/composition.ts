@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { type Container, ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
 import {
+  CACHE_INVALIDATION,
+  CacheInvalidations,
   CREDENTIALS,
   DISCO,
   EVENT_BUS,
@@ -145,6 +147,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
   provide(SERVER_DATA, [BOOT.storage], (storage) => storage.serverData);
   provide(PUBSUB_REPOSITORY, [BOOT.storage], (storage) => storage.pubsub);
   provide(MUC_REPOSITORY, [BOOT.storage], (storage) => storage.muc);
+  provide(CACHE_INVALIDATION, [CORE.cluster], (cluster) => cluster?.invalidations ?? new CacheInvalidations());
 
   provide(
     CORE.plugins,

@@ -22,6 +22,7 @@ export default definePlugin({
     ctx.preprocess(enforcer.check);
     ctx.iq({ type: 'get', name: 'query', xmlns: NS_PRIVACY, to: 'bare' }, iq.get);
     ctx.iq({ type: 'set', name: 'query', xmlns: NS_PRIVACY, to: 'bare' }, iq.set);
+    ctx.track(store.followOtherNodes());
     ctx.track(store.onChange((owner, list) => list !== undefined && iq.pushChange(owner, list)));
     ctx.on('user.deleted', ({ jid }) => store.forget(jid));
     ctx.provide(PRIVACY_SERVICE, { store });

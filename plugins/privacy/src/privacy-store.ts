@@ -1,4 +1,7 @@
 import {
+  CACHE_INVALIDATION,
+  type CacheInvalidation,
+  type Disposable,
   KeyedQueue,
   PLUGIN_CONFIG,
   type PluginConfig,
@@ -22,7 +25,8 @@ const DEFAULT_KEY = 'default';
 /**
  * The one store of privacy lists (XEP-0016), which the blocking command (XEP-0191) edits too. Reads
  * are cached per user (a bounded, least-recently-used cache: enforcement reads it for every stanza);
- * changes for one user run one at a time, write through, and notify the listeners.
+ * changes for one user run one at a time, write through, notify the listeners and drop the user's entry
+ * from the other cluster nodes' caches.
  */
 @injectable()
 export class PrivacyStore implements PrivacyListStore {
@@ -36,6 +40,7 @@ export class PrivacyStore implements PrivacyListStore {
   constructor(
     @inject(USER_DATA) private readonly data: UserDataStore,
     @inject(PLUGIN_CONFIG) config: PluginConfig,
+    @inject(CACHE_INVALIDATION) private readonly invalidation: CacheInvalidation,
   ) {
     this.maxLists = config.number('max-lists', 20, { min: 1 });
     this.maxItems = config.number('max-items', 1000, { min: 1 });
@@ -90,9 +95,14 @@ export class PrivacyStore implements PrivacyListStore {
     this.notify(owner, undefined);
   }
 
-  /** Drops a user's cached lists (the account was deleted). */
+  /** Drops a user's cached lists (the account was deleted, or another cluster node changed them). */
   forget(owner: string): void {
     this.cache.delete(owner);
+  }
+
+  /** Drops the entries other cluster nodes changed; dispose on unload. */
+  followOtherNodes(): Disposable {
+    return this.invalidation.onInvalidate(LISTS_NODE, (owner) => (owner === undefined ? this.cache.clear() : this.forget(owner)));
   }
 
   /** Called after every change: the owner, and the list that changed (undefined: the default changed). */
@@ -102,6 +112,7 @@ export class PrivacyStore implements PrivacyListStore {
   }
 
   private notify(owner: string, listName: string | undefined): void {
+    this.invalidation.invalidate(LISTS_NODE, owner);
     for (const l of this.listeners) l(owner, listName);
   }
 }

@@ -20,6 +20,7 @@ export default definePlugin({
     ctx.iq({ type: 'set', name: 'vCard', xmlns: NS_VCARD, to: 'bare' }, iq.set);
     const avatars = ctx.get(AvatarPresence);
     if (avatars.enabled) ctx.preprocess(avatars.stamp);
+    ctx.track(store.followOtherNodes());
     const sessions = ctx.get<SessionDirectory>(SESSIONS);
     ctx.on('session.closed', ({ session }) => {
       if (sessions.resources(session.jid.bareString).length === 0) store.forget(session.jid.bareString);

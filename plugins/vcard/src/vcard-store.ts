@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Element, USER_DATA, type UserDataStore, inject, injectable, parseXml } from '@starling/sdk';
+import { CACHE_INVALIDATION, type CacheInvalidation, type Disposable, type Element, USER_DATA, type UserDataStore, inject, injectable, parseXml } from '@starling/sdk';
 
 export const NS_VCARD = 'vcard-temp';
 /** User data node and keys: the vCard as XML, and the SHA-1 of its photo ('' when it has none). */
@@ -14,12 +14,18 @@ export function photoHash(vcard: Element): string {
   return createHash('sha1').update(Buffer.from(binval.replace(/\s+/g, ''), 'base64')).digest('hex');
 }
 
-/** vCards in user data, with the photo hashes of users with sessions kept in memory for presence. */
+/**
+ * vCards in user data, with the photo hashes of users with sessions kept in memory for presence (a change
+ * drops the user's hash from the other cluster nodes' memory).
+ */
 @injectable()
 export class VCardStore {
   private readonly hashes = new Map<string, string | null>();
 
-  constructor(@inject(USER_DATA) private readonly data: UserDataStore) {}
+  constructor(
+    @inject(USER_DATA) private readonly data: UserDataStore,
+    @inject(CACHE_INVALIDATION) private readonly invalidation: CacheInvalidation,
+  ) {}
 
   async get(owner: string): Promise<Element | null> {
     const raw = await this.data.get(owner, VCARD_NODE, VCARD_KEY);
@@ -36,7 +42,13 @@ export class VCardStore {
       await this.data.set(owner, VCARD_NODE, HASH_KEY, hash);
     }
     this.hashes.set(owner, hash);
+    this.invalidation.invalidate(VCARD_NODE, owner);
     return hash;
+  }
+
+  /** Drops the hashes other cluster nodes changed; dispose on unload. */
+  followOtherNodes(): Disposable {
+    return this.invalidation.onInvalidate(VCARD_NODE, (owner) => (owner === undefined ? this.hashes.clear() : this.forget(owner)));
   }
 
   /** The photo hash for presence: '' for a vCard without photo, null when the user has no vCard. */

@@ -10,7 +10,8 @@ import type { DefinedPlugin } from '../plugin';
 import type { Logger, ServerInfo } from '../services';
 import type { SessionDirectory } from '../session';
 import { MUC_REPOSITORY } from '../muc';
-import { DISCO, EVENT_BUS, ROUTER, SERVER_DATA, SERVER_INFO, SESSIONS, USER_DATA } from '../tokens';
+import { CACHE_INVALIDATION, DISCO, EVENT_BUS, ROUTER, SERVER_DATA, SERVER_INFO, SESSIONS, USER_DATA } from '../tokens';
+import { CacheInvalidations } from '../cache-invalidation';
 import type { Element } from '../xml';
 import { MemoryMucRepository, MemoryPubSubRepository, MemoryServerDataStore, MemoryUserDataStore } from './memory-stores';
 import { PUBSUB_REPOSITORY } from '../pubsub-storage';
@@ -27,7 +28,8 @@ export interface EmbeddedHostOptions {
   admins?: string[];
   /**
    * More services for the plugins' containers, by token: `{ [ROSTER_REPOSITORY]: myFakeRoster }`.
-   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA, SERVER_DATA, PUBSUB_REPOSITORY and MUC_REPOSITORY are always bound.
+   * ROUTER, SESSIONS, SERVER_INFO, EVENT_BUS, DISCO, USER_DATA, SERVER_DATA, PUBSUB_REPOSITORY, MUC_REPOSITORY and
+   * CACHE_INVALIDATION (a single node's: it sends nothing) are always bound.
    */
   services?: { [token: symbol]: unknown };
   sessions: SessionDirectory;
@@ -90,6 +92,7 @@ export class EmbeddedHost {
     c.bind(SERVER_DATA).toConstantValue(this.serverData);
     c.bind(PUBSUB_REPOSITORY).toConstantValue(this.pubsub);
     c.bind(MUC_REPOSITORY).toConstantValue(this.muc);
+    c.bind(CACHE_INVALIDATION).toConstantValue(new CacheInvalidations());
     const extra = opts.services ?? {};
     for (const token of Object.getOwnPropertySymbols(extra)) {
       if (c.isBound(token)) c.unbind(token);
