@@ -1,9 +1,11 @@
 // Cluster mode: XEP-0280 carbons across three real nodes (one Redis, one PostgreSQL). alice has a resource
 // on node1 and one on node2, bob one on node3 and one on node1, all carbons-enabled: every other resource
 // gets exactly one copy of each chat, whichever node made it, and none gets a copy of what it already got.
+// The same with slixmpp clients (test/interop/carbons.py) spread over the three nodes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
+import { runCarbonsInterop } from './carbons-support';
 import { PASSWORD, TestCluster, clusterSkipReason, jid } from './cluster-support';
 
 const skip = clusterSkipReason();
@@ -61,7 +63,7 @@ describe('cluster mode: message carbons across nodes', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await TestCluster.create({ nodes: 3, users: ['alice', 'bob'] });
+    cluster = await TestCluster.create({ nodes: 3, users: ['alice', 'bob', 'carol', 'dave'] });
     a1 = await login(0, 'alice', 'r1');
     a2 = await login(1, 'alice', 'r2');
     b1 = await login(2, 'bob', 'b1');
@@ -122,6 +124,10 @@ describe('cluster mode: message carbons across nodes', { skip }, () => {
     await expectCarbon(a1, 'sent', body, jid('alice'), a2.jid, b2.jid);
     await expectCarbon(b1, 'received', body, jid('bob'), a2.jid, b2.jid);
     await noMoreCopies(a2, [a1, b1, b2], body);
+  });
+
+  it('slixmpp: resources of carol on node1 and node2 and her contact on node3 see each chat once, as on one server', async () => {
+    await runCarbonsInterop(cluster.nodes.map((n) => n.port), jid('carol'), `${jid('dave')}/slix`, PASSWORD);
   });
 
   it('after alice/r2 disables carbons, node3 copies nothing to it', async () => {
