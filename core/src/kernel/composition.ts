@@ -56,6 +56,7 @@ import { adminUiHost, readAdminUiLimits } from './admin-ui-host';
 import { BOOT, CORE, resolveToken } from './core-tokens';
 import { pluginCommands } from './plugin-commands';
 import { PluginHost } from './plugin-host';
+import { LastGoodVersions } from './plugin-last-good';
 import { PluginQuarantine } from './plugin-quarantine';
 import { writePluginStatus } from './plugin-status';
 
@@ -164,6 +165,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
         globals: new LayeredConfig(sessMan ? [sessMan, top] : [top], 'config'),
         vhosts: { domains: () => vhosts.domains, onChange: (listener) => vhosts.onChange(() => listener()) },
         quarantine: new PluginQuarantine(settings.home, log.child({ c: 'plugins' })),
+        lastGood: new LastGoodVersions(settings.home, settings.pluginDirs.slice(1), log.child({ c: 'plugins' })),
         // Set by the supervisor (cli/supervisor.ts) when it restarts the server after a crash.
         previousExit: process.env.STARLING_PREVIOUS_EXIT,
         onChange: (records) => writePluginStatus(settings.home, records),

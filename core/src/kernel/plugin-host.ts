@@ -7,6 +7,7 @@ import type { BeanView } from '../config/bean-view';
 import type { PluginCatalog } from './plugin-catalog';
 import { PluginConfigView } from './plugin-config';
 import { type PluginPackage, duplicateId, readPluginPackage } from './plugin-manifest';
+import type { LastGoodVersions } from './plugin-last-good';
 import type { PluginQuarantine } from './plugin-quarantine';
 
 /**
@@ -60,6 +61,8 @@ export interface PluginHostDeps {
   quarantine?: PluginQuarantine;
   /** How the previous process of this home ended, when a supervisor knows (for the quarantine's reasons). */
   previousExit?: string;
+  /** The last version of each plugin that loaded (var/plugin-last-good/), run when the installed one is quarantined. */
+  lastGood?: LastGoodVersions;
   /** Called after every change of a plugin's state (the server writes var/plugins.json). */
   onChange?: (records: PluginRecord[]) => void;
 }
@@ -122,6 +125,7 @@ export class PluginHost {
 
   constructor(private readonly deps: PluginHostDeps) {
     for (const d of deps.catalog.dirs) this.modules.addRoot(d);
+    if (deps.lastGood) this.modules.addRoot(deps.lastGood.directory);
     this.runtime = new PluginRuntime({
       root: deps.root,
       router: deps.router,
@@ -139,10 +143,12 @@ export class PluginHost {
     return this.serial(async () => {
       for (const r of this.deps.catalog.rejected) this.recordRejected(r.dir, r.error);
       const quarantine = this.deps.quarantine;
-      quarantine?.recover((id) => {
+      const added = quarantine?.recover((id) => {
         const pkg = this.deps.catalog.packages.get(id);
         return pkg && { version: pkg.version, hash: quarantine.packageHash(pkg.dir) };
       }, this.deps.previousExit);
+      // A kept last good version that itself ended the process is no fallback.
+      for (const e of added ?? []) this.deps.lastGood?.forget(e.id, e.hash);
       for (const pkg of this.order([...this.deps.catalog.packages.values()])) {
         if (!this.deps.catalog.isActive(pkg)) this.setRecord(pkg, 'disabled');
         else await this.loadNow(pkg);
@@ -331,8 +337,32 @@ export class PluginHost {
     if (quarantined) {
       this.setRecord(pkg, 'quarantined', describe(quarantined));
       this.deps.log.error('plugin not loaded: quarantined', { plugin: id, version: pkg.version, err: quarantined.message });
+      return this.loadLastGood(pkg, hash, quarantined);
+    }
+    return this.loadVersion(pkg, hash);
+  }
+
+  /**
+   * The installed version is quarantined: runs the last version that loaded, kept under var/ (not judged by
+   * the quarantine again: its entry names the installed version, and must stay until another is installed).
+   */
+  private async loadLastGood(installed: PluginPackage, hash: string, why: StarlingError): Promise<boolean> {
+    const kept = this.deps.lastGood?.fallback(installed.manifest.id, hash);
+    if (!kept) return false;
+    if (!(await this.loadVersion(kept, this.hashOf(kept)))) {
+      const failed = this.records.get(kept.manifest.id)?.lastError;
+      this.setRecord(installed, 'quarantined', `${describe(why)}; the last good version ${kept.version} did not load either: ${failed}`);
       return false;
     }
+    const message = `version ${installed.version} is quarantined; the last good version ${kept.version} serves (${describe(why)})`;
+    this.setRecord(kept, 'loaded', message).loadedAt = Date.now();
+    this.deps.log.warn('plugin runs its last good version', { plugin: kept.manifest.id, version: kept.version, quarantined: installed.version });
+    return true;
+  }
+
+  /** Loads one version (not quarantined) under the boot journal; on success it becomes the last good version. */
+  private async loadVersion(pkg: PluginPackage, hash: string): Promise<boolean> {
+    const id = pkg.manifest.id;
     this.modules.purge(pkg.dir);
     let files: Map<string, string>;
     try {
@@ -350,6 +380,7 @@ export class PluginHost {
     this.running.set(id, { pkg, files });
     const record = this.setRecord(pkg, 'loaded');
     record.loadedAt = Date.now();
+    this.deps.lastGood?.keep(pkg, hash);
     return true;
   }
 
@@ -397,6 +428,7 @@ export class PluginHost {
     }
     if (old.pkg.dir !== pkg.dir) this.modules.purge(old.pkg.dir);
     this.running.set(id, { pkg, files });
+    this.deps.lastGood?.keep(pkg, hash);
     const prev = this.records.get(id);
     const record = this.setRecord(pkg, 'loaded');
     record.reloads = (prev?.reloads ?? 0) + 1;
