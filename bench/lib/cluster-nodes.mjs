@@ -27,9 +27,10 @@ export function redisCli(...args) {
   return execFileSync('redis-cli', ['-u', REDIS, ...args], { maxBuffer: 256 * 1024 * 1024 }).toString();
 }
 
+/** The pid of the Redis the bench uses (its INFO's process_id: the machine may run more than one redis-server). */
 export function redisPid() {
   try {
-    return Number(execFileSync('pidof', ['redis-server']).toString().trim().split(/\s+/)[0]) || 0;
+    return Number(/process_id:(\d+)/.exec(redisCli('info', 'server'))?.[1]) || 0;
   } catch {
     return 0;
   }

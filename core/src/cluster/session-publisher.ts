@@ -45,7 +45,10 @@ export class SessionPublisher implements SessionObserver {
     if (this.dirty.size === 0) return;
     if (!this.link.up) return this.dirty.clear();
     const key = this.keys.sessions(this.self);
-    const tx = this.link.cmd.multi();
+    // A pipeline, not MULTI/EXEC: one connection keeps the order (HSET before its PUBLISH), and a reader of
+    // the hash between the two sees the newer state, which the event then repeats. Two commands and the
+    // transaction's replies fewer per change.
+    const tx = this.link.cmd.pipeline();
     for (const [jid, session] of this.dirty) {
       const seq = ++this.seq;
       let ev: DirectoryEvent;
