@@ -46,13 +46,13 @@ function end(blockedMs: number, plugin: string): void {
     }
   }
   // process.exit() in a worker ends only the worker. The inspector interrupts the blocked main thread's
-  // JavaScript and runs process.exit there ('exit' listeners run); SIGKILL if that cannot happen
-  // (the main thread blocked inside native code).
+  // JavaScript and runs the watchdog's exit there (hang-watchdog.ts: 'exit' listeners run); SIGKILL if that
+  // cannot happen (the main thread blocked inside native code).
   setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000);
   try {
     const session = new Session();
     session.connectToMainThread();
-    session.post('Runtime.evaluate', { expression: `process.exit(${data.exitCode})` });
+    session.post('Runtime.evaluate', { expression: `process[Symbol.for(${JSON.stringify(data.exitHook)})](${data.exitCode})` });
   } catch {
     process.kill(process.pid, 'SIGKILL');
   }

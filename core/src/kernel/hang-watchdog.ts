@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@starling/sdk';
@@ -23,6 +24,8 @@ export interface HangWatchdogData {
   /** The console log the watchdog's line is appended to (logs/starling-console.log). */
   consoleFile?: string;
   exitCode: number;
+  /** The `Symbol.for` key of the function on `process` that the worker calls on the blocked main thread. */
+  exitHook: string;
 }
 
 export interface HangWatchdogOptions {
@@ -31,6 +34,20 @@ export interface HangWatchdogOptions {
   timeoutMs: number;
   consoleFile?: string;
   log: Logger;
+}
+
+const EXIT_HOOK = 'starling.hang-watchdog.exit';
+
+/**
+ * Ends the process from the blocked main thread, where the worker runs it through the inspector. The worker's
+ * session (`connectToMainThread`) is still connected then, as this runs inside one of its requests, and Node
+ * writes "Waiting for the debugger to disconnect..." to stderr at exit whenever such a session is connected;
+ * nothing else can interrupt the blocked thread, so the session cannot be closed before. The 'exit' listeners
+ * still run (they may log); stderr is closed after the last of them, when that line is all that would follow.
+ */
+function exitFromWatchdog(code: number): void {
+  process.once('exit', () => closeSync(2));
+  process.exit(code);
 }
 
 /**
@@ -56,7 +73,9 @@ export class HangWatchdog {
       hangFile: join(opts.home, PLUGIN_HANG_FILE),
       consoleFile: opts.consoleFile,
       exitCode: HANG_EXIT_CODE,
+      exitHook: EXIT_HOOK,
     };
+    (process as unknown as Record<symbol, unknown>)[Symbol.for(EXIT_HOOK)] = exitFromWatchdog;
     this.worker = new Worker(join(__dirname, 'hang-watchdog-worker.js'), { workerData: data, stdout: false, stderr: false });
     this.worker.on('error', (err) => opts.log.error('hang watchdog failed; blocked event loops are no longer detected', { err }));
     this.worker.unref();
@@ -74,5 +93,6 @@ export class HangWatchdog {
     clearInterval(this.beat);
     unsharePluginActivity();
     await this.worker.terminate();
+    delete (process as unknown as Record<symbol, unknown>)[Symbol.for(EXIT_HOOK)];
   }
 }
