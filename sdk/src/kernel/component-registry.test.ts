@@ -8,6 +8,7 @@ import { ROUTER } from '../tokens';
 import { parseJid } from '../jid';
 import { xml } from '../xml';
 import { createTestHost } from '../testing/create-test-host';
+import { handlerOwner } from './registrations';
 import { MemoryLogger } from '../host/memory-logger';
 import { KernelComponents } from './component-registry';
 import { KernelDiscoRegistry } from './disco-registry';
@@ -122,7 +123,7 @@ describe('KernelComponents', () => {
       f();
       for (const l of listeners) l();
     };
-    const handle = components.register({ id: 'p', inflight: 0 }, () => true, { subdomain: 'pubsub', identity: { category: 'pubsub', type: 'service' }, features: [], handle: () => undefined }, 'pubsub');
+    const handle = components.register(handlerOwner('p'), () => true, { subdomain: 'pubsub', identity: { category: 'pubsub', type: 'service' }, features: [], handle: () => undefined }, 'pubsub');
     assert.ok(router.hasDomain('pubsub.localhost'));
     change(() => vhosts.add('example.org'));
     assert.ok(router.hasDomain('pubsub.example.org'));

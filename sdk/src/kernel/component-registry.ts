@@ -7,7 +7,7 @@ import { iqResult } from '../stanza';
 import { type Element, xml } from '../xml';
 import type { KernelDiscoRegistry } from './disco-registry';
 import type { HandlerOwner } from './registrations';
-import { runAsPlugin } from './plugin-activity';
+import { enterPlugin, leavePlugin } from './plugin-activity';
 import type { StanzaRouter } from './stanza-router';
 
 /** The virtual hosts components are served on: the server's live vhost list, or the test host's domains. */
@@ -187,9 +187,16 @@ export class KernelComponents {
     entry.owner.inflight++;
     try {
       const onDomain = !to.local && !to.resource;
-      if (onDomain && s.port?.claims(stanza)) return await runAsPlugin(s.pluginId, () => s.port!.handle(stanza, from, to));
-      if (onDomain && isInfoQuery(stanza)) return this.deps.router.route(iqResult(stanza, this.info(s, entry, vhost)));
-      await runAsPlugin(s.pluginId, () => entry.spec.handle(stanza, from, to, vhost));
+      const port = onDomain && s.port?.claims(stanza) ? s.port : undefined;
+      if (!port && onDomain && isInfoQuery(stanza)) return this.deps.router.route(iqResult(stanza, this.info(s, entry, vhost)));
+      const mark = enterPlugin(entry.owner.slot);
+      let done: void | Promise<void>;
+      try {
+        done = port ? port.handle(stanza, from, to) : entry.spec.handle(stanza, from, to, vhost);
+      } finally {
+        leavePlugin(mark);
+      }
+      await done;
     } catch (err) {
       if (!(err instanceof StanzaError)) this.deps.log.error('component handler failed', { component: name, plugin: s.pluginId, err });
       this.deps.router.replyError(stanza, err instanceof StanzaError ? err : new StanzaError('internal-server-error'));

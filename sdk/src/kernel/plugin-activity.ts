@@ -10,7 +10,8 @@ let cell: Int32Array<ArrayBufferLike> = new Int32Array(1);
 let index = 0;
 let onSlot: ((slot: number, id: string) => void) | undefined;
 
-function slotOf(id: string): number {
+/** The slot of plugin `id` (assigned on first use, then fixed): kept on its `HandlerOwner` for `callAsPlugin`. */
+export function pluginSlot(id: string): number {
   let slot = slots.get(id);
   if (slot === undefined) {
     slot = ids.push(id) - 1;
@@ -20,15 +21,36 @@ function slotOf(id: string): number {
   return slot;
 }
 
-/** Runs `fn` marked as the code of plugin `id` (only its synchronous part: what can block the thread). */
-export function runAsPlugin<T>(id: string, fn: () => T): T {
+/**
+ * Marks the code of the plugin in `slot` as running and returns the previous mark, which the caller gives
+ * back to `leavePlugin` (in a `finally`) once the synchronous part of its call into the plugin returns.
+ */
+export function enterPlugin(slot: number): number {
   const prev = cell[index];
-  cell[index] = slotOf(id);
+  cell[index] = slot;
+  return prev;
+}
+
+export function leavePlugin(mark: number): void {
+  cell[index] = mark;
+}
+
+/**
+ * Calls `fn(a, b)` marked as the code of the plugin in `slot` (only its synchronous part: what can block the
+ * thread). The kernel's per-stanza path: no lookup and no closure, the handler and its arguments are passed.
+ */
+export function callAsPlugin<A, B, R>(slot: number, fn: (a: A, b: B) => R, a: A, b: B): R {
+  const mark = enterPlugin(slot);
   try {
-    return fn();
+    return fn(a, b);
   } finally {
-    cell[index] = prev;
+    leavePlugin(mark);
   }
+}
+
+/** Runs `fn` marked as the code of plugin `id`: for the calls made once per plugin (its modules, `onLoad`). */
+export function runAsPlugin<T>(id: string, fn: () => T): T {
+  return callAsPlugin(pluginSlot(id), fn, undefined, undefined);
 }
 
 /**

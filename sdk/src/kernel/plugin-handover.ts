@@ -2,8 +2,8 @@ import { StanzaError } from '../errors';
 import { toKinds } from '../route-table';
 import type { StanzaRequest } from '../routes';
 import type { Element } from '../xml';
-import { type Registration, RegistrationSet } from './registrations';
-import { runAsPlugin } from './plugin-activity';
+import { callAsPlugin } from './plugin-activity';
+import { type Registration, RegistrationSet, handlerOwner } from './registrations';
 
 type Handler = (req: StanzaRequest) => unknown;
 
@@ -25,7 +25,7 @@ export class HandoverGate {
 
   constructor(id: string, old: RegistrationSet, next: RegistrationSet) {
     this.released = new Promise((r) => (this.resolve = r));
-    this.set = new RegistrationSet({ id, inflight: 0 }, () => undefined);
+    this.set = new RegistrationSet(handlerOwner(id), () => undefined);
     this.set.active = true;
     const all = [...old.items, ...next.items];
     const iqs = new Set<string>();
@@ -83,7 +83,7 @@ export class HandoverGate {
   private async run(set: RegistrationSet, handler: Handler, req: StanzaRequest): Promise<unknown> {
     set.owner.inflight++;
     try {
-      return await runAsPlugin(set.owner.id, () => handler(req));
+      return await callAsPlugin(set.owner.slot, handler, req, undefined);
     } finally {
       set.owner.inflight--;
     }

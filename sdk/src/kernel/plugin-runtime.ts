@@ -11,7 +11,7 @@ import type { KernelEventBus } from './event-bus';
 import { KernelPluginContext, ProvidedServices } from './plugin-context';
 import { HandoverGate } from './plugin-handover';
 import { runAsPlugin } from './plugin-activity';
-import { type HandlerOwner, RegistrationSet } from './registrations';
+import { type HandlerOwner, RegistrationSet, handlerOwner } from './registrations';
 import type { StanzaRouter } from './stanza-router';
 
 /** One version of a plugin as the runtime loads it: its definition, manifest and config view. */
@@ -229,7 +229,7 @@ export class PluginRuntime {
       }
     }
     const provides = (manifest.provides ?? []).map(toServiceToken);
-    const registrations = new RegistrationSet({ id, inflight: 0 }, () => this.recompile());
+    const registrations = new RegistrationSet(handlerOwner(id), () => this.recompile());
     const ctx = new KernelPluginContext({
       id,
       version: unit.version,

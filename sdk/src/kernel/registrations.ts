@@ -1,10 +1,17 @@
 import type { RouteRegistration } from '../route-table';
+import { pluginSlot } from './plugin-activity';
 
 /** Who registered a handler: a loaded plugin instance (or the kernel). */
 export interface HandlerOwner {
   readonly id: string;
+  /** The plugin's slot in the hang watchdog's marker (plugin-activity), looked up once. */
+  readonly slot: number;
   /** Handler invocations of this owner still running; a reload waits for 0 before unloading. */
   inflight: number;
+}
+
+export function handlerOwner(id: string): HandlerOwner {
+  return { id, slot: pluginSlot(id), inflight: 0 };
 }
 
 export type Registration = RouteRegistration;

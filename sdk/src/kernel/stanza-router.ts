@@ -7,7 +7,7 @@ import type { Session, SessionDirectory } from '../session';
 import { errorReply, iqResult, isErrorOrResult } from '../stanza';
 import type { Element } from '../xml';
 import type { HandlerOwner } from './registrations';
-import { runAsPlugin } from './plugin-activity';
+import { callAsPlugin } from './plugin-activity';
 
 /** Handles every stanza addressed to one bare JID (a component such as sess-man@host) or domain. */
 export type AddressHandler = (stanza: Element, from: Jid, to: Jid) => void | Promise<void>;
@@ -222,7 +222,7 @@ export class StanzaRouter implements Router {
     }
     entry.owner.inflight++;
     try {
-      const result = await runAsPlugin(entry.owner.id, () => entry.handler(req));
+      const result = await callAsPlugin(entry.owner.slot, entry.handler, req, undefined);
       this.sendReply(iqResult(stanza, result ?? undefined));
     } catch (err) {
       this.replyError(stanza, this.asStanzaError(err, entry));
@@ -236,7 +236,7 @@ export class StanzaRouter implements Router {
     for (const h of list) {
       h.owner.inflight++;
       try {
-        if ((await runAsPlugin(h.owner.id, () => h.handler(req))) === true) return true;
+        if ((await callAsPlugin(h.owner.slot, h.handler, req, undefined)) === true) return true;
       } catch (err) {
         this.replyError(req.stanza, this.asStanzaError(err, h));
         return true;
@@ -250,7 +250,7 @@ export class StanzaRouter implements Router {
   private postprocess(req: Request): void {
     for (const h of this.table.post) {
       try {
-        const r = runAsPlugin(h.owner.id, () => h.handler(req));
+        const r = callAsPlugin(h.owner.slot, h.handler, req, undefined);
         if (r) this.watch(r.catch((err) => this.log.error('postprocess handler failed', { plugin: h.owner.id, err })));
       } catch (err) {
         this.log.error('postprocess handler failed', { plugin: h.owner.id, err });
@@ -275,8 +275,7 @@ export class StanzaRouter implements Router {
     let s: Element | null = stanza;
     for (const f of this.table.filters) {
       try {
-        const input: Element = s;
-        s = runAsPlugin(f.owner.id, () => f.handler(input, session));
+        s = callAsPlugin(f.owner.slot, f.handler, s, session);
       } catch (err) {
         this.log.error('filter failed', { plugin: f.owner.id, err });
       }
