@@ -28,6 +28,7 @@ import { destroyRoom } from './room-owner';
 import { type RoomDirectory, roomPresence } from './room-presence';
 import { RoomStore } from './room-store';
 import { restoreConfig } from './room-config';
+import { UserRooms } from './user-rooms';
 
 export interface RoomSummary {
   jid: string;
@@ -57,6 +58,7 @@ export function readSettings(config: PluginConfig): MucSettings {
 export class MucService implements RoomDirectory {
   readonly env: MucEnv;
   private readonly live = new Map<string, Room>();
+  private readonly userRooms = new UserRooms();
   private readonly queue = new KeyedQueue();
   private readonly iq: RoomIq;
 
@@ -83,6 +85,7 @@ export class MucService implements RoomDirectory {
   }
 
   add(room: Room): void {
+    room.userRooms = this.userRooms;
     this.live.set(room.jid, room);
   }
 
@@ -94,9 +97,7 @@ export class MucService implements RoomDirectory {
 
   /** How many rooms of a component domain this user (bare JID) is an occupant of. */
   joinedBy(domain: string, bare: string): number {
-    let n = 0;
-    for (const r of this.live.values()) if (r.domain === domain && r.hasUser(bare)) n++;
-    return n;
+    return this.userRooms.of(domain, bare);
   }
 
   /** The rooms in use on a component domain. */
@@ -150,7 +151,7 @@ export class MucService implements RoomDirectory {
     const live = this.live.get(jid);
     if (live) return live;
     const stored = await this.env.store.load(jid);
-    if (stored) this.live.set(jid, stored);
+    if (stored) this.add(stored);
     return stored ?? undefined;
   }
 

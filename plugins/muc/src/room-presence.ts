@@ -99,7 +99,7 @@ async function join(env: MucEnv, rooms: RoomDirectory, existing: Room | undefine
   for (const other of room.occupants.values()) {
     env.send(addressed(occupantPresence(env, room, other, {}, seesJids(room, occ), false), session));
   }
-  room.occupants.set(nick, occ);
+  room.addOccupant(occ);
   room.bySession.set(session, occ);
   const selfCodes: string[] = [];
   if (room.config.whois === 'anyone') selfCodes.push(Status.NonAnonymous);
@@ -134,10 +134,8 @@ function sendHistoryAndSubject(env: MucEnv, room: Room, session: string, stanza:
 async function changeNick(env: MucEnv, room: Room, occ: Occupant, stanza: Element, nick: string): Promise<void> {
   checkNick(room, nick, occ.bare);
   broadcastPresence(env, room, occ, { unavailable: true, codes: [Status.NickChanged], nick });
-  room.occupants.delete(occ.nick);
-  occ.nick = nick;
+  room.renameOccupant(occ, nick);
   occ.presence = stanza;
-  room.occupants.set(nick, occ);
   broadcastPresence(env, room, occ, {});
 }
 
@@ -154,7 +152,7 @@ export function removeSession(env: MucEnv, room: Room, occ: Occupant, session: s
 
 /** Takes an occupant out of the room (leave, kick, ban…), telling everyone and the occupant. */
 export function removeOccupant(env: MucEnv, room: Room, occ: Occupant, change: Parameters<typeof broadcastPresence>[3]): void {
-  room.occupants.delete(occ.nick);
+  room.removeOccupant(occ);
   for (const s of occ.sessions) room.bySession.delete(s);
   broadcastPresence(env, room, occ, { ...change, unavailable: true });
 }

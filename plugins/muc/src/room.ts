@@ -1,6 +1,7 @@
 import type { Element } from '@starling/sdk';
 import type { Affiliation, Role } from './affiliations';
 import type { RoomConfig } from './room-config';
+import type { UserRooms } from './user-rooms';
 
 /** A user in a room under one nickname, with one or more of the user's sessions (XEP-0045 §7.2.1 multi-session). */
 export interface Occupant {
@@ -36,7 +37,13 @@ export interface HistoryEntry {
 
 /** One room's state: configuration, affiliations, occupants, subject and recent history. */
 export class Room {
-  readonly occupants = new Map<string, Occupant>();
+  private readonly nicks = new Map<string, Occupant>();
+  /** Occupants by nick, changed through addOccupant, renameOccupant and removeOccupant. */
+  readonly occupants: ReadonlyMap<string, Occupant> = this.nicks;
+  /** How many occupants each real bare JID has here (normally one). */
+  private readonly users = new Map<string, number>();
+  /** The service's count of rooms per user, told when a user comes in or goes (set when the room is in use). */
+  userRooms: UserRooms | undefined;
   /** Occupants by the real full JID of each joined session. */
   readonly bySession = new Map<string, Occupant>();
   readonly affiliations = new Map<string, StoredAffiliationEntry>();
@@ -75,8 +82,32 @@ export class Room {
 
   /** True when this real bare JID is an occupant (under any nick). */
   hasUser(bare: string): boolean {
-    for (const o of this.occupants.values()) if (o.bare === bare) return true;
-    return false;
+    return this.users.has(bare);
+  }
+
+  addOccupant(occ: Occupant): void {
+    this.nicks.set(occ.nick, occ);
+    const n = this.users.get(occ.bare) ?? 0;
+    this.users.set(occ.bare, n + 1);
+    if (n === 0) this.userRooms?.entered(this.domain, occ.bare);
+  }
+
+  renameOccupant(occ: Occupant, nick: string): void {
+    this.nicks.delete(occ.nick);
+    occ.nick = nick;
+    this.nicks.set(nick, occ);
+  }
+
+  removeOccupant(occ: Occupant): void {
+    if (this.nicks.get(occ.nick) !== occ) return;
+    this.nicks.delete(occ.nick);
+    const n = this.users.get(occ.bare)! - 1;
+    if (n > 0) {
+      this.users.set(occ.bare, n);
+    } else {
+      this.users.delete(occ.bare);
+      this.userRooms?.left(this.domain, occ.bare);
+    }
   }
 
   /** The occupants with this real bare JID (normally one). */
