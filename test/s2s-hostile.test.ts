@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TestClient, XmppElement } from './harness/clients';
+import { type TestClient, type XmppElement, xml } from './harness/clients';
 import { freePort, type TestServer } from './harness/server';
 import { type FakeAuthoritativeServer, HostileBench, RawS2SPeer } from './s2s-support';
 
@@ -87,6 +87,21 @@ describe('s2s hostile peers', () => {
     assert.equal(await dialback(peer), 'valid');
     peer.write(`<message from='mallory@evil.test/x' to='bob@b.test/r' type='chat'><body>over direct TLS</body></message>`);
     await bob.waitFor(body('over direct TLS'), 20_000, 'message over direct TLS');
+  });
+
+  it('XEP-0288: takes a <bidi/> asked for before dialback (stanzas for the peer come back on its stream) and ignores one asked for after', async () => {
+    const late = await open();
+    assert.match(late.received, /<bidi xmlns=['"]urn:xmpp:features:bidi['"]/, 'bidi is offered after STARTTLS, before authentication');
+    assert.equal(await dialback(late), 'valid');
+    late.write(`<bidi xmlns='urn:xmpp:bidi'/>`);
+    await server.waitForOutput(/s2s bidi ignored: not offered on this stream or asked for after authentication [^\n]*authenticated=true/);
+
+    const early = await open();
+    early.write(`<bidi xmlns='urn:xmpp:bidi'/>`);
+    assert.equal(await dialback(early), 'valid');
+    await bob.send(xml('message', { to: 'mallory@evil.test/x', type: 'chat', id: 'back' }, xml('body', {}, 'over the bidi stream')));
+    await early.waitFor(/<message [^>]*>(?:(?!<\/message>)[^])*over the bidi stream/, 'the message on the stream evil.test opened');
+    assert.doesNotMatch(late.received, /over the bidi stream/);
   });
 
   it('ends a stream to a domain it does not serve with host-unknown', async () => {

@@ -42,6 +42,8 @@ describe('s2s limits: traffic throttling and connections per address', () => {
     const third = await RawS2SPeer.open(server.s2sPort, 'evil.test', 'b.test').catch((e: Error) => e);
     assert.ok(third instanceof Error, 'the third connection is refused');
     assert.match(third.message, /<stream:error><policy-violation [^>]*\/><text [^>]*>More than 2 connections from 127\.0\.0\.1/);
+    assert.match(third.message, /<stream:stream [^>]*id=['"][\w-]+['"]/, 'the refusal opens with a stream header that has an id (RFC 6120 §4.7.3)');
+    assert.doesNotMatch(server.output, /s2s stream error [^\n]*More than 2 connections/, 'refused without building a stream for it');
     // the two open ones still work
     assert.equal(await dialback(second), 'valid');
     second.write(`<message from='mallory@evil.test/x' to='bob@b.test/r' type='chat'><body>still served</body></message>`);

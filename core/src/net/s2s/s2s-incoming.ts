@@ -48,6 +48,8 @@ export class S2SIncoming extends S2SStream {
   private pending = 0;
   /** The peer asked for XEP-0288 bidirectional use of this stream. */
   bidi = false;
+  /** The last features sent offered XEP-0288 (before authentication only). */
+  private bidiOffered = false;
 
   constructor(
     private readonly host: S2SIncomingHost,
@@ -98,23 +100,20 @@ export class S2SIncoming extends S2SStream {
     if (!this.secure) {
       if (this.host.context(this.local)) f += `<starttls xmlns='${NS_TLS}'>${this.host.requireTls ? '<required/>' : ''}</starttls>`;
       if (!this.host.requireTls) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
-      if (!this.host.requireTls && this.host.bidi) f += `<bidi xmlns='${NS_BIDI_FEATURE}'/>`;
     } else {
       const certOk = this.peer !== '' && S2STrust.peerValidFor(this.socket as TLSSocket, this.peer);
       if (certOk && !this.verified.has(`${this.peer} ${this.local}`)) f += `<mechanisms xmlns='${NS_SASL}'><mechanism>EXTERNAL</mechanism></mechanisms>`;
       if (certOk || this.host.dialbackFallback) f += `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`;
-      if (this.host.bidi && this.verified.size === 0) f += `<bidi xmlns='${NS_BIDI_FEATURE}'/>`;
     }
+    this.bidiOffered = this.host.bidi && this.verified.size === 0 && (this.secure || !this.host.requireTls);
+    if (this.bidiOffered) f += `<bidi xmlns='${NS_BIDI_FEATURE}'/>`;
     return f + '</stream:features>';
   }
 
   protected onElement(el: Element): void {
     if (isElement(el, 'starttls', NS_TLS)) return this.onStartTls();
     if (isElement(el, 'auth', NS_SASL)) return this.onSaslExternal(el);
-    if (isElement(el, 'bidi', NS_BIDI)) {
-      this.bidi = this.host.bidi;
-      return;
-    }
+    if (isElement(el, 'bidi', NS_BIDI)) return this.onBidi();
     const db = dialbackElement(el);
     if (db === 'verify') return this.onVerifyRequest(el);
     if (db === 'result') return void this.onDialbackResult(el);
@@ -123,10 +122,26 @@ export class S2SIncoming extends S2SStream {
     this.streamError('unsupported-stanza-type', `<${el.name}/> is not a stanza`);
   }
 
+  /**
+   * XEP-0288 §2.2: the initiating server asks for bidi once the receiving one offered it in its stream
+   * features, after TLS if it uses TLS and before authenticating (SASL or dialback): the features of an
+   * authenticated stream do not offer it. Asked for later, or where it was not offered, it is ignored (the
+   * XEP has no error for it and the stream is fine one-way): this server sends over a stream of its own.
+   */
+  private onBidi(): void {
+    if (this.bidiOffered && this.verified.size === 0) {
+      this.bidi = true;
+      return;
+    }
+    this.host.log.info('s2s bidi ignored: not offered on this stream or asked for after authentication', { conn: this.id, remote: this.peer, authenticated: this.verified.size > 0 });
+  }
+
   private onStartTls(): void {
     const options = this.host.tlsServerOptions(this.local);
     if (this.secure || !options) return this.streamError('undefined-condition', 'STARTTLS is not available now');
     this.write(`<proceed xmlns='${NS_TLS}'/>`);
+    // XEP-0288 §2.1: with TLS, bidi is enabled only after it; one asked for before STARTTLS does not count.
+    this.bidi = false;
     const raw = this.detach();
     // A TLS server of its own takes the socket over: only a server-made TLSSocket checks the peer's
     // certificate chain (`authorized`) when it asks for one.

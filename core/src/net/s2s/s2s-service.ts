@@ -8,6 +8,7 @@ import { S2SIncoming, type S2SIncomingHost } from './s2s-incoming';
 import { type S2SFailure, S2SOutgoing, type S2SOutgoingHost } from './s2s-outgoing';
 import { type S2STarget, resolveTargets } from './s2s-routes';
 import { S2SSecrets } from './s2s-secrets';
+import { refuseConnection } from './s2s-stream';
 import type { S2SSettings } from './s2s-settings';
 import { S2STrust } from './s2s-trust';
 import type { TrafficThrottling } from '../traffic-throttling';
@@ -122,18 +123,24 @@ export class S2SService implements S2SOutgoingHost, S2SIncomingHost {
     const open = this.perAddress.get(ip) ?? 0;
     if (open >= this.settings.maxIncomingPerAddress) {
       this.log.info('s2s connection refused: too many from one address', { ip, open, max: this.settings.maxIncomingPerAddress });
-      new S2SIncoming(this, socket, directTls).streamError('policy-violation', `More than ${this.settings.maxIncomingPerAddress} connections from ${ip}`);
+      this.track(socket);
+      refuseConnection(socket, 'policy-violation', `More than ${this.settings.maxIncomingPerAddress} connections from ${ip}`);
       return;
     }
     this.perAddress.set(ip, open + 1);
-    this.sockets.add(socket);
+    this.track(socket);
     socket.once('close', () => {
-      this.sockets.delete(socket);
       const left = (this.perAddress.get(ip) ?? 1) - 1;
       if (left > 0) this.perAddress.set(ip, left);
       else this.perAddress.delete(ip);
     });
     this.incoming.add(new S2SIncoming(this, socket, directTls));
+  }
+
+  /** Every accepted socket, refused ones too, until it closes: shutdown destroys what is left. */
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
   }
 
   // ---- outgoing ---------------------------------------------------------------------------------

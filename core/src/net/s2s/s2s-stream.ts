@@ -23,6 +23,39 @@ export function dialbackElement(el: Element): 'result' | 'verify' | undefined {
   return local === 'result' || local === 'verify' ? local : undefined;
 }
 
+/** A stream's id (RFC 6120 §4.7.3: the receiving entity's header carries one). */
+export function newStreamId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** A server-to-server stream header with the attributes given (undefined ones left out). */
+export function s2sStreamHeader(attrs: Record<string, string | undefined>): string {
+  let s = `<?xml version='1.0'?><stream:stream xmlns='${NS_SERVER}' xmlns:stream='${NS_STREAMS}' xmlns:db='${NS_DIALBACK}'`;
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) s += ` ${k}='${escapeAttr(v)}'`;
+  return s + '>';
+}
+
+/** How long a socket we ended (FIN sent) may wait for the peer's close before it is destroyed. */
+const CLOSE_LINGER_MS = 2000;
+
+/** Ends a socket after `last` is written: the peer gets it and our FIN, the socket goes when the peer closes or after the linger. */
+export function endSocket(socket: Socket, last?: string): void {
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
+}
+
+/**
+ * Refuses a connection before any stream object exists for it (a limit such as 'max-incoming-per-address'):
+ * our stream header, the stream error and the close, then the socket ends. What the peer sends meanwhile is
+ * read and dropped, so that closing with unread data does not reset the connection before the error arrives.
+ */
+export function refuseConnection(socket: Socket, condition: StreamErrorCondition, text: string): void {
+  socket.on('error', () => undefined);
+  socket.resume();
+  endSocket(socket, s2sStreamHeader({ id: newStreamId(), version: '1.0' }) + streamErrorXml(condition, text) + '</stream:stream>');
+}
+
 /** Whether an element is `name` in namespace `ns` (the stream's default namespace does not count). */
 export function isElement(el: Element, name: string, ns: string): boolean {
   return el.name === name && el.attrs.xmlns === ns;
@@ -34,7 +67,7 @@ export function isElement(el: Element, name: string, ns: string): boolean {
  * the two clocks the watchdog reads.
  */
 export abstract class S2SStream implements WatchedConnection {
-  readonly id = randomBytes(9).toString('base64url');
+  readonly id = newStreamId();
   lastReceived = Date.now();
   lastTransfer = Date.now();
   closed = false;
@@ -130,9 +163,7 @@ export abstract class S2SStream implements WatchedConnection {
   }
 
   protected streamHeader(attrs: Record<string, string | undefined>): string {
-    let s = `<?xml version='1.0'?><stream:stream xmlns='${NS_SERVER}' xmlns:stream='${NS_STREAMS}' xmlns:db='${NS_DIALBACK}'`;
-    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) s += ` ${k}='${escapeAttr(v)}'`;
-    return s + '>';
+    return s2sStreamHeader(attrs);
   }
 
   write(data: string): boolean {
@@ -181,8 +212,7 @@ export abstract class S2SStream implements WatchedConnection {
     if (socket && !socket.destroyed) {
       this.write('</stream:stream>');
       this.flush();
-      socket.end();
-      setTimeout(() => socket.destroy(), 2000).unref();
+      endSocket(socket);
     }
     this.gone(reason);
   }
