@@ -6,7 +6,11 @@
 // sender writes MESSAGES chats in batches of BATCH; the clock runs from the first write to the last message
 // received. Also reported: CPU seconds of each server process per 1000 messages (/proc/<pid>/stat).
 // Bounded: MESSAGES per round, ROUNDS rounds, TIMEOUT seconds per round; every server is stopped by PID.
-// Usage: node bench/s2s.mjs [--servers starling,prosody,ejabberd] [--messages 5000] [--rounds 3] [--timeout 120]
+// Usage: node bench/s2s.mjs [--servers starling,prosody,ejabberd] [--messages 5000] [--rounds 3] [--timeout 120] [--archive] [--profile DIR]
+// --archive: Starling archives every message at both ends (MAM on, as before 2026-12-06); by default it does
+// not, like the Prosody and ejabberd configurations here (equal settings).
+// --profile DIR: both Starling servers run with --cpu-prof and write their V8 CPU profiles into DIR/<domain>/
+// when they stop (read them with bench/lib/cpuprofile-top.mjs).
 // Build first (npx tsc -b). Writes bench/results/s2s.json and prints a markdown table.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +31,8 @@ const { values: opt } = parseArgs({
     messages: { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '3' },
     timeout: { type: 'string', default: '120' },
+    profile: { type: 'string' },
+    archive: { type: 'boolean', default: false },
   },
 });
 const MESSAGES = Number(opt.messages);
@@ -93,9 +99,15 @@ async function runPair(pair, round, servers, { start, sender, receiver, pids }) 
 
 async function starlingPair(round) {
   const [pa, pb] = [await freePort(), await freePort()];
-  const common = { config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'`, c2s: `'urn:xmpp:sm:3' (active: false) {}` };
-  const a = await TestServer.create({ ...common, domain: 'a.bench', s2sPort: pa, users: [['sender', 'secret']], s2s: `'dns-overrides' = [ 'b.bench=127.0.0.1:${pb}' ]` });
-  const b = await TestServer.create({ ...common, domain: 'b.bench', s2sPort: pb, users: [['receiver', 'secret']], s2s: `'dns-overrides' = [ 'a.bench=127.0.0.1:${pa}' ]` });
+  // Equal settings (README): Prosody and ejabberd run here without an archive, so Starling's MAM is off too.
+  const mam = opt.archive ? '' : `\n'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }`;
+  const common = {
+    config: `'cm-traffic-throttling' = 'xmpp:0:0:disc,bin:0:0:disc'${mam}`,
+    c2s: `'urn:xmpp:sm:3' (active: false) {}`,
+  };
+  const profile = (domain) => (opt.profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${join(opt.profile, domain)}`] } : {});
+  const a = await TestServer.create({ ...common, ...profile('a.bench'), domain: 'a.bench', s2sPort: pa, users: [['sender', 'secret']], s2s: `'dns-overrides' = [ 'b.bench=127.0.0.1:${pb}' ]` });
+  const b = await TestServer.create({ ...common, ...profile('b.bench'), domain: 'b.bench', s2sPort: pb, users: [['receiver', 'secret']], s2s: `'dns-overrides' = [ 'a.bench=127.0.0.1:${pa}' ]` });
   return runPair('Starling → Starling', round, [a, b], {
     start: async () => (await a.start(), await b.start()),
     sender: { port: a.port, domain: 'a.bench' },
@@ -142,7 +154,7 @@ const ca = new TestCa('Starling bench CA');
 const results = [];
 try {
   for (let round = 1; round <= ROUNDS; round++) {
-    if (servers.includes('starling')) results.push(await starlingPair(round));
+    if (servers.includes('starling')) results.push({ ...(await starlingPair(round)), ...(opt.archive ? { pair: 'Starling → Starling (archive on)' } : {}) });
     if (servers.includes('prosody')) {
       if (prosodyInstalled()) results.push(await prosodyPair(round, ca));
       else console.error('Prosody is not installed (/usr/bin/prosody): skipped');

@@ -68,6 +68,8 @@ export interface TestServerOptions {
   supervised?: boolean;
   /** The directory the home is made in (default: the system's temp directory), e.g. a small tmpfs. */
   homeIn?: string;
+  /** Node flags for the server process (not its CLI commands), e.g. a bench's `--cpu-prof`. */
+  nodeFlags?: string[];
 }
 
 /** A real Starling process on free loopback ports, with its own home in a temp directory. */
@@ -87,6 +89,7 @@ export class TestServer {
     /** The server-to-server port (STARTTLS). */
     readonly s2sPort: number,
     readonly domain: string,
+    private readonly nodeFlags: string[],
   ) {}
 
   static async create(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -147,7 +150,7 @@ s2s {
 ${opts.config ?? ''}
 `,
     );
-    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {}, opts.supervised ?? false, s2sPort, domain);
+    const server = new TestServer(home, port, tlsPort, web, opts.env ?? {}, opts.supervised ?? false, s2sPort, domain, opts.nodeFlags ?? []);
     for (const [user, pw] of opts.users ?? []) await server.cli('user', 'add', `${user}@${domain}`, '--password', pw);
     return server;
   }
@@ -162,7 +165,7 @@ ${opts.config ?? ''}
     // A test that failed between start() and stop() leaves its process running: end it before its ports are reused.
     await this.kill9();
     this.output = '';
-    const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'start', ...(this.supervised ? [] : ['--foreground']), '--home', this.home], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', ...this.nodeFlags, CLI, 'start', ...(this.supervised ? [] : ['--foreground']), '--home', this.home], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
