@@ -262,7 +262,7 @@ export class StanzaRouter implements Router {
   handedOver(stanza: Element, session: Session): void {
     for (const h of this.table.handoffs) {
       try {
-        runAsPlugin(h.owner.id, () => h.handler(stanza, session));
+        callAsPlugin(h.owner.slot, h.handler, stanza, session);
       } catch (err) {
         this.log.error('handoff observer failed', { plugin: h.owner.id, err });
       }
