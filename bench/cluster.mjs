@@ -20,7 +20,8 @@
 // Needs Redis and PostgreSQL for Starling: STARLING_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0) and
 // STARLING_BENCH_PG_URI (default postgresql://postgres@127.0.0.1:5432/test); ejabberd: /usr/sbin/ejabberdctl.
 // Usage: node bench/cluster.mjs [--servers starling,ejabberd] [--nodes 1,2] [--repeat 3] [--pairs 20]
-//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40] [--profile DIR] [--out cluster]
+//   [--rounds 10] [--burst 100] [--logins 500] [--concurrency 20] [--max-minutes 40] [--archive] [--profile DIR] [--out cluster]
+// --archive: Starling's message archive (urn:xmpp:mam:2) on (off by default, as the peers run none).
 // --profile DIR: every Starling node runs with --cpu-prof and writes its V8 CPU profile into DIR when it stops
 // (bench/lib/cpuprofile-top.mjs reads it).
 // Writes bench/results/<out>.json and bench/results/<out>.md.
@@ -47,6 +48,7 @@ const { values: opt } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '40' },
     profile: { type: 'string' },
+    archive: { type: 'boolean', default: false },
     out: { type: 'string', default: 'cluster' },
   },
 });
@@ -65,9 +67,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 /** Starling nodes in cluster mode; Redis is the helper whose CPU is counted beside the nodes'. */
 class StarlingCluster {
   name = 'starling';
-  cluster = new BenchCluster('cluster', { nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [] });
+  cluster = new BenchCluster('cluster', { nodeFlags: opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${opt.profile}`] : [], archive: opt.archive });
   describe() {
-    return `${new Starling().describe()}; message archive (urn:xmpp:mam:2) inactive, as on the peers; cluster mode on Redis (pub/sub bus, session directory) and PostgreSQL`;
+    return `${new Starling().describe()}; message archive (urn:xmpp:mam:2) ${opt.archive ? 'active (--archive): every chat archived for sender and receiver in PostgreSQL' : 'inactive, as on the peers'}; cluster mode on Redis (pub/sub bus, session directory) and PostgreSQL`;
   }
   async setup() {
     await this.cluster.createSchema();

@@ -39,10 +39,11 @@ export function redisPid() {
 export class BenchCluster {
   /**
    * `name` tells the runs apart in the schema, key prefix and home directories; `nodeFlags`: extra node flags
-   * for every node (e.g. --cpu-prof).
+   * for every node (e.g. --cpu-prof); `archive`: the message archive (urn:xmpp:mam:2) on.
    */
-  constructor(name, { nodeFlags = [] } = {}) {
+  constructor(name, { nodeFlags = [], archive = false } = {}) {
     this.nodeFlags = nodeFlags;
+    this.archive = archive;
     const tag = `${process.pid}_${Date.now().toString(36)}`;
     this.name = name;
     this.schema = `starling_bench_${name.replace(/\W/g, "_")}_${tag}`;
@@ -106,9 +107,7 @@ c2s {
 ws2s (active: false) {}
 bosh (active: false) {}
 s2s (active: false) {}
-# no archive (as the single-server benches: the peers run none)
-'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }
-# the load generator logs in over plain TCP
+${this.archive ? '' : "# no archive (as the single-server benches: the peers run none)\n'sess-man' { 'urn:xmpp:mam:2' (active: false) {} }\n"}# the load generator logs in over plain TCP
 'vhost-man' () { defaults { 'vhost-tls-required' = false } }
 httpServer { connections { ${this.httpPorts[i]} () { ifc = [ '127.0.0.1' ] } } }
 dataSource { default () { uri = '${this.pgUrl}' } }

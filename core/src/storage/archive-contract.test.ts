@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { beforeEach, it } from 'node:test';
 import type { ArchivedMessage } from '@starling/sdk';
 import { describeStorage } from '../test-support/test-backends';
+import { MAX_ROWS_PER_INSERT } from './archive/archive-batch';
 
 const OWNER = 'alice@example.com';
 
@@ -31,6 +32,19 @@ describeStorage('message archive contract', (s) => {
     assert.deepEqual((await s.archive.query({ owner: 'dave@example.com' }, { max: 5 }))?.messages, [msg(1, { owner: 'dave@example.com', withResource: 'phone' })]);
     assert.equal(await s.archive.has(OWNER, 'id-1'), true);
     assert.equal(await s.archive.has('bob@example.com', 'id-1'), false);
+  });
+
+  it('writes the appends of one turn together, each told whether it went in, in the order appended', async () => {
+    const rows = MAX_ROWS_PER_INSERT * 2 + 3;
+    const batch = Array.from({ length: rows }, (_, i) => msg(100 + i, { owner: 'erin@example.com', stamp: 7000 }));
+    const results = await Promise.all([
+      ...batch.map((m) => s.archive.append(m)),
+      s.archive.append(msg(100, { owner: 'erin@example.com', stanza: '<message><body>same id, same turn</body></message>' })),
+      s.archive.append(msg(3)),
+    ]);
+    assert.deepEqual(results, [...batch.map(() => true), false, false], 'the repeat in the turn and the id archived before are refused');
+    const page = await s.archive.query({ owner: 'erin@example.com' }, { max: rows + 1 });
+    assert.deepEqual(page?.messages, batch, 'one stamp: the archive keeps the order of the appends, across statements');
   });
 
   it('pages forward with complete and count, and backward from the end', async () => {

@@ -8,10 +8,22 @@ import { jidKey } from '../jid-key';
  */
 const COLUMNS = 'id, stanza_id, owner, with_jid, with_resource, stamp, outgoing, stanza';
 
+const INSERT_TEXTS = new Map<number, string>();
+
+/** An INSERT of `rows` archived messages that returns the (owner, stanza_id) of each row it inserted. */
+export function archiveInsert(rows: number): string {
+  let sql = INSERT_TEXTS.get(rows);
+  if (sql === undefined) {
+    sql =
+      'INSERT INTO mam_messages (owner, stanza_id, with_jid, with_resource, stamp, outgoing, stanza) VALUES ' +
+      Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ') +
+      ' ON CONFLICT (owner, stanza_id) DO NOTHING RETURNING owner, stanza_id';
+    INSERT_TEXTS.set(rows, sql);
+  }
+  return sql;
+}
+
 export const ARCHIVE_SQL = {
-  insert:
-    'INSERT INTO mam_messages (owner, stanza_id, with_jid, with_resource, stamp, outgoing, stanza) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-    'ON CONFLICT (owner, stanza_id) DO NOTHING',
   /** Where an archive id sits in the archive's order. */
   position: 'SELECT stamp, id FROM mam_messages WHERE owner = ? AND stanza_id = ?',
   first: 'SELECT stanza_id, stamp FROM mam_messages WHERE owner = ? ORDER BY stamp, id LIMIT 1',

@@ -2,6 +2,7 @@ import type { ArchiveFilter, ArchivedMessage, ArchivePage, ArchivePageRequest, M
 import { jidKey } from '../jid-key';
 import type { SqlRunner } from '../sql-runner';
 import { StorageError } from '../storage-error';
+import { ArchiveBatch, archiveRow } from './archive-batch';
 import { ARCHIVE_SQL, countRows, type Position, type ResolvedFilter, selectPage } from './archive-sql';
 
 type Int = number | string | bigint;
@@ -31,15 +32,20 @@ function fromRow(r: ArchiveRow): ArchivedMessage {
 
 /**
  * The archive on either engine: the paging logic once, the SQL from `archive-sql.ts`. A page asks for one
- * row more than it returns, so that `complete` costs no second query.
+ * row more than it returns, so that `complete` costs no second query. Appends of one event-loop turn are
+ * written in one multi-row INSERT.
  */
 export class SqlArchiveRepository implements MessageArchiveRepository {
-  constructor(private readonly db: SqlRunner) {}
+  private readonly batch: ArchiveBatch;
 
+  constructor(private readonly db: SqlRunner) {
+    this.batch = new ArchiveBatch(db);
+  }
+
+  /** Written with the other appends of the same event-loop turn, in one statement (see ArchiveBatch). */
   async append(m: ArchivedMessage): Promise<boolean> {
     if (!m.id || m.id.length > 64) throw new StorageError('STARLING_STORAGE_ARGUMENT', `bad archive id ${JSON.stringify(m.id)}`);
-    const params = [jidKey(m.owner), m.id, jidKey(m.with), m.withResource ?? null, m.stamp, m.outgoing ? 1 : 0, m.stanza];
-    return (await this.db.run(ARCHIVE_SQL.insert, params)) > 0;
+    return this.batch.add(archiveRow(m));
   }
 
   async has(owner: string, id: string): Promise<boolean> {

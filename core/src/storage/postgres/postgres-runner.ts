@@ -10,14 +10,15 @@ const MAX_NAMED = 256;
  * each repository's statement names apart (a connection holds every repository's statements).
  */
 export function postgresRunner(pool: Pool, prefix: string): SqlRunner {
-  const names = new Map<string, string>();
+  const named = new Map<string, { name: string; text: string }>();
   const config = (sql: string, values: unknown[]) => {
-    let name = names.get(sql);
-    if (name === undefined && names.size < MAX_NAMED) {
-      name = `${prefix}.${names.size + 1}`;
-      names.set(sql, name);
+    let statement = named.get(sql);
+    if (statement === undefined) {
+      if (named.size >= MAX_NAMED) return { text: numberPlaceholders(sql), values };
+      statement = { name: `${prefix}.${named.size + 1}`, text: numberPlaceholders(sql) };
+      named.set(sql, statement);
     }
-    return { name, text: numberPlaceholders(sql), values };
+    return { name: statement.name, text: statement.text, values };
   };
   return {
     rows: async <R>(sql: string, params: unknown[]) => (await pool.query(config(sql, params))).rows as R[],
