@@ -6,7 +6,8 @@ const retryStrategy = (times: number): number => Math.min(100 * times, 2000);
 
 /**
  * The two Redis connections of a node: `cmd` for commands (fails fast while Redis is away: no offline
- * queue, so nothing stale is replayed later) and `sub` for pub/sub. `onUp` runs after every reconnect of
+ * queue, so nothing stale is replayed later; the commands of one event-loop turn go out in one write, as
+ * ioredis's auto-pipelining sends them) and `sub` for pub/sub. `onUp` runs after every reconnect of
  * both, so the node can write its state again; Redis going away and coming back is logged.
  */
 export class RedisLink {
@@ -20,7 +21,7 @@ export class RedisLink {
     private readonly log: Logger,
   ) {
     const opts = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy };
-    this.cmd = new Redis(url, opts);
+    this.cmd = new Redis(url, { ...opts, enableAutoPipelining: true });
     this.sub = new Redis(url, { ...opts, enableOfflineQueue: true, maxRetriesPerRequest: null });
     for (const [name, conn] of [['commands', this.cmd], ['pub/sub', this.sub]] as const) {
       conn.on('error', (err: Error) => this.log.debug('redis connection error', { conn: name, error: err.message }));
