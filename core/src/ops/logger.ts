@@ -80,53 +80,13 @@ const PINO_OPTIONS: pino.LoggerOptions = {
   timestamp: pino.stdTimeFunctions.epochTime,
 };
 
-/** A record's stderr line: INFO and above, not console blocks (those are for the console log file only). */
-function stderrLine(json: string): string | undefined {
-  const r = JSON.parse(json) as LogRecord;
-  return r.level >= INFO && !r.console ? formatRecord(r) : undefined;
-}
-
-/** Each line written to stderr at once (the CLI's short commands: their lines and output stay in order). */
-const STDERR_NOW = {
+/** INFO-and-above records as text lines on stderr (console blocks are for the console log file only). */
+const STDERR = {
   write(json: string): void {
-    const line = stderrLine(json);
-    if (line !== undefined) process.stderr.write(line);
+    const r = JSON.parse(json) as LogRecord;
+    if (r.level >= INFO && !r.console) process.stderr.write(formatRecord(r));
   },
 };
-
-/**
- * The running server's stderr lines: those of one event-loop turn go out in one write, at the end of the
- * turn or when the process exits. stderr is a pipe or a socket (journald) that Node writes synchronously,
- * and a login storm logs a line per login: one write each was 9 % of a plain login's CPU profile (bench/README.md,
- * "Profile findings").
- */
-class StderrPerTurn {
-  private pending = '';
-
-  constructor() {
-    process.on('exit', () => this.flush());
-  }
-
-  write(json: string): void {
-    const line = stderrLine(json);
-    if (line === undefined) return;
-    if (this.pending === '') setImmediate(flushStderr, this);
-    this.pending += line;
-  }
-
-  flush(): void {
-    const lines = this.pending;
-    if (lines === '') return;
-    this.pending = '';
-    process.stderr.write(lines);
-  }
-}
-
-function flushStderr(lines: StderrPerTurn): void {
-  lines.flush();
-}
-
-let serverStderr: StderrPerTurn | undefined;
 
 /** pino's transport stream (a thread-stream to the worker). */
 type WorkerStream = ReturnType<typeof pino.transport>;
@@ -141,20 +101,20 @@ export class Logging {
   ) {}
 
   /**
-   * The files through the log worker; INFO and above also to stderr, written on this thread by the end of
-   * the event-loop turn that logged them (or at exit), not handed to the worker (stderr has no FINE, no trace).
+   * The files through the log worker; INFO and above also to stderr, written at once on this thread so that
+   * a line is on stderr before whatever the server does next (stderr lines are few: no FINE, no trace).
    */
   static toFiles(options: LogTransportOptions, switches: DebugSwitches): Logging {
     const stream: WorkerStream = pino.transport({ target: require.resolve('./log-transport'), options });
     // The worker failing (a disk that fills, a directory removed) must not take the server down: say so on stderr.
     stream.on('error', (err: Error) => process.stderr.write(`starling: the log worker failed, log files are no longer written: ${err.message}\n`));
-    const root = pino(PINO_OPTIONS, pino.multistream([{ level: 'trace', stream }, { level: 'info', stream: (serverStderr ??= new StderrPerTurn()) }]));
+    const root = pino(PINO_OPTIONS, pino.multistream([{ level: 'trace', stream }, { level: 'info', stream: STDERR }]));
     return new Logging(new PinoLogger(root, switches, 'server', undefined, undefined), switches, root, stream);
   }
 
   /** INFO and above to stderr only (the CLI's short commands: no worker, no files). */
   static stderrOnly(switches: DebugSwitches): Logging {
-    const root = pino(PINO_OPTIONS, STDERR_NOW);
+    const root = pino(PINO_OPTIONS, STDERR);
     return new Logging(new PinoLogger(root, switches, 'server', undefined, undefined), switches, root, undefined);
   }
 
@@ -165,7 +125,6 @@ export class Logging {
 
   /** Flushes and stops the log worker (every record logged before is on disk when this resolves). */
   async close(): Promise<void> {
-    serverStderr?.flush();
     const stream = this.stream;
     if (!stream) return;
     await new Promise<void>((resolve) => {
