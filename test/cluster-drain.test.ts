@@ -19,7 +19,7 @@ import { AdhocClient, fieldValues, submit } from './commands-support';
 
 const skip = clusterSkipReason();
 const isChat = (body: string) => (el: XmppElement) => el.is('message') && el.getChildText('body') === body;
-type Api = { connection: { connected(): boolean; get(): { service: string } | undefined } };
+type Api = { connection: { connected(): boolean; get(): { service: string } | undefined }; waitUntil(name: string): Promise<unknown> };
 
 describe('cluster mode: draining web clients and stopping the drained node', { skip }, () => {
   let cluster: TestCluster;
@@ -63,6 +63,9 @@ describe('cluster mode: draining web clients and stopping the drained node', { s
       await page.goto(`http://127.0.0.1:${webPort}/`);
       await page.waitForFunction(() => (globalThis as unknown as { starlingApi?: Api }).starlingApi?.connection.connected() === true, undefined, { timeout: 30_000 });
       await node(1).waitForOutput(new RegExp(`login account=${jid('wendy')} .*via=ws2s`));
+      // The login line comes at SASL success: the drain moves bound sessions, so wait for the roster, which
+      // Converse fetches once its resource is bound.
+      await page.evaluate(() => (globalThis as unknown as { starlingApi: Api }).starlingApi.waitUntil('rosterContactsFetched').then(() => true));
 
       const r = await drain('node2', { action: 'drain' });
       assert.equal(fieldValues(r, 'status')?.[0], 'drained', JSON.stringify(r));
