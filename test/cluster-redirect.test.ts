@@ -98,7 +98,9 @@ describe('cluster mode: see-other-host', { skip }, () => {
       for (const s of sockets.splice(0)) s.destroy();
       const bob = await connect({ port: cluster.nodes[2]!.port, username: 'bob', password: PASSWORD, resource: 'b' });
       clients.push(bob);
-      assert.doesNotMatch(cluster.nodes[2]!.output, /see-other-host/, 'a node holding one connection keeps it');
+      // A node holding one connection keeps bob. (carol may pass through node3: a node reads the others'
+      // connection counts every TTL/3, and node2 may send her on before it has read node3's.)
+      assert.doesNotMatch(cluster.nodes[2]!.output, new RegExp(`see-other-host\\) conn=\\S+ account=${jid('bob')}`), 'a node holding one connection keeps it');
       await alice.send(xml('presence'));
       await bob.send(xml('presence'));
       await alice.send(xml('message', { to: bob.jid, type: 'chat' }, xml('body', {}, 'from node2')));
@@ -194,7 +196,7 @@ describe('cluster mode: draining a node', { skip }, () => {
 
   it("an admin drains another node: its clients move, follow and keep chatting; new clients are sent away until it resumes", async () => {
     const dave = await login(1, 'dave', 'd');
-    const erin = await login(1, 'erin', 'e');
+    const erinOnNode2 = await login(1, 'erin', 'e');
     admin = await AdhocClient.start(cluster.nodes[0]!.port, `${jid('admin')}/slix`, PASSWORD);
     const items = await admin.items(`cl-comp@${DOMAIN}`, 'http://jabber.org/protocol/commands');
     assert.ok(items.some((i) => i.node === 'cluster-node-drain'), JSON.stringify(items));
@@ -203,10 +205,18 @@ describe('cluster mode: draining a node', { skip }, () => {
     assert.equal(fieldValues(r, 'status')?.[0], 'drained', JSON.stringify(r));
     assert.equal(fieldValues(r, 'moved')?.[0], '2');
     assert.equal(fieldValues(r, 'remaining')?.[0], '0');
-    // @xmpp/client follows <see-other-host/> and logs in again on node1 with the same full JIDs.
+    // Both are told to move to node1. @xmpp/client follows <see-other-host/> and logs in again on node1 with
+    // the same full JID (dave). It does not always: when the error and the server's </stream:stream> come
+    // in one read, @xmpp/client 0.14 misses the close, waits its own timeout and may give up on the socket's
+    // end; so erin, told the same, logs in on node1 anew.
+    const toNode1 = `127\\.0\\.0\\.1:${cluster.nodes[0]!.port}`;
+    for (const user of ['dave', 'erin']) {
+      await cluster.nodes[1]!.waitForOutput(new RegExp(`client sent to another node \\(see-other-host\\) conn=\\S+ account=${jid(user)} to=${toNode1} phase=bound`));
+    }
     await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid('dave')} `));
-    await cluster.nodes[0]!.waitForOutput(new RegExp(`login account=${jid('erin')} `));
-    await until(() => dave.xmpp.status === 'online' && erin.xmpp.status === 'online', 'both online again');
+    await until(() => dave.xmpp.status === 'online', 'dave online again');
+    await erinOnNode2.stop();
+    const erin = await login(0, 'erin', 'e');
     assert.equal(dave.jid, `${jid('dave')}/d`);
     assert.equal(erin.jid, `${jid('erin')}/e`);
     await dave.send(xml('presence'));
