@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { connect, type TestClient, xml, type XmppElement } from './harness/clients';
-import { converseLoginPage, converseServer, launchChromium } from './harness/converse';
+import { converseLoginPage, launchChromium, listenConverse } from './harness/converse';
 import { DOMAIN } from './harness/server';
 import { RawBosh } from './harness/bosh';
 import { PASSWORD, TestCluster, clusterSkipReason, jid } from './cluster-support';
@@ -34,9 +34,7 @@ describe('cluster mode: draining web clients and stopping the drained node', { s
   before(async () => {
     cluster = await TestCluster.create({ nodes: 2, users: ['admin', 'wendy', 'bella', 'tom', 'carl'] });
     admin = await AdhocClient.start(cluster.nodes[0]!.port, `${jid('admin')}/slix`, PASSWORD);
-    web = converseServer(() => converseLoginPage(`${jid('wendy')}/browser`, PASSWORD, { websocket_url: websocketUrl, auto_reconnect: true }));
-    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
-    webPort = (web.address() as { port: number }).port;
+    ({ web, port: webPort } = await listenConverse(() => converseLoginPage(`${jid('wendy')}/browser`, PASSWORD, { websocket_url: websocketUrl, auto_reconnect: true })));
     browser = await launchChromium();
   });
 

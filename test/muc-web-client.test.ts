@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { connect, type TestClient, xml } from './harness/clients';
-import { converseLoginPage, converseServer, launchChromium } from './harness/converse';
+import { converseLoginPage, launchChromium, listenConverse } from './harness/converse';
 import { DOMAIN, TestServer } from './harness/server';
 
 const ROOM = `garden@muc.${DOMAIN}`;
@@ -19,6 +19,7 @@ describe('MUC in Converse.js (headless Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
   let web: Server;
+  let webPort = 0;
   let bob: TestClient;
   const shots = mkdtempSync(join(tmpdir(), 'starling-muc-browser-'));
   let failed = false;
@@ -31,8 +32,7 @@ describe('MUC in Converse.js (headless Chromium)', () => {
       // Converse asks rooms without an archive for this much history on join (its default is none: it expects MAM).
       muc_history_max_stanzas: 20,
     });
-    web = converseServer(() => page);
-    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+    ({ web, port: webPort } = await listenConverse(() => page));
     browser = await launchChromium();
     bob = await connect({ port: server.port, username: 'bob', password: 'builder', resource: 'garden' });
   });
@@ -78,7 +78,7 @@ describe('MUC in Converse.js (headless Chromium)', () => {
     const consoleLines: string[] = [];
     p.on('console', (m) => consoleLines.push(m.text()));
     try {
-      await p.goto(`http://127.0.0.1:${(web.address() as { port: number }).port}/`);
+      await p.goto(`http://127.0.0.1:${webPort}/`);
       await p.waitForFunction(() => (globalThis as unknown as { starlingApi?: { connection: { connected(): boolean } } }).starlingApi?.connection.connected() === true, undefined, { timeout: WAIT });
       await p.evaluate((jid) => (globalThis as unknown as { starlingApi: { rooms: { open(j: string, o: object): Promise<unknown> } } }).starlingApi.rooms.open(jid, { nick: 'Alice' }), ROOM);
       const muc = p.locator('converse-muc');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { converseLoginPage, converseServer, launchChromium } from './harness/converse';
+import { converseLoginPage, launchChromium, listenConverse } from './harness/converse';
 import { echoBot } from './harness/python';
 import { DOMAIN, TestServer } from './harness/server';
 
@@ -27,9 +27,7 @@ describe('Converse.js in headless Chromium', () => {
   before(async () => {
     server = await TestServer.create({ users: [['alice', 'wonderland'], ['bob', 'builder']] });
     await server.start();
-    web = converseServer(() => page(connection));
-    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
-    webPort = (web.address() as { port: number }).port;
+    ({ web, port: webPort } = await listenConverse(() => page(connection)));
     browser = await launchChromium();
   });
 

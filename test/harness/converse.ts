@@ -63,6 +63,13 @@ export function converseServer(html: () => string): Server {
   });
 }
 
+/** converseServer listening on a free loopback port. */
+export async function listenConverse(html: () => string): Promise<{ web: Server; port: number }> {
+  const web = converseServer(html);
+  await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+  return { web, port: (web.address() as { port: number }).port };
+}
+
 /** Debian's Chromium, headless. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
